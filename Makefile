@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# hopscope build: everything lands in $(OUTPUT) (build/ by default).
+#   make            build/hopscope and the BPF objects
+#   make check      unit tests (ASan+UBSan), BPF_PROG_TEST_RUN tests, netns
+#                   integration tests; installs missing Debian packages first
+#   sudo make demo  run the built-in testbed demo
+#   make V=1        show full commands
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+OUTPUT ?= build
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+PKG_CONFIG ?= pkg-config
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# Evaluated lazily: the packages may only exist once $(DEPS_STAMP) is made.
+PKGS = libbpf libnl-3.0 libnl-route-3.0 json-c zlib libcap-ng
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lelf -lm
+
+WARN := -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP \
+	     -Iinclude -Iuser -I$(OUTPUT) $(PKG_CFLAGS)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	     -fno-sanitize-recover=all
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) \
+	      -Wno-unused-function -Iinclude -Ivmlinux/$(ARCH) -MMD -MP
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
+TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(OUTPUT)/tests/%.bpf.o,$(TEST_BPF_SRCS))
+
+USER_SRCS := $(wildcard user/*.c)
+# Everything but main(): linked into the binary and into the tests.
+LIB_SRCS := $(filter-out user/cli.c,$(USER_SRCS))
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/obj/%.o,$(USER_SRCS))
+LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS))
+SAN_LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/san/%.o,$(LIB_SRCS))
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_BIN := $(OUTPUT)/tests/unit
+PROGRUN_SRCS := $(wildcard tests/progrun/*.c)
+PROGRUN_BIN := $(OUTPUT)/tests/progrun
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(OUTPUT)/tests/%,$(TOOL_SRCS))
+
+DEPS_STAMP := $(OUTPUT)/.deps-installed
+BIN := $(OUTPUT)/hopscope
+
+.PHONY: all check unit progrun integration demo clean deps vmlinux
+all: $(BIN) $(BPF_OBJS)
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/install-deps.sh | $(OUTPUT)
+	$(call msg,DEPS,checking Debian packages)
+	$(Q)scripts/install-deps.sh
+	$(Q)touch $@
+
+$(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/san $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c | $(DEPS_STAMP) $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/tests/%.bpf.o: tests/bpf/%.bpf.c | $(DEPS_STAMP) $(OUTPUT)/tests
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(USER_OBJS) $(SAN_LIB_OBJS): $(SKELS)
+
+$(OUTPUT)/obj/%.o: user/%.c | $(DEPS_STAMP) $(OUTPUT)/obj
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/san/%.o: user/%.c | $(DEPS_STAMP) $(OUTPUT)/san
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(BIN): $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
+
+$(UNIT_BIN): $(UNIT_SRCS) $(SAN_LIB_OBJS) | $(OUTPUT)/tests
+	$(call msg,LINK-TEST,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(UNIT_SRCS) $(SAN_LIB_OBJS) \
+		$(PKG_LIBS) -lcriterion -lm -o $@
+
+$(PROGRUN_BIN): $(PROGRUN_SRCS) $(SAN_LIB_OBJS) $(SKELS) | $(OUTPUT)/tests
+	$(call msg,LINK-TEST,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(PROGRUN_SRCS) $(SAN_LIB_OBJS) \
+		$(PKG_LIBS) -lcriterion -lm -o $@
+
+$(TOOL_BINS): $(OUTPUT)/tests/%: tests/tools/%.c $(LIB_OBJS) | $(OUTPUT)/tests
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) $(PKG_LIBS) -lm -o $@
+
+check: unit progrun integration
+
+unit: $(UNIT_BIN)
+	$(call msg,TEST,unit)
+	$(Q)$(UNIT_BIN) --jobs 2
+
+progrun: $(PROGRUN_BIN) $(BPF_OBJS)
+	$(call msg,TEST,progrun)
+	$(Q)$(PROGRUN_BIN) --jobs 1
+
+integration: all $(TOOL_BINS) $(TEST_BPF_OBJS)
+	$(call msg,TEST,integration)
+	$(Q)tests/integration/run.sh $(OUTPUT)
+
+demo: all
+	$(Q)$(BIN) demo
+
+# Regenerate the vendored vmlinux.h from the running kernel's BTF.
+vmlinux:
+	$(Q)scripts/gen-vmlinux.sh vmlinux/$(ARCH)/vmlinux.h
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/obj/*.d $(OUTPUT)/san/*.d $(OUTPUT)/tests/*.d)

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * hopscope.bpf.c - the probe: parse -> filter -> sample -> fingerprint ->
+ * timestamp -> ring buffer, at XDP and at tc ingress/egress.
+ *
+ * The loader opens one copy of this object per observation point, sets the
+ * point id and the configuration in rodata, and shares the ring buffer and
+ * the counters between all copies. The probe never drops, changes or
+ * redirects a packet: XDP_PASS, and TC_ACT_UNSPEC so that the rest of the
+ * tc chain still runs.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "hopscope.h"
+#include "hs_packet.h"
+
+#define HS_TC_ACT_UNSPEC (-1)
+
+const volatile __u16 point_id = 0;
+const volatile __u64 sample_threshold = 1ULL << 32;
+const volatile __u8 filter_enabled = 0;
+const volatile struct hs_filter filter = {};
+/* Wake the collector only when more than this many bytes are unread;
+ * 0 means never: the collector drains on its timer. */
+const volatile __u64 wakeup_bytes = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, HS_RINGBUF_DEFAULT_BYTES);
+} records SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HS_MAX_POINTS);
+	__type(key, __u32);
+	__type(value, struct hs_counters);
+} counters SEC(".maps");
+
+static __always_inline __u64 hs_submit_flags(void)
+{
+	if (wakeup_bytes &&
+	    bpf_ringbuf_query(&records, BPF_RB_AVAIL_DATA) > wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+/*
+ * Everything up to the sampling decision, shared by both hooks. Returns 1
+ * when the packet is to be recorded, with pkt and *header_hash filled.
+ */
+static __always_inline int hs_select(void *data, void *data_end,
+				     struct hs_counters *c, struct hs_pkt *pkt,
+				     __u64 *header_hash)
+{
+	int err;
+
+	c->seen++;
+	err = hs_parse(data, data_end, pkt);
+	if (err == HS_PARSE_NOT_IP) {
+		c->filtered++;
+		return 0;
+	}
+	if (err) {
+		c->parse_errors++;
+		return 0;
+	}
+	if (filter_enabled &&
+	    !hs_filter_match(pkt, (const struct hs_filter *)&filter)) {
+		c->filtered++;
+		return 0;
+	}
+	*header_hash = hs_header_hash(pkt);
+	if (!hs_sampled(*header_hash, sample_threshold)) {
+		c->sampled_out++;
+		return 0;
+	}
+	c->sampled++;
+	return 1;
+}
+
+static __always_inline void hs_record(struct hs_counters *c,
+				      const struct hs_pkt *pkt,
+				      __u64 header_hash)
+{
+	struct hs_record *rec;
+	__u64 ts = bpf_ktime_get_ns();
+
+	rec = bpf_ringbuf_reserve(&records, sizeof(*rec), 0);
+	if (!rec) {
+		c->ringbuf_drops++;
+		return;
+	}
+	rec->ts_ns = ts;
+	rec->fingerprint = hs_fingerprint(header_hash, pkt);
+	rec->flow_hash = hs_flow_hash(pkt);
+	rec->point_id = point_id;
+	rec->ip_len = pkt->ip_len;
+	rec->proto = pkt->proto;
+	rec->flags = (pkt->family == 6 ? HS_REC_IPV6 : 0) |
+		     (pkt->is_fragment ? HS_REC_FRAGMENT : 0);
+	__builtin_memset(rec->__pad, 0, sizeof(rec->__pad));
+	c->recorded++;
+	bpf_ringbuf_submit(rec, hs_submit_flags());
+}
+
+static __always_inline struct hs_counters *hs_counters(void)
+{
+	__u32 key = point_id;
+
+	return bpf_map_lookup_elem(&counters, &key);
+}
+
+SEC("xdp")
+int hs_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct hs_pkt pkt = {};
+	struct hs_counters *c;
+	__u64 header_hash;
+
+	c = hs_counters();
+	if (!c || !hs_select(data, data_end, c, &pkt, &header_hash))
+		return XDP_PASS;
+	if (hs_payload_copy_len(&pkt) &&
+	    bpf_xdp_load_bytes(ctx, pkt.payload_off, pkt.payload,
+			       HS_PAYLOAD_BYTES))
+		__builtin_memset(pkt.payload, 0, sizeof(pkt.payload));
+	hs_record(c, &pkt, header_hash);
+	return XDP_PASS;
+}
+
+SEC("tc")
+int hs_tc(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	struct hs_pkt pkt = {};
+	struct hs_counters *c;
+	__u64 header_hash;
+
+	c = hs_counters();
+	if (!c || !hs_select(data, data_end, c, &pkt, &header_hash))
+		return HS_TC_ACT_UNSPEC;
+	/* bpf_skb_load_bytes also reads paged data past the linear area */
+	if (hs_payload_copy_len(&pkt) &&
+	    bpf_skb_load_bytes(skb, pkt.payload_off, pkt.payload,
+			       HS_PAYLOAD_BYTES))
+		__builtin_memset(pkt.payload, 0, sizeof(pkt.payload));
+	hs_record(c, &pkt, header_hash);
+	return HS_TC_ACT_UNSPEC;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

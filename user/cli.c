@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * cli.c - hopscope's command line: one table of options drives both the
+ * parser and --help.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "demo.h"
+#include "filter.h"
+#include "hopscope.h"
+#include "log.h"
+#include "run.h"
+
+#define CMD_RUN (1u << 0)
+#define CMD_DEMO (1u << 1)
+#define MAX_ARGS HS_MAX_POINTS
+
+enum opt_id {
+	OPT_HELP = 'h',
+	OPT_VERBOSE = 'v',
+	OPT_POINT = 256,
+	OPT_NETNS,
+	OPT_BETWEEN,
+	OPT_DURATION,
+	OPT_INTERVAL,
+	OPT_SAMPLE,
+	OPT_FILTER,
+	OPT_JSON,
+	OPT_WRITE,
+	OPT_XDP_MODE,
+	OPT_WINDOW,
+	OPT_MAX_INFLIGHT,
+	OPT_RING_SIZE,
+	OPT_VNFS,
+	OPT_RATE,
+};
+
+struct hs_option {
+	const char *name;
+	int has_arg;
+	int id;
+	const char *metavar;
+	const char *help;
+	unsigned int cmds;
+};
+
+static const struct hs_option options[] = {
+	{ "point", required_argument, OPT_POINT, "SPEC",
+	  "observe [NETNS:]IFNAME[@HOOK,...] (repeatable); NETNS is a name in\n"
+	  "/run/netns, pid:PID or a path; HOOK is xdp, tc-ingress, tc-egress",
+	  CMD_RUN },
+	{ "netns", required_argument, OPT_NETNS, "NETNS",
+	  "observe every interface of NETNS but lo (repeatable)", CMD_RUN },
+	{ "duration", required_argument, OPT_DURATION, "SEC",
+	  "stop after SEC seconds (run: default until Ctrl-C; demo: seconds\n"
+	  "of traffic, default 10)",
+	  CMD_RUN | CMD_DEMO },
+	{ "interval", required_argument, OPT_INTERVAL, "SEC",
+	  "print a table every SEC seconds (default: run 5, demo 0 = summary only)",
+	  CMD_RUN | CMD_DEMO },
+	{ "sample", required_argument, OPT_SAMPLE, "N",
+	  "record 1 in N packets, chosen by fingerprint so that a packet is\n"
+	  "sampled at every hop or at none (default 1: all)",
+	  CMD_RUN | CMD_DEMO },
+	{ "filter", required_argument, OPT_FILTER, "EXPR",
+	  "only packets matching EXPR: udp|tcp|icmp|icmp6|ip|ip6, proto N,\n"
+	  "port N, net ADDR/LEN, host ADDR, joined by 'and'",
+	  CMD_RUN | CMD_DEMO },
+	{ "json", required_argument, OPT_JSON, "FILE",
+	  "write JSON lines to FILE ('-' for stdout; the table moves to stderr)",
+	  CMD_RUN | CMD_DEMO },
+	{ "xdp-mode", required_argument, OPT_XDP_MODE, "MODE",
+	  "auto (native, else generic), native or generic (default auto)",
+	  CMD_RUN | CMD_DEMO },
+	{ "window", required_argument, OPT_WINDOW, "MS",
+	  "match window: sightings of one packet within MS ms are one\n"
+	  "trajectory (default 100)",
+	  CMD_RUN | CMD_DEMO },
+	{ "max-inflight", required_argument, OPT_MAX_INFLIGHT, "N",
+	  "packets matched at once; the oldest is cut short and counted as\n"
+	  "evicted beyond that (default 262144)",
+	  CMD_RUN | CMD_DEMO },
+	{ "ring-size", required_argument, OPT_RING_SIZE, "KIB",
+	  "ring buffer size in KiB, a power of two >= 4 (default 8192)",
+	  CMD_RUN | CMD_DEMO },
+	{ "vnfs", required_argument, OPT_VNFS, "N",
+	  "network functions in the demo chain, 1 to 8 (default 2)", CMD_DEMO },
+	{ "rate", required_argument, OPT_RATE, "PPS",
+	  "demo traffic in packets per second (default 1000)", CMD_DEMO },
+	{ "verbose", no_argument, OPT_VERBOSE, NULL,
+	  "debug messages, libbpf's included", CMD_RUN | CMD_DEMO },
+	{ "help", no_argument, OPT_HELP, NULL, "this help", CMD_RUN | CMD_DEMO },
+	{ 0 },
+};
+
+static void usage_options(FILE *f, unsigned int cmd)
+{
+	const struct hs_option *o;
+
+	for (o = options; o->name; o++) {
+		char left[48];
+		const char *h;
+
+		if (!(o->cmds & cmd))
+			continue;
+		snprintf(left, sizeof(left), "--%s%s%s", o->name,
+			 o->metavar ? " " : "", o->metavar ? o->metavar : "");
+		fprintf(f, "  %-24s ", left);
+		for (h = o->help; *h; h++) {
+			fputc(*h, f);
+			if (*h == '\n')
+				fprintf(f, "  %-24s ", "");
+		}
+		fputc('\n', f);
+	}
+}
+
+static void usage(FILE *f, unsigned int cmd)
+{
+	if (cmd == CMD_RUN) {
+		fprintf(f,
+			"Usage: hopscope run (--point SPEC | --netns NETNS)... [options]\n\n"
+			"Timestamp packets at every named point, match the same packet across\n"
+			"points and report per-hop delay, RFC 3550 jitter and lateness.\n\n");
+		usage_options(f, CMD_RUN);
+		fprintf(f,
+			"\nExamples:\n"
+			"  hopscope run --point vnf1:eth0 --point vnf1:eth1 --duration 10\n"
+			"  hopscope run --point pid:4242:eth0 --point veth1a@tc-ingress\n"
+			"  hopscope run --netns vnf1 --netns vnf2 --filter 'udp and port 5201' --json -\n");
+		return;
+	}
+	if (cmd == CMD_DEMO) {
+		fprintf(f,
+			"Usage: hopscope demo [options]\n\n"
+			"Build a chain sender -> VNF1 .. VNFn -> receiver of network namespaces\n"
+			"joined by veth pairs (addresses in 198.18.0.0/15), send a bounded UDP\n"
+			"stream through it, measure every interface, print the per-hop table and\n"
+			"remove everything again.\n\n");
+		usage_options(f, CMD_DEMO);
+		fprintf(f, "\nExample:\n  sudo hopscope demo --duration 5 --json demo.jsonl\n");
+		return;
+	}
+	fprintf(f,
+		"Usage: hopscope COMMAND [options]\n\n"
+		"Per-hop packet delay, jitter and lateness inside a Linux host, from BPF\n"
+		"timestamps at XDP and tc on every interface a packet crosses.\n\n"
+		"Commands:\n"
+		"  run       measure the points you name (see hopscope run --help)\n"
+		"  demo      build a testbed chain, measure it, tear it down\n\n"
+		"  hopscope --help | --version\n\n"
+		"Examples:\n"
+		"  sudo hopscope demo\n"
+		"  sudo hopscope run --point vnf1:eth0 --point vnf1:eth1 --duration 10\n\n"
+		"Exit status: 0 success, 1 runtime failure, 2 bad usage.\n"
+		"Needs root (CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN) and a kernel with BTF.\n");
+}
+
+static int bad(const char *opt, const char *val, const char *want)
+{
+	pr_err("bad --%s '%s': %s", opt, val, want);
+	return -EINVAL;
+}
+
+static int parse_seconds(const char *opt, const char *val, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(val, &end);
+	if (errno || end == val || *end || !isfinite(*out) || *out < 0 ||
+	    *out > 31536000)
+		return bad(opt, val, "expected seconds, 0 or more");
+	return 0;
+}
+
+static int parse_u32(const char *opt, const char *val, unsigned long min,
+		     unsigned long max, uint32_t *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(val, &end, 10);
+	if (errno || end == val || *end || *val == '-' || v < min || v > max) {
+		char want[96];
+
+		snprintf(want, sizeof(want), "expected an integer from %lu to %lu",
+			 min, max);
+		return bad(opt, val, want);
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+struct cli {
+	unsigned int cmd;
+	const char *points[MAX_ARGS];
+	const char *netns[MAX_ARGS];
+	unsigned int n_points, n_netns;
+	struct hs_run_opts run;
+	double duration, interval;
+	bool duration_set, interval_set;
+	uint32_t vnfs, rate;
+};
+
+static int parse_xdp_mode(const char *val, enum hs_xdp_mode *mode)
+{
+	if (!strcmp(val, "auto"))
+		*mode = HS_XDP_AUTO;
+	else if (!strcmp(val, "native"))
+		*mode = HS_XDP_NATIVE;
+	else if (!strcmp(val, "generic"))
+		*mode = HS_XDP_GENERIC;
+	else
+		return bad("xdp-mode", val, "expected auto, native or generic");
+	return 0;
+}
+
+static int handle_option(struct cli *c, int id, const char *val)
+{
+	char err[512];
+	uint32_t v;
+
+	switch (id) {
+	case OPT_POINT:
+		if (c->n_points == MAX_ARGS)
+			return bad("point", val, "too many points");
+		c->points[c->n_points++] = val;
+		return 0;
+	case OPT_NETNS:
+		if (c->n_netns == MAX_ARGS)
+			return bad("netns", val, "too many namespaces");
+		c->netns[c->n_netns++] = val;
+		return 0;
+	case OPT_DURATION:
+		c->duration_set = true;
+		return parse_seconds("duration", val, &c->duration);
+	case OPT_INTERVAL:
+		c->interval_set = true;
+		return parse_seconds("interval", val, &c->interval);
+	case OPT_SAMPLE:
+		return parse_u32("sample", val, 1, 1u << 30,
+				 &c->run.probe.sample_one_in);
+	case OPT_FILTER:
+		if (hs_filter_parse(val, &c->run.probe.filter, err, sizeof(err))) {
+			pr_err("%s", err);
+			return -EINVAL;
+		}
+		c->run.probe.filter_enabled = true;
+		return 0;
+	case OPT_JSON:
+		c->run.json_path = val;
+		return 0;
+	case OPT_XDP_MODE:
+		return parse_xdp_mode(val, &c->run.probe.xdp_mode);
+	case OPT_WINDOW:
+		if (parse_u32("window", val, 1, 60000, &v))
+			return -EINVAL;
+		c->run.collect.window_ns = (uint64_t)v * 1000000ULL;
+		return 0;
+	case OPT_MAX_INFLIGHT:
+		return parse_u32("max-inflight", val, 1, 1u << 24,
+				 &c->run.collect.max_inflight);
+	case OPT_RING_SIZE:
+		if (parse_u32("ring-size", val, 4, 1u << 20, &v))
+			return -EINVAL;
+		if (v & (v - 1))
+			return bad("ring-size", val, "expected a power of two");
+		c->run.probe.ringbuf_bytes = v * 1024;
+		return 0;
+	case OPT_VNFS:
+		return parse_u32("vnfs", val, 1, 8, &c->vnfs);
+	case OPT_RATE:
+		return parse_u32("rate", val, 1, 1000000, &c->rate);
+	case OPT_VERBOSE:
+		hs_log_set_level(HS_LOG_DEBUG);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int parse_args(struct cli *c, int argc, char **argv)
+{
+	struct option longopts[sizeof(options) / sizeof(options[0])];
+	const struct hs_option *o;
+	int n = 0, id;
+
+	for (o = options; o->name; o++) {
+		if (!(o->cmds & c->cmd))
+			continue;
+		longopts[n++] = (struct option){ o->name, o->has_arg, NULL, o->id };
+	}
+	longopts[n] = (struct option){ 0 };
+	opterr = 0;
+	optind = 1;
+	while ((id = getopt_long(argc, argv, "+hv", longopts, NULL)) != -1) {
+		if (id == OPT_HELP) {
+			usage(stdout, c->cmd);
+			exit(HS_EXIT_OK);
+		}
+		if (id == '?') {
+			pr_err("unknown or incomplete option '%s' (see hopscope %s --help)",
+			       argv[optind - 1], argv[0]);
+			return -EINVAL;
+		}
+		if (handle_option(c, id, optarg))
+			return -EINVAL;
+	}
+	if (optind < argc) {
+		pr_err("unexpected argument '%s' (see hopscope %s --help)",
+		       argv[optind], argv[0]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void defaults(struct cli *c)
+{
+	c->run.probe.sample_one_in = 1;
+	c->run.probe.xdp_mode = HS_XDP_AUTO;
+	c->run.probe.ringbuf_bytes = HS_RINGBUF_DEFAULT_BYTES;
+	c->run.collect.window_ns = 100ULL * 1000000ULL;
+	c->run.collect.max_inflight = 1u << 18;
+	c->run.collect.drain_ms = 20;
+	c->run.table = true;
+	c->vnfs = 2;
+	c->rate = 1000;
+}
+
+static void finish_probe_config(struct cli *c)
+{
+	/* wake the collector early once a quarter of the ring is full */
+	c->run.probe.wakeup_bytes = c->run.probe.ringbuf_bytes / 4;
+}
+
+static int cmd_run(struct cli *c, int argc, char **argv)
+{
+	if (parse_args(c, argc, argv))
+		return HS_EXIT_USAGE;
+	if (!c->n_points && !c->n_netns) {
+		pr_err("no observation points: give --point SPEC or --netns NETNS (see hopscope run --help)");
+		return HS_EXIT_USAGE;
+	}
+	finish_probe_config(c);
+	c->run.points = c->points;
+	c->run.n_points = c->n_points;
+	c->run.netns = c->netns;
+	c->run.n_netns = c->n_netns;
+	c->run.collect.duration_s = c->duration;
+	c->run.collect.interval_s = c->interval_set ? c->interval : 5;
+	if (hs_collect_block_signals()) {
+		pr_err("cannot block signals: %s", strerror(errno));
+		return HS_EXIT_FAILURE;
+	}
+	return hs_run(&c->run);
+}
+
+static int cmd_demo(struct cli *c, int argc, char **argv)
+{
+	struct hs_demo_opts d = {};
+
+	if (parse_args(c, argc, argv))
+		return HS_EXIT_USAGE;
+	if (c->duration_set && c->duration <= 0) {
+		pr_err("bad --duration '%g': the demo needs seconds of traffic above 0",
+		       c->duration);
+		return HS_EXIT_USAGE;
+	}
+	finish_probe_config(c);
+	d.n_vnfs = c->vnfs;
+	d.rate_pps = c->rate;
+	d.seconds = c->duration_set ? c->duration : 10;
+	d.run = c->run;
+	/* a little past the stream, so its last packets are in */
+	d.run.collect.duration_s = d.seconds + 0.5;
+	d.run.collect.interval_s = c->interval_set ? c->interval : 0;
+	if (hs_collect_block_signals()) {
+		pr_err("cannot block signals: %s", strerror(errno));
+		return HS_EXIT_FAILURE;
+	}
+	return hs_demo(&d);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = {};
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	hs_log_setup_libbpf();
+	signal(SIGPIPE, SIG_IGN);
+	defaults(&c);
+	if (!cmd) {
+		usage(stderr, 0);
+		return HS_EXIT_USAGE;
+	}
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		usage(stdout, 0);
+		return HS_EXIT_OK;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+		printf("hopscope %s (libbpf %u.%u)\n", HS_VERSION,
+		       libbpf_major_version(), libbpf_minor_version());
+		return HS_EXIT_OK;
+	}
+	if (!strcmp(cmd, "run")) {
+		c.cmd = CMD_RUN;
+		return cmd_run(&c, argc - 1, argv + 1);
+	}
+	if (!strcmp(cmd, "demo")) {
+		c.cmd = CMD_DEMO;
+		return cmd_demo(&c, argc - 1, argv + 1);
+	}
+	pr_err("unknown command '%s': run or demo (see hopscope --help)", cmd);
+	return HS_EXIT_USAGE;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * collect.h - the event loop: records out of the ring buffer, into the
+ * matcher, out as reports.
+ *
+ * One epoll over the ring buffer (readable only when a probe passes the
+ * wake-up threshold), a timerfd that drains the ring on a fixed period and
+ * paces the reports, and a signalfd for SIGINT, SIGTERM and SIGHUP. The
+ * caller blocks those signals before it starts anything (see
+ * hs_collect_block_signals) so that they are only ever read here.
+ */
+#ifndef HS_COLLECT_H
+#define HS_COLLECT_H
+
+#include <stdint.h>
+#include "attach.h"
+#include "output.h"
+
+struct hs_collect_config {
+	double duration_s; /* 0: until a signal */
+	double interval_s; /* 0: only the final summary */
+	uint64_t window_ns; /* match window */
+	uint32_t max_inflight; /* trajectories in the match table */
+	uint32_t drain_ms; /* timer period */
+};
+
+/* Block SIGINT, SIGTERM and SIGHUP; returns 0 or -errno. */
+int hs_collect_block_signals(void);
+/* 1 if SIGINT or SIGTERM is pending (for setup phases before the loop). */
+int hs_collect_stop_pending(void);
+
+/*
+ * Run until the duration passes or SIGINT/SIGTERM arrives, then drain
+ * everything, flush the matcher and write the final report. Returns 0 or
+ * -errno; the probes stay attached (the caller detaches).
+ */
+int hs_collect_run(struct hs_probes *probes,
+		   const struct hs_collect_config *cfg, struct hs_output *out);
+
+#endif /* HS_COLLECT_H */

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * hops.h - trajectories become per-hop and per-path statistics.
+ *
+ * A hop is a pair of consecutive points on a trajectory; a path is the
+ * whole sequence of points a trajectory crossed. Each keeps two sets of
+ * statistics: the current interval and the whole run. Jitter follows RFC
+ * 3550 over consecutive packets in the order of their first sighting; a
+ * packet is reordered on a hop when it reaches the hop's second point
+ * before an earlier packet did.
+ *
+ * Loss: every flow (addresses, protocol, ports) learns the longest path its
+ * packets take. A packet of the flow whose points are a proper prefix of
+ * that path stopped at its last point: it counts as lost on the hop that
+ * leaves that point. Packets of other flows (neighbour discovery addressed
+ * to a function, say) never count against it, and trajectories emitted
+ * early because the match table was full are never counted as lost.
+ */
+#ifndef HS_HOPS_H
+#define HS_HOPS_H
+
+#include <stdint.h>
+#include "match.h"
+#include "stats.h"
+
+#define HS_MAX_HOPS 1024
+#define HS_MAX_PATHS 256
+
+struct hs_acc {
+	struct hs_delay delay;
+	struct hs_jitter jitter;
+	uint64_t reordered;
+	uint64_t lost;
+};
+
+struct hs_hop {
+	uint16_t from;
+	uint16_t to;
+	struct hs_jitter_state jstate;
+	uint64_t max_to_ts; /* latest arrival at `to` so far */
+	struct hs_acc interval;
+	struct hs_acc total;
+};
+
+struct hs_path {
+	uint8_t n;
+	uint16_t points[HS_MAX_TRAJ_POINTS];
+	struct hs_jitter_state jstate;
+	uint64_t max_to_ts;
+	struct hs_acc interval;
+	struct hs_acc total;
+};
+
+#define HS_FLOW_SLOTS (1u << 16)
+
+struct hs_flow {
+	uint32_t flow_hash;
+	uint32_t path; /* index + 1 of the longest path seen, 0 none */
+};
+
+struct hs_hops {
+	uint32_t n_hops;
+	uint32_t n_paths;
+	uint64_t hops_overflow; /* hop pairs beyond HS_MAX_HOPS */
+	uint64_t paths_overflow;
+	uint64_t flows_replaced; /* flow table slots taken over */
+	uint16_t *hop_index; /* [from * HS_MAX_POINTS + to] = hop + 1 */
+	struct hs_hop *hops;
+	struct hs_path *paths;
+	struct hs_flow *flows;
+};
+
+int hs_hops_init(struct hs_hops *h);
+void hs_hops_free(struct hs_hops *h);
+/* The hs_emit_fn for hs_matcher: ctx is the struct hs_hops. */
+void hs_hops_fold(const struct hs_trajectory *t, void *ctx);
+/* Start a new interval: interval statistics restart, totals go on. */
+void hs_hops_new_interval(struct hs_hops *h);
+struct hs_hop *hs_hops_find(struct hs_hops *h, uint16_t from, uint16_t to);
+
+#endif /* HS_HOPS_H */

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <math.h>
+#include <string.h>
+#include "stats.h"
+
+void hs_hist_reset(struct hs_hist *h)
+{
+	memset(h, 0, sizeof(*h));
+}
+
+unsigned int hs_hist_index(uint64_t v)
+{
+	unsigned int exp, sub;
+
+	if (v < HS_HIST_SUB)
+		return (unsigned int)v;
+	exp = 63 - __builtin_clzll(v); /* >= HS_HIST_SUB_BITS */
+	if (exp > HS_HIST_MAX_EXP)
+		return HS_HIST_BUCKETS - 1;
+	sub = (v >> (exp - HS_HIST_SUB_BITS)) & (HS_HIST_SUB - 1);
+	return HS_HIST_SUB * (exp - HS_HIST_SUB_BITS + 1) + sub;
+}
+
+uint64_t hs_hist_bucket_low(unsigned int idx)
+{
+	unsigned int exp, sub;
+
+	if (idx < HS_HIST_SUB)
+		return idx;
+	exp = idx / HS_HIST_SUB + HS_HIST_SUB_BITS - 1;
+	sub = idx % HS_HIST_SUB;
+	return ((uint64_t)(HS_HIST_SUB + sub)) << (exp - HS_HIST_SUB_BITS);
+}
+
+uint64_t hs_hist_bucket_high(unsigned int idx)
+{
+	if (idx < HS_HIST_SUB)
+		return idx;
+	if (idx == HS_HIST_BUCKETS - 1)
+		return UINT64_MAX;
+	return hs_hist_bucket_low(idx + 1) - 1;
+}
+
+void hs_hist_add(struct hs_hist *h, uint64_t v)
+{
+	h->buckets[hs_hist_index(v)]++;
+	h->count++;
+}
+
+void hs_hist_merge(struct hs_hist *dst, const struct hs_hist *src)
+{
+	unsigned int i;
+
+	for (i = 0; i < HS_HIST_BUCKETS; i++)
+		dst->buckets[i] += src->buckets[i];
+	dst->count += src->count;
+}
+
+uint64_t hs_hist_percentile(const struct hs_hist *h, double p)
+{
+	uint64_t rank, seen = 0, low, high;
+	unsigned int i;
+
+	if (!h->count)
+		return 0;
+	rank = (uint64_t)ceil(p / 100.0 * (double)h->count);
+	if (rank < 1)
+		rank = 1;
+	for (i = 0; i < HS_HIST_BUCKETS; i++) {
+		seen += h->buckets[i];
+		if (seen >= rank)
+			break;
+	}
+	if (i == HS_HIST_BUCKETS)
+		i = HS_HIST_BUCKETS - 1;
+	low = hs_hist_bucket_low(i);
+	high = hs_hist_bucket_high(i);
+	if (high == UINT64_MAX)
+		return low;
+	/* the middle of the bucket halves the worst-case error */
+	return low + (high - low) / 2;
+}
+
+void hs_delay_reset(struct hs_delay *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+void hs_delay_add(struct hs_delay *d, uint64_t v)
+{
+	double delta;
+
+	if (!d->n || v < d->min)
+		d->min = v;
+	if (!d->n || v > d->max)
+		d->max = v;
+	d->n++;
+	delta = (double)v - d->mean;
+	d->mean += delta / (double)d->n;
+	d->m2 += delta * ((double)v - d->mean);
+	hs_hist_add(&d->hist, v);
+}
+
+double hs_delay_stdev(const struct hs_delay *d)
+{
+	/* population standard deviation: the whole measured stream */
+	return d->n ? sqrt(d->m2 / (double)d->n) : 0.0;
+}
+
+static uint64_t clamp_u64(uint64_t v, uint64_t lo, uint64_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+void hs_delay_summary(const struct hs_delay *d, struct hs_summary *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->n = d->n;
+	if (!d->n)
+		return;
+	out->min = d->min;
+	out->max = d->max;
+	out->mean = d->mean;
+	out->stdev = hs_delay_stdev(d);
+	/* a bucket's midpoint can lie outside what was observed */
+	out->p50 = clamp_u64(hs_hist_percentile(&d->hist, 50), d->min, d->max);
+	out->p90 = clamp_u64(hs_hist_percentile(&d->hist, 90), d->min, d->max);
+	out->p99 = clamp_u64(hs_hist_percentile(&d->hist, 99), d->min, d->max);
+	out->p999 =
+		clamp_u64(hs_hist_percentile(&d->hist, 99.9), d->min, d->max);
+}
+
+void hs_jitter_reset(struct hs_jitter *j)
+{
+	memset(j, 0, sizeof(*j));
+}
+
+void hs_jitter_update(struct hs_jitter_state *st, struct hs_jitter *j,
+		      uint64_t s, uint64_t r)
+{
+	int64_t d;
+	uint64_t abs_d;
+
+	if (st->have_prev) {
+		/* D(i-1,i) = (R_i - R_{i-1}) - (S_i - S_{i-1}) */
+		d = ((int64_t)r - (int64_t)st->prev_r) -
+		    ((int64_t)s - (int64_t)st->prev_s);
+		abs_d = d < 0 ? (uint64_t)-d : (uint64_t)d;
+		st->j += ((double)abs_d - st->j) / 16.0;
+		j->n++;
+		j->last = st->j;
+		j->sum += st->j;
+		if (st->j > j->max)
+			j->max = st->j;
+		hs_hist_add(&j->ipdv, abs_d);
+	}
+	st->have_prev = true;
+	st->prev_s = s;
+	st->prev_r = r;
+}
+
+double hs_jitter_mean(const struct hs_jitter *j)
+{
+	return j->n ? j->sum / (double)j->n : 0.0;
+}
