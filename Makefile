@@ -32,7 +32,7 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lelf -lm
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP \
-	     -Iinclude -Iuser -I$(OUTPUT) $(PKG_CFLAGS)
+	     -Iinclude -Iuser -Itests/lib -I$(OUTPUT) $(PKG_CFLAGS)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) \
@@ -43,6 +43,7 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
 TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(OUTPUT)/tests/%.bpf.o,$(TEST_BPF_SRCS))
+TEST_SKELS := $(TEST_BPF_OBJS:.bpf.o=.skel.h)
 
 USER_SRCS := $(wildcard user/*.c)
 # Everything but main(): linked into the binary and into the tests.
@@ -51,9 +52,10 @@ USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/obj/%.o,$(USER_SRCS))
 LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS))
 SAN_LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/san/%.o,$(LIB_SRCS))
 
-UNIT_SRCS := $(wildcard tests/unit/*.c)
+TESTLIB_SRCS := $(wildcard tests/lib/*.c)
+UNIT_SRCS := $(wildcard tests/unit/*.c) $(TESTLIB_SRCS)
 UNIT_BIN := $(OUTPUT)/tests/unit
-PROGRUN_SRCS := $(wildcard tests/progrun/*.c)
+PROGRUN_SRCS := $(wildcard tests/progrun/*.c) $(TESTLIB_SRCS)
 PROGRUN_BIN := $(OUTPUT)/tests/progrun
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(OUTPUT)/tests/%,$(TOOL_SRCS))
@@ -81,6 +83,10 @@ $(OUTPUT)/tests/%.bpf.o: tests/bpf/%.bpf.c | $(DEPS_STAMP) $(OUTPUT)/tests
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(OUTPUT)/tests/%.skel.h: $(OUTPUT)/tests/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
@@ -99,17 +105,17 @@ $(BIN): $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
 
-$(UNIT_BIN): $(UNIT_SRCS) $(SAN_LIB_OBJS) | $(OUTPUT)/tests
+$(UNIT_BIN): $(UNIT_SRCS) $(wildcard tests/lib/*.h) $(SAN_LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,LINK-TEST,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(UNIT_SRCS) $(SAN_LIB_OBJS) \
 		$(PKG_LIBS) -lcriterion -lm -o $@
 
-$(PROGRUN_BIN): $(PROGRUN_SRCS) $(SAN_LIB_OBJS) $(SKELS) | $(OUTPUT)/tests
+$(PROGRUN_BIN): $(PROGRUN_SRCS) $(wildcard tests/lib/*.h) $(SAN_LIB_OBJS) $(SKELS) | $(OUTPUT)/tests
 	$(call msg,LINK-TEST,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(PROGRUN_SRCS) $(SAN_LIB_OBJS) \
 		$(PKG_LIBS) -lcriterion -lm -o $@
 
-$(TOOL_BINS): $(OUTPUT)/tests/%: tests/tools/%.c $(LIB_OBJS) | $(OUTPUT)/tests
+$(TOOL_BINS): $(OUTPUT)/tests/%: tests/tools/%.c $(LIB_OBJS) $(TEST_SKELS) | $(OUTPUT)/tests
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) $(PKG_LIBS) -lm -o $@
 

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * delay.bpf.c - a test fixture, never part of hopscope: holds every IPv4 UDP
+ * packet to delay_port for delay_ns by spinning, so a test knows exactly
+ * what delay one hop adds. Only sparse probe traffic goes to that port.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#define TC_ACT_OK 0
+#define ETH_P_IP 0x0800
+
+const volatile __u64 delay_ns = 1000000;
+const volatile __u16 delay_port = 7777;
+
+static long spin(__u64 index __attribute__((unused)), void *ctx)
+{
+	__u64 *deadline = ctx;
+
+	return bpf_ktime_get_ns() >= *deadline;
+}
+
+SEC("tc")
+int delay(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = (void *)(eth + 1);
+	struct udphdr *udp;
+	__u64 deadline;
+
+	if ((void *)(ip + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) ||
+	    ip->protocol != IPPROTO_UDP || ip->ihl != 5)
+		return TC_ACT_OK;
+	udp = (void *)(ip + 1);
+	if ((void *)(udp + 1) > data_end || udp->dest != bpf_htons(delay_port))
+		return TC_ACT_OK;
+	deadline = bpf_ktime_get_ns() + delay_ns;
+	/* 2^23 iterations of ~30 ns bound the spin far above any test delay */
+	bpf_loop(1 << 23, spin, &deadline, 0);
+	return TC_ACT_OK;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

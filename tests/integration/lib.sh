@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# lib.sh - shared by the integration tests (sourced, never run).
+#
+# Each test gets its own namespace prefix hs<pid>_ (so parallel runs never
+# collide) and an exit trap that stops what it started, by pid, and removes
+# its namespaces. Traffic is bounded in packets and seconds and stays in
+# 198.18.0.0/15 inside those namespaces.
+set -euo pipefail
+
+BUILD=${BUILD:-build}
+HOPSCOPE=$BUILD/hopscope
+TESTBED=scripts/testbed.sh
+PREFIX="hs$$_"
+WORK=$(mktemp -d "/tmp/hopscope-test.XXXXXX")
+HS_PID=
+PORT=7777
+
+cleanup() {
+	local rc=$?
+	if [ -n "$HS_PID" ] && kill -0 "$HS_PID" 2>/dev/null; then
+		kill -KILL "$HS_PID" 2>/dev/null || true
+		wait "$HS_PID" 2>/dev/null || true
+	fi
+	"$TESTBED" down "$PREFIX" || true
+	rm -rf "$WORK"
+	exit $rc
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*" >&2; exit 77; }
+note() { echo "  $*" >&2; }
+
+require_root() { [ "$(id -u)" -eq 0 ] || skip "needs root"; }
+
+# start_hopscope ARGS...: runs hopscope with JSON lines into a FIFO and
+# returns once every probe is attached (the "point" lines come after the
+# last attach), with no sleeping: a blocking read on the FIFO.
+# The JSON stream is copied to $WORK/out.jsonl, stderr to $WORK/err.
+start_hopscope() {
+	local npoints=$1 line seen=0
+	shift
+	mkfifo "$WORK/fifo"
+	"$HOPSCOPE" run --json "$WORK/fifo" "$@" >"$WORK/table" 2>"$WORK/err" &
+	HS_PID=$!
+	exec 3<"$WORK/fifo"
+	: >"$WORK/out.jsonl"
+	while [ "$seen" -lt "$npoints" ]; do
+		IFS= read -r -t 30 line <&3 || {
+			cat "$WORK/err" >&2
+			fail "hopscope did not attach its $npoints points"
+		}
+		printf '%s\n' "$line" >>"$WORK/out.jsonl"
+		case "$line" in *'"type":"point"'*) seen=$((seen + 1)) ;; esac
+	done
+	# keep copying in the background until hopscope closes the FIFO
+	cat <&3 >>"$WORK/out.jsonl" &
+	COPY_PID=$!
+	exec 3<&-
+}
+
+# stop_hopscope SIGNAL: signal hopscope, wait for it, return its status.
+stop_hopscope() {
+	local rc=0
+	kill "-$1" "$HS_PID"
+	wait "$HS_PID" || rc=$?
+	wait "$COPY_PID" || true
+	HS_PID=
+	return $rc
+}
+
+point_id() { # point_id NETNS IFNAME HOOK
+	jq -r --arg ns "$1" --arg ifn "$2" --arg hook "$3" \
+		'select(.type=="point" and .netns==$ns and .ifname==$ifn and .hook==$hook) | .id' \
+		"$WORK/out.jsonl"
+}
+
+final_hop() { # final_hop FROM TO -> the final hop object
+	jq -c --argjson f "$1" --argjson t "$2" \
+		'select(.type=="hop" and .final and .from==$f and .to==$t)' "$WORK/out.jsonl"
+}
+
+send_udp() { # send_udp NS DST RATE COUNT
+	ip netns exec "$1" "$BUILD/tests/udpgen" "$2" "$PORT" "$3" "$4" 20 >/dev/null
+}
+
+# hopscope programs attached through clsact in a namespace (the fallback
+# path; Debian's bpftool 7.1 does not list TCX links there)
+clsact_in() {
+	ip netns exec "$1" bpftool net show 2>/dev/null | grep -E 'hs_(tc|xdp)' || true
+}
+
+# bpf_links on this machine whose program is hopscope's (XDP and TCX links
+# are global objects; tests run one at a time, so these are ours)
+hs_links() {
+	local ids
+	ids=$(bpftool -j prog show | jq -r '.[] | select(.name=="hs_tc" or .name=="hs_xdp") | .id')
+	[ -n "$ids" ] || { echo 0; return; }
+	bpftool -j link show | jq --argjson ids "[$(echo $ids | tr ' ' ',')]" \
+		'[.[] | select(.prog_id as $p | $ids | index($p))] | length'
+}
+
+assert_nothing_attached() {
+	local ns left n
+	for ns in $(ip netns list | awk '{print $1}' | grep "^${PREFIX}" || true); do
+		left=$(clsact_in "$ns")
+		[ -z "$left" ] || fail "still attached in $ns after exit: $left"
+	done
+	n=$(hs_links)
+	[ "$n" -eq 0 ] || fail "$n hopscope bpf_links left after exit"
+}

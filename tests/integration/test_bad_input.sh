@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Bad input: exactly one line on stderr naming the bad value, exit 2 for
+# usage errors and 1 for runtime failures, and nothing attached.
+. "$(dirname "$0")/lib.sh"
+require_root
+
+"$TESTBED" up "$PREFIX" 1
+NS="${PREFIX}snd"
+
+expect() { # expect STATUS TEXT -- ARGS...
+	local want=$1 text=$2 rc=0
+	shift 3
+	"$@" >"$WORK/out" 2>"$WORK/err" </dev/null || rc=$?
+	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, expected $want: $(cat "$WORK/err")"
+	grep -qF -- "$text" "$WORK/err" || fail "'$*': stderr lacks '$text': $(cat "$WORK/err")"
+	[ "$(wc -l <"$WORK/err")" -eq 1 ] || fail "'$*': not one line on stderr: $(cat "$WORK/err")"
+	note "$rc: $(cat "$WORK/err")"
+}
+
+H=$HOPSCOPE
+expect 2 "bad --sample '0'" -- $H run --sample 0 --point "$NS:eth0"
+expect 2 "bad --sample 'x'" -- $H run --sample x --point "$NS:eth0"
+expect 2 "bad filter 'bogus'" -- $H run --filter bogus --point "$NS:eth0"
+expect 2 "at 'port 70000'" -- $H run --filter "udp and port 70000" --point "$NS:eth0"
+expect 2 "network namespace 'hsnosuch_ns' not found" -- $H run --point hsnosuch_ns:eth0
+expect 2 "bad namespace 'pid:abc'" -- $H run --point pid:abc:eth0
+expect 2 "unknown hook 'bogus'" -- $H run --point "$NS:eth0@bogus"
+expect 2 "interface 'nosuch0' not found in network namespace '$NS'" -- $H run --point "$NS:nosuch0"
+expect 2 "empty namespace before ':'" -- $H run --point ":eth0"
+expect 2 "interface name must be 1 to 15 characters" -- $H run --point "$NS:"
+expect 2 "is given twice" -- $H run --point "$NS:eth0@tc-egress" --point "$NS:eth0@tc-egress"
+expect 2 "no observation points" -- $H run --duration 1
+expect 2 "unknown or incomplete option '--bogus'" -- $H run --bogus
+expect 2 "unknown or incomplete option '--point'" -- $H run --point
+expect 2 "bad --duration 'abc'" -- $H run --duration abc --point "$NS:eth0"
+expect 2 "bad --interval '-1'" -- $H run --interval -1 --point "$NS:eth0"
+expect 2 "bad --xdp-mode 'turbo'" -- $H run --xdp-mode turbo --point "$NS:eth0"
+expect 2 "bad --ring-size '100'" -- $H run --ring-size 100 --point "$NS:eth0"
+expect 2 "cannot open '/nonexistent/x.jsonl'" -- $H run --json /nonexistent/x.jsonl --point "$NS:eth0"
+expect 2 "unknown command 'frobnicate'" -- $H frobnicate
+expect 2 "bad --vnfs '0'" -- $H demo --vnfs 0
+expect 2 "unexpected argument 'extra'" -- $H run --point "$NS:eth0" extra
+
+# without privileges: a runtime failure that names what is missing
+if command -v setpriv >/dev/null; then
+	expect 1 "not running as root: CAP_BPF is missing" -- \
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		$H run --point "$NS:eth0" --duration 1
+else
+	note "setpriv missing: the unprivileged case is not checked"
+fi
+assert_nothing_attached

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * packet.h - hand-built frames for the unit and BPF_PROG_TEST_RUN tests.
+ *
+ * A frame is described field by field (struct tpkt) and written out by
+ * tpkt_build(); tests change one field and check what the probe or the
+ * fingerprint makes of it. IP and L4 checksums are computed so the frames
+ * are valid on the wire; lengths follow the payload.
+ */
+#ifndef HS_TEST_PACKET_H
+#define HS_TEST_PACKET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TPKT_MAX 2048
+
+struct tpkt {
+	uint8_t src_mac[6], dst_mac[6];
+	int vlan_tags; /* 0, 1 or 2 */
+	uint16_t vlan_id[2];
+	int family; /* 4 or 6 */
+	const char *src, *dst; /* address literals */
+	uint8_t proto; /* 17 UDP, 6 TCP, 1 ICMP, 58 ICMPv6 */
+	uint8_t ttl;
+	uint8_t tos; /* IPv4 TOS / IPv6 traffic class (DSCP and ECN) */
+	uint16_t ip_id; /* IPv4 */
+	uint32_t flow_label; /* IPv6 */
+	int ipv4_options; /* bytes of IPv4 options (multiple of 4) */
+	int ipv6_ext_hdrs; /* destination-options headers before L4 */
+	uint16_t sport, dport; /* UDP/TCP; ICMP echo id in sport */
+	uint32_t tcp_seq, tcp_ack;
+	uint8_t tcp_flags;
+	const uint8_t *payload;
+	size_t payload_len;
+	int bad_ip_csum; /* write a wrong IPv4 header checksum */
+};
+
+/* Defaults: IPv4 UDP 198.18.0.1:1000 -> 198.18.1.2:2000, TTL 64, 16 bytes
+ * of payload counting 0, 1, 2, ... */
+void tpkt_init(struct tpkt *p);
+/* Write the frame into buf (TPKT_MAX bytes); returns its length. */
+size_t tpkt_build(const struct tpkt *p, uint8_t *buf);
+
+#endif /* HS_TEST_PACKET_H */

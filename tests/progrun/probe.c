@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <criterion/criterion.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "hopscope.h"
+#include "filter.h"
+#include "packet.h"
+#include "probe.h"
+
+#define HS_TC_ACT_UNSPEC ((uint32_t)-1)
+
+static int silent_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	/* the verifier log only when something goes wrong */
+	if (level == LIBBPF_WARN)
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct probe *p = ctx;
+
+	if (size != sizeof(struct hs_record)) {
+		p->bad_size++;
+		return 0;
+	}
+	if (p->nrec < PROBE_MAX_RECS)
+		memcpy(&p->recs[p->nrec], data, sizeof(struct hs_record));
+	p->nrec++;
+	return 0;
+}
+
+struct probe *probe_open(const struct probe_opts *opts)
+{
+	struct probe *p;
+	int err;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root: BPF_PROG_TEST_RUN");
+	libbpf_set_print(silent_print);
+	p = calloc(1, sizeof(*p));
+	cr_assert_not_null(p);
+	p->point = opts->point;
+	p->skel = hopscope_bpf__open();
+	cr_assert_not_null(p->skel, "hopscope_bpf__open: %s", strerror(errno));
+	p->skel->rodata->point_id = opts->point;
+	p->skel->rodata->sample_threshold = hs_sample_threshold(opts->sample);
+	p->skel->rodata->wakeup_bytes = opts->wakeup_bytes;
+	if (opts->filter) {
+		struct hs_filter f;
+		char msg[256] = "";
+
+		err = hs_filter_parse(opts->filter, &f, msg, sizeof(msg));
+		cr_assert_eq(err, 0, "filter '%s': %s", opts->filter, msg);
+		memcpy((void *)&p->skel->rodata->filter, &f, sizeof(f));
+		p->skel->rodata->filter_enabled = 1;
+	}
+	if (opts->ringbuf_bytes) {
+		err = bpf_map__set_max_entries(p->skel->maps.records,
+					       opts->ringbuf_bytes);
+		cr_assert_eq(err, 0, "set_max_entries: %d", err);
+	}
+	err = hopscope_bpf__load(p->skel);
+	cr_assert_eq(err, 0, "hopscope_bpf__load: %d (%s)", err,
+		     strerror(-err));
+	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.records), on_record,
+				 p, NULL);
+	cr_assert_not_null(p->rb, "ring_buffer__new: %s", strerror(errno));
+	return p;
+}
+
+void probe_close(struct probe *p)
+{
+	if (!p)
+		return;
+	ring_buffer__free(p->rb);
+	hopscope_bpf__destroy(p->skel);
+	free(p);
+}
+
+const char *hook_name(enum probe_hook hook)
+{
+	return hook == HOOK_XDP ? "xdp" : "tc";
+}
+
+int probe_run_raw(struct probe *p, enum probe_hook hook, const void *frame,
+		  size_t len, uint32_t *ret)
+{
+	struct bpf_program *prog =
+		hook == HOOK_XDP ? p->skel->progs.hs_xdp : p->skel->progs.hs_tc;
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
+		    .data_size_in = (__u32)len, .repeat = 1);
+	int err;
+
+	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &o);
+	if (ret)
+		*ret = o.retval;
+	return err;
+}
+
+void probe_run(struct probe *p, enum probe_hook hook, const void *frame,
+	       size_t len)
+{
+	struct bpf_program *prog =
+		hook == HOOK_XDP ? p->skel->progs.hs_xdp : p->skel->progs.hs_tc;
+	static uint8_t out[TPKT_MAX + 512];
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
+		    .data_size_in = (__u32)len, .data_out = out,
+		    .data_size_out = sizeof(out), .repeat = 1);
+	int err;
+
+	memset(out, 0xee, sizeof(out));
+	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &o);
+	cr_assert_eq(err, 0, "%s: bpf_prog_test_run_opts(len %zu): %d (%s)",
+		     hook_name(hook), len, err, strerror(-err));
+	if (hook == HOOK_XDP)
+		cr_assert_eq(o.retval, XDP_PASS, "xdp verdict %u, not XDP_PASS",
+			     o.retval);
+	else
+		cr_assert_eq(o.retval, HS_TC_ACT_UNSPEC,
+			     "tc verdict %d, not TC_ACT_UNSPEC", (int)o.retval);
+	cr_assert_eq(o.data_size_out, len, "%s: %u bytes out for %zu in",
+		     hook_name(hook), o.data_size_out, len);
+	cr_assert(memcmp(out, frame, len) == 0, "%s: the frame was modified",
+		  hook_name(hook));
+}
+
+size_t probe_drain(struct probe *p)
+{
+	size_t before = p->nrec;
+	int n = ring_buffer__consume(p->rb);
+
+	cr_assert_geq(n, 0, "ring_buffer__consume: %d", n);
+	cr_assert_eq(p->bad_size, 0, "ring buffer sample of the wrong size");
+	cr_assert_leq(p->nrec, PROBE_MAX_RECS, "more records than expected");
+	return p->nrec - before;
+}
+
+void probe_counters(struct probe *p, uint32_t point, struct hs_counters *sum)
+{
+	int ncpu = libbpf_num_possible_cpus(), i, err;
+	struct hs_counters *v;
+
+	cr_assert_gt(ncpu, 0);
+	v = calloc((size_t)ncpu, sizeof(*v));
+	cr_assert_not_null(v);
+	err = bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.counters), &point,
+				  v);
+	cr_assert_eq(err, 0, "counters lookup: %d", err);
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < ncpu; i++) {
+		sum->seen += v[i].seen;
+		sum->parse_errors += v[i].parse_errors;
+		sum->filtered += v[i].filtered;
+		sum->sampled_out += v[i].sampled_out;
+		sum->sampled += v[i].sampled;
+		sum->recorded += v[i].recorded;
+		sum->ringbuf_drops += v[i].ringbuf_drops;
+		sum->__reserved += v[i].__reserved;
+	}
+	free(v);
+}
+
+void expect_counters(struct probe *p, uint64_t seen, uint64_t parse_errors,
+		     uint64_t filtered, uint64_t sampled_out, uint64_t sampled,
+		     uint64_t recorded, uint64_t ringbuf_drops)
+{
+	struct hs_counters c;
+
+	probe_counters(p, p->point, &c);
+	cr_expect_eq(c.seen, seen, "seen %llu, want %llu",
+		     (unsigned long long)c.seen, (unsigned long long)seen);
+	cr_expect_eq(c.parse_errors, parse_errors,
+		     "parse_errors %llu, want %llu",
+		     (unsigned long long)c.parse_errors,
+		     (unsigned long long)parse_errors);
+	cr_expect_eq(c.filtered, filtered, "filtered %llu, want %llu",
+		     (unsigned long long)c.filtered,
+		     (unsigned long long)filtered);
+	cr_expect_eq(c.sampled_out, sampled_out,
+		     "sampled_out %llu, want %llu",
+		     (unsigned long long)c.sampled_out,
+		     (unsigned long long)sampled_out);
+	cr_expect_eq(c.sampled, sampled, "sampled %llu, want %llu",
+		     (unsigned long long)c.sampled,
+		     (unsigned long long)sampled);
+	cr_expect_eq(c.recorded, recorded, "recorded %llu, want %llu",
+		     (unsigned long long)c.recorded,
+		     (unsigned long long)recorded);
+	cr_expect_eq(c.ringbuf_drops, ringbuf_drops,
+		     "ringbuf_drops %llu, want %llu",
+		     (unsigned long long)c.ringbuf_drops,
+		     (unsigned long long)ringbuf_drops);
+	cr_expect_eq(c.__reserved, 0);
+}
+
+uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}

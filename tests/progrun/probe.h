@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * probe.h - helpers for the BPF_PROG_TEST_RUN tests: load one copy of the
+ * probe with its rodata set, feed it frames through BPF_PROG_TEST_RUN at
+ * XDP or tc, drain its ring buffer and sum its per-CPU counters.
+ */
+#ifndef HS_TEST_PROBE_H
+#define HS_TEST_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "hopscope.h"
+#include "hopscope.skel.h"
+
+enum probe_hook { HOOK_XDP, HOOK_TC };
+
+struct probe_opts {
+	uint16_t point; /* rodata point_id */
+	uint32_t sample; /* 1 in N; 0 or 1: everything */
+	const char *filter; /* hs_filter_parse() expression, or NULL */
+	uint32_t ringbuf_bytes; /* 0: the object's default */
+	uint64_t wakeup_bytes;
+};
+
+#define PROBE_MAX_RECS 8192
+
+struct probe {
+	struct hopscope_bpf *skel;
+	struct ring_buffer *rb;
+	uint16_t point;
+	size_t nrec; /* records collected so far */
+	size_t bad_size; /* ring buffer samples of the wrong size */
+	struct hs_record recs[PROBE_MAX_RECS];
+};
+
+/* Skips the test unless root. Returns a loaded probe; never NULL. */
+struct probe *probe_open(const struct probe_opts *opts);
+void probe_close(struct probe *p);
+
+/* One BPF_PROG_TEST_RUN; asserts the verdict is XDP_PASS / TC_ACT_UNSPEC
+ * and that the frame comes back unchanged. */
+void probe_run(struct probe *p, enum probe_hook hook, const void *frame,
+	       size_t len);
+/* The same, without checks: returns the syscall's result, retval in *ret. */
+int probe_run_raw(struct probe *p, enum probe_hook hook, const void *frame,
+		  size_t len, uint32_t *ret);
+/* Drain the ring buffer into p->recs; returns how many were read. */
+size_t probe_drain(struct probe *p);
+/* Counters of point id `point`, summed over all CPUs. */
+void probe_counters(struct probe *p, uint32_t point, struct hs_counters *c);
+
+const char *hook_name(enum probe_hook hook);
+
+/* Asserts each counter of the probe's own point. */
+void expect_counters(struct probe *p, uint64_t seen, uint64_t parse_errors,
+		     uint64_t filtered, uint64_t sampled_out, uint64_t sampled,
+		     uint64_t recorded, uint64_t ringbuf_drops);
+
+uint64_t mono_ns(void);
+
+/* Generates one Criterion test per hook from `static void name(enum
+ * probe_hook hook)`. */
+#define HOOK_TESTS(suite, name)                                    \
+	static void name(enum probe_hook hook);                    \
+	Test(suite##_xdp, name) { name(HOOK_XDP); }                \
+	Test(suite##_tc, name) { name(HOOK_TC); }                  \
+	static void name(enum probe_hook hook)
+
+#endif /* HS_TEST_PROBE_H */

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * delayctl - attach tests/bpf/delay.bpf.o as a clsact filter on one
+ * interface of a test namespace, and exit. The filter lives until the
+ * namespace is deleted; clsact runs after hopscope's TCX programs, so the
+ * delay lands on the hop that leaves this hook.
+ *   delayctl NETNS IFNAME ingress|egress DELAY_US PORT
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include <net/if.h>
+#include "tests/delay.skel.h"
+#include "netns.h"
+
+int main(int argc, char **argv)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook);
+	LIBBPF_OPTS(bpf_tc_opts, opts);
+	struct delay_bpf *skel;
+	struct hs_netns ns;
+	char err[256];
+	int saved, e;
+
+	if (argc != 6) {
+		fprintf(stderr, "usage: delayctl NETNS IFNAME ingress|egress DELAY_US PORT\n");
+		return 2;
+	}
+	skel = delay_bpf__open();
+	if (!skel) {
+		fprintf(stderr, "delayctl: open: %s\n", strerror(errno));
+		return 1;
+	}
+	skel->rodata->delay_ns = strtoull(argv[4], NULL, 10) * 1000ULL;
+	skel->rodata->delay_port = (__u16)atoi(argv[5]);
+	if (delay_bpf__load(skel)) {
+		fprintf(stderr, "delayctl: cannot load the delay program\n");
+		return 1;
+	}
+	if (hs_netns_open(argv[1], &ns, err, sizeof(err))) {
+		fprintf(stderr, "delayctl: %s\n", err);
+		return 1;
+	}
+	if (hs_netns_enter(&ns, &saved))
+		return 1;
+	hook.ifindex = if_nametoindex(argv[2]);
+	hook.attach_point = strcmp(argv[3], "ingress") ? BPF_TC_EGRESS : BPF_TC_INGRESS;
+	opts.prog_fd = bpf_program__fd(skel->progs.delay);
+	e = bpf_tc_hook_create(&hook);
+	if ((e && e != -EEXIST) || !hook.ifindex || bpf_tc_attach(&hook, &opts)) {
+		fprintf(stderr, "delayctl: cannot attach to %s:%s %s\n", argv[1],
+			argv[2], argv[3]);
+		return 1;
+	}
+	hs_netns_leave(saved);
+	printf("delay %s us on %s:%s %s, UDP port %s\n", argv[4], argv[1],
+	       argv[2], argv[3], argv[5]);
+	return 0;
+}
