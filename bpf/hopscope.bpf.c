@@ -66,7 +66,7 @@ static __always_inline int hs_select(void *data, void *data_end,
 		return 0;
 	}
 	if (filter_enabled &&
-	    !hs_filter_match(pkt, (const struct hs_filter *)&filter)) {
+	    !hs_filter_match(pkt, &filter)) {
 		c->filtered++;
 		return 0;
 	}

@@ -377,8 +377,13 @@ static __always_inline __u64 hs_sample_threshold(__u32 one_in)
 	return one_in <= 1 ? (1ULL << 32) : (1ULL << 32) / one_in;
 }
 
+/*
+ * The filter is read through a volatile pointer: in BPF it is const
+ * volatile rodata whose real value is only set at load time, and a plain
+ * const view would let the compiler fold in the zero initialiser.
+ */
 static __always_inline int hs_prefix_match(const __u32 *addr,
-					   const struct hs_filter *f)
+					   const volatile struct hs_filter *f)
 {
 	int i;
 
@@ -390,7 +395,7 @@ static __always_inline int hs_prefix_match(const __u32 *addr,
 
 /* 1 if the packet passes the filter. */
 static __always_inline int hs_filter_match(const struct hs_pkt *pkt,
-					   const struct hs_filter *f)
+					   const volatile struct hs_filter *f)
 {
 	if (f->family && f->family != pkt->family)
 		return 0;

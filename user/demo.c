@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "demo.h"
+#include "filter.h"
 #include "log.h"
 #include "netns.h"
 #include "traffic.h"
@@ -203,6 +204,17 @@ int hs_demo(struct hs_demo_opts *o)
 	if (testbed(&d, "up") || hs_collect_stop_pending() || open_sink(&d))
 		goto down;
 	chain_points(&d);
+	/* the chain's own stream, not the neighbour discovery around it,
+	 * unless the user asked for something else */
+	if (!o->run.probe.filter_enabled) {
+		char expr[64], err[256];
+
+		snprintf(expr, sizeof(expr), "udp and port %d", DEMO_PORT);
+		if (hs_filter_parse(expr, &o->run.probe.filter, err, sizeof(err)))
+			goto down;
+		o->run.probe.filter_enabled = true;
+		pr_info("measuring the demo stream only (--filter '%s')", expr);
+	}
 	o->run.points = d.points;
 	o->run.n_points = d.n_points;
 	o->run.on_attached = start_sender;
