@@ -57,13 +57,15 @@ UNIT_SRCS := $(wildcard tests/unit/*.c) $(TESTLIB_SRCS)
 UNIT_BIN := $(OUTPUT)/tests/unit
 PROGRUN_SRCS := $(wildcard tests/progrun/*.c) $(TESTLIB_SRCS)
 PROGRUN_BIN := $(OUTPUT)/tests/progrun
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(patsubst tests/bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(OUTPUT)/tests/%,$(TOOL_SRCS))
 
 DEPS_STAMP := $(OUTPUT)/.deps-installed
 BIN := $(OUTPUT)/hopscope
 
-.PHONY: all check unit progrun integration demo clean deps vmlinux
+.PHONY: all check unit progrun integration demo bench clean deps vmlinux
 all: $(BIN) $(BPF_OBJS)
 
 deps: $(DEPS_STAMP)
@@ -118,6 +120,20 @@ $(PROGRUN_BIN): $(PROGRUN_SRCS) $(wildcard tests/lib/*.h) $(SAN_LIB_OBJS) $(SKEL
 $(TOOL_BINS): $(OUTPUT)/tests/%: tests/tools/%.c $(LIB_OBJS) $(TEST_SKELS) | $(OUTPUT)/tests
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) $(PKG_LIBS) -lm -o $@
+
+$(OUTPUT)/bench:
+	$(Q)mkdir -p $@
+
+# Benchmarks build with optimisation and without sanitizers.
+$(BENCH_BINS): $(OUTPUT)/bench/%: tests/bench/%.c $(TESTLIB_SRCS) $(LIB_OBJS) $(SKELS) $(TEST_SKELS) | $(OUTPUT)/bench
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(TESTLIB_SRCS) $(LIB_OBJS) $(PKG_LIBS) -o $@
+
+# Never part of check: timings on a shared machine are for reading, as
+# ratios measured side by side in one run, not for pass/fail.
+bench: $(BENCH_BINS)
+	$(call msg,BENCH,probe cost through BPF_PROG_TEST_RUN)
+	$(Q)$(OUTPUT)/bench/probe_cost
 
 check: unit progrun integration
 

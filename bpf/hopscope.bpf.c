@@ -37,9 +37,13 @@ struct {
 	__type(value, struct hs_counters);
 } counters SEC(".maps");
 
-static __always_inline __u64 hs_submit_flags(void)
+/* Look at the ring's fill level once every HS_WAKEUP_CHECK_EVERY records
+ * a CPU makes: the query is a helper call, too dear for every packet. */
+#define HS_WAKEUP_CHECK_EVERY 64
+
+static __always_inline __u64 hs_submit_flags(const struct hs_counters *c)
 {
-	if (wakeup_bytes &&
+	if (wakeup_bytes && !(c->recorded % HS_WAKEUP_CHECK_EVERY) &&
 	    bpf_ringbuf_query(&records, BPF_RB_AVAIL_DATA) > wakeup_bytes)
 		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;
@@ -51,7 +55,7 @@ static __always_inline __u64 hs_submit_flags(void)
  */
 static __always_inline int hs_select(void *data, void *data_end,
 				     struct hs_counters *c, struct hs_pkt *pkt,
-				     __u64 *header_hash)
+				     __u64 *flow_state, __u64 *header_hash)
 {
 	int err;
 
@@ -70,7 +74,8 @@ static __always_inline int hs_select(void *data, void *data_end,
 		c->filtered++;
 		return 0;
 	}
-	*header_hash = hs_header_hash(pkt);
+	*flow_state = hs_flow_state(pkt);
+	*header_hash = hs_header_hash_of(*flow_state, pkt);
 	if (!hs_sampled(*header_hash, sample_threshold)) {
 		c->sampled_out++;
 		return 0;
@@ -81,7 +86,7 @@ static __always_inline int hs_select(void *data, void *data_end,
 
 static __always_inline void hs_record(struct hs_counters *c,
 				      const struct hs_pkt *pkt,
-				      __u64 header_hash)
+				      __u64 flow_state, __u64 header_hash)
 {
 	struct hs_record *rec;
 	__u64 ts = bpf_ktime_get_ns();
@@ -93,7 +98,7 @@ static __always_inline void hs_record(struct hs_counters *c,
 	}
 	rec->ts_ns = ts;
 	rec->fingerprint = hs_fingerprint(header_hash, pkt);
-	rec->flow_hash = hs_flow_hash(pkt);
+	rec->flow_hash = hs_flow_hash_of(flow_state);
 	rec->point_id = point_id;
 	rec->ip_len = pkt->ip_len;
 	rec->proto = pkt->proto;
@@ -101,7 +106,7 @@ static __always_inline void hs_record(struct hs_counters *c,
 		     (pkt->is_fragment ? HS_REC_FRAGMENT : 0);
 	__builtin_memset(rec->__pad, 0, sizeof(rec->__pad));
 	c->recorded++;
-	bpf_ringbuf_submit(rec, hs_submit_flags());
+	bpf_ringbuf_submit(rec, hs_submit_flags(c));
 }
 
 static __always_inline struct hs_counters *hs_counters(void)
@@ -111,6 +116,22 @@ static __always_inline struct hs_counters *hs_counters(void)
 	return bpf_map_lookup_elem(&counters, &key);
 }
 
+/* The payload bytes straight from the packet when they are in the linear
+ * area (almost always); 1 if the caller must use the load helper. */
+static __always_inline int hs_payload_direct(void *data, void *data_end,
+					     struct hs_pkt *pkt)
+{
+	__u64 *p;
+
+	if (pkt->payload_off > 0x0fff)
+		return 1;
+	p = data + pkt->payload_off;
+	if ((void *)(p + 1) > data_end)
+		return 1;
+	__builtin_memcpy(pkt->payload, p, HS_PAYLOAD_BYTES);
+	return 0;
+}
+
 SEC("xdp")
 int hs_xdp(struct xdp_md *ctx)
 {
@@ -118,16 +139,17 @@ int hs_xdp(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct hs_pkt pkt = {};
 	struct hs_counters *c;
-	__u64 header_hash;
+	__u64 flow_state, header_hash;
 
 	c = hs_counters();
-	if (!c || !hs_select(data, data_end, c, &pkt, &header_hash))
+	if (!c || !hs_select(data, data_end, c, &pkt, &flow_state, &header_hash))
 		return XDP_PASS;
 	if (hs_payload_copy_len(&pkt) &&
+	    hs_payload_direct(data, data_end, &pkt) &&
 	    bpf_xdp_load_bytes(ctx, pkt.payload_off, pkt.payload,
 			       HS_PAYLOAD_BYTES))
 		__builtin_memset(pkt.payload, 0, sizeof(pkt.payload));
-	hs_record(c, &pkt, header_hash);
+	hs_record(c, &pkt, flow_state, header_hash);
 	return XDP_PASS;
 }
 
@@ -138,17 +160,18 @@ int hs_tc(struct __sk_buff *skb)
 	void *data_end = (void *)(long)skb->data_end;
 	struct hs_pkt pkt = {};
 	struct hs_counters *c;
-	__u64 header_hash;
+	__u64 flow_state, header_hash;
 
 	c = hs_counters();
-	if (!c || !hs_select(data, data_end, c, &pkt, &header_hash))
+	if (!c || !hs_select(data, data_end, c, &pkt, &flow_state, &header_hash))
 		return HS_TC_ACT_UNSPEC;
 	/* bpf_skb_load_bytes also reads paged data past the linear area */
 	if (hs_payload_copy_len(&pkt) &&
+	    hs_payload_direct(data, data_end, &pkt) &&
 	    bpf_skb_load_bytes(skb, pkt.payload_off, pkt.payload,
 			       HS_PAYLOAD_BYTES))
 		__builtin_memset(pkt.payload, 0, sizeof(pkt.payload));
-	hs_record(c, &pkt, header_hash);
+	hs_record(c, &pkt, flow_state, header_hash);
 	return HS_TC_ACT_UNSPEC;
 }
 

@@ -85,7 +85,8 @@ struct hs_pkt {
 	__u8 proto; /* final L4 protocol */
 	__u8 is_fragment; /* not the first fragment: no L4 header */
 	__u8 __pad[3];
-	__u8 payload[HS_PAYLOAD_BYTES]; /* filled by the caller, zero padded */
+	__u8 payload[HS_PAYLOAD_BYTES] __attribute__((aligned(8)));
+	/* payload: filled by the caller, zeros when absent */
 };
 
 static __always_inline int hs_parse_l4(const void *l4, const void *data_end,
@@ -311,41 +312,59 @@ static __always_inline __u64 hs_finish(__u64 h)
 	return h;
 }
 
-/* Flow identity: addresses, protocol and ports. */
-static __always_inline __u32 hs_flow_hash(const struct hs_pkt *pkt)
+/*
+ * The flow part of the hash state: addresses, protocol and ports. IPv4
+ * addresses take one 64-bit word, IPv6 four: every mix costs a multiply,
+ * and the sampled-out path pays for all of them.
+ */
+static __always_inline __u64 hs_flow_state(const struct hs_pkt *pkt)
 {
-	__u64 h = 0x2545F4914F6CDD1DULL;
-	int i;
+	__u64 h = 0x6A09E667F3BCC908ULL;
 
-	for (i = 0; i < 4; i++) {
-		h = hs_mix(h, pkt->saddr[i]);
-		h = hs_mix(h, pkt->daddr[i]);
+	if (pkt->family == 4) {
+		h = hs_mix(h, ((__u64)pkt->saddr[0] << 32) | pkt->daddr[0]);
+	} else {
+		h = hs_mix(h, ((__u64)pkt->saddr[0] << 32) | pkt->saddr[1]);
+		h = hs_mix(h, ((__u64)pkt->saddr[2] << 32) | pkt->saddr[3]);
+		h = hs_mix(h, ((__u64)pkt->daddr[0] << 32) | pkt->daddr[1]);
+		h = hs_mix(h, ((__u64)pkt->daddr[2] << 32) | pkt->daddr[3]);
 	}
-	h = hs_mix(h, ((__u64)pkt->proto << 32) |
-			      ((__u32)pkt->sport << 16) | pkt->dport);
-	return (__u32)(hs_finish(h) >> 32);
+	return hs_mix(h, ((__u64)pkt->family << 40) | ((__u64)pkt->proto << 32) |
+				 ((__u32)pkt->sport << 16) | pkt->dport);
+}
+
+/* Flow identity (addresses, protocol, ports) from the flow state. */
+static __always_inline __u32 hs_flow_hash_of(__u64 flow_state)
+{
+	return (__u32)(hs_finish(flow_state) >> 32);
 }
 
 /*
- * The header part of the fingerprint: everything but the payload bytes.
- * Sampling decides on this value alone, so a sampled-out packet never pays
- * for reading its payload, and the decision is the same at every hop.
+ * The header part of the fingerprint: everything but the payload bytes,
+ * continuing from the flow state. Sampling decides on this value alone, so
+ * a sampled-out packet never pays for reading its payload, and the
+ * decision is the same at every hop.
  */
+static __always_inline __u64 hs_header_hash_of(__u64 flow_state,
+					       const struct hs_pkt *pkt)
+{
+	__u64 h = flow_state;
+
+	h = hs_mix(h, ((__u64)pkt->ip_ident << 32) | pkt->frag_ident);
+	h = hs_mix(h, ((__u64)pkt->is_fragment << 48) |
+			      ((__u64)pkt->ip_len << 32) | pkt->l4_words[2]);
+	h = hs_mix(h, ((__u64)pkt->l4_words[0] << 32) | pkt->l4_words[1]);
+	return hs_finish(h);
+}
+
+static __always_inline __u32 hs_flow_hash(const struct hs_pkt *pkt)
+{
+	return hs_flow_hash_of(hs_flow_state(pkt));
+}
+
 static __always_inline __u64 hs_header_hash(const struct hs_pkt *pkt)
 {
-	__u64 h = 0x6A09E667F3BCC908ULL;
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		h = hs_mix(h, pkt->saddr[i]);
-		h = hs_mix(h, pkt->daddr[i]);
-	}
-	h = hs_mix(h, ((__u64)pkt->ip_ident << 32) | pkt->frag_ident);
-	h = hs_mix(h, ((__u64)pkt->proto << 48) | ((__u64)pkt->family << 40) |
-			      ((__u64)pkt->is_fragment << 32) | pkt->ip_len);
-	for (i = 0; i < 3; i++)
-		h = hs_mix(h, pkt->l4_words[i]);
-	return hs_finish(h);
+	return hs_header_hash_of(hs_flow_state(pkt), pkt);
 }
 
 /* The packet's identity across hops: the header hash with the first
@@ -353,14 +372,11 @@ static __always_inline __u64 hs_header_hash(const struct hs_pkt *pkt)
 static __always_inline __u64 hs_fingerprint(__u64 header_hash,
 					    const struct hs_pkt *pkt)
 {
-	__u64 lo = 0, hi = 0;
-	int i;
+	__u64 payload;
 
-	for (i = 0; i < 4; i++)
-		lo |= (__u64)pkt->payload[i] << (8 * i);
-	for (i = 0; i < 4; i++)
-		hi |= (__u64)pkt->payload[4 + i] << (8 * i);
-	return hs_finish(hs_mix(hs_mix(header_hash, lo), hi));
+	/* one load; BPF and the host share byte order */
+	__builtin_memcpy(&payload, pkt->payload, sizeof(payload));
+	return hs_finish(hs_mix(header_hash, payload));
 }
 
 /*

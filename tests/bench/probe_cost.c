@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * probe_cost - what one packet costs the probe, through BPF_PROG_TEST_RUN,
+ * measured side by side with an empty program in one run: variants
+ * alternate (A B C A B C ...) and the median over rounds is reported, with
+ * the difference to the empty program, which is the figure that counts on
+ * a shared, noisy machine.
+ *   probe_cost [ROUNDS [REPEAT]]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "hs_packet.h"
+#include "hopscope.skel.h"
+#include "packet.h"
+#include "tests/empty.skel.h"
+
+enum variant { V_EMPTY, V_FILTERED, V_SAMPLED_OUT, V_RECORDED, V_COUNT };
+static const char *const variant_names[V_COUNT] = {
+	"empty program", "filtered out", "sampled out", "recorded",
+};
+
+struct frame {
+	const char *name;
+	uint8_t buf[TPKT_MAX];
+	size_t len;
+};
+
+static struct hopscope_bpf *load_probe(int prog_is_xdp, uint64_t threshold,
+				       int filter_out)
+{
+	struct hopscope_bpf *skel = hopscope_bpf__open();
+
+	if (!skel)
+		return NULL;
+	skel->rodata->sample_threshold = threshold;
+	if (filter_out) {
+		struct hs_filter f = { .proto = 6 }; /* TCP only: UDP is out */
+
+		memcpy((void *)&skel->rodata->filter, &f, sizeof(f));
+		skel->rodata->filter_enabled = 1;
+	}
+	bpf_program__set_autoload(skel->progs.hs_xdp, prog_is_xdp);
+	bpf_program__set_autoload(skel->progs.hs_tc, !prog_is_xdp);
+	if (hopscope_bpf__load(skel)) {
+		hopscope_bpf__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+/* ns per run, from the kernel's own timing of `repeat` runs */
+static double run_ns(int prog_fd, const struct frame *f, int repeat)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->buf,
+		    .data_size_in = (__u32)f->len, .repeat = repeat);
+
+	if (bpf_prog_test_run_opts(prog_fd, &o))
+		return -1;
+	return (double)o.duration;
+}
+
+static int discard(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	(void)data;
+	(void)size;
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static double quantile(double *v, int n, double q)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[(int)(q * (n - 1) + 0.5)];
+}
+
+static void build_frames(struct frame *fr)
+{
+	static uint8_t big[1472];
+	struct tpkt p;
+
+	tpkt_init(&p);
+	fr[0].name = "IPv4 UDP 64B";
+	p.payload_len = 64 - 14 - 20 - 8;
+	fr[0].len = tpkt_build(&p, fr[0].buf);
+	fr[1].name = "IPv4 UDP 1514B";
+	p.payload = big;
+	p.payload_len = 1514 - 14 - 20 - 8;
+	fr[1].len = tpkt_build(&p, fr[1].buf);
+	tpkt_init(&p);
+	p.family = 6;
+	p.src = "2001:2::1";
+	p.dst = "2001:2:0:1::2";
+	fr[2].name = "IPv6 UDP 78B";
+	p.payload_len = 78 - 14 - 40 - 8;
+	fr[2].len = tpkt_build(&p, fr[2].buf);
+	fr[3].name = "IPv6 UDP 1514B";
+	p.payload = big;
+	p.payload_len = 1514 - 14 - 40 - 8;
+	fr[3].len = tpkt_build(&p, fr[3].buf);
+}
+
+int main(int argc, char **argv)
+{
+	int rounds = argc > 1 ? atoi(argv[1]) : 11;
+	int repeat = argc > 2 ? atoi(argv[2]) : 100000;
+	struct frame frames[4];
+	int hook, fi, v, r;
+
+	if (rounds < 1 || repeat < 1 || repeat > 150000) {
+		/* the ring buffer holds ~200k records: recorded runs must
+		 * not spill into the cheaper drop path */
+		fprintf(stderr, "usage: probe_cost [ROUNDS [REPEAT <= 150000]]\n");
+		return 2;
+	}
+	build_frames(frames);
+	printf("%-5s %-15s %-14s %9s %9s %12s\n", "hook", "frame", "variant",
+	       "ns/pkt", "IQR", "over empty");
+	for (hook = 0; hook < 2; hook++) {
+		struct empty_bpf *empty = empty_bpf__open_and_load();
+		struct hopscope_bpf *skel[V_COUNT] = {
+			NULL,
+			load_probe(hook == 0, 1ULL << 32, 1),
+			load_probe(hook == 0, 0, 0),
+			load_probe(hook == 0, 1ULL << 32, 0),
+		};
+		int fds[V_COUNT];
+
+		if (!empty || !skel[1] || !skel[2] || !skel[3]) {
+			fprintf(stderr, "probe_cost: cannot load the programs (root?)\n");
+			return 1;
+		}
+		fds[V_EMPTY] = bpf_program__fd(hook == 0 ? empty->progs.empty_xdp :
+							   empty->progs.empty_tc);
+		for (v = 1; v < V_COUNT; v++)
+			fds[v] = bpf_program__fd(hook == 0 ? skel[v]->progs.hs_xdp :
+							     skel[v]->progs.hs_tc);
+		for (fi = 0; fi < 4; fi++) {
+			double ns[V_COUNT][64], diff[V_COUNT][64], med_empty;
+			struct ring_buffer *rb = NULL;
+
+			if (rounds > 64)
+				rounds = 64;
+			for (r = 0; r < rounds; r++) {
+				for (v = 0; v < V_COUNT; v++)
+					ns[v][r] = run_ns(fds[v], &frames[fi], repeat);
+				/* empty the ring between rounds */
+				if (!rb)
+					rb = ring_buffer__new(bpf_map__fd(skel[V_RECORDED]->maps.records),
+							      discard, NULL, NULL);
+				if (rb)
+					ring_buffer__consume(rb);
+				for (v = 0; v < V_COUNT; v++)
+					diff[v][r] = ns[v][r] - ns[V_EMPTY][r];
+			}
+			ring_buffer__free(rb);
+			med_empty = median(ns[V_EMPTY], rounds);
+			for (v = 0; v < V_COUNT; v++) {
+				double q1 = quantile(ns[v], rounds, 0.25);
+				double q3 = quantile(ns[v], rounds, 0.75);
+				double m = median(ns[v], rounds);
+
+				printf("%-5s %-15s %-14s %9.1f %9.1f %+12.1f\n",
+				       hook == 0 ? "xdp" : "tc", frames[fi].name,
+				       variant_names[v], m, q3 - q1,
+				       v == V_EMPTY ? 0.0 : median(diff[v], rounds));
+			}
+			(void)med_empty;
+		}
+		for (v = 1; v < V_COUNT; v++)
+			hopscope_bpf__destroy(skel[v]);
+		empty_bpf__destroy(empty);
+	}
+	return 0;
+}
