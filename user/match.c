@@ -227,8 +227,12 @@ void hs_matcher_add(struct hs_matcher *m, const struct hs_record *r)
 	uint32_t *entry, slot;
 
 	m->counters.records++;
-	if (r->ts_ns > m->newest_ts)
+	/* a batch can span more than the window (a slow drain, a burst):
+	 * close what the window has passed before matching this record */
+	if (r->ts_ns > m->newest_ts) {
 		m->newest_ts = r->ts_ns;
+		hs_matcher_expire(m);
+	}
 	entry = index_find(m, r->fingerprint);
 	if (entry) {
 		add_sighting(m, &m->slots[*entry - 1], r);
