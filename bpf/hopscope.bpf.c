@@ -37,10 +37,6 @@ struct {
 	__type(value, struct hs_counters);
 } counters SEC(".maps");
 
-/* Look at the ring's fill level once every HS_WAKEUP_CHECK_EVERY records
- * a CPU makes: the query is a helper call, too dear for every packet. */
-#define HS_WAKEUP_CHECK_EVERY 64
-
 static __always_inline __u64 hs_submit_flags(const struct hs_counters *c)
 {
 	if (wakeup_bytes && !(c->recorded % HS_WAKEUP_CHECK_EVERY) &&
@@ -50,8 +46,9 @@ static __always_inline __u64 hs_submit_flags(const struct hs_counters *c)
 }
 
 /*
- * Everything up to the sampling decision, shared by both hooks. Returns 1
- * when the packet is to be recorded, with pkt and *header_hash filled.
+ * Parse and filter, shared by both hooks. Returns 1 when the packet is to
+ * be fingerprinted, with pkt, *flow_state and *header_hash filled; the
+ * hook then reads the payload its own way and samples on the fingerprint.
  */
 static __always_inline int hs_select(void *data, void *data_end,
 				     struct hs_counters *c, struct hs_pkt *pkt,
@@ -76,7 +73,13 @@ static __always_inline int hs_select(void *data, void *data_end,
 	}
 	*flow_state = hs_flow_state(pkt);
 	*header_hash = hs_header_hash_of(*flow_state, pkt);
-	if (!hs_sampled(*header_hash, sample_threshold)) {
+	return 1;
+}
+
+/* Trajectory sampling on the whole fingerprint, payload included. */
+static __always_inline int hs_sample(struct hs_counters *c, __u64 fp)
+{
+	if (!hs_sampled(fp, sample_threshold)) {
 		c->sampled_out++;
 		return 0;
 	}
@@ -86,7 +89,7 @@ static __always_inline int hs_select(void *data, void *data_end,
 
 static __always_inline void hs_record(struct hs_counters *c,
 				      const struct hs_pkt *pkt,
-				      __u64 flow_state, __u64 header_hash)
+				      __u64 flow_state, __u64 fp)
 {
 	struct hs_record *rec;
 	__u64 ts = bpf_ktime_get_ns();
@@ -97,7 +100,7 @@ static __always_inline void hs_record(struct hs_counters *c,
 		return;
 	}
 	rec->ts_ns = ts;
-	rec->fingerprint = hs_fingerprint(header_hash, pkt);
+	rec->fingerprint = fp;
 	rec->flow_hash = hs_flow_hash_of(flow_state);
 	rec->point_id = point_id;
 	rec->ip_len = pkt->ip_len;
@@ -139,7 +142,7 @@ int hs_xdp(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct hs_pkt pkt = {};
 	struct hs_counters *c;
-	__u64 flow_state, header_hash;
+	__u64 flow_state, header_hash, fp;
 
 	c = hs_counters();
 	if (!c || !hs_select(data, data_end, c, &pkt, &flow_state, &header_hash))
@@ -149,7 +152,9 @@ int hs_xdp(struct xdp_md *ctx)
 	    bpf_xdp_load_bytes(ctx, pkt.payload_off, pkt.payload,
 			       HS_PAYLOAD_BYTES))
 		__builtin_memset(pkt.payload, 0, sizeof(pkt.payload));
-	hs_record(c, &pkt, flow_state, header_hash);
+	fp = hs_fingerprint(header_hash, &pkt);
+	if (hs_sample(c, fp))
+		hs_record(c, &pkt, flow_state, fp);
 	return XDP_PASS;
 }
 
@@ -160,7 +165,7 @@ int hs_tc(struct __sk_buff *skb)
 	void *data_end = (void *)(long)skb->data_end;
 	struct hs_pkt pkt = {};
 	struct hs_counters *c;
-	__u64 flow_state, header_hash;
+	__u64 flow_state, header_hash, fp;
 
 	c = hs_counters();
 	if (!c || !hs_select(data, data_end, c, &pkt, &flow_state, &header_hash))
@@ -171,7 +176,9 @@ int hs_tc(struct __sk_buff *skb)
 	    bpf_skb_load_bytes(skb, pkt.payload_off, pkt.payload,
 			       HS_PAYLOAD_BYTES))
 		__builtin_memset(pkt.payload, 0, sizeof(pkt.payload));
-	hs_record(c, &pkt, flow_state, header_hash);
+	fp = hs_fingerprint(header_hash, &pkt);
+	if (hs_sample(c, fp))
+		hs_record(c, &pkt, flow_state, fp);
 	return HS_TC_ACT_UNSPEC;
 }
 

@@ -19,6 +19,11 @@
 /* Observation points are loader-assigned ids in [0, HS_MAX_POINTS). */
 #define HS_MAX_POINTS 256
 
+/* A probe looks at the ring's fill level (for waking the collector early)
+ * once every this many records it makes on one CPU: the query is a helper
+ * call, too dear for every packet. */
+#define HS_WAKEUP_CHECK_EVERY 64
+
 /* Default ring buffer size; a power of two multiple of the page size. */
 #define HS_RINGBUF_DEFAULT_BYTES (8u << 20)
 

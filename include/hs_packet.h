@@ -20,6 +20,7 @@
 #include <bpf/bpf_endian.h>
 #else
 #include <bpf/bpf_endian.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
@@ -84,7 +85,8 @@ struct hs_pkt {
 	__u8 family; /* 4 or 6 */
 	__u8 proto; /* final L4 protocol */
 	__u8 is_fragment; /* not the first fragment: no L4 header */
-	__u8 __pad[3];
+	__u8 __pad;
+	__u16 frag_off; /* IPv6 fragment header: offset and M flag; else 0 */
 	__u8 payload[HS_PAYLOAD_BYTES] __attribute__((aligned(8)));
 	/* payload: filled by the caller, zeros when absent */
 };
@@ -223,8 +225,8 @@ static __always_inline int hs_parse_ipv6(const void *l3, const void *data,
 					  ((__u32)hdr[5] << 16) |
 					  ((__u32)hdr[6] << 8) | hdr[7];
 			/* offset and M flag; a non-first fragment has no L4 */
-			pkt->ip_ident ^= (((__u32)hdr[2] << 8) | hdr[3]) << 20;
-			if ((((__u16)hdr[2] << 8) | hdr[3]) & 0xfff8)
+			pkt->frag_off = ((__u16)hdr[2] << 8) | hdr[3];
+			if (pkt->frag_off & 0xfff8)
 				pkt->is_fragment = 1;
 		} else {
 			break;
@@ -237,7 +239,11 @@ static __always_inline int hs_parse_ipv6(const void *l3, const void *data,
 		if (pkt->is_fragment)
 			break;
 	}
-	if (i == HS_MAX_IPV6_EXT_HDRS)
+	/* out of iterations with an extension header still to come */
+	if (!pkt->is_fragment &&
+	    (next == HS_IPPROTO_HOPOPTS || next == HS_IPPROTO_ROUTING ||
+	     next == HS_IPPROTO_DSTOPTS || next == HS_IPPROTO_AH ||
+	     next == HS_IPPROTO_FRAGMENT))
 		return HS_PARSE_MALFORMED;
 
 	pkt->proto = next;
@@ -339,19 +345,16 @@ static __always_inline __u32 hs_flow_hash_of(__u64 flow_state)
 	return (__u32)(hs_finish(flow_state) >> 32);
 }
 
-/*
- * The header part of the fingerprint: everything but the payload bytes,
- * continuing from the flow state. Sampling decides on this value alone, so
- * a sampled-out packet never pays for reading its payload, and the
- * decision is the same at every hop.
- */
+/* The header part of the fingerprint: everything but the payload bytes,
+ * continuing from the flow state. */
 static __always_inline __u64 hs_header_hash_of(__u64 flow_state,
 					       const struct hs_pkt *pkt)
 {
 	__u64 h = flow_state;
 
 	h = hs_mix(h, ((__u64)pkt->ip_ident << 32) | pkt->frag_ident);
-	h = hs_mix(h, ((__u64)pkt->is_fragment << 48) |
+	/* is_fragment follows from ip_ident (IPv4) or frag_off (IPv6) */
+	h = hs_mix(h, ((__u64)pkt->frag_off << 48) |
 			      ((__u64)pkt->ip_len << 32) | pkt->l4_words[2]);
 	h = hs_mix(h, ((__u64)pkt->l4_words[0] << 32) | pkt->l4_words[1]);
 	return hs_finish(h);
@@ -381,11 +384,13 @@ static __always_inline __u64 hs_fingerprint(__u64 header_hash,
 
 /*
  * 1-in-N trajectory sampling: a packet is kept iff the top 32 bits of its
- * header hash fall under threshold = 2^32 / N (2^32 keeps everything).
+ * fingerprint fall under threshold = 2^32 / N (2^32 keeps everything). The
+ * fingerprint, not a header hash: a flow whose headers do not change from
+ * packet to packet (IPv6 UDP: no IP id) must still be sampled 1 in N.
  */
-static __always_inline int hs_sampled(__u64 header_hash, __u64 threshold)
+static __always_inline int hs_sampled(__u64 fingerprint, __u64 threshold)
 {
-	return (header_hash >> 32) < threshold;
+	return (fingerprint >> 32) < threshold;
 }
 
 static __always_inline __u64 hs_sample_threshold(__u32 one_in)
@@ -435,12 +440,18 @@ static __always_inline int hs_filter_match(const struct hs_pkt *pkt,
 static inline int hs_frame_fingerprint(const void *frame, __u32 len,
 				       struct hs_pkt *pkt, __u64 *fingerprint)
 {
-	const void *end = (const __u8 *)frame + len;
+	__u8 *copy = malloc((size_t)len + 4);
 	__u32 n;
 	int err;
 
 	memset(pkt, 0, sizeof(*pkt));
-	err = hs_parse(frame, end, pkt);
+	if (!copy)
+		return HS_PARSE_MALFORMED;
+	/* the kernel's NET_IP_ALIGN: the IP header on a 4-byte boundary,
+	 * as hs_parse()'s struct pointers need */
+	memcpy(copy + 2, frame, len);
+	err = hs_parse(copy + 2, copy + 2 + len, pkt);
+	free(copy);
 	if (err)
 		return err;
 	/* like bpf_{skb,xdp}_load_bytes(): all of it or nothing */

@@ -3,16 +3,47 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include "hopscope.h"
+#include "hs_packet.h"
 #include "filter.h"
 #include "packet.h"
 #include "probe.h"
 
 #define HS_TC_ACT_UNSPEC ((uint32_t)-1)
+
+unsigned int probe_default_hooks;
+
+/* Probes still open when a failed cr_assert() ends the test early are
+ * closed at exit, so that LeakSanitizer reports only real leaks. */
+#define MAX_OPEN_PROBES 8
+static struct probe *open_probes[MAX_OPEN_PROBES];
+
+static void close_open_probes(void)
+{
+	for (int i = 0; i < MAX_OPEN_PROBES; i++)
+		if (open_probes[i])
+			probe_close(open_probes[i]);
+}
+
+static void track(struct probe *p, struct probe *q)
+{
+	static int registered;
+
+	if (!registered) {
+		atexit(close_open_probes);
+		registered = 1;
+	}
+	for (int i = 0; i < MAX_OPEN_PROBES; i++)
+		if (open_probes[i] == p) {
+			open_probes[i] = q;
+			return;
+		}
+}
 
 static int silent_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
@@ -39,6 +70,7 @@ static int on_record(void *ctx, void *data, size_t size)
 
 struct probe *probe_open(const struct probe_opts *opts)
 {
+	unsigned int hooks;
 	struct probe *p;
 	int err;
 
@@ -47,6 +79,7 @@ struct probe *probe_open(const struct probe_opts *opts)
 	libbpf_set_print(silent_print);
 	p = calloc(1, sizeof(*p));
 	cr_assert_not_null(p);
+	track(NULL, p);
 	p->point = opts->point;
 	p->skel = hopscope_bpf__open();
 	cr_assert_not_null(p->skel, "hopscope_bpf__open: %s", strerror(errno));
@@ -62,6 +95,13 @@ struct probe *probe_open(const struct probe_opts *opts)
 		memcpy((void *)&p->skel->rodata->filter, &f, sizeof(f));
 		p->skel->rodata->filter_enabled = 1;
 	}
+	hooks = opts->hooks ? opts->hooks :
+	       probe_default_hooks ? probe_default_hooks :
+				     (1u << HOOK_XDP) | (1u << HOOK_TC);
+	bpf_program__set_autoload(p->skel->progs.hs_xdp,
+				  !!(hooks & (1u << HOOK_XDP)));
+	bpf_program__set_autoload(p->skel->progs.hs_tc,
+				  !!(hooks & (1u << HOOK_TC)));
 	if (opts->ringbuf_bytes) {
 		err = bpf_map__set_max_entries(p->skel->maps.records,
 					       opts->ringbuf_bytes);
@@ -80,6 +120,7 @@ void probe_close(struct probe *p)
 {
 	if (!p)
 		return;
+	track(p, NULL);
 	ring_buffer__free(p->rb);
 	hopscope_bpf__destroy(p->skel);
 	free(p);
@@ -199,6 +240,29 @@ void expect_counters(struct probe *p, uint64_t seen, uint64_t parse_errors,
 		     (unsigned long long)c.ringbuf_drops,
 		     (unsigned long long)ringbuf_drops);
 	cr_expect_eq(c.__reserved, 0);
+}
+
+void pin_to_this_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	cr_assert_geq(cpu, 0);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	cr_assert_eq(sched_setaffinity(0, sizeof(set), &set), 0);
+}
+
+int tc_refuses(const void *frame, size_t len)
+{
+	const uint8_t *f = frame;
+	unsigned int proto;
+
+	if (len < 14)
+		return 1;
+	proto = (unsigned int)f[12] << 8 | f[13];
+	return (proto == 0x0800 && len < 14 + 20) ||
+	       (proto == 0x86dd && len < 14 + 40);
 }
 
 uint64_t mono_ns(void)

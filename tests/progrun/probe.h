@@ -20,7 +20,13 @@ struct probe_opts {
 	const char *filter; /* hs_filter_parse() expression, or NULL */
 	uint32_t ringbuf_bytes; /* 0: the object's default */
 	uint64_t wakeup_bytes;
+	unsigned int hooks; /* 1 << HOOK_*: programs to load; 0: see below */
 };
+
+/* The programs probe_open() loads when opts->hooks is 0: set by
+ * HOOK_TESTS to the hook under test (verifying a program is most of a
+ * test's time), else both. */
+extern unsigned int probe_default_hooks;
 
 #define PROBE_MAX_RECS 8192
 
@@ -58,12 +64,39 @@ void expect_counters(struct probe *p, uint64_t seen, uint64_t parse_errors,
 
 uint64_t mono_ns(void);
 
+/*
+ * A frame buffer that puts the IP header on a 4-byte boundary, as the
+ * kernel does (NET_IP_ALIGN): hs_packet.h reads headers through struct
+ * pointers, and a misaligned struct iphdr is undefined behaviour that
+ * UBSan aborts on in user space (see test_userspace.c).
+ */
+#define FRAME_BUF(name, size)                                        \
+	static uint32_t name##_words[((size) + 2 + 3) / 4];            \
+	uint8_t *name = (uint8_t *)name##_words + 2
+
+/* The minimum network header BPF_PROG_TEST_RUN for tc insists on: since
+ * Linux 6.1x it refuses (-EINVAL) a frame with an IPv4 / IPv6 ethertype
+ * that is shorter than Ethernet + struct iphdr / struct ipv6hdr. */
+int tc_refuses(const void *frame, size_t len);
+
 /* Generates one Criterion test per hook from `static void name(enum
  * probe_hook hook)`. */
 #define HOOK_TESTS(suite, name)                                    \
 	static void name(enum probe_hook hook);                    \
-	Test(suite##_xdp, name) { name(HOOK_XDP); }                \
-	Test(suite##_tc, name) { name(HOOK_TC); }                  \
+	Test(suite##_xdp, name)                                    \
+	{                                                          \
+		probe_default_hooks = 1u << HOOK_XDP;              \
+		name(HOOK_XDP);                                    \
+	}                                                          \
+	Test(suite##_tc, name)                                     \
+	{                                                          \
+		probe_default_hooks = 1u << HOOK_TC;               \
+		name(HOOK_TC);                                     \
+	}                                                          \
 	static void name(enum probe_hook hook)
+
+/* Keeps the test on the CPU it is on: the counters are per CPU, and so is
+ * the probe's every-64-records wake-up check. */
+void pin_to_this_cpu(void);
 
 #endif /* HS_TEST_PROBE_H */
