@@ -87,6 +87,9 @@ static int set_proto(struct hs_filter *f, unsigned int proto, int family)
 {
 	if (f->proto && f->proto != proto)
 		return -1;
+	/* "ip6 and icmp" contradicts as much as "icmp and ip6" */
+	if (family && f->family && f->family != family)
+		return -1;
 	f->proto = proto;
 	if (family)
 		f->family = family;

@@ -163,7 +163,7 @@ void hs_hops_fold(const struct hs_trajectory *t, void *ctx)
 	struct hs_flow *f;
 	int i;
 
-	if (t->n < 2)
+	if (!t->n)
 		return;
 	for (i = 1; i < t->n; i++) {
 		struct hs_hop *hop = hop_get(h, t->s[i - 1].point, t->s[i].point);
@@ -182,6 +182,9 @@ void hs_hops_fold(const struct hs_trajectory *t, void *ctx)
 			count_loss(h, known, t->n);
 		return;
 	}
+	/* a lone sighting is no path of its own */
+	if (t->n < 2)
+		return;
 	p = path_get(h, t);
 	if (!p)
 		return;

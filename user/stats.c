@@ -60,10 +60,14 @@ uint64_t hs_hist_percentile(const struct hs_hist *h, double p)
 {
 	uint64_t rank, seen = 0, low, high;
 	unsigned int i;
+	double exact;
 
 	if (!h->count)
 		return 0;
-	rank = (uint64_t)ceil(p / 100.0 * (double)h->count);
+	/* nearest rank; 99.9 / 100 * 1000 is 999.0000000000001 in binary
+	 * floating point, so shave the rounding error before ceil() */
+	exact = p / 100.0 * (double)h->count;
+	rank = (uint64_t)ceil(exact - exact * 1e-12);
 	if (rank < 1)
 		rank = 1;
 	for (i = 0; i < HS_HIST_BUCKETS; i++) {

@@ -1,0 +1,640 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * hs_packet.h: parsing, the fingerprint (what identifies a packet at every
+ * hop), the flow hash and 1-in-N sampling, on frames from tests/lib.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+#include <criterion/criterion.h>
+#include "hs_packet.h"
+#include "packet.h"
+
+static uint8_t frame[TPKT_MAX];
+
+/* Build p and return its fingerprint; the frame must parse. */
+static __u64 fp_of(const struct tpkt *p, struct hs_pkt *pkt)
+{
+	struct hs_pkt local;
+	__u64 fp = 0;
+	size_t len = tpkt_build(p, frame);
+	int err;
+
+	err = hs_frame_fingerprint(frame, (uint32_t)len, pkt ? pkt : &local,
+				   &fp);
+	cr_assert_eq(err, HS_PARSE_OK, "parse result %d", err);
+	return fp;
+}
+
+static int parse_len(const struct tpkt *p, size_t len)
+{
+	struct hs_pkt pkt;
+	__u64 fp;
+
+	tpkt_build(p, frame);
+	return hs_frame_fingerprint(frame, (uint32_t)len, &pkt, &fp);
+}
+
+static void init6(struct tpkt *p)
+{
+	tpkt_init(p);
+	p->family = 6;
+	p->src = "2001:2::1";
+	p->dst = "2001:2:0:1::2";
+	p->flow_label = 0x12345;
+}
+
+/* ---- what must not change the fingerprint ---- */
+
+Test(fingerprint, ignores_macs)
+{
+	struct tpkt p;
+	__u64 a;
+
+	tpkt_init(&p);
+	a = fp_of(&p, NULL);
+	/* a VNF or bridge rewrites both MACs */
+	p.src_mac[5] = 0x77;
+	p.dst_mac[0] = 0x0a;
+	cr_assert_eq(fp_of(&p, NULL), a);
+}
+
+Test(fingerprint, ignores_ttl)
+{
+	struct tpkt p;
+	__u64 a;
+
+	tpkt_init(&p);
+	a = fp_of(&p, NULL);
+	p.ttl = 63; /* one router hop later */
+	cr_assert_eq(fp_of(&p, NULL), a);
+	p.ttl = 1;
+	cr_assert_eq(fp_of(&p, NULL), a);
+}
+
+Test(fingerprint, ignores_ipv4_checksum)
+{
+	struct tpkt p;
+	__u64 a;
+
+	tpkt_init(&p);
+	a = fp_of(&p, NULL);
+	p.bad_ip_csum = 1;
+	cr_assert_eq(fp_of(&p, NULL), a);
+}
+
+Test(fingerprint, ignores_tos_and_ecn)
+{
+	struct tpkt p;
+	__u64 a;
+
+	tpkt_init(&p);
+	a = fp_of(&p, NULL);
+	p.tos = 0x03; /* ECN CE set by a congested queue */
+	cr_assert_eq(fp_of(&p, NULL), a);
+	p.tos = 0xb8; /* DSCP EF, remarked on the way */
+	cr_assert_eq(fp_of(&p, NULL), a);
+}
+
+Test(fingerprint, ignores_vlan_tags)
+{
+	struct tpkt p;
+	struct hs_pkt pkt;
+	__u64 a;
+
+	tpkt_init(&p);
+	a = fp_of(&p, NULL);
+	p.vlan_tags = 1;
+	p.vlan_id[0] = 100;
+	cr_assert_eq(fp_of(&p, &pkt), a);
+	/* the payload is found behind the tag: 14 + 4 + 20 + 8 */
+	cr_assert_eq(pkt.payload_off, 46);
+	p.vlan_tags = 2; /* QinQ: 802.1ad outer, 802.1Q inner */
+	p.vlan_id[1] = 200;
+	cr_assert_eq(fp_of(&p, &pkt), a);
+	cr_assert_eq(pkt.payload_off, 50);
+}
+
+Test(fingerprint, ipv6_ignores_hop_limit_class_macs_vlan)
+{
+	struct tpkt p;
+	__u64 a;
+
+	init6(&p);
+	a = fp_of(&p, NULL);
+	p.ttl = 1;
+	cr_assert_eq(fp_of(&p, NULL), a);
+	p.tos = 0x03;
+	cr_assert_eq(fp_of(&p, NULL), a);
+	p.src_mac[1] = 0x99;
+	cr_assert_eq(fp_of(&p, NULL), a);
+	p.vlan_tags = 2;
+	cr_assert_eq(fp_of(&p, NULL), a);
+}
+
+Test(fingerprint, ignores_ipv4_df)
+{
+	struct tpkt p;
+	struct hs_pkt pkt;
+	__u64 a, b;
+	size_t len;
+
+	/* DF (0x4000 in the flags/offset word at 14 + 6) may be cleared on
+	 * the way; MF and the offset matter, DF does not */
+	tpkt_init(&p);
+	a = fp_of(&p, NULL);
+	len = tpkt_build(&p, frame);
+	cr_assert_eq(frame[20], 0x40);
+	frame[20] = 0x00;
+	cr_assert_eq(hs_frame_fingerprint(frame, (uint32_t)len, &pkt, &b),
+		     HS_PARSE_OK);
+	cr_assert_eq(b, a);
+}
+
+Test(fingerprint, ignores_ethernet_padding)
+{
+	static const uint8_t four[4] = { 9, 8, 7, 6 };
+	struct tpkt p;
+	struct hs_pkt pkt;
+	__u64 a, b;
+	size_t len;
+
+	/* a 4-byte payload gives a 46-byte frame, padded to 60 on the wire;
+	 * the IP length says where the packet ends, the padding is noise */
+	tpkt_init(&p);
+	p.payload = four;
+	p.payload_len = 4;
+	len = tpkt_build(&p, frame);
+	cr_assert_eq(len, 14 + 20 + 8 + 4);
+	memset(frame + len, 0xaa, 60 - len);
+	cr_assert_eq(hs_frame_fingerprint(frame, 60, &pkt, &a), HS_PARSE_OK);
+	cr_assert_eq(pkt.payload_len, 4);
+	memset(frame + len, 0x55, 60 - len);
+	cr_assert_eq(hs_frame_fingerprint(frame, 60, &pkt, &b), HS_PARSE_OK);
+	cr_assert_eq(b, a);
+}
+
+/* ---- what must change it ---- */
+
+Test(fingerprint, ip_id_changes_it)
+{
+	struct tpkt p;
+	__u64 a;
+
+	tpkt_init(&p);
+	a = fp_of(&p, NULL);
+	p.ip_id = 0x1235;
+	cr_assert_neq(fp_of(&p, NULL), a);
+}
+
+Test(fingerprint, ports_change_it)
+{
+	struct tpkt p;
+	__u64 a, b, c;
+
+	tpkt_init(&p);
+	a = fp_of(&p, NULL);
+	p.sport = 1001;
+	b = fp_of(&p, NULL);
+	p.sport = 1000;
+	p.dport = 2001;
+	c = fp_of(&p, NULL);
+	cr_assert_neq(b, a);
+	cr_assert_neq(c, a);
+	cr_assert_neq(c, b);
+}
+
+Test(fingerprint, first_eight_payload_bytes_change_it)
+{
+	uint8_t payload[16];
+	struct tpkt p;
+	__u64 a;
+	int i;
+
+	tpkt_init(&p);
+	memcpy(payload, p.payload, sizeof(payload));
+	p.payload = payload;
+	a = fp_of(&p, NULL);
+	for (i = 0; i < HS_PAYLOAD_BYTES; i++) {
+		payload[i] ^= 0x01;
+		cr_assert_neq(fp_of(&p, NULL), a, "payload byte %d", i);
+		payload[i] ^= 0x01;
+	}
+	/* beyond the first 8 bytes the payload is not read: by design, one
+	 * load per packet (repeat payloads differ in the IP id anyway) */
+	payload[8] ^= 0xff;
+	payload[15] ^= 0xff;
+	cr_assert_eq(fp_of(&p, NULL), a);
+}
+
+Test(fingerprint, ipv6_flow_label_changes_it)
+{
+	struct tpkt p;
+	__u64 a;
+
+	init6(&p);
+	a = fp_of(&p, NULL);
+	p.flow_label = 0x12346;
+	cr_assert_neq(fp_of(&p, NULL), a);
+}
+
+Test(fingerprint, addresses_and_protocol_change_it)
+{
+	struct tpkt p;
+	__u64 a;
+
+	tpkt_init(&p);
+	a = fp_of(&p, NULL);
+	p.dst = "198.18.1.3";
+	cr_assert_neq(fp_of(&p, NULL), a);
+	tpkt_init(&p);
+	p.proto = 6;
+	cr_assert_neq(fp_of(&p, NULL), a);
+}
+
+Test(fingerprint, tcp_sequence_changes_it)
+{
+	struct tpkt p;
+	struct hs_pkt pkt;
+	__u64 a;
+
+	tpkt_init(&p);
+	p.proto = 6;
+	p.tcp_seq = 1000;
+	a = fp_of(&p, &pkt);
+	cr_assert_eq(pkt.proto, 6);
+	cr_assert_eq(pkt.l4_words[1], 1000);
+	/* a retransmission with another IP id is another packet anyway;
+	 * here only the sequence number moves */
+	p.tcp_seq = 2448;
+	cr_assert_neq(fp_of(&p, NULL), a);
+}
+
+Test(fingerprint, icmp_echo_sequence_changes_it)
+{
+	struct tpkt p;
+	struct hs_pkt pkt;
+	__u64 a;
+
+	tpkt_init(&p);
+	p.proto = 1;
+	p.sport = 77; /* echo id */
+	p.dport = 1; /* echo sequence */
+	a = fp_of(&p, &pkt);
+	/* type 8 code 0; id 77 and sequence 1 in one word */
+	cr_assert_eq(pkt.l4_words[0], 8 << 8);
+	cr_assert_eq(pkt.l4_words[1], 77u << 16 | 1);
+	p.dport = 2;
+	cr_assert_neq(fp_of(&p, NULL), a);
+}
+
+/* ---- parsing ---- */
+
+Test(fingerprint, ipv4_fields)
+{
+	struct tpkt p;
+	struct hs_pkt pkt;
+
+	tpkt_init(&p);
+	fp_of(&p, &pkt);
+	cr_assert_eq(pkt.family, 4);
+	cr_assert_eq(pkt.proto, 17);
+	cr_assert_eq(pkt.saddr[0], inet_addr("198.18.0.1"));
+	cr_assert_eq(pkt.daddr[0], inet_addr("198.18.1.2"));
+	cr_assert_eq(pkt.sport, 1000);
+	cr_assert_eq(pkt.dport, 2000);
+	/* id 0x1234 in the high half; DF left out, no MF, offset 0 */
+	cr_assert_eq(pkt.ip_ident, 0x12340000);
+	cr_assert_eq(pkt.ip_len, 8 + 16);
+	cr_assert_eq(pkt.payload_off, 14 + 20 + 8);
+	cr_assert_eq(pkt.payload_len, 16);
+	cr_assert_eq(pkt.payload[0], 0);
+	cr_assert_eq(pkt.payload[7], 7);
+}
+
+Test(fingerprint, ipv4_options_parse)
+{
+	struct tpkt p;
+	struct hs_pkt pkt;
+
+	tpkt_init(&p);
+	p.ipv4_options = 8; /* ihl 7 */
+	fp_of(&p, &pkt);
+	cr_assert_eq(pkt.proto, 17);
+	cr_assert_eq(pkt.sport, 1000);
+	cr_assert_eq(pkt.dport, 2000);
+	/* the L3 payload length excludes the options */
+	cr_assert_eq(pkt.ip_len, 8 + 16);
+	cr_assert_eq(pkt.payload_off, 14 + 28 + 8);
+	cr_assert_eq(pkt.payload[1], 1);
+}
+
+Test(fingerprint, ipv6_extension_headers_parse)
+{
+	struct tpkt p;
+	struct hs_pkt pkt;
+	int n;
+
+	/* 1 to HS_MAX_IPV6_EXT_HDRS destination-options headers of 8 bytes
+	 * each: L4 found behind them, ports right */
+	for (n = 0; n <= HS_MAX_IPV6_EXT_HDRS; n++) {
+		init6(&p);
+		p.ipv6_ext_hdrs = n;
+		fp_of(&p, &pkt);
+		cr_assert_eq(pkt.family, 6);
+		cr_assert_eq(pkt.proto, 17, "%d headers", n);
+		cr_assert_eq(pkt.sport, 1000, "%d headers", n);
+		cr_assert_eq(pkt.dport, 2000, "%d headers", n);
+		cr_assert_eq(pkt.ip_len, 8 * n + 8 + 16);
+		cr_assert_eq(pkt.payload_off, 14 + 40 + 8 * n + 8);
+		cr_assert_eq(pkt.payload_len, 16);
+		cr_assert_eq(pkt.ip_ident, 0x12345);
+	}
+	/* one more than the walk takes: refused, not misread as L4 */
+	init6(&p);
+	p.ipv6_ext_hdrs = HS_MAX_IPV6_EXT_HDRS + 1;
+	cr_assert_eq(parse_len(&p, tpkt_build(&p, frame)), HS_PARSE_MALFORMED);
+}
+
+Test(fingerprint, ipv6_tcp_and_icmpv6)
+{
+	struct tpkt p;
+	struct hs_pkt pkt;
+
+	init6(&p);
+	p.proto = 6;
+	p.ipv6_ext_hdrs = 2;
+	fp_of(&p, &pkt);
+	cr_assert_eq(pkt.proto, 6);
+	cr_assert_eq(pkt.sport, 1000);
+	cr_assert_eq(pkt.payload_off, 14 + 40 + 16 + 20);
+	init6(&p);
+	p.proto = 58;
+	fp_of(&p, &pkt);
+	cr_assert_eq(pkt.proto, 58);
+	cr_assert_eq(pkt.l4_words[0], 128 << 8); /* echo request */
+}
+
+/*
+ * Turn the single destination-options header of an IPv6 UDP frame into a
+ * fragment header: offset in 8-byte units, M flag, identification.
+ */
+static size_t ipv6_fragment(uint16_t offset, int more, uint32_t id)
+{
+	struct tpkt p;
+	size_t len;
+	uint8_t *h = frame + 14 + 40;
+
+	init6(&p);
+	p.ipv6_ext_hdrs = 1;
+	len = tpkt_build(&p, frame);
+	frame[14 + 6] = 44; /* next header: fragment */
+	h[0] = 17;
+	h[1] = 0;
+	h[2] = (uint8_t)((offset << 3) >> 8);
+	h[3] = (uint8_t)((offset << 3) | (more ? 1 : 0));
+	h[4] = id >> 24;
+	h[5] = id >> 16;
+	h[6] = id >> 8;
+	h[7] = id;
+	return len;
+}
+
+Test(fingerprint, ipv6_fragments_told_apart)
+{
+	struct hs_pkt pkt;
+	__u64 first, at512, at1024, at1;
+	size_t len;
+
+	len = ipv6_fragment(0, 1, 0xabcd);
+	cr_assert_eq(hs_frame_fingerprint(frame, len, &pkt, &first),
+		     HS_PARSE_OK);
+	/* the first fragment carries the UDP header */
+	cr_assert_eq(pkt.is_fragment, 0);
+	cr_assert_eq(pkt.sport, 1000);
+	cr_assert_eq(pkt.frag_ident, 0xabcd);
+
+	len = ipv6_fragment(1, 1, 0xabcd);
+	cr_assert_eq(hs_frame_fingerprint(frame, len, &pkt, &at1),
+		     HS_PARSE_OK);
+	cr_assert_eq(pkt.is_fragment, 1);
+	cr_assert_eq(pkt.sport, 0);
+	cr_assert_eq(pkt.proto, 17);
+
+	/* two middle fragments of one datagram, same length, 4096 bytes
+	 * (512 units) apart: only the offset tells them apart, all 13 bits
+	 * of it must count */
+	len = ipv6_fragment(512, 1, 0xabcd);
+	cr_assert_eq(hs_frame_fingerprint(frame, len, &pkt, &at512),
+		     HS_PARSE_OK);
+	len = ipv6_fragment(1024, 1, 0xabcd);
+	cr_assert_eq(hs_frame_fingerprint(frame, len, &pkt, &at1024),
+		     HS_PARSE_OK);
+	cr_assert_neq(first, at1);
+	cr_assert_neq(at1, at512);
+	cr_assert_neq(at512, at1024);
+}
+
+Test(fingerprint, ipv4_fragment_has_no_l4)
+{
+	struct tpkt p;
+	struct hs_pkt pkt;
+	__u64 a, b;
+	size_t len;
+
+	tpkt_init(&p);
+	len = tpkt_build(&p, frame);
+	/* MF and offset 185 (1480 bytes): 0x2000 | 185 = 0x20b9 */
+	frame[20] = 0x20;
+	frame[21] = 0xb9;
+	cr_assert_eq(hs_frame_fingerprint(frame, len, &pkt, &a), HS_PARSE_OK);
+	cr_assert_eq(pkt.is_fragment, 1);
+	cr_assert_eq(pkt.sport, 0);
+	cr_assert_eq(pkt.ip_ident, 0x123420b9);
+	frame[21] = 0xba; /* the next offset: another fragment */
+	cr_assert_eq(hs_frame_fingerprint(frame, len, &pkt, &b), HS_PARSE_OK);
+	cr_assert_neq(a, b);
+}
+
+Test(fingerprint, truncated_frames)
+{
+	struct tpkt p;
+	size_t full;
+
+	tpkt_init(&p);
+	full = tpkt_build(&p, frame);
+	cr_assert_eq(parse_len(&p, full), HS_PARSE_OK);
+	cr_assert_eq(parse_len(&p, 0), HS_PARSE_TRUNCATED);
+	cr_assert_eq(parse_len(&p, 13), HS_PARSE_TRUNCATED); /* Ethernet */
+	cr_assert_eq(parse_len(&p, 14 + 19), HS_PARSE_TRUNCATED); /* IPv4 */
+	cr_assert_eq(parse_len(&p, 14 + 20 + 7), HS_PARSE_TRUNCATED); /* UDP */
+
+	/* options past the end */
+	p.ipv4_options = 8;
+	cr_assert_eq(parse_len(&p, 14 + 24), HS_PARSE_TRUNCATED);
+
+	/* VLAN tag cut */
+	tpkt_init(&p);
+	p.vlan_tags = 2;
+	cr_assert_eq(parse_len(&p, 14 + 2), HS_PARSE_TRUNCATED);
+	cr_assert_eq(parse_len(&p, 14 + 4 + 2), HS_PARSE_TRUNCATED);
+
+	/* IPv6 header, extension header, TCP header */
+	init6(&p);
+	cr_assert_eq(parse_len(&p, 14 + 39), HS_PARSE_TRUNCATED);
+	p.ipv6_ext_hdrs = 1;
+	cr_assert_eq(parse_len(&p, 14 + 40 + 1), HS_PARSE_TRUNCATED);
+	init6(&p);
+	p.proto = 6;
+	cr_assert_eq(parse_len(&p, 14 + 40 + 19), HS_PARSE_TRUNCATED);
+}
+
+Test(fingerprint, payload_cut_short_still_parses)
+{
+	struct tpkt p;
+	struct hs_pkt pkt;
+	__u64 fp, whole;
+
+	/* headers whole, payload cut after 4 bytes (a snap length): the
+	 * payload is read all or nothing, so the bytes count as zeros */
+	tpkt_init(&p);
+	whole = fp_of(&p, NULL);
+	cr_assert_eq(hs_frame_fingerprint(frame, 14 + 20 + 8 + 4, &pkt, &fp),
+		     HS_PARSE_OK);
+	cr_assert_eq(pkt.payload[3], 0);
+	cr_assert_neq(fp, whole);
+}
+
+Test(fingerprint, not_ip)
+{
+	struct tpkt p;
+	struct hs_pkt pkt;
+	__u64 fp;
+	size_t len;
+
+	tpkt_init(&p);
+	len = tpkt_build(&p, frame);
+	frame[12] = 0x08; /* ARP */
+	frame[13] = 0x06;
+	cr_assert_eq(hs_frame_fingerprint(frame, len, &pkt, &fp),
+		     HS_PARSE_NOT_IP);
+	/* ARP behind a VLAN tag */
+	p.vlan_tags = 1;
+	len = tpkt_build(&p, frame);
+	frame[16] = 0x08;
+	frame[17] = 0x06;
+	cr_assert_eq(hs_frame_fingerprint(frame, len, &pkt, &fp),
+		     HS_PARSE_NOT_IP);
+}
+
+Test(fingerprint, malformed_headers)
+{
+	struct tpkt p;
+	struct hs_pkt pkt;
+	__u64 fp;
+	size_t len;
+
+	tpkt_init(&p);
+	len = tpkt_build(&p, frame);
+	frame[14] = 0x44; /* IHL 4: shorter than the fixed header */
+	cr_assert_eq(hs_frame_fingerprint(frame, len, &pkt, &fp),
+		     HS_PARSE_MALFORMED);
+	len = tpkt_build(&p, frame);
+	frame[14] = 0x65; /* version 6 in an IPv4 ethertype */
+	cr_assert_eq(hs_frame_fingerprint(frame, len, &pkt, &fp),
+		     HS_PARSE_MALFORMED);
+}
+
+/* ---- flow hash and sampling ---- */
+
+static uint32_t flow_of(const struct tpkt *p)
+{
+	struct hs_pkt pkt;
+
+	fp_of(p, &pkt);
+	return hs_flow_hash(&pkt);
+}
+
+Test(fingerprint, flow_hash)
+{
+	static const uint8_t other[16] = { 0xff };
+	struct tpkt p;
+	uint32_t a;
+
+	tpkt_init(&p);
+	a = flow_of(&p);
+	/* another packet of the same flow: other id, payload, TTL */
+	p.ip_id = 0x9999;
+	p.payload = other;
+	p.ttl = 3;
+	cr_assert_eq(flow_of(&p), a);
+	/* another source port: another flow */
+	p.sport = 1001;
+	cr_assert_neq(flow_of(&p), a);
+	tpkt_init(&p);
+	p.proto = 6;
+	cr_assert_neq(flow_of(&p), a);
+	init6(&p);
+	a = flow_of(&p);
+	p.flow_label = 7;
+	cr_assert_eq(flow_of(&p), a);
+	p.dport = 5201;
+	cr_assert_neq(flow_of(&p), a);
+}
+
+Test(fingerprint, sample_threshold)
+{
+	/* 2^32 / N; 0 and 1 keep everything */
+	cr_assert_eq(hs_sample_threshold(0), 1ULL << 32);
+	cr_assert_eq(hs_sample_threshold(1), 1ULL << 32);
+	cr_assert_eq(hs_sample_threshold(4), 1ULL << 30);
+	cr_assert_eq(hs_sample_threshold(3), 1431655765ULL);
+	/* the top 32 bits decide */
+	cr_assert(hs_sampled(0xFFFFFFFFFFFFFFFFULL, 1ULL << 32));
+	cr_assert(hs_sampled(0x3FFFFFFFFFFFFFFFULL, 1ULL << 30));
+	cr_assert_not(hs_sampled(0x4000000000000000ULL, 1ULL << 30));
+}
+
+Test(fingerprint, sampling_one_in_n)
+{
+	enum { PACKETS = 10000 };
+	__u64 all = hs_sample_threshold(1), quarter = hs_sample_threshold(4);
+	unsigned int i, kept_all = 0, kept_quarter = 0;
+	struct tpkt p;
+
+	/* 10000 distinct packets of a few flows. With N = 4 the count is
+	 * binomial(10000, 1/4): mean 2500, sd sqrt(10000 * 3/16) = 43.3;
+	 * [2000, 3000] is more than 11 sd wide either side */
+	tpkt_init(&p);
+	for (i = 0; i < PACKETS; i++) {
+		__u64 fp;
+
+		p.ip_id = (uint16_t)i;
+		p.sport = (uint16_t)(1000 + i % 7);
+		fp = fp_of(&p, NULL);
+		kept_all += hs_sampled(fp, all);
+		kept_quarter += hs_sampled(fp, quarter);
+	}
+	cr_assert_eq(kept_all, PACKETS);
+	cr_assert_geq(kept_quarter, 2000, "kept %u of 10000", kept_quarter);
+	cr_assert_leq(kept_quarter, 3000, "kept %u of 10000", kept_quarter);
+}
+
+Test(fingerprint, ipv6_udp_flow_sampled_per_packet)
+{
+	static uint8_t payload[16];
+	unsigned int i, kept = 0;
+	struct tpkt p;
+
+	/* one IPv6 UDP flow, constant flow label: only the payload changes
+	 * (a sequence number in its first bytes). The decision must still
+	 * be per packet, not all or nothing for the flow. */
+	init6(&p);
+	p.payload = payload;
+	for (i = 0; i < 4000; i++) {
+		memcpy(payload, &i, sizeof(i));
+		kept += hs_sampled(fp_of(&p, NULL), hs_sample_threshold(4));
+	}
+	/* binomial(4000, 1/4): mean 1000, sd 27.4 */
+	cr_assert_geq(kept, 800, "kept %u of 4000", kept);
+	cr_assert_leq(kept, 1200, "kept %u of 4000", kept);
+}

@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * hops.c: trajectories folded into per-hop and per-path statistics, with
+ * reordering, loss on the hop after a flow's packet stopped, and intervals.
+ */
+#include <string.h>
+#include <criterion/criterion.h>
+#include "hops.h"
+#include "match.h"
+
+/* Static and freed in fini, which also runs after a failed assertion. */
+static struct hs_hops h;
+static struct hs_matcher m;
+
+static void setup(void)
+{
+	cr_assert_eq(hs_hops_init(&h), 0);
+}
+
+static void teardown(void)
+{
+	hs_matcher_free(&m);
+	hs_hops_free(&h);
+}
+
+TestSuite(hops, .init = setup, .fini = teardown);
+
+#define FLOW_F 0xF0F0
+#define FLOW_G 0x0606
+
+/* Fold a hand-made trajectory: n points with their times. */
+static void fold(uint32_t flow, int n, const uint16_t *points,
+		 const uint64_t *ts, int evicted)
+{
+	struct hs_trajectory t = {};
+	int i;
+
+	t.fingerprint = ts[0] ^ ((uint64_t)flow << 32);
+	t.flow_hash = flow;
+	t.first_ts = ts[0];
+	t.n = (uint8_t)n;
+	t.evicted = (uint8_t)evicted;
+	for (i = 0; i < n; i++) {
+		t.s[i].point = points[i];
+		t.s[i].ts_ns = ts[i];
+	}
+	hs_hops_fold(&t, &h);
+}
+
+static void fold3(uint32_t flow, uint64_t t1, uint64_t t2, uint64_t t3)
+{
+	static const uint16_t p[] = { 1, 2, 3 };
+	uint64_t ts[] = { t1, t2, t3 };
+
+	fold(flow, 3, p, ts, 0);
+}
+
+static void fold2(uint32_t flow, uint64_t t1, uint64_t t2, int evicted)
+{
+	static const uint16_t p[] = { 1, 2 };
+	uint64_t ts[] = { t1, t2 };
+
+	fold(flow, 2, p, ts, evicted);
+}
+
+static struct hs_hop *hop(uint16_t from, uint16_t to)
+{
+	struct hs_hop *x = hs_hops_find(&h, from, to);
+
+	cr_assert_not_null(x, "no hop %u -> %u", from, to);
+	return x;
+}
+
+static struct hs_path *path123(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < h.n_paths; i++)
+		if (h.paths[i].n == 3 && h.paths[i].points[0] == 1 &&
+		    h.paths[i].points[1] == 2 && h.paths[i].points[2] == 3)
+			return &h.paths[i];
+	cr_assert_fail("no path 1 -> 2 -> 3");
+	return NULL;
+}
+
+Test(hops, per_hop_and_path_delay)
+{
+	struct hs_hop *a, *b;
+	struct hs_path *p;
+
+	/*
+	 *        1 -> 2   2 -> 3   path
+	 * T1:     100      150      250
+	 * T2:     120      180      300
+	 * T3:      90      110      200
+	 */
+	fold3(FLOW_F, 1000, 1100, 1250);
+	fold3(FLOW_F, 2000, 2120, 2300);
+	fold3(FLOW_F, 3000, 3090, 3200);
+	cr_assert_eq(h.n_hops, 2);
+	cr_assert_eq(h.n_paths, 1);
+
+	a = hop(1, 2);
+	cr_assert_eq(a->total.delay.n, 3);
+	cr_assert_eq(a->total.delay.min, 90);
+	cr_assert_eq(a->total.delay.max, 120);
+	cr_assert_float_eq(a->total.delay.mean, 310.0 / 3.0, 1e-9);
+	cr_assert_eq(a->interval.delay.n, 3);
+
+	b = hop(2, 3);
+	cr_assert_eq(b->total.delay.min, 110);
+	cr_assert_eq(b->total.delay.max, 180);
+	cr_assert_float_eq(b->total.delay.mean, 440.0 / 3.0, 1e-9);
+
+	p = path123();
+	cr_assert_eq(p->total.delay.n, 3);
+	cr_assert_eq(p->total.delay.min, 200);
+	cr_assert_eq(p->total.delay.max, 300);
+	cr_assert_float_eq(p->total.delay.mean, 250.0, 1e-9);
+
+	/* hop 1 -> 2 jitter: D = (2120 - 1100) - (2000 - 1000) = 20,
+	 * J = 20/16 = 1.25; D = (3090 - 2120) - 1000 = -30,
+	 * J = 1.25 + (30 - 1.25)/16 = 3.046875 */
+	cr_assert_eq(a->total.jitter.n, 2);
+	cr_assert_float_eq(a->total.jitter.last, 3.046875, 1e-12);
+	cr_assert_float_eq(a->total.jitter.max, 3.046875, 1e-12);
+	/* path: D = (2300 - 1250) - 1000 = 50, J = 3.125;
+	 * D = (3200 - 2300) - 1000 = -100, J = 3.125 + 96.875/16
+	 * = 9.1796875 */
+	cr_assert_float_eq(p->total.jitter.last, 9.1796875, 1e-12);
+
+	cr_assert_eq(a->total.reordered, 0);
+	cr_assert_eq(a->total.lost, 0);
+	cr_assert_eq(b->total.lost, 0);
+	cr_assert_eq(p->total.lost, 0);
+	/* no hop the traffic never took */
+	cr_assert_null(hs_hops_find(&h, 1, 3));
+	cr_assert_null(hs_hops_find(&h, 2, 1));
+	cr_assert_null(hs_hops_find(&h, HS_MAX_POINTS, 1));
+}
+
+Test(hops, singleton_makes_no_hop)
+{
+	static const uint16_t p[] = { 7 };
+	uint64_t ts[] = { 100 };
+
+	fold(FLOW_F, 1, p, ts, 0);
+	cr_assert_eq(h.n_hops, 0);
+	cr_assert_eq(h.n_paths, 0);
+}
+
+Test(hops, reordering_on_a_hop)
+{
+	struct hs_hop *a;
+
+	/* folded in first-sighting order T1, T2, T3, T4:
+	 *   T1 reaches 2 at 1500
+	 *   T2 left 1 after T1 but reaches 2 at 1400, before T1: reordered
+	 *   T3 reaches 2 at 1600, after everything so far: in order
+	 *   T4 reaches 2 at 1550 < 1600: reordered */
+	fold2(FLOW_F, 1000, 1500, 0);
+	fold2(FLOW_F, 1100, 1400, 0);
+	fold2(FLOW_F, 1200, 1600, 0);
+	fold2(FLOW_F, 1300, 1550, 0);
+	a = hop(1, 2);
+	cr_assert_eq(a->total.reordered, 2);
+	cr_assert_eq(a->interval.reordered, 2);
+	cr_assert_eq(a->total.delay.n, 4);
+	/* delays 500, 300, 400, 250 */
+	cr_assert_eq(a->total.delay.min, 250);
+	cr_assert_eq(a->total.delay.max, 500);
+	/* the path 1 -> 2 is the same pair: reordered alike */
+	cr_assert_eq(h.n_paths, 1);
+	cr_assert_eq(h.paths[0].total.reordered, 2);
+}
+
+Test(hops, equal_arrival_is_not_reordering)
+{
+	fold2(FLOW_F, 1000, 1500, 0);
+	fold2(FLOW_F, 1100, 1500, 0);
+	cr_assert_eq(hop(1, 2)->total.reordered, 0);
+}
+
+Test(hops, prefix_of_same_flow_is_lost_on_next_hop)
+{
+	struct hs_path *p;
+
+	/* the flow's path 1 -> 2 -> 3 is learned first */
+	fold3(FLOW_F, 1000, 1100, 1250);
+	/* a packet of the same flow seen at 1 and 2 only: lost on 2 -> 3 */
+	fold2(FLOW_F, 2000, 2100, 0);
+	cr_assert_eq(hop(2, 3)->total.lost, 1);
+	cr_assert_eq(hop(2, 3)->interval.lost, 1);
+	cr_assert_eq(hop(1, 2)->total.lost, 0);
+	p = path123();
+	cr_assert_eq(p->total.lost, 1);
+	/* it still crossed 1 -> 2, and its delay counts there */
+	cr_assert_eq(hop(1, 2)->total.delay.n, 2);
+	cr_assert_eq(hop(2, 3)->total.delay.n, 1);
+	/* a prefix is not a path of its own, nor a path packet */
+	cr_assert_eq(h.n_paths, 1);
+	cr_assert_eq(p->total.delay.n, 1);
+}
+
+/*
+ * Regression: a packet of a known flow seen only at the path's first point
+ * (dropped on the very first hop) is a proper prefix of [1, 2, 3] and lost
+ * on hop 1 -> 2; a lone sighting used to return before the loss check.
+ */
+Test(hops, single_sighting_of_known_flow_is_lost_on_first_hop)
+{
+	static const uint16_t p[] = { 1 };
+	uint64_t ts[] = { 5000 };
+
+	fold3(FLOW_F, 1000, 1100, 1250);
+	fold(FLOW_F, 1, p, ts, 0);
+	cr_assert_eq(hop(1, 2)->total.lost, 1,
+		     "a packet seen only at the first point is not lost");
+	cr_assert_eq(hop(2, 3)->total.lost, 0);
+	cr_assert_eq(path123()->total.lost, 1);
+}
+
+Test(hops, prefix_of_other_flow_is_not_lost)
+{
+	/* flow F goes 1 -> 2 -> 3; flow G (neighbour discovery addressed
+	 * to the function at 2, say) ends at 2 and is a flow of its own */
+	fold3(FLOW_F, 1000, 1100, 1250);
+	fold2(FLOW_G, 2000, 2100, 0);
+	cr_assert_eq(hop(2, 3)->total.lost, 0);
+	cr_assert_eq(path123()->total.lost, 0);
+	/* G's own path 1 -> 2 is new */
+	cr_assert_eq(h.n_paths, 2);
+	cr_assert_eq(hop(1, 2)->total.delay.n, 2);
+}
+
+Test(hops, evicted_prefix_is_never_lost)
+{
+	fold3(FLOW_F, 1000, 1100, 1250);
+	/* cut short by a full match table, not by the network */
+	fold2(FLOW_F, 2000, 2100, 1);
+	cr_assert_eq(hop(2, 3)->total.lost, 0);
+	cr_assert_eq(path123()->total.lost, 0);
+	/* a real loss right after still counts */
+	fold2(FLOW_F, 3000, 3100, 0);
+	cr_assert_eq(hop(2, 3)->total.lost, 1);
+}
+
+Test(hops, longer_path_learned_later)
+{
+	/* the flow's first packet stopped at 2, before any full one was
+	 * seen: nothing to compare with, so no loss yet */
+	fold2(FLOW_F, 500, 600, 0);
+	cr_assert_eq(h.n_paths, 1);
+	fold3(FLOW_F, 1000, 1100, 1250);
+	cr_assert_eq(h.n_paths, 2);
+	/* now 1 -> 2 -> 3 is the flow's path and a prefix is a loss */
+	fold2(FLOW_F, 2000, 2100, 0);
+	cr_assert_eq(hop(2, 3)->total.lost, 1);
+	cr_assert_eq(path123()->total.lost, 1);
+}
+
+Test(hops, new_interval_resets_interval_only)
+{
+	struct hs_hop *a;
+	struct hs_path *p;
+
+	fold3(FLOW_F, 1000, 1100, 1250);
+	fold3(FLOW_F, 2000, 2120, 2300);
+	fold2(FLOW_F, 3000, 3100, 0); /* lost on 2 -> 3 */
+	fold2(FLOW_F, 2500, 2600, 0); /* reaches 2 before 3000's did */
+	a = hop(1, 2);
+	cr_assert_eq(a->interval.delay.n, 4);
+	cr_assert_eq(a->interval.reordered, 1);
+	cr_assert_eq(hop(2, 3)->interval.lost, 2);
+
+	hs_hops_new_interval(&h);
+	p = path123();
+	cr_assert_eq(a->interval.delay.n, 0);
+	cr_assert_eq(a->interval.delay.hist.count, 0);
+	cr_assert_eq(a->interval.jitter.n, 0);
+	cr_assert_eq(a->interval.reordered, 0);
+	cr_assert_eq(hop(2, 3)->interval.lost, 0);
+	cr_assert_eq(hop(2, 3)->interval.delay.n, 0);
+	cr_assert_eq(p->interval.delay.n, 0);
+	cr_assert_eq(p->interval.lost, 0);
+	/* totals go on */
+	cr_assert_eq(a->total.delay.n, 4);
+	cr_assert_eq(a->total.reordered, 1);
+	cr_assert_eq(a->total.jitter.n, 3);
+	cr_assert_eq(hop(2, 3)->total.lost, 2);
+	cr_assert_eq(p->total.delay.n, 2);
+	cr_assert_eq(p->total.lost, 2);
+
+	/* the next packet lands in both; the jitter estimator carries on
+	 * across the boundary (D against the packet before it), so the
+	 * interval gets one update at once */
+	fold3(FLOW_F, 4000, 4100, 4250);
+	cr_assert_eq(a->interval.delay.n, 1);
+	cr_assert_eq(a->interval.delay.min, 100);
+	cr_assert_eq(a->total.delay.n, 5);
+	cr_assert_eq(a->interval.jitter.n, 1);
+	cr_assert_float_eq(a->interval.jitter.last, a->total.jitter.last,
+			   1e-12);
+	cr_assert_eq(p->interval.delay.n, 1);
+	cr_assert_eq(p->total.delay.n, 3);
+}
+
+/* Collect per-hop statistics through the matcher, as collect.c does. */
+static void add(uint64_t fp, uint32_t flow, uint16_t point, uint64_t ts)
+{
+	struct hs_record r = {};
+
+	r.fingerprint = fp;
+	r.flow_hash = flow;
+	r.point_id = point;
+	r.ts_ns = ts;
+	hs_matcher_add(&m, &r);
+}
+
+Test(hops, through_matcher)
+{
+	struct hs_hop *a, *b;
+
+	cr_assert_eq(hs_matcher_init(&m, 64, 10000, hs_hops_fold, &h), 0);
+	/* three packets over 1 -> 2 -> 3, records handed in out of order;
+	 * the third never reaches 3 */
+	add(0xA, FLOW_F, 2, 1100);
+	add(0xB, FLOW_F, 1, 2000);
+	add(0xA, FLOW_F, 3, 1300);
+	add(0xA, FLOW_F, 1, 1000);
+	add(0xC, FLOW_F, 1, 3000);
+	add(0xB, FLOW_F, 3, 2400);
+	add(0xB, FLOW_F, 2, 2150);
+	add(0xC, FLOW_F, 2, 3080);
+	hs_matcher_flush(&m);
+
+	/* 1 -> 2: 100, 150, 80; 2 -> 3: 200, 250 and one lost */
+	a = hop(1, 2);
+	b = hop(2, 3);
+	cr_assert_eq(a->total.delay.n, 3);
+	cr_assert_eq(a->total.delay.min, 80);
+	cr_assert_eq(a->total.delay.max, 150);
+	cr_assert_float_eq(a->total.delay.mean, 110.0, 1e-9);
+	cr_assert_eq(b->total.delay.n, 2);
+	cr_assert_float_eq(b->total.delay.mean, 225.0, 1e-9);
+	cr_assert_eq(b->total.lost, 1);
+	cr_assert_eq(a->total.lost, 0);
+	cr_assert_eq(path123()->total.delay.n, 2);
+	cr_assert_eq(path123()->total.lost, 1);
+}
