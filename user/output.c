@@ -146,53 +146,56 @@ static const struct hs_acc *pick(const struct hs_acc *interval,
 	return final ? total : interval;
 }
 
-static void json_hop(struct hs_output *out, const struct hs_report *r,
-		     const struct hs_hop *hop)
+/* The measurements a hop and a path share. */
+static void json_add_acc(json_object *o, const struct hs_acc *a)
 {
-	const struct hs_acc *a = pick(&hop->interval, &hop->total, r->final);
 	struct hs_summary s;
-	char via[128];
-	const char *kind = classify(r->probes, hop->from, hop->to, via,
-				    sizeof(via));
-	json_object *o = json_object_new_object();
 
 	hs_delay_summary(&a->delay, &s);
-	json_add_str(o, "type", "hop");
-	json_object_object_add(o, "final", json_object_new_boolean(r->final));
-	json_add_u64(o, "from", hop->from);
-	json_add_u64(o, "to", hop->to);
-	json_add_str(o, "kind", kind);
-	json_add_str(o, "via", via);
 	json_add_u64(o, "packets", s.n);
 	json_object_object_add(o, "delay_ns", json_delay(&s));
 	json_object_object_add(o, "jitter_ns", json_jitter(&a->jitter));
 	json_object_object_add(o, "lateness_ns", json_lateness(&s));
 	json_add_u64(o, "lost", a->lost);
 	json_add_u64(o, "reordered", a->reordered);
+}
+
+static json_object *json_line(const char *type, bool final)
+{
+	json_object *o = json_object_new_object();
+
+	json_add_str(o, "type", type);
+	json_object_object_add(o, "final", json_object_new_boolean(final));
+	return o;
+}
+
+static void json_hop(struct hs_output *out, const struct hs_report *r,
+		     const struct hs_hop *hop)
+{
+	json_object *o = json_line("hop", r->final);
+	char via[128];
+	const char *kind = classify(r->probes, hop->from, hop->to, via,
+				    sizeof(via));
+
+	json_add_u64(o, "from", hop->from);
+	json_add_u64(o, "to", hop->to);
+	json_add_str(o, "kind", kind);
+	json_add_str(o, "via", via);
+	json_add_acc(o, pick(&hop->interval, &hop->total, r->final));
 	json_emit(out, o);
 }
 
 static void json_path(struct hs_output *out, const struct hs_report *r,
 		      const struct hs_path *path)
 {
-	const struct hs_acc *a = pick(&path->interval, &path->total, r->final);
-	json_object *o = json_object_new_object();
+	json_object *o = json_line("path", r->final);
 	json_object *pts = json_object_new_array();
-	struct hs_summary s;
 	int i;
 
-	hs_delay_summary(&a->delay, &s);
 	for (i = 0; i < path->n; i++)
 		json_object_array_add(pts, json_object_new_int(path->points[i]));
-	json_add_str(o, "type", "path");
-	json_object_object_add(o, "final", json_object_new_boolean(r->final));
 	json_object_object_add(o, "points", pts);
-	json_add_u64(o, "packets", s.n);
-	json_object_object_add(o, "delay_ns", json_delay(&s));
-	json_object_object_add(o, "jitter_ns", json_jitter(&a->jitter));
-	json_object_object_add(o, "lateness_ns", json_lateness(&s));
-	json_add_u64(o, "lost", a->lost);
-	json_add_u64(o, "reordered", a->reordered);
+	json_add_acc(o, pick(&path->interval, &path->total, r->final));
 	json_emit(out, o);
 }
 
@@ -207,10 +210,7 @@ static void json_counters(struct hs_output *out, const struct hs_report *r)
 
 		if (hs_probes_counters(r->probes, i, &c))
 			continue;
-		o = json_object_new_object();
-		json_add_str(o, "type", "counters");
-		json_object_object_add(o, "final",
-				       json_object_new_boolean(r->final));
+		o = json_line("counters", r->final);
 		json_add_u64(o, "point", i);
 		json_add_u64(o, "seen", c.seen);
 		json_add_u64(o, "filtered", c.filtered);
@@ -221,9 +221,7 @@ static void json_counters(struct hs_output *out, const struct hs_report *r)
 		json_add_u64(o, "parse_errors", c.parse_errors);
 		json_emit(out, o);
 	}
-	o = json_object_new_object();
-	json_add_str(o, "type", "pipeline");
-	json_object_object_add(o, "final", json_object_new_boolean(r->final));
+	o = json_line("pipeline", r->final);
 	json_add_u64(o, "records", m->records);
 	json_add_u64(o, "trajectories", m->trajectories);
 	json_add_u64(o, "unmatched", m->singletons);
