@@ -15,10 +15,13 @@
 #include "filter.h"
 #include "hopscope.h"
 #include "log.h"
+#include "output.h"
 #include "run.h"
+#include "topology.h"
 
 #define CMD_RUN (1u << 0)
 #define CMD_DEMO (1u << 1)
+#define CMD_TOPO (1u << 2)
 #define MAX_ARGS HS_MAX_POINTS
 
 enum opt_id {
@@ -39,6 +42,8 @@ enum opt_id {
 	OPT_RING_SIZE,
 	OPT_VNFS,
 	OPT_RATE,
+	OPT_TOPO_JSON,
+	OPT_DOT,
 };
 
 struct hs_option {
@@ -57,6 +62,10 @@ static const struct hs_option options[] = {
 	  CMD_RUN },
 	{ "netns", required_argument, OPT_NETNS, "NETNS",
 	  "observe every interface of NETNS but lo (repeatable)", CMD_RUN },
+	{ "between", required_argument, OPT_BETWEEN, "NETNS NETNS",
+	  "observe every interface on the path between two namespaces: theirs,\n"
+	  "the switches' and the functions' in between (repeatable)",
+	  CMD_RUN },
 	{ "duration", required_argument, OPT_DURATION, "SEC",
 	  "stop after SEC seconds (run: default until Ctrl-C; demo: seconds\n"
 	  "of traffic, default 10)",
@@ -93,9 +102,17 @@ static const struct hs_option options[] = {
 	  "network functions in the demo chain, 1 to 8 (default 2)", CMD_DEMO },
 	{ "rate", required_argument, OPT_RATE, "PPS",
 	  "demo traffic in packets per second (default 1000)", CMD_DEMO },
+	{ "json", no_argument, OPT_TOPO_JSON, NULL,
+	  "one JSON object per line: a \"netns\" per namespace, a \"link\" per\n"
+	  "interface",
+	  CMD_TOPO },
+	{ "dot", no_argument, OPT_DOT, NULL,
+	  "a Graphviz graph: hopscope topo --dot | dot -Tpng -o topo.png",
+	  CMD_TOPO },
 	{ "verbose", no_argument, OPT_VERBOSE, NULL,
-	  "debug messages, libbpf's included", CMD_RUN | CMD_DEMO },
-	{ "help", no_argument, OPT_HELP, NULL, "this help", CMD_RUN | CMD_DEMO },
+	  "debug messages, libbpf's included", CMD_RUN | CMD_DEMO | CMD_TOPO },
+	{ "help", no_argument, OPT_HELP, NULL, "this help",
+	  CMD_RUN | CMD_DEMO | CMD_TOPO },
 	{ 0 },
 };
 
@@ -125,7 +142,8 @@ static void usage(FILE *f, unsigned int cmd)
 {
 	if (cmd == CMD_RUN) {
 		fprintf(f,
-			"Usage: hopscope run (--point SPEC | --netns NETNS)... [options]\n\n"
+			"Usage: hopscope run (--point SPEC | --netns NETNS | --between NETNS NETNS)...\n"
+			"                    [options]\n\n"
 			"Timestamp packets at every named point, match the same packet across\n"
 			"points and report per-hop delay, RFC 3550 jitter and lateness.\n\n");
 		usage_options(f, CMD_RUN);
@@ -133,7 +151,8 @@ static void usage(FILE *f, unsigned int cmd)
 			"\nExamples:\n"
 			"  hopscope run --point vnf1:eth0 --point vnf1:eth1 --duration 10\n"
 			"  hopscope run --point pid:4242:eth0 --point veth1a@tc-ingress\n"
-			"  hopscope run --netns vnf1 --netns vnf2 --filter 'udp and port 5201' --json -\n");
+			"  hopscope run --netns vnf1 --netns vnf2 --filter 'udp and port 5201' --json -\n"
+			"  hopscope run --between client server --duration 30\n");
 		return;
 	}
 	if (cmd == CMD_DEMO) {
@@ -147,13 +166,25 @@ static void usage(FILE *f, unsigned int cmd)
 		fprintf(f, "\nExample:\n  sudo hopscope demo --duration 5 --json demo.jsonl\n");
 		return;
 	}
+	if (cmd == CMD_TOPO) {
+		fprintf(f,
+			"Usage: hopscope topo [--json | --dot]\n\n"
+			"Every network namespace (named ones under /run/netns and those of running\n"
+			"processes, as pid:PID), every interface with its kind, and how they\n"
+			"connect: veth peers, bridge and OVS ports, macvlan parents, SR-IOV VFs.\n"
+			"Namespace names work as NETNS in hopscope run.\n\n");
+		usage_options(f, CMD_TOPO);
+		fprintf(f, "\nExample:\n  sudo hopscope topo --dot | dot -Tsvg -o topo.svg\n");
+		return;
+	}
 	fprintf(f,
 		"Usage: hopscope COMMAND [options]\n\n"
 		"Per-hop packet delay, jitter and lateness inside a Linux host, from BPF\n"
 		"timestamps at XDP and tc on every interface a packet crosses.\n\n"
 		"Commands:\n"
 		"  run       measure the points you name (see hopscope run --help)\n"
-		"  demo      build a testbed chain, measure it, tear it down\n\n"
+		"  demo      build a testbed chain, measure it, tear it down\n"
+		"  topo      namespaces, interfaces, kinds, and how they connect\n\n"
 		"  hopscope --help | --version\n\n"
 		"Examples:\n"
 		"  sudo hopscope demo\n"
@@ -203,10 +234,14 @@ struct cli {
 	unsigned int cmd;
 	const char *points[MAX_ARGS];
 	const char *netns[MAX_ARGS];
-	unsigned int n_points, n_netns;
+	const char *between[2 * MAX_ARGS];
+	unsigned int n_points, n_netns, n_between;
+	int argc;
+	char **argv;
 	struct hs_run_opts run;
 	double duration, interval;
 	bool duration_set, interval_set;
+	int topo_format; /* 0 text, OPT_TOPO_JSON, OPT_DOT */
 	uint32_t vnfs, rate;
 };
 
@@ -238,6 +273,19 @@ static int handle_option(struct cli *c, int id, const char *val)
 		if (c->n_netns == MAX_ARGS)
 			return bad("netns", val, "too many namespaces");
 		c->netns[c->n_netns++] = val;
+		return 0;
+	case OPT_BETWEEN:
+		/* the second namespace is the next word */
+		if (optind >= c->argc || c->argv[optind][0] == '-') {
+			pr_err("--between '%s' needs a second namespace: --between NETNS NETNS",
+			       val);
+			return -EINVAL;
+		}
+		if (c->n_between == MAX_ARGS)
+			return bad("between", val, "too many pairs");
+		c->between[2 * c->n_between] = val;
+		c->between[2 * c->n_between + 1] = c->argv[optind++];
+		c->n_between++;
 		return 0;
 	case OPT_DURATION:
 		c->duration_set = true;
@@ -282,6 +330,14 @@ static int handle_option(struct cli *c, int id, const char *val)
 	case OPT_VERBOSE:
 		hs_log_set_level(HS_LOG_DEBUG);
 		return 0;
+	case OPT_TOPO_JSON:
+	case OPT_DOT:
+		if (c->topo_format && c->topo_format != id) {
+			pr_err("--json and --dot exclude each other");
+			return -EINVAL;
+		}
+		c->topo_format = id;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -300,6 +356,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	longopts[n] = (struct option){ 0 };
 	opterr = 0;
 	optind = 1;
+	c->argc = argc;
+	c->argv = argv;
 	while ((id = getopt_long(argc, argv, "+hv", longopts, NULL)) != -1) {
 		if (id == OPT_HELP) {
 			usage(stdout, c->cmd);
@@ -344,8 +402,8 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 {
 	if (parse_args(c, argc, argv))
 		return HS_EXIT_USAGE;
-	if (!c->n_points && !c->n_netns) {
-		pr_err("no observation points: give --point SPEC or --netns NETNS (see hopscope run --help)");
+	if (!c->n_points && !c->n_netns && !c->n_between) {
+		pr_err("no observation points: give --point SPEC, --netns NETNS or --between NETNS NETNS (see hopscope run --help)");
 		return HS_EXIT_USAGE;
 	}
 	finish_probe_config(c);
@@ -353,6 +411,8 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 	c->run.n_points = c->n_points;
 	c->run.netns = c->netns;
 	c->run.n_netns = c->n_netns;
+	c->run.between = c->between;
+	c->run.n_between = c->n_between;
 	c->run.collect.duration_s = c->duration;
 	c->run.collect.interval_s = c->interval_set ? c->interval : 5;
 	if (hs_collect_block_signals()) {
@@ -388,6 +448,29 @@ static int cmd_demo(struct cli *c, int argc, char **argv)
 	return hs_demo(&d);
 }
 
+static int cmd_topo(struct cli *c, int argc, char **argv)
+{
+	struct hs_topo_opts o = { .processes = true };
+	struct hs_topo t;
+	int ret;
+
+	if (parse_args(c, argc, argv))
+		return HS_EXIT_USAGE;
+	ret = hs_run_preflight_topo();
+	if (ret)
+		return ret;
+	if (hs_topo_discover(&t, &o))
+		return HS_EXIT_FAILURE;
+	if (c->topo_format == OPT_TOPO_JSON)
+		hs_topo_print_json(stdout, &t);
+	else if (c->topo_format == OPT_DOT)
+		hs_topo_print_dot(stdout, &t);
+	else
+		hs_topo_print_text(stdout, &t);
+	hs_topo_free(&t);
+	return fflush(stdout) ? HS_EXIT_FAILURE : HS_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c = {};
@@ -413,10 +496,15 @@ int main(int argc, char **argv)
 		c.cmd = CMD_RUN;
 		return cmd_run(&c, argc - 1, argv + 1);
 	}
+	if (!strcmp(cmd, "topo")) {
+		c.cmd = CMD_TOPO;
+		return cmd_topo(&c, argc - 1, argv + 1);
+	}
 	if (!strcmp(cmd, "demo")) {
 		c.cmd = CMD_DEMO;
 		return cmd_demo(&c, argc - 1, argv + 1);
 	}
-	pr_err("unknown command '%s': run or demo (see hopscope --help)", cmd);
+	pr_err("unknown command '%s': run, demo or topo (see hopscope --help)",
+	       cmd);
 	return HS_EXIT_USAGE;
 }

@@ -97,10 +97,15 @@ int hs_netns_open(const char *spec, struct hs_netns *ns, char *err,
 		hs_netns_close(ns);
 		return -EINVAL;
 	}
-	if (spec && *spec)
+	ns->self = !spec || !*spec;
+	if (!ns->self)
 		snprintf(ns->name, sizeof(ns->name), "%s", spec);
 	else if (!name_by_inode(ns->inode, ns->name, sizeof(ns->name)))
-		snprintf(ns->name, sizeof(ns->name), "-");
+		/* a name that works as a NETNS spec again */
+		snprintf(ns->name, sizeof(ns->name), "pid:%d",
+			 stat("/proc/1/ns/net", &st) || st.st_ino != ns->inode ?
+				 (int)getpid() :
+				 1);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #ifndef HS_NETNS_H
 #define HS_NETNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,7 @@ struct hs_netns {
 	int fd;
 	uint64_t inode;
 	char name[HS_NETNS_NAME_MAX]; /* for display: as given, or derived */
+	bool self; /* opened as "": the namespace hopscope runs in */
 };
 
 /* Open a namespace by spec ("" for the current one). On error returns

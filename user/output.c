@@ -86,6 +86,8 @@ void hs_output_points(struct hs_output *out, const struct hs_probes *p)
 		json_add_str(o, "hook", hs_hook_name(pt->hook));
 		if (pt->xdp_mode)
 			json_add_str(o, "xdp_mode", pt->xdp_mode);
+		/* to find the program with bpftool */
+		json_add_u64(o, "prog_id", pt->prog_id);
 		json_emit(out, o);
 	}
 	if (out->table)
@@ -96,8 +98,8 @@ static const char *classify(const struct hs_probes *p, uint16_t from,
 			    uint16_t to, char *via, size_t len)
 {
 	const struct hs_point *a = &p->points[from], *b = &p->points[to];
-	struct hs_hop_end ea = { a->ns->inode, a->ns->name, &a->link, a->hook };
-	struct hs_hop_end eb = { b->ns->inode, b->ns->name, &b->link, b->hook };
+	struct hs_hop_end ea = { a->ns->name, &a->link, a->hook };
+	struct hs_hop_end eb = { b->ns->name, &b->link, b->hook };
 
 	return hs_hop_classify(&ea, &eb, via, len);
 }

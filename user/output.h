@@ -42,4 +42,10 @@ void hs_output_report(struct hs_output *out, const struct hs_report *r);
 /* "netns:ifname hook" of a point, for tables and messages. */
 const char *hs_point_name(const struct hs_point *pt, char *buf, size_t len);
 
+/* `hopscope topo`: a tree, JSON lines ("netns", "link") or Graphviz. */
+struct hs_topo;
+void hs_topo_print_text(FILE *f, const struct hs_topo *t);
+void hs_topo_print_json(FILE *f, const struct hs_topo *t);
+void hs_topo_print_dot(FILE *f, const struct hs_topo *t);
+
 #endif /* HS_OUTPUT_H */

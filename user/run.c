@@ -10,10 +10,11 @@
 #include "output.h"
 #include "run.h"
 #include "spec.h"
+#include "topology.h"
 
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
 
-/* The namespaces of one run, opened once each. */
+/* The namespaces the user named, opened once each. */
 struct ns_table {
 	unsigned int n;
 	struct hs_netns *ns[HS_MAX_POINTS];
@@ -21,9 +22,21 @@ struct ns_table {
 
 struct resolve {
 	struct ns_table nst;
+	struct hs_topo topo; /* its namespaces stay open for the run */
 	struct hs_point_spec specs[HS_MAX_POINTS];
 	unsigned int n;
 };
+
+int hs_run_preflight_topo(void)
+{
+	/* entering other namespaces takes CAP_SYS_ADMIN */
+	capng_get_caps_process();
+	if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN)) {
+		pr_err("not running as root: CAP_SYS_ADMIN is missing (run with sudo)");
+		return HS_EXIT_FAILURE;
+	}
+	return HS_EXIT_OK;
+}
 
 int hs_run_preflight(void)
 {
@@ -64,8 +77,7 @@ static struct hs_netns *ns_get(struct ns_table *t, const char *name,
 	unsigned int i;
 
 	for (i = 0; i < t->n; i++)
-		if (!strcmp(t->ns[i]->name, name) ||
-		    (!*name && !strcmp(t->ns[i]->name, "-")))
+		if (!strcmp(t->ns[i]->name, name) || (!*name && t->ns[i]->self))
 			return t->ns[i];
 	if (t->n == HS_MAX_POINTS) {
 		snprintf(err, errlen, "too many namespaces");
@@ -103,8 +115,17 @@ static void ns_table_free(struct ns_table *t)
 	t->n = 0;
 }
 
+/* The topology's own copy of a namespace the user opened. */
+static struct hs_netns *topo_ns(struct resolve *r, const struct hs_netns *ns)
+{
+	int i = hs_topo_ns_index(&r->topo, ns->inode);
+
+	return i < 0 ? NULL : &r->topo.ns[i].ns;
+}
+
 static int add_point(struct resolve *r, struct hs_netns *ns,
-		     const struct hs_link *link, unsigned int hooks)
+		     const struct hs_link *link, unsigned int hooks,
+		     bool by_kind)
 {
 	unsigned int i, h;
 
@@ -115,6 +136,9 @@ static int add_point(struct resolve *r, struct hs_netns *ns,
 			if (r->specs[i].ns == ns &&
 			    r->specs[i].link.ifindex == link->ifindex &&
 			    r->specs[i].hook == h) {
+				/* --netns and --between overlap freely */
+				if (by_kind)
+					goto next;
 				pr_err("point %s:%s@%s is given twice", ns->name,
 				       link->ifname, hs_hook_name(h));
 				return -EINVAL;
@@ -127,64 +151,89 @@ static int add_point(struct resolve *r, struct hs_netns *ns,
 		r->specs[r->n].ns = ns;
 		r->specs[r->n].link = *link;
 		r->specs[r->n].hook = h;
+		r->specs[r->n].by_kind = by_kind;
 		r->n++;
+next:;
 	}
 	return 0;
 }
 
-static int resolve_point(struct resolve *r, const char *text)
+/* Open every namespace named on the command line, before discovery. */
+static int open_named(struct resolve *r, const struct hs_run_opts *o)
 {
 	struct hs_spec spec;
-	struct hs_link link;
-	struct hs_netns *ns;
 	char err[512];
-	int e;
+	unsigned int i;
 
-	if (hs_spec_parse(text, &spec, err, sizeof(err))) {
-		pr_err("%s", err);
-		return -EINVAL;
+	for (i = 0; i < o->n_points; i++) {
+		if (hs_spec_parse(o->points[i], &spec, err, sizeof(err))) {
+			pr_err("%s", err);
+			return -EINVAL;
+		}
+		if (!ns_get(&r->nst, spec.netns, err, sizeof(err)))
+			goto fail;
 	}
-	ns = ns_get(&r->nst, spec.netns, err, sizeof(err));
-	if (!ns) {
-		pr_err("%s", err);
-		return -ENOENT;
-	}
-	e = hs_link_lookup(ns, spec.ifname, &link);
-	if (e) {
-		pr_err("interface '%s' not found in network namespace '%s'%s%s",
-		       spec.ifname, ns->name, e == -ENODEV ? "" : ": ",
-		       e == -ENODEV ? "" : strerror(-e));
-		return -ENODEV;
-	}
-	return add_point(r, ns, &link,
-			 spec.hooks ? spec.hooks : hs_default_hooks(link.kind));
+	for (i = 0; i < o->n_netns; i++)
+		if (!ns_get(&r->nst, o->netns[i], err, sizeof(err)))
+			goto fail;
+	for (i = 0; i < 2 * o->n_between; i++)
+		if (!ns_get(&r->nst, o->between[i], err, sizeof(err)))
+			goto fail;
+	return 0;
+fail:
+	pr_err("%s", err);
+	return -ENOENT;
 }
 
-static int resolve_netns(struct resolve *r, const char *name)
+static struct hs_netns *named(struct resolve *r, const char *name)
 {
-	struct hs_link *links;
+	char err[512];
+	struct hs_netns *ns = ns_get(&r->nst, name, err, sizeof(err));
+
+	return ns ? topo_ns(r, ns) : NULL;
+}
+
+static int resolve_point(struct resolve *r, const char *text)
+{
+	const struct hs_link *link;
+	struct hs_spec spec;
 	struct hs_netns *ns;
 	char err[512];
-	int n, i, e = 0, added = 0;
 
-	ns = ns_get(&r->nst, name, err, sizeof(err));
-	if (!ns) {
-		pr_err("%s", err);
+	hs_spec_parse(text, &spec, err, sizeof(err));
+	ns = named(r, spec.netns);
+	if (!ns)
 		return -ENOENT;
+	link = hs_topo_find(&r->topo, ns->inode, spec.ifname);
+	if (!link) {
+		pr_err("interface '%s' not found in network namespace '%s'",
+		       spec.ifname, ns->name);
+		return -ENODEV;
 	}
-	n = hs_link_list(ns, &links);
-	if (n < 0) {
-		pr_err("cannot list the interfaces of '%s': %s", name,
-		       strerror(-n));
-		return n;
-	}
-	for (i = 0; i < n && !e; i++) {
-		if (!strcmp(links[i].kind, "loopback"))
+	return add_point(r, ns, link,
+			 spec.hooks ? spec.hooks : hs_default_hooks(link->kind),
+			 !spec.hooks);
+}
+
+/* Every interface of one namespace of the topology but lo. */
+static int resolve_netns(struct resolve *r, const char *name)
+{
+	struct hs_netns *ns = named(r, name);
+	int idx, e = 0, added = 0;
+	unsigned int i;
+
+	if (!ns)
+		return -ENOENT;
+	idx = hs_topo_ns_index(&r->topo, ns->inode);
+	for (i = 0; i < r->topo.n_links && !e; i++) {
+		const struct hs_link *l = &r->topo.links[i];
+
+		if (r->topo.link_ns[i] != (unsigned int)idx ||
+		    !strcmp(l->kind, "loopback"))
 			continue;
-		e = add_point(r, ns, &links[i], hs_default_hooks(links[i].kind));
+		e = add_point(r, ns, l, hs_default_hooks(l->kind), true);
 		added++;
 	}
-	free(links);
 	if (!e && !added) {
 		pr_err("network namespace '%s' has no interface but lo", name);
 		return -ENODEV;
@@ -192,11 +241,56 @@ static int resolve_netns(struct resolve *r, const char *name)
 	return e;
 }
 
+/* Every interface on the path from namespace a to namespace b. */
+static int resolve_between(struct resolve *r, const char *a, const char *b)
+{
+	struct hs_netns *na = named(r, a), *nb = named(r, b);
+	unsigned int path[HS_MAX_POINTS];
+	int n, i, e = 0;
+
+	if (!na || !nb)
+		return -ENOENT;
+	if (na->inode == nb->inode) {
+		pr_err("--between '%s' '%s': the same namespace twice", a, b);
+		return -EINVAL;
+	}
+	n = hs_topo_between(&r->topo, hs_topo_ns_index(&r->topo, na->inode),
+			    hs_topo_ns_index(&r->topo, nb->inode), path,
+			    HS_MAX_POINTS);
+	if (n <= 0) {
+		pr_err("--between '%s' '%s': %s", a, b,
+		       n ? "the path is too long" :
+			   "no path connects the two namespaces");
+		return n ? n : -ENOENT;
+	}
+	for (i = 0; i < n && !e; i++) {
+		const struct hs_link *l = &r->topo.links[path[i]];
+
+		e = add_point(r, &r->topo.ns[r->topo.link_ns[path[i]]].ns, l,
+			      hs_default_hooks(l->kind), true);
+	}
+	return e;
+}
+
 static int resolve_all(struct resolve *r, const struct hs_run_opts *o)
 {
+	struct hs_topo_opts to = { .processes = true };
 	unsigned int i;
 	int err;
 
+	err = open_named(r, o);
+	if (err)
+		return err;
+	to.extra = (const struct hs_netns *const *)r->nst.ns;
+	to.n_extra = r->nst.n;
+	if (hs_topo_discover(&r->topo, &to))
+		return -EIO;
+	for (i = 0; i < o->n_between; i++) {
+		err = resolve_between(r, o->between[2 * i],
+				      o->between[2 * i + 1]);
+		if (err)
+			return err;
+	}
 	for (i = 0; i < o->n_points; i++) {
 		err = resolve_point(r, o->points[i]);
 		if (err)
@@ -208,7 +302,7 @@ static int resolve_all(struct resolve *r, const struct hs_run_opts *o)
 			return err;
 	}
 	if (!r->n) {
-		pr_err("no observation points: give --point or --netns");
+		pr_err("no observation points: give --point, --netns or --between");
 		return -EINVAL;
 	}
 	return 0;
@@ -231,8 +325,9 @@ int hs_run(const struct hs_run_opts *o)
 		ret = HS_EXIT_FAILURE;
 		goto out;
 	}
-	if (resolve_all(r, o)) {
-		ret = HS_EXIT_USAGE;
+	err = resolve_all(r, o);
+	if (err) {
+		ret = err == -EIO ? HS_EXIT_FAILURE : HS_EXIT_USAGE;
 		goto out;
 	}
 	err = hs_output_open(&out, o->json_path, o->table);
@@ -257,8 +352,10 @@ int hs_run(const struct hs_run_opts *o)
 out_close:
 	hs_output_close(&out);
 out:
-	if (r)
+	if (r) {
 		ns_table_free(&r->nst);
+		hs_topo_free(&r->topo);
+	}
 	free(r);
 	free(probes);
 	return ret;

@@ -22,6 +22,8 @@ struct hs_run_opts {
 	unsigned int n_points;
 	const char *const *netns; /* --netns NETNS: all interfaces but lo */
 	unsigned int n_netns;
+	const char *const *between; /* --between A B: pairs */
+	unsigned int n_between;
 	struct hs_probe_config probe;
 	struct hs_collect_config collect;
 	const char *json_path; /* NULL, "-" or a file */
@@ -34,6 +36,8 @@ struct hs_run_opts {
 
 /* Fail with a message when the kernel or our privileges cannot do it. */
 int hs_run_preflight(void);
+/* The same for `hopscope topo`, which needs no BPF. */
+int hs_run_preflight_topo(void);
 /* Returns an enum hs_exit. */
 int hs_run(const struct hs_run_opts *o);
 

@@ -32,5 +32,13 @@ rc=0
 [ "$rc" -eq 1 ] || fail "a failed attach exited $rc, expected 1"
 grep -q "lo@xdp: cannot attach" "$WORK/err" || fail "no message naming lo@xdp: $(cat "$WORK/err")"
 [ "$(wc -l <"$WORK/err")" -eq 1 ] || fail "more than one line on stderr: $(cat "$WORK/err")"
-assert_nothing_attached
 note "failed attach halfway: $(cat "$WORK/err")"
+# again with --verbose, which names the programs it attached: all gone
+"$HOPSCOPE" run --verbose --point "${PREFIX}snd:eth0" --point "${PREFIX}snd:lo@xdp" \
+	--xdp-mode native --duration 1 >"$WORK/table" 2>"$WORK/err" || true
+ids=$(sed -n 's/.*attached .*(prog id \([0-9]*\).*/\1/p' "$WORK/err")
+[ "$(echo "$ids" | wc -w)" -eq 2 ] || fail "expected 2 programs attached before the failure: $ids"
+for id in $ids; do
+	! bpftool prog show id "$id" >/dev/null 2>&1 || fail "program $id is still loaded"
+done
+assert_nothing_attached
