@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -87,8 +88,15 @@ static int load_probe(struct hs_probes *p, struct hs_point *pt,
 		return err;
 	}
 	if (p->ringbuf_fd < 0) {
-		p->ringbuf_fd = bpf_map__fd(skel->maps.records);
-		p->counters_fd = bpf_map__fd(skel->maps.counters);
+		/* our own references: the maps outlive any one probe */
+		p->ringbuf_fd = fcntl(bpf_map__fd(skel->maps.records),
+				      F_DUPFD_CLOEXEC, 0);
+		p->counters_fd = fcntl(bpf_map__fd(skel->maps.counters),
+				       F_DUPFD_CLOEXEC, 0);
+		if (p->ringbuf_fd < 0 || p->counters_fd < 0) {
+			hopscope_bpf__destroy(skel);
+			return -errno;
+		}
 	}
 	prog = pt->hook == HS_HOOK_XDP ? skel->progs.hs_xdp : skel->progs.hs_tc;
 	if (!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &info_len))
@@ -230,6 +238,36 @@ static int attach_point(struct hs_point *pt, const struct hs_probe_config *cfg)
 	return err;
 }
 
+/*
+ * XDP would not attach (an upper device has XDP, another program owns the
+ * hook, no driver support): say so and measure the interface with tc at
+ * ingress instead, unless tc ingress is measured there already.
+ */
+static int xdp_fallback(struct hs_probes *p, const struct hs_point_spec *specs,
+			unsigned int n, struct hs_point *pt,
+			const struct hs_probe_config *cfg, int err)
+{
+	char where[256];
+	unsigned int i;
+
+	pr_warn("%s: XDP unavailable (%s); using tc ingress there",
+		point_where(pt, where, sizeof(where)), strerror(-err));
+	hopscope_bpf__destroy(pt->skel);
+	pt->skel = NULL;
+	pt->xdp_mode = NULL;
+	for (i = 0; i < n; i++) {
+		if (specs[i].ns == pt->ns &&
+		    specs[i].link.ifindex == pt->link.ifindex &&
+		    specs[i].hook == HS_HOOK_TC_INGRESS) {
+			pt->skipped = true;
+			return 0;
+		}
+	}
+	pt->hook = HS_HOOK_TC_INGRESS;
+	err = load_probe(p, pt, cfg);
+	return err ? err : attach_point(pt, cfg);
+}
+
 int hs_probes_attach(struct hs_probes *p, const struct hs_point_spec *specs,
 		     unsigned int n, const struct hs_probe_config *cfg)
 {
@@ -263,6 +301,9 @@ int hs_probes_attach(struct hs_probes *p, const struct hs_point_spec *specs,
 			goto fail;
 		}
 		err = attach_point(pt, cfg);
+		if (err && pt->hook == HS_HOOK_XDP &&
+		    cfg->xdp_mode == HS_XDP_AUTO)
+			err = xdp_fallback(p, specs, n, pt, cfg, err);
 		if (err) {
 			pr_err("%s: cannot attach: %s%s",
 			       point_where(pt, where, sizeof(where)),
@@ -287,10 +328,13 @@ void hs_probes_detach(struct hs_probes *p)
 {
 	unsigned int i;
 
-	/* the maps stay alive while any copy holds them; fds are theirs */
 	for (i = p->n; i-- > 0;)
 		detach_point(&p->points[i]);
 	p->n = 0;
+	if (p->ringbuf_fd >= 0)
+		close(p->ringbuf_fd);
+	if (p->counters_fd >= 0)
+		close(p->counters_fd);
 	p->ringbuf_fd = -1;
 	p->counters_fd = -1;
 }

@@ -39,6 +39,7 @@ struct hs_point {
 	struct hs_link link;
 	/* what was attached, for detaching exactly that */
 	enum hs_attach_kind attached;
+	bool skipped; /* XDP failed and tc ingress already measures here */
 	const char *xdp_mode; /* "native" or "generic" once attached */
 	int link_fd;
 	uint32_t prog_id;

@@ -69,6 +69,8 @@ void hs_output_points(struct hs_output *out, const struct hs_probes *p)
 		const struct hs_point *pt = &p->points[i];
 		json_object *o;
 
+		if (pt->skipped)
+			continue;
 		if (out->table)
 			fprintf(out->table, "point %2u  %s%s%s\n", pt->id,
 				hs_point_name(pt, name, sizeof(name)),
@@ -102,6 +104,56 @@ static const char *classify(const struct hs_probes *p, uint16_t from,
 	struct hs_hop_end eb = { b->ns->name, &b->link, b->hook };
 
 	return hs_hop_classify(&ea, &eb, via, len);
+}
+
+static bool in_switch_ns(const struct hs_probes *pr, const struct hs_path *p,
+			 const struct hs_netns *ns)
+{
+	char via[128];
+	int i;
+
+	for (i = 1; i < p->n; i++) {
+		const struct hs_point *a = &pr->points[p->points[i - 1]];
+
+		if (a->ns == ns && !strcmp(classify(pr, p->points[i - 1],
+						    p->points[i], via,
+						    sizeof(via)),
+					   "switch"))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A path as the chain it crosses: "snd -veth-> vnf1 -bridge br0-> vnf2".
+ * Namespaces that only switch (a bridge's, an OVS's) fold into the label
+ * of the link they make; functions and the two ends are the nodes.
+ */
+static void path_chain(const struct hs_probes *pr, const struct hs_path *p,
+		       char *buf, size_t len)
+{
+	const struct hs_netns *node = pr->points[p->points[0]].ns;
+	char label[128] = "", via[128];
+	size_t used;
+	int i;
+
+	used = (size_t)snprintf(buf, len, "%s", node->name);
+	for (i = 1; i < p->n && used < len; i++) {
+		const struct hs_netns *ns = pr->points[p->points[i]].ns;
+		const char *kind = classify(pr, p->points[i - 1], p->points[i],
+					    via, sizeof(via));
+
+		/* a switch names the link; a wire only if nothing else */
+		if (!strcmp(kind, "switch") ||
+		    (!strcmp(kind, "wire") && !label[0]))
+			memcpy(label, via, sizeof(label));
+		if (ns == node || in_switch_ns(pr, p, ns))
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, " -%s-> %s",
+					 label[0] ? label : "?", ns->name);
+		node = ns;
+		label[0] = '\0';
+	}
 }
 
 static json_object *json_delay(const struct hs_summary *s)
@@ -192,11 +244,15 @@ static void json_path(struct hs_output *out, const struct hs_report *r,
 {
 	json_object *o = json_line("path", r->final);
 	json_object *pts = json_object_new_array();
+	char chain[1024];
 	int i;
+
 
 	for (i = 0; i < path->n; i++)
 		json_object_array_add(pts, json_object_new_int(path->points[i]));
 	json_object_object_add(o, "points", pts);
+	path_chain(r->probes, path, chain, sizeof(chain));
+	json_add_str(o, "chain", chain);
 	json_add_acc(o, pick(&path->interval, &path->total, r->final));
 	json_emit(out, o);
 }
@@ -321,6 +377,8 @@ static void table_hops(FILE *f, const struct hs_report *r)
 				       to, sizeof(to)),
 			 p->n);
 		table_row(f, width, name, a);
+		path_chain(r->probes, p, name, sizeof(name));
+		fprintf(f, "    chain: %s\n", name);
 	}
 }
 
