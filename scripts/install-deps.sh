@@ -2,25 +2,88 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # Install the Debian 12 packages hopscope builds, tests and demos with.
 # Idempotent: installs only what is missing, and says what it installs.
+#
+# Open vSwitch (openvswitch-switch) is optional: testbed.sh runs its own
+# ovsdb-server/ovs-vswitchd inside a switch namespace, so the system's OVS
+# service must never start. The package is installed with a policy-rc.d
+# that forbids starting services (restored afterwards) and its service is
+# disabled at boot. If it cannot be installed, a warning is printed and
+# this script still succeeds (`testbed.sh has-ovs` then says no).
 set -eu
 
 PKGS="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 libnl-3-dev libnl-route-3-dev libjson-c-dev libcriterion-dev libcap-ng-dev
-iproute2 iputils-ping jq procps"
+iproute2 iputils-ping ethtool jq procps"
+OPT_PKGS="openvswitch-switch"
+
+is_installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"
+}
 
 missing=""
 for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
-		missing="$missing $p"
+	is_installed "$p" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+opt_missing=""
+for p in $OPT_PKGS; do
+	is_installed "$p" || opt_missing="$opt_missing $p"
+done
+[ -z "$missing" ] && [ -z "$opt_missing" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "install-deps: missing packages:$missing (run as root to install them)" >&2
-	exit 1
+	if [ -n "$missing" ]; then
+		echo "install-deps: missing packages:$missing (run as root to install them)" >&2
+		exit 1
+	fi
+	echo "install-deps: optional packages missing:$opt_missing (OVS testbed links unavailable)" >&2
+	exit 0
 fi
-echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-# shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+updated=
+apt_update() { [ -n "$updated" ] || apt-get update -qq; updated=1; }
+
+if [ -n "$missing" ]; then
+	echo "install-deps: installing$missing"
+	apt_update
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+[ -n "$opt_missing" ] || exit 0
+
+# Open vSwitch, optional, with its service kept from starting: a
+# policy-rc.d that denies every start (invoke-rc.d and deb-systemd-invoke
+# honour it), put in place only for the install and then restored.
+POLICY=/usr/sbin/policy-rc.d
+SAVED=/usr/sbin/policy-rc.d.hopscope-saved
+restore_policy() {
+	rm -f "$POLICY"
+	[ ! -e "$SAVED" ] || mv -f "$SAVED" "$POLICY"
+}
+[ ! -e "$POLICY" ] || mv -f "$POLICY" "$SAVED"
+trap restore_policy EXIT
+trap 'exit 1' INT TERM HUP
+printf '#!/bin/sh\n# hopscope install-deps: start no service while installing\nexit 101\n' >"$POLICY"
+chmod 755 "$POLICY"
+
+echo "install-deps: installing (optional)$opt_missing, without starting its service"
+ok=1
+apt_update || ok=
+if [ -n "$ok" ]; then
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $opt_missing >/dev/null || ok=
+fi
+restore_policy
+trap - EXIT INT TERM HUP
+
+if [ -z "$ok" ]; then
+	echo "install-deps: warning: could not install$opt_missing; OVS testbed links are unavailable" >&2
+	exit 0
+fi
+# and keep it from starting at the next boot (testbed.sh starts its own)
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+	systemctl disable openvswitch-switch.service ovs-vswitchd.service \
+		ovsdb-server.service >/dev/null 2>&1 || true
+elif command -v update-rc.d >/dev/null && [ -e /etc/init.d/openvswitch-switch ]; then
+	update-rc.d openvswitch-switch disable >/dev/null 2>&1 || true
+fi
