@@ -112,10 +112,14 @@ static bool in_switch_ns(const struct hs_probes *pr, const struct hs_path *p,
 	char via[128];
 	int i;
 
+	/* a switch hop inside ns: port to port of a bridge or an OVS (a
+	 * macvlan hop goes from one function straight to the next) */
 	for (i = 1; i < p->n; i++) {
 		const struct hs_point *a = &pr->points[p->points[i - 1]];
+		const struct hs_point *b = &pr->points[p->points[i]];
 
-		if (a->ns == ns && !strcmp(classify(pr, p->points[i - 1],
+		if (a->ns == ns && b->ns == ns &&
+		    !strcmp(classify(pr, p->points[i - 1],
 						    p->points[i], via,
 						    sizeof(via)),
 					   "switch"))
