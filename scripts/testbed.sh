@@ -57,7 +57,8 @@ OVS_BASE=/tmp/hs-ovs-
 OVS_DAEMONS="ovs-vswitchd ovsdb-server" # stopped in this order
 
 check_prefix() {
-	[[ "$1" =~ ^hs[A-Za-z0-9_]*$ ]] || die "bad prefix '$1': must match ^hs[A-Za-z0-9_]*$"
+	# ending in '_': "down hs1_" can never take another run's hs12_*
+	[[ "$1" =~ ^hs[A-Za-z0-9_]*_$ ]] || die "bad prefix '$1': must match ^hs[A-Za-z0-9_]*_$"
 	# namespace names must stay short enough for interface-style tooling
 	[ ${#1} -le 20 ] || die "prefix '$1' is longer than 20 characters"
 }
@@ -291,7 +292,7 @@ down() {
 		for name in $OVS_DAEMONS; do stop_daemon "$d" "$name" || rc=1; done
 		rm -rf -- "$d"
 	done
-	for ns in $(ip netns list | awk '{print $1}' | grep "^${PREFIX}" || true); do
+	for ns in $(ip netns list | awk '{print $1}' | grep -F -- "$PREFIX" | grep "^${PREFIX}" || true); do
 		ip netns del "$ns" || rc=1
 	done
 	return $rc

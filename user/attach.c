@@ -200,7 +200,8 @@ static void detach_clsact(struct hs_point *pt)
 	}
 }
 
-static void detach_point(struct hs_point *pt)
+/* Take the program off its hook; the probe and its maps stay. */
+static void unhook_point(struct hs_point *pt)
 {
 	int saved;
 
@@ -221,8 +222,21 @@ static void detach_point(struct hs_point *pt)
 	}
 	pt->attached = HS_ATTACHED_NONE;
 	pt->link_fd = -1;
+}
+
+static void detach_point(struct hs_point *pt)
+{
+	unhook_point(pt);
 	hopscope_bpf__destroy(pt->skel);
 	pt->skel = NULL;
+}
+
+void hs_probes_quiesce(struct hs_probes *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++)
+		unhook_point(&p->points[i]);
 }
 
 static int attach_point(struct hs_point *pt, const struct hs_probe_config *cfg)

@@ -83,6 +83,9 @@ int hs_hook_parse(const char *name);
  */
 int hs_probes_attach(struct hs_probes *p, const struct hs_point_spec *specs,
 		     unsigned int n, const struct hs_probe_config *cfg);
+/* Take every probe off its hook, keeping the ring buffer and counters to
+ * read what is still in them; no new record arrives after this. */
+void hs_probes_quiesce(struct hs_probes *p);
 /* Detach and unload everything; safe to call twice. */
 void hs_probes_detach(struct hs_probes *p);
 /* Sum of the per-CPU counters of one point. */

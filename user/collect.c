@@ -178,9 +178,13 @@ int hs_collect_run(struct hs_probes *probes,
 	uint64_t start = now_ns(), last_report = start;
 	uint64_t interval_ns = (uint64_t)(cfg->interval_s * 1e9);
 	uint64_t duration_ns = (uint64_t)(cfg->duration_s * 1e9);
+	bool ready = false;
 	int err, stop = 0;
 
 	err = setup(&c, probes, cfg);
+	/* the probes are all attached now: one window later, every packet
+	 * is seen at every point it crosses */
+	c.matcher.ignore_before = start + cfg->window_ns;
 	if (err) {
 		pr_err("cannot start the collector: %s", strerror(-err));
 		teardown(&c);
@@ -212,17 +216,31 @@ int hs_collect_run(struct hs_probes *probes,
 			break;
 		}
 		now = now_ns();
-		if (duration_ns && now - start >= duration_ns)
+		if (!ready && now >= c.matcher.ignore_before) {
+			ready = true;
+			/* measuring from here: say so, start the traffic */
+			if (cfg->on_ready && cfg->on_ready(cfg->ready_ctx)) {
+				err = -ECANCELED;
+				break;
+			}
+			start = now;
+			last_report = now;
+		}
+		if (ready && duration_ns && now - start >= duration_ns)
 			stop = 1;
-		if (!stop && interval_ns && now - last_report >= interval_ns) {
+		if (!stop && ready && interval_ns &&
+		    now - last_report >= interval_ns) {
 			report(&c, probes, out, false, (now - start) / 1e9,
 			       (now - last_report) / 1e9);
 			hs_hops_new_interval(&c.hops);
 			last_report = now;
 		}
 	}
-	/* what is still in the ring and in flight belongs to the run */
-	ring_buffer__consume(c.rb);
+	/* no new records from here on; what is in the ring belongs to the
+	 * run, and what is still in flight is cut short, not lost */
+	hs_probes_quiesce(probes);
+	while (ring_buffer__consume(c.rb) > 0)
+		;
 	hs_matcher_flush(&c.matcher);
 	if (c.bad_records)
 		pr_warn("%llu malformed ring buffer records ignored",

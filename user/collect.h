@@ -22,6 +22,11 @@ struct hs_collect_config {
 	uint64_t window_ns; /* match window */
 	uint32_t max_inflight; /* trajectories in the match table */
 	uint32_t drain_ms; /* timer period */
+	/* called from the loop once measuring starts, a match window after
+	 * the probes are attached (so every packet from then on is seen at
+	 * every point); the duration counts from then. Nonzero aborts. */
+	int (*on_ready)(void *ctx);
+	void *ready_ctx;
 };
 
 /* Block SIGINT, SIGTERM and SIGHUP; returns 0 or -errno. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -67,8 +68,16 @@ static int testbed(const struct demo *d, const char *verb)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		/* building or tearing down must not be cut short by the
+		 * Ctrl-C meant for us: its own process group, signals
+		 * ignored (that survives exec), nothing of ours inherited */
+		setpgid(0, 0);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		close_range(3, ~0U, 0);
 		execl("/bin/bash", "bash", d->script, verb, d->prefix, n,
 		      (char *)NULL);
 		_exit(127);
@@ -119,6 +128,7 @@ static int start_sender(void *ctx)
 	struct hs_netns ns;
 	char name[64], err[256];
 	sigset_t none;
+	pid_t parent;
 	int saved;
 
 	snprintf(name, sizeof(name), "%ssnd", d->prefix);
@@ -126,6 +136,7 @@ static int start_sender(void *ctx)
 		pr_err("%s", err);
 		return -ENOENT;
 	}
+	parent = getpid();
 	d->sender = fork();
 	if (d->sender < 0) {
 		hs_netns_close(&ns);
@@ -134,8 +145,12 @@ static int start_sender(void *ctx)
 	if (d->sender == 0) {
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (hs_netns_enter(&ns, &saved))
+		/* die with the demo, and hold none of its BPF links: a
+		 * child with a copy of a link fd keeps the probe attached */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent || hs_netns_enter(&ns, &saved))
 			_exit(1);
+		close_range(3, ~0U, 0);
 		_exit(hs_traffic_send(&t) < 0 ? 1 : 0);
 	}
 	hs_netns_close(&ns);

@@ -177,8 +177,8 @@ void hs_hops_fold(const struct hs_trajectory *t, void *ctx)
 	known = f->path ? &h->paths[f->path - 1] : NULL;
 	if (known && known->n > t->n && path_matches(known, t)) {
 		/* stopped short of where its flow goes: lost on the next hop,
-		 * unless the match table cut it short */
-		if (!t->evicted)
+		 * unless the match table or the end of the run cut it short */
+		if (!t->evicted && !t->at_end)
 			count_loss(h, known, t->n);
 		return;
 	}

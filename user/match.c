@@ -172,7 +172,7 @@ static void sort_sightings(struct hs_trajectory *t)
 }
 
 /* Remove the heap's root, emit it, free its slot. */
-static void emit_oldest(struct hs_matcher *m, int evicted)
+static void emit_oldest(struct hs_matcher *m, int evicted, int at_end)
 {
 	uint32_t slot = m->heap[0];
 	struct hs_trajectory *t = &m->slots[slot];
@@ -186,8 +186,11 @@ static void emit_oldest(struct hs_matcher *m, int evicted)
 		heap_down(m, 0);
 	}
 	t->evicted = evicted;
+	t->at_end = at_end;
 	if (evicted)
 		m->counters.evicted++;
+	if (at_end)
+		m->counters.at_end++;
 	sort_sightings(t);
 	m->counters.trajectories++;
 	if (t->n < 2)
@@ -227,6 +230,10 @@ void hs_matcher_add(struct hs_matcher *m, const struct hs_record *r)
 	uint32_t *entry, slot;
 
 	m->counters.records++;
+	if (r->ts_ns < m->ignore_before) {
+		m->counters.warmup++;
+		return;
+	}
 	/* a batch can span more than the window (a slow drain, a burst):
 	 * close what the window has passed before matching this record */
 	if (r->ts_ns > m->newest_ts) {
@@ -239,7 +246,7 @@ void hs_matcher_add(struct hs_matcher *m, const struct hs_record *r)
 		return;
 	}
 	if (!m->n_free)
-		emit_oldest(m, 1);
+		emit_oldest(m, 1, 0);
 	slot = m->free_list[--m->n_free];
 	t = &m->slots[slot];
 	memset(t, 0, sizeof(*t));
@@ -259,11 +266,11 @@ void hs_matcher_add(struct hs_matcher *m, const struct hs_record *r)
 void hs_matcher_expire(struct hs_matcher *m)
 {
 	while (m->used && heap_key(m, 0) + m->window_ns < m->newest_ts)
-		emit_oldest(m, 0);
+		emit_oldest(m, 0, 0);
 }
 
 void hs_matcher_flush(struct hs_matcher *m)
 {
 	while (m->used)
-		emit_oldest(m, 0);
+		emit_oldest(m, 0, 1);
 }

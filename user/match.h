@@ -31,7 +31,8 @@ struct hs_trajectory {
 	uint32_t flow_hash;
 	uint32_t heap_pos;
 	uint8_t n;
-	uint8_t evicted; /* emitted before its window closed */
+	uint8_t evicted; /* emitted before its window closed: table full */
+	uint8_t at_end; /* still open when the run ended */
 	struct hs_sighting s[HS_MAX_TRAJ_POINTS];
 };
 
@@ -42,6 +43,8 @@ struct hs_match_counters {
 	uint64_t duplicates; /* a second sighting at the same point */
 	uint64_t overflow; /* more than HS_MAX_TRAJ_POINTS sightings */
 	uint64_t singletons; /* trajectories of one sighting: no hop */
+	uint64_t warmup; /* records from before the probes were all armed */
+	uint64_t at_end; /* trajectories still open when the run ended */
 };
 
 typedef void (*hs_emit_fn)(const struct hs_trajectory *t, void *ctx);
@@ -52,6 +55,9 @@ struct hs_matcher {
 	uint32_t index_mask; /* index has index_mask + 1 entries */
 	uint64_t window_ns;
 	uint64_t newest_ts;
+	/* records before this time are counted as warmup and not matched:
+	 * while probes attach one by one, early packets miss early points */
+	uint64_t ignore_before;
 	struct hs_trajectory *slots;
 	uint32_t *free_list; /* free slot numbers, a stack */
 	uint32_t n_free;
@@ -69,7 +75,8 @@ void hs_matcher_free(struct hs_matcher *m);
 void hs_matcher_add(struct hs_matcher *m, const struct hs_record *r);
 /* Emit every trajectory whose window has closed. */
 void hs_matcher_expire(struct hs_matcher *m);
-/* Emit everything still in flight (end of run). */
+/* Emit everything still in flight (end of run), marked at_end: such a
+ * trajectory may be a packet still on its way, never a loss. */
 void hs_matcher_flush(struct hs_matcher *m);
 /* Bytes of memory the matcher holds. */
 uint64_t hs_matcher_bytes(const struct hs_matcher *m);

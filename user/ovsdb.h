@@ -5,7 +5,9 @@
  * OVS's userspace datapath gives its ports no kernel master, so the bridge
  * of a port is asked of ovsdb-server over its JSON-RPC socket, found the
  * way ovs-vsctl finds it: $OVS_RUNDIR/db.sock, else
- * /var/run/openvswitch/db.sock. The ports are interfaces of the namespace
+ * /var/run/openvswitch/db.sock. OVS_RUNDIR may list several directories,
+ * ':'-separated, for several OVS instances (one per namespace, as the
+ * testbeds run them). The ports are interfaces of the namespace
  * ovs-vswitchd runs in (its pid file says which).
  */
 #ifndef HS_OVSDB_H
@@ -20,10 +22,11 @@ struct hs_ovs_port {
 	char port[IF_NAMESIZE];
 };
 
-/* The run directory for rundir (NULL: $OVS_RUNDIR or the default). */
+/* The run directories for rundir (NULL: $OVS_RUNDIR or the default). */
 const char *hs_ovsdb_rundir(const char *rundir);
 /*
- * Every (bridge, port) pair; *ports is malloc'ed, *netns_inode is the
+ * Every (bridge, port) pair of the OVS in one run directory (NULL: the
+ * default); *ports is malloc'ed, *netns_inode is the
  * namespace of ovs-vswitchd. Returns the count, 0 when no OVS runs here,
  * or -errno when OVS answers nonsense.
  */

@@ -308,8 +308,25 @@ static int resolve_all(struct resolve *r, const struct hs_run_opts *o)
 	return 0;
 }
 
+struct ready {
+	struct hs_output *out;
+	const struct hs_probes *probes;
+	const struct hs_run_opts *opts;
+};
+
+/* Measuring starts: the point lines tell a reader (and the tests) so. */
+static int on_ready(void *ctx)
+{
+	struct ready *r = ctx;
+
+	hs_output_points(r->out, r->probes);
+	return r->opts->on_attached ? r->opts->on_attached(r->opts->ctx) : 0;
+}
+
 int hs_run(const struct hs_run_opts *o)
 {
+	struct hs_collect_config collect;
+	struct ready ready;
 	struct hs_probes *probes = NULL;
 	struct hs_output out = {};
 	struct resolve *r;
@@ -342,12 +359,14 @@ int hs_run(const struct hs_run_opts *o)
 		ret = HS_EXIT_FAILURE;
 		goto out_close;
 	}
-	hs_output_points(&out, probes);
-	ret = HS_EXIT_OK;
-	if (o->on_attached && o->on_attached(o->ctx))
-		ret = HS_EXIT_FAILURE;
-	else if (hs_collect_run(probes, &o->collect, &out))
-		ret = HS_EXIT_FAILURE;
+	ready.out = &out;
+	ready.probes = probes;
+	ready.opts = o;
+	collect = o->collect;
+	collect.on_ready = on_ready;
+	collect.ready_ctx = &ready;
+	ret = hs_collect_run(probes, &collect, &out) ? HS_EXIT_FAILURE :
+						       HS_EXIT_OK;
 	hs_probes_detach(probes);
 out_close:
 	hs_output_close(&out);

@@ -512,7 +512,7 @@ static void resolve(struct discovery *d)
 	}
 }
 
-static void apply_ovs(struct discovery *d)
+static void apply_ovs_dir(struct discovery *d, const char *dir)
 {
 	struct hs_ovs_port *ports = NULL;
 	struct hs_topo *t = d->t;
@@ -520,7 +520,7 @@ static void apply_ovs(struct discovery *d)
 	unsigned int i, k;
 	int n;
 
-	n = hs_ovsdb_ports(d->o->ovs_rundir, &ports, &inode);
+	n = hs_ovsdb_ports(dir, &ports, &inode);
 	for (k = 0; k < (unsigned int)(n > 0 ? n : 0); k++) {
 		for (i = 0; i < t->n_links; i++) {
 			struct hs_link *l = &t->links[i];
@@ -536,6 +536,20 @@ static void apply_ovs(struct discovery *d)
 		}
 	}
 	free(ports);
+}
+
+/* One OVS per run directory; several may be listed, ':'-separated. */
+static void apply_ovs(struct discovery *d)
+{
+	char *dirs = strdup(hs_ovsdb_rundir(d->o->ovs_rundir));
+	char *save = NULL, *dir;
+
+	if (!dirs)
+		return;
+	for (dir = strtok_r(dirs, ":", &save); dir;
+	     dir = strtok_r(NULL, ":", &save))
+		apply_ovs_dir(d, dir);
+	free(dirs);
 }
 
 static void discovery_free(struct discovery *d)

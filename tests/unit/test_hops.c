@@ -332,7 +332,10 @@ Test(hops, through_matcher)
 	add(0xB, FLOW_F, 3, 2400);
 	add(0xB, FLOW_F, 2, 2150);
 	add(0xC, FLOW_F, 2, 3080);
-	hs_matcher_flush(&m);
+	/* the window (10 us) passes for all three, as collect.c's drain
+	 * moves the horizon */
+	m.newest_ts = 20000;
+	hs_matcher_expire(&m);
 
 	/* 1 -> 2: 100, 150, 80; 2 -> 3: 200, 250 and one lost */
 	a = hop(1, 2);
@@ -347,4 +350,39 @@ Test(hops, through_matcher)
 	cr_assert_eq(a->total.lost, 0);
 	cr_assert_eq(path123()->total.delay.n, 2);
 	cr_assert_eq(path123()->total.lost, 1);
+}
+
+/* A packet still between two points when the run ends is cut short by the
+ * end of the run, not lost: hs_matcher_flush marks it at_end. */
+Test(hops, open_at_end_of_run_is_not_lost)
+{
+	cr_assert_eq(hs_matcher_init(&m, 64, 10000, hs_hops_fold, &h), 0);
+	add(0xA, FLOW_F, 1, 1000);
+	add(0xA, FLOW_F, 2, 1100);
+	add(0xA, FLOW_F, 3, 1300);
+	m.newest_ts = 20000;
+	hs_matcher_expire(&m);
+	/* the second packet has reached 2 when the run stops */
+	add(0xB, FLOW_F, 1, 21000);
+	add(0xB, FLOW_F, 2, 21100);
+	hs_matcher_flush(&m);
+	cr_assert_eq(m.counters.at_end, 1);
+	cr_assert_eq(hop(1, 2)->total.delay.n, 2);
+	cr_assert_eq(hop(2, 3)->total.lost, 0);
+	cr_assert_eq(path123()->total.lost, 0);
+}
+
+/* Records from before the probes were all armed are not matched. */
+Test(hops, warmup_records_are_not_matched)
+{
+	cr_assert_eq(hs_matcher_init(&m, 64, 10000, hs_hops_fold, &h), 0);
+	m.ignore_before = 5000;
+	add(0xA, FLOW_F, 1, 4000); /* before arming: point 1 missed */
+	add(0xA, FLOW_F, 2, 5100);
+	add(0xA, FLOW_F, 3, 5300);
+	hs_matcher_flush(&m);
+	cr_assert_eq(m.counters.warmup, 1);
+	/* the rest forms a trajectory 2 -> 3 */
+	cr_assert_not_null(hop(2, 3));
+	cr_assert_null(hs_hops_find(&h, 1, 2));
 }
