@@ -24,6 +24,9 @@ const volatile struct hs_filter filter = {};
 /* Wake the collector only when more than this many bytes are unread;
  * 0 means never: the collector drains on its timer. */
 const volatile __u64 wakeup_bytes = 0;
+/* Look at the fill level when (records made on this CPU & mask) == 0:
+ * every HS_WAKEUP_CHECK_EVERY records, more often for small rings. */
+const volatile __u32 wakeup_check_mask = HS_WAKEUP_CHECK_EVERY - 1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -39,7 +42,7 @@ struct {
 
 static __always_inline __u64 hs_submit_flags(const struct hs_counters *c)
 {
-	if (wakeup_bytes && !(c->recorded % HS_WAKEUP_CHECK_EVERY) &&
+	if (wakeup_bytes && !(c->recorded & wakeup_check_mask) &&
 	    bpf_ringbuf_query(&records, BPF_RB_AVAIL_DATA) > wakeup_bytes)
 		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;

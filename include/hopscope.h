@@ -20,8 +20,9 @@
 #define HS_MAX_POINTS 256
 
 /* A probe looks at the ring's fill level (for waking the collector early)
- * once every this many records it makes on one CPU: the query is a helper
- * call, too dear for every packet. */
+ * at most once every this many records it makes on one CPU (a power of
+ * two): the query is a helper call, too dear for every packet. Small rings
+ * are checked more often (hs_probe_config.wakeup_check_every). */
 #define HS_WAKEUP_CHECK_EVERY 64
 
 /* Default ring buffer size; a power of two multiple of the page size. */

@@ -24,6 +24,17 @@ static const char *const hook_names[HS_HOOK_COUNT] = {
 	[HS_HOOK_TC_EGRESS] = "tc-egress",
 };
 
+uint32_t hs_wakeup_check_every(uint32_t ringbuf_bytes)
+{
+	/* a sixteenth of what the ring holds, at most HS_WAKEUP_CHECK_EVERY */
+	uint32_t slots = ringbuf_bytes / (sizeof(struct hs_record) + 8) / 16;
+	uint32_t every = HS_WAKEUP_CHECK_EVERY;
+
+	while (every > 1 && every > slots)
+		every /= 2;
+	return every;
+}
+
 const char *hs_hook_name(enum hs_hook hook)
 {
 	return hook < HS_HOOK_COUNT ? hook_names[hook] : "?";
@@ -67,6 +78,7 @@ static int load_probe(struct hs_probes *p, struct hs_point *pt,
 	memcpy((void *)&skel->rodata->filter, &cfg->filter,
 	       sizeof(cfg->filter));
 	skel->rodata->wakeup_bytes = cfg->wakeup_bytes;
+	skel->rodata->wakeup_check_mask = hs_wakeup_check_every(cfg->ringbuf_bytes) - 1;
 
 	/* only the program this hook needs is verified and loaded */
 	bpf_program__set_autoload(skel->progs.hs_xdp, pt->hook == HS_HOOK_XDP);

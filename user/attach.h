@@ -74,6 +74,8 @@ struct hs_probes {
 };
 
 const char *hs_hook_name(enum hs_hook hook);
+/* How often a probe checks the ring's fill level, for a ring this big. */
+uint32_t hs_wakeup_check_every(uint32_t ringbuf_bytes);
 /* -1 if unknown. */
 int hs_hook_parse(const char *name);
 

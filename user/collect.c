@@ -22,6 +22,7 @@ struct collector {
 	struct hs_hops hops;
 	struct ring_buffer *rb;
 	uint64_t bad_records;
+	uint64_t last_drain;
 	int epfd, tfd, sfd;
 };
 
@@ -70,12 +71,32 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Drain the ring, then close every trajectory whose window has passed. */
-static int drain(struct collector *c)
+/* Tell the hop statistics when the ring buffer dropped records where,
+ * so that a missing record is never taken for a lost packet. */
+static void note_drops(struct collector *c, const struct hs_probes *probes,
+		       uint64_t now)
 {
-	uint64_t horizon = now_ns() - HS_SUBMIT_SLACK_NS;
-	int n = ring_buffer__consume(c->rb);
+	struct hs_counters cnt;
+	unsigned int i;
 
+	for (i = 0; i < probes->n; i++)
+		if (!hs_probes_counters(probes, (uint16_t)i, &cnt))
+			hs_hops_note_drops(&c->hops, (uint16_t)i,
+					   cnt.ringbuf_drops,
+					   c->last_drain - HS_SUBMIT_SLACK_NS,
+					   now);
+	c->last_drain = now;
+}
+
+/* Drain the ring, then close every trajectory whose window has passed. */
+static int drain(struct collector *c, const struct hs_probes *probes)
+{
+	uint64_t now = now_ns(), horizon = now - HS_SUBMIT_SLACK_NS;
+	int n;
+
+	/* drops first: a trajectory closed below must know of them */
+	note_drops(c, probes, now);
+	n = ring_buffer__consume(c->rb);
 	if (n < 0)
 		return n;
 	/* no traffic must not keep trajectories open forever */
@@ -98,7 +119,7 @@ static int setup(struct collector *c, struct hs_probes *probes,
 			      hs_hops_fold, &c->hops);
 	if (err)
 		return err;
-	err = hs_hops_init(&c->hops);
+	err = hs_hops_init(&c->hops, cfg->window_ns);
 	if (err)
 		return err;
 	c->rb = ring_buffer__new(probes->ringbuf_fd, on_record, c, NULL);
@@ -181,6 +202,7 @@ int hs_collect_run(struct hs_probes *probes,
 	bool ready = false;
 	int err, stop = 0;
 
+	c.last_drain = start;
 	err = setup(&c, probes, cfg);
 	/* the probes are all attached now: one window later, every packet
 	 * is seen at every point it crosses */
@@ -210,7 +232,7 @@ int hs_collect_run(struct hs_probes *probes,
 				 read(c.tfd, &ticks, sizeof(ticks)) < 0)
 				continue;
 		}
-		err = drain(&c);
+		err = drain(&c, probes);
 		if (err) {
 			pr_err("reading the ring buffer: %s", strerror(-err));
 			break;

@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hops.h"
 
-int hs_hops_init(struct hs_hops *h)
+int hs_hops_init(struct hs_hops *h, uint64_t window_ns)
 {
 	memset(h, 0, sizeof(*h));
+	h->window_ns = window_ns;
 	h->hop_index = calloc((size_t)HS_MAX_POINTS * HS_MAX_POINTS,
 			      sizeof(*h->hop_index));
 	h->hops = calloc(HS_MAX_HOPS, sizeof(*h->hops));
 	h->paths = calloc(HS_MAX_PATHS, sizeof(*h->paths));
 	h->flows = calloc(HS_FLOW_SLOTS, sizeof(*h->flows));
-	if (!h->hop_index || !h->hops || !h->paths || !h->flows) {
+	h->drops = calloc(HS_MAX_POINTS, sizeof(*h->drops));
+	if (!h->hop_index || !h->hops || !h->paths || !h->flows || !h->drops) {
 		hs_hops_free(h);
 		return -ENOMEM;
 	}
@@ -25,6 +28,7 @@ void hs_hops_free(struct hs_hops *h)
 	free(h->hops);
 	free(h->paths);
 	free(h->flows);
+	free(h->drops);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -136,16 +140,125 @@ static struct hs_flow *flow_get(struct hs_hops *h, uint32_t flow_hash)
 {
 	struct hs_flow *f = &h->flows[flow_hash & (HS_FLOW_SLOTS - 1)];
 
-	if (f->path && f->flow_hash != flow_hash) {
+	if ((f->path[0] || f->path[1]) && f->flow_hash != flow_hash) {
 		h->flows_replaced++;
-		f->path = 0;
+		memset(f, 0, sizeof(*f));
 	}
 	f->flow_hash = flow_hash;
 	return f;
 }
 
-static void count_loss(struct hs_hops *h, struct hs_path *p, uint8_t at)
+#define HS_VOTE_CAP 1024
+
+/*
+ * The flow's path is the one most of its recent packets took: two
+ * candidates with counts, halved now and then so that the recent past
+ * weighs most. One packet flooded to an extra bridge port cannot make
+ * every later packet look lost; a path that changes for good takes over.
+ */
+static void flow_vote(struct hs_hops *h, struct hs_flow *f,
+		      const struct hs_path *p)
 {
+	uint32_t idx = (uint32_t)(p - h->paths) + 1;
+	int k = f->path[0] == idx ? 0 : f->path[1] == idx ? 1 : -1;
+
+	if (k < 0) {
+		k = f->votes[0] <= f->votes[1] ? 0 : 1;
+		f->path[k] = idx;
+		f->votes[k] = 0;
+	}
+	if (++f->votes[k] >= HS_VOTE_CAP) {
+		f->votes[0] /= 2;
+		f->votes[1] /= 2;
+	}
+}
+
+/* The flow's reference path: more votes, the longer path on a tie. */
+static const struct hs_path *flow_path(const struct hs_hops *h,
+				       const struct hs_flow *f)
+{
+	const struct hs_path *a = f->path[0] ? &h->paths[f->path[0] - 1] : NULL;
+	const struct hs_path *b = f->path[1] ? &h->paths[f->path[1] - 1] : NULL;
+
+	if (!a || !b)
+		return a ? a : b;
+	if (f->votes[0] != f->votes[1])
+		return f->votes[0] > f->votes[1] ? a : b;
+	return a->n >= b->n ? a : b;
+}
+
+/* Did the ring buffer drop records at point between t0 and t1? */
+static bool dropped(const struct hs_hops *h, uint16_t point, uint64_t t0,
+		    uint64_t t1)
+{
+	const struct hs_point_drops *d = &h->drops[point];
+	unsigned int i;
+
+	for (i = 0; i < HS_DROP_WINDOWS; i++)
+		if (d->w[i].to && d->w[i].from <= t1 && d->w[i].to >= t0)
+			return true;
+	return false;
+}
+
+void hs_hops_note_drops(struct hs_hops *h, uint16_t point, uint64_t total,
+			uint64_t from, uint64_t to)
+{
+	struct hs_point_drops *d;
+
+	if (point >= HS_MAX_POINTS)
+		return;
+	d = &h->drops[point];
+	if (total == d->total)
+		return;
+	d->total = total;
+	d->w[d->next].from = from;
+	d->w[d->next].to = to;
+	d->next = (d->next + 1) % HS_DROP_WINDOWS;
+}
+
+static bool has_point(const struct hs_trajectory *t, uint16_t point)
+{
+	int i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->s[i].point == point)
+			return true;
+	return false;
+}
+
+/* A point of the flow's path missing from t whose records were dropped
+ * meanwhile: t's hops would join points that are not neighbours. */
+static bool missing_dropped(const struct hs_hops *h, const struct hs_path *ref,
+			    const struct hs_trajectory *t)
+{
+	uint64_t t0 = t->s[0].ts_ns, t1 = t->s[t->n - 1].ts_ns + h->window_ns;
+	int i;
+
+	for (i = 0; i < ref->n; i++)
+		if (!has_point(t, ref->points[i]) &&
+		    dropped(h, ref->points[i], t0, t1))
+			return true;
+	return false;
+}
+
+static void fold_hops(struct hs_hops *h, const struct hs_trajectory *t)
+{
+	int i;
+
+	for (i = 1; i < t->n; i++) {
+		struct hs_hop *hop = hop_get(h, t->s[i - 1].point, t->s[i].point);
+
+		if (hop)
+			acc_add(&hop->interval, &hop->total, &hop->jstate,
+				&hop->max_to_ts, t->s[i - 1].ts_ns,
+				t->s[i].ts_ns);
+	}
+}
+
+static void count_loss(struct hs_hops *h, const struct hs_path *cp,
+		       uint8_t at)
+{
+	struct hs_path *p = &h->paths[cp - h->paths];
 	struct hs_hop *hop = hop_get(h, p->points[at - 1], p->points[at]);
 
 	p->interval.lost++;
@@ -159,37 +272,41 @@ static void count_loss(struct hs_hops *h, struct hs_path *p, uint8_t at)
 void hs_hops_fold(const struct hs_trajectory *t, void *ctx)
 {
 	struct hs_hops *h = ctx;
-	struct hs_path *p, *known;
+	const struct hs_path *ref;
+	struct hs_path *p;
 	struct hs_flow *f;
-	int i;
+	uint16_t next;
 
 	if (!t->n)
 		return;
-	for (i = 1; i < t->n; i++) {
-		struct hs_hop *hop = hop_get(h, t->s[i - 1].point, t->s[i].point);
-
-		if (hop)
-			acc_add(&hop->interval, &hop->total, &hop->jstate,
-				&hop->max_to_ts, t->s[i - 1].ts_ns,
-				t->s[i].ts_ns);
-	}
 	f = flow_get(h, t->flow_hash);
-	known = f->path ? &h->paths[f->path - 1] : NULL;
-	if (known && known->n > t->n && path_matches(known, t)) {
+	ref = flow_path(h, f);
+	p = path_get(h, t);
+	if (p)
+		flow_vote(h, f, p);
+	if (ref && ref != p && ref->n > t->n && path_matches(ref, t)) {
 		/* stopped short of where its flow goes: lost on the next hop,
-		 * unless the match table or the end of the run cut it short */
-		if (!t->evicted && !t->at_end)
-			count_loss(h, known, t->n);
+		 * unless the match table or the end of the run cut it short,
+		 * or the ring buffer dropped the record that would tell */
+		fold_hops(h, t);
+		next = ref->points[t->n];
+		if (t->evicted || t->at_end)
+			return;
+		if (dropped(h, next, t->s[t->n - 1].ts_ns,
+			    t->s[t->n - 1].ts_ns + h->window_ns))
+			h->unverified++;
+		else
+			count_loss(h, ref, t->n);
 		return;
 	}
+	if (ref && ref != p && missing_dropped(h, ref, t)) {
+		h->unverified++;
+		return;
+	}
+	fold_hops(h, t);
 	/* a lone sighting is no path of its own */
-	if (t->n < 2)
+	if (t->n < 2 || !p)
 		return;
-	p = path_get(h, t);
-	if (!p)
-		return;
-	if (!known || p->n > known->n)
-		f->path = (uint32_t)(p - h->paths) + 1;
 	acc_add(&p->interval, &p->total, &p->jstate, &p->max_to_ts,
 		t->s[0].ts_ns, t->s[t->n - 1].ts_ns);
 }

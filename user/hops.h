@@ -9,12 +9,14 @@
  * packet is reordered on a hop when it reaches the hop's second point
  * before an earlier packet did.
  *
- * Loss: every flow (addresses, protocol, ports) learns the longest path its
- * packets take. A packet of the flow whose points are a proper prefix of
- * that path stopped at its last point: it counts as lost on the hop that
- * leaves that point. Packets of other flows (neighbour discovery addressed
- * to a function, say) never count against it, and trajectories emitted
- * early because the match table was full are never counted as lost.
+ * Loss: every flow (addresses, protocol, ports) learns the path most of
+ * its recent packets take. A packet of the flow whose points are a proper
+ * prefix of that path stopped at its last point: it counts as lost on the
+ * hop that leaves that point. Packets of other flows (neighbour discovery
+ * addressed to a function, say) never count against it. Nor do
+ * trajectories cut short by a full match table (evicted) or by the end of
+ * the run (at_end), nor those where the ring buffer dropped the record of
+ * the next point meanwhile: those are counted as unverified, apart.
  */
 #ifndef HS_HOPS_H
 #define HS_HOPS_H
@@ -55,7 +57,19 @@ struct hs_path {
 
 struct hs_flow {
 	uint32_t flow_hash;
-	uint32_t path; /* index + 1 of the longest path seen, 0 none */
+	uint32_t path[2]; /* candidate paths: index + 1, 0 none */
+	uint32_t votes[2];
+};
+
+/* When the ring buffer dropped records at a point: windows of time. */
+#define HS_DROP_WINDOWS 32
+
+struct hs_point_drops {
+	uint64_t total; /* ringbuf_drops last seen */
+	uint32_t next;
+	struct {
+		uint64_t from, to;
+	} w[HS_DROP_WINDOWS];
 };
 
 struct hs_hops {
@@ -64,16 +78,23 @@ struct hs_hops {
 	uint64_t hops_overflow; /* hop pairs beyond HS_MAX_HOPS */
 	uint64_t paths_overflow;
 	uint64_t flows_replaced; /* flow table slots taken over */
+	uint64_t unverified; /* neither folded nor lost: records dropped */
+	uint64_t window_ns; /* the match window */
 	uint16_t *hop_index; /* [from * HS_MAX_POINTS + to] = hop + 1 */
 	struct hs_hop *hops;
 	struct hs_path *paths;
 	struct hs_flow *flows;
+	struct hs_point_drops *drops; /* per point */
 };
 
-int hs_hops_init(struct hs_hops *h);
+int hs_hops_init(struct hs_hops *h, uint64_t window_ns);
 void hs_hops_free(struct hs_hops *h);
 /* The hs_emit_fn for hs_matcher: ctx is the struct hs_hops. */
 void hs_hops_fold(const struct hs_trajectory *t, void *ctx);
+/* The collector saw point's ring-buffer drop counter at total, having
+ * last looked at time from; a change marks [from, to] as lossy there. */
+void hs_hops_note_drops(struct hs_hops *h, uint16_t point, uint64_t total,
+			uint64_t from, uint64_t to);
 /* Start a new interval: interval statistics restart, totals go on. */
 void hs_hops_new_interval(struct hs_hops *h);
 struct hs_hop *hs_hops_find(struct hs_hops *h, uint16_t from, uint16_t to);

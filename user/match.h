@@ -18,7 +18,9 @@
 #include <stdint.h>
 #include "hopscope.h"
 
-#define HS_MAX_TRAJ_POINTS 16
+/* A chain of 8 functions crossed at both hooks of every interface takes
+ * 18 points; 32 leaves room for switches. */
+#define HS_MAX_TRAJ_POINTS 32
 
 struct hs_sighting {
 	uint64_t ts_ns;

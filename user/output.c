@@ -290,8 +290,12 @@ static void json_counters(struct hs_output *out, const struct hs_report *r)
 	json_add_u64(o, "evicted", m->evicted);
 	json_add_u64(o, "duplicates", m->duplicates);
 	json_add_u64(o, "overflow", m->overflow);
+	json_add_u64(o, "warmup", m->warmup);
+	json_add_u64(o, "at_end", m->at_end);
+	json_add_u64(o, "unverified", r->hops->unverified);
 	json_add_u64(o, "hops_overflow", r->hops->hops_overflow);
 	json_add_u64(o, "paths_overflow", r->hops->paths_overflow);
+	json_add_u64(o, "flows_replaced", r->hops->flows_replaced);
 	json_emit(out, o);
 }
 
@@ -404,7 +408,7 @@ static void table_pipeline(FILE *f, const struct hs_report *r)
 	fprintf(f,
 		"pipeline: seen %llu, filtered %llu, sampled %llu, recorded %llu, "
 		"ringbuf drops %llu, parse errors %llu; trajectories %llu, "
-		"unmatched %llu, evicted %llu, duplicates %llu\n",
+		"unmatched %llu, evicted %llu, duplicates %llu, unverified %llu\n",
 		(unsigned long long)sum.seen, (unsigned long long)sum.filtered,
 		(unsigned long long)sum.sampled,
 		(unsigned long long)sum.recorded,
@@ -413,11 +417,21 @@ static void table_pipeline(FILE *f, const struct hs_report *r)
 		(unsigned long long)r->match->trajectories,
 		(unsigned long long)r->match->singletons,
 		(unsigned long long)r->match->evicted,
-		(unsigned long long)r->match->duplicates);
+		(unsigned long long)r->match->duplicates,
+		(unsigned long long)r->hops->unverified);
+	if (r->match->overflow || r->hops->hops_overflow ||
+	    r->hops->paths_overflow || r->hops->flows_replaced)
+		fprintf(f,
+			"pipeline: WARNING: limits reached: %llu sightings past %d points a packet, "
+			"%llu hops past %d, %llu paths past %d, %llu flows replaced\n",
+			(unsigned long long)r->match->overflow, HS_MAX_TRAJ_POINTS,
+			(unsigned long long)r->hops->hops_overflow, HS_MAX_HOPS,
+			(unsigned long long)r->hops->paths_overflow, HS_MAX_PATHS,
+			(unsigned long long)r->hops->flows_replaced);
 	if (sum.ringbuf_drops || r->match->evicted)
 		fprintf(f, "pipeline: WARNING: %llu records were never recorded "
-			   "and %llu trajectories were cut short; loss figures "
-			   "may include them\n",
+			   "and %llu trajectories were cut short by a full match "
+			   "table; neither is counted as packet loss\n",
 			(unsigned long long)sum.ringbuf_drops,
 			(unsigned long long)r->match->evicted);
 }
@@ -441,7 +455,12 @@ void hs_output_report(struct hs_output *out, const struct hs_report *r)
 		return;
 	for (i = 0; i < r->hops->n_hops; i++)
 		json_hop(out, r, &r->hops->hops[i]);
-	for (i = 0; i < r->hops->n_paths; i++)
-		json_path(out, r, &r->hops->paths[i]);
+	for (i = 0; i < r->hops->n_paths; i++) {
+		const struct hs_path *p = &r->hops->paths[i];
+
+		/* entries the flows vote on that never carried a packet */
+		if (p->total.delay.n || p->total.lost)
+			json_path(out, r, p);
+	}
 	json_counters(out, r);
 }
