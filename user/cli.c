@@ -309,7 +309,9 @@ static int handle_option(struct cli *c, int id, const char *val)
 	case OPT_XDP_MODE:
 		return parse_xdp_mode(val, &c->run.probe.xdp_mode);
 	case OPT_WINDOW:
-		if (parse_u32("window", val, 1, 60000, &v))
+		/* below ~2 drain periods a slow drain would close trajectories
+		 * before their later sightings are read */
+		if (parse_u32("window", val, 50, 60000, &v))
 			return -EINVAL;
 		c->run.collect.window_ns = (uint64_t)v * 1000000ULL;
 		return 0;
@@ -364,8 +366,13 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			exit(HS_EXIT_OK);
 		}
 		if (id == '?') {
-			pr_err("unknown or incomplete option '%s' (see hopscope %s --help)",
-			       argv[optind - 1], argv[0]);
+			/* a short option inside a cluster has no argv word */
+			if (optopt && optopt < 256)
+				pr_err("unknown or incomplete option '-%c' (see hopscope %s --help)",
+				       optopt, argv[0]);
+			else
+				pr_err("unknown or incomplete option '%s' (see hopscope %s --help)",
+				       argv[optind - 1], argv[0]);
 			return -EINVAL;
 		}
 		if (handle_option(c, id, optarg))

@@ -167,7 +167,11 @@ static void report(struct collector *c, struct hs_probes *probes,
 		   struct hs_output *out, bool final, double elapsed,
 		   double span)
 {
-	struct hs_report r = {
+	struct hs_report r;
+
+	/* what the hops still hold back for ordering belongs in the report */
+	hs_hops_settle(&c->hops, final);
+	r = (struct hs_report){
 		.probes = probes,
 		.hops = &c->hops,
 		.match = &c->matcher.counters,
@@ -250,6 +254,12 @@ int hs_collect_run(struct hs_probes *probes,
 		}
 		if (ready && duration_ns && now - start >= duration_ns)
 			stop = 1;
+		if (out->failed) {
+			pr_err("cannot write the JSON output: %s",
+			       strerror(errno));
+			err = -EIO;
+			break;
+		}
 		if (!stop && ready && interval_ns &&
 		    now - last_report >= interval_ns) {
 			report(&c, probes, out, false, (now - start) / 1e9,

@@ -24,6 +24,10 @@ int hs_hops_init(struct hs_hops *h, uint64_t window_ns)
 
 void hs_hops_free(struct hs_hops *h)
 {
+	uint32_t i;
+
+	for (i = 0; h->hops && i < h->n_hops; i++)
+		free(h->hops[i].pend);
 	free(h->hop_index);
 	free(h->hops);
 	free(h->paths);
@@ -241,6 +245,71 @@ static bool missing_dropped(const struct hs_hops *h, const struct hs_path *ref,
 	return false;
 }
 
+/* Fold the hop's pending crossings that left its first point before
+ * upto, in the order they left it. */
+static void hop_release(struct hs_hop *hop, uint64_t upto)
+{
+	uint32_t i = 0;
+
+	while (i < hop->n_pend && hop->pend[i].s < upto) {
+		acc_add(&hop->interval, &hop->total, &hop->jstate,
+			&hop->max_to_ts, hop->pend[i].s, hop->pend[i].r);
+		i++;
+	}
+	if (!i)
+		return;
+	memmove(hop->pend, hop->pend + i,
+		(hop->n_pend - i) * sizeof(*hop->pend));
+	hop->n_pend -= i;
+}
+
+/*
+ * Trajectories arrive in the order of their first sighting, which on a
+ * hop further down the chain need not be the order packets reached the
+ * hop: a packet overtaken upstream would count as reordered on every hop
+ * after, and jitter would pair the wrong packets. So each hop holds its
+ * crossings sorted by the time they left its first point, and folds them
+ * once no trajectory still to come can leave that point earlier: every
+ * later trajectory starts at or after the one being folded now.
+ */
+static void hop_push(struct hs_hops *h, struct hs_hop *hop, uint64_t s,
+		     uint64_t r)
+{
+	uint32_t i;
+
+	hop_release(hop, h->watermark);
+	if (hop->n_pend == hop->cap_pend) {
+		uint32_t cap = hop->cap_pend ? 2 * hop->cap_pend : 64;
+		struct hs_crossing *p;
+
+		if (cap > HS_HOP_PENDING_MAX ||
+		    !(p = realloc(hop->pend, cap * sizeof(*p)))) {
+			/* bounded: the oldest goes now, in order */
+			acc_add(&hop->interval, &hop->total, &hop->jstate,
+				&hop->max_to_ts, hop->pend[0].s, hop->pend[0].r);
+			memmove(hop->pend, hop->pend + 1,
+				(hop->n_pend - 1) * sizeof(*hop->pend));
+			hop->n_pend--;
+		} else {
+			hop->pend = p;
+			hop->cap_pend = cap;
+		}
+	}
+	for (i = hop->n_pend; i > 0 && hop->pend[i - 1].s > s; i--)
+		hop->pend[i] = hop->pend[i - 1];
+	hop->pend[i].s = s;
+	hop->pend[i].r = r;
+	hop->n_pend++;
+}
+
+void hs_hops_settle(struct hs_hops *h, bool all)
+{
+	uint32_t i;
+
+	for (i = 0; i < h->n_hops; i++)
+		hop_release(&h->hops[i], all ? UINT64_MAX : h->watermark);
+}
+
 static void fold_hops(struct hs_hops *h, const struct hs_trajectory *t)
 {
 	int i;
@@ -249,9 +318,7 @@ static void fold_hops(struct hs_hops *h, const struct hs_trajectory *t)
 		struct hs_hop *hop = hop_get(h, t->s[i - 1].point, t->s[i].point);
 
 		if (hop)
-			acc_add(&hop->interval, &hop->total, &hop->jstate,
-				&hop->max_to_ts, t->s[i - 1].ts_ns,
-				t->s[i].ts_ns);
+			hop_push(h, hop, t->s[i - 1].ts_ns, t->s[i].ts_ns);
 	}
 }
 
@@ -279,6 +346,9 @@ void hs_hops_fold(const struct hs_trajectory *t, void *ctx)
 
 	if (!t->n)
 		return;
+	/* trajectories come in first-sighting order */
+	if (t->first_ts > h->watermark)
+		h->watermark = t->first_ts;
 	f = flow_get(h, t->flow_hash);
 	ref = flow_path(h, f);
 	p = path_get(h, t);

@@ -5,9 +5,9 @@
  * A hop is a pair of consecutive points on a trajectory; a path is the
  * whole sequence of points a trajectory crossed. Each keeps two sets of
  * statistics: the current interval and the whole run. Jitter follows RFC
- * 3550 over consecutive packets in the order of their first sighting; a
- * packet is reordered on a hop when it reaches the hop's second point
- * before an earlier packet did.
+ * 3550 over consecutive packets in the order they reached the hop's first
+ * point; a packet is reordered on a hop when it reaches the hop's second
+ * point before a packet that reached the first point earlier.
  *
  * Loss: every flow (addresses, protocol, ports) learns the path most of
  * its recent packets take. A packet of the flow whose points are a proper
@@ -21,6 +21,7 @@
 #ifndef HS_HOPS_H
 #define HS_HOPS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "match.h"
 #include "stats.h"
@@ -35,9 +36,19 @@ struct hs_acc {
 	uint64_t lost;
 };
 
+/* A packet's crossing of a hop, waiting to be folded in order. */
+struct hs_crossing {
+	uint64_t s; /* time at the hop's first point */
+	uint64_t r; /* time at its second */
+};
+
+#define HS_HOP_PENDING_MAX 65536
+
 struct hs_hop {
 	uint16_t from;
 	uint16_t to;
+	uint32_t n_pend, cap_pend;
+	struct hs_crossing *pend; /* sorted by s */
 	struct hs_jitter_state jstate;
 	uint64_t max_to_ts; /* latest arrival at `to` so far */
 	struct hs_acc interval;
@@ -80,6 +91,7 @@ struct hs_hops {
 	uint64_t flows_replaced; /* flow table slots taken over */
 	uint64_t unverified; /* neither folded nor lost: records dropped */
 	uint64_t window_ns; /* the match window */
+	uint64_t watermark; /* first sighting of the newest trajectory */
 	uint16_t *hop_index; /* [from * HS_MAX_POINTS + to] = hop + 1 */
 	struct hs_hop *hops;
 	struct hs_path *paths;
@@ -95,6 +107,10 @@ void hs_hops_fold(const struct hs_trajectory *t, void *ctx);
  * last looked at time from; a change marks [from, to] as lossy there. */
 void hs_hops_note_drops(struct hs_hops *h, uint16_t point, uint64_t total,
 			uint64_t from, uint64_t to);
+/* Fold what each hop holds back for ordering: what no trajectory still
+ * to come can precede, or everything (all: the end of the run). Call
+ * before reading hop statistics. */
+void hs_hops_settle(struct hs_hops *h, bool all);
 /* Start a new interval: interval statistics restart, totals go on. */
 void hs_hops_new_interval(struct hs_hops *h);
 struct hs_hop *hs_hops_find(struct hs_hops *h, uint16_t from, uint16_t to);

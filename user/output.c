@@ -38,9 +38,11 @@ const char *hs_point_name(const struct hs_point *pt, char *buf, size_t len)
 
 static void json_emit(struct hs_output *out, json_object *obj)
 {
-	fprintf(out->json, "%s\n",
-		json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
-	fflush(out->json);
+	if (fprintf(out->json, "%s\n",
+		    json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN)) <
+		    0 ||
+	    fflush(out->json))
+		out->failed = true;
 	json_object_put(obj);
 }
 

@@ -19,6 +19,7 @@ struct hs_output {
 	FILE *json; /* NULL: no JSON */
 	FILE *table; /* NULL: no table */
 	bool json_is_stdout;
+	bool failed; /* a write failed (disk full, reader gone): stop */
 };
 
 /* What one report is made of. */

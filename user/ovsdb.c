@@ -32,24 +32,43 @@ const char *hs_ovsdb_rundir(const char *rundir)
 	return env && *env ? env : OVS_DEFAULT_RUNDIR;
 }
 
+/* The string in o, or NULL: whatever answers on the socket may send
+ * nulls and numbers where strings belong. */
+static const char *str_of(json_object *o)
+{
+	return json_object_is_type(o, json_type_string) ?
+		       json_object_get_string(o) :
+		       NULL;
+}
+
+/* The value of a ["tag", value] pair, NULL unless it is one. */
+static json_object *tagged(json_object *v, const char *tag)
+{
+	const char *t;
+
+	if (!json_object_is_type(v, json_type_array) ||
+	    json_object_array_length(v) != 2)
+		return NULL;
+	t = str_of(json_object_array_get_idx(v, 0));
+	return t && !strcmp(t, tag) ? json_object_array_get_idx(v, 1) : NULL;
+}
+
 /* ["uuid", U] or ["set", [["uuid", U], ...]]: call fn for every U. */
 static void for_each_uuid(json_object *v, void (*fn)(const char *, void *),
 			  void *arg)
 {
-	json_object *tag, *val;
+	json_object *val;
+	const char *u;
 	size_t i;
 
-	if (!json_object_is_type(v, json_type_array) ||
-	    json_object_array_length(v) != 2)
-		return;
-	tag = json_object_array_get_idx(v, 0);
-	val = json_object_array_get_idx(v, 1);
-	if (!strcmp(json_object_get_string(tag), "uuid")) {
-		fn(json_object_get_string(val), arg);
+	if ((val = tagged(v, "uuid"))) {
+		u = str_of(val);
+		if (u)
+			fn(u, arg);
 		return;
 	}
-	if (strcmp(json_object_get_string(tag), "set") ||
-	    !json_object_is_type(val, json_type_array))
+	val = tagged(v, "set");
+	if (!val || !json_object_is_type(val, json_type_array))
 		return;
 	for (i = 0; i < json_object_array_length(val); i++)
 		for_each_uuid(json_object_array_get_idx(val, i), fn, arg);
@@ -68,15 +87,14 @@ static const char *port_name(json_object *rows, const char *uuid)
 
 	for (i = 0; i < json_object_array_length(rows); i++) {
 		json_object *row = json_object_array_get_idx(rows, i), *u, *name;
+		const char *id;
 
 		if (!json_object_object_get_ex(row, "_uuid", &u) ||
 		    !json_object_object_get_ex(row, "name", &name))
 			continue;
-		if (json_object_array_length(u) == 2 &&
-		    !strcmp(json_object_get_string(
-				    json_object_array_get_idx(u, 1)),
-			    uuid))
-			return json_object_get_string(name);
+		id = str_of(tagged(u, "uuid"));
+		if (id && !strcmp(id, uuid))
+			return str_of(name);
 	}
 	return NULL;
 }
@@ -131,9 +149,10 @@ int hs_ovsdb_parse_reply(const char *json, struct hs_ovs_port **ports)
 		json_object *name, *bports;
 
 		if (!json_object_object_get_ex(row, "name", &name) ||
-		    !json_object_object_get_ex(row, "ports", &bports))
+		    !json_object_object_get_ex(row, "ports", &bports) ||
+		    !str_of(name))
 			continue;
-		c.bridge = json_object_get_string(name);
+		c.bridge = str_of(name);
 		for_each_uuid(bports, add_port, &c);
 	}
 	json_object_put(root);

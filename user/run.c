@@ -354,8 +354,12 @@ int hs_run(const struct hs_run_opts *o)
 		ret = HS_EXIT_USAGE;
 		goto out;
 	}
-	if (hs_collect_stop_pending() ||
-	    hs_probes_attach(probes, r->specs, r->n, &o->probe)) {
+	if (hs_collect_stop_pending()) {
+		pr_err("interrupted before measuring");
+		ret = HS_EXIT_FAILURE;
+		goto out_close;
+	}
+	if (hs_probes_attach(probes, r->specs, r->n, &o->probe)) {
 		ret = HS_EXIT_FAILURE;
 		goto out_close;
 	}
@@ -367,6 +371,10 @@ int hs_run(const struct hs_run_opts *o)
 	collect.ready_ctx = &ready;
 	ret = hs_collect_run(probes, &collect, &out) ? HS_EXIT_FAILURE :
 						       HS_EXIT_OK;
+	if (out.failed && !ret) {
+		pr_err("cannot write the JSON output to '%s'", o->json_path);
+		ret = HS_EXIT_FAILURE;
+	}
 	hs_probes_detach(probes);
 out_close:
 	hs_output_close(&out);

@@ -112,7 +112,10 @@ int hs_link_from_nlmsg(const void *msg, size_t len, struct hs_link *l)
 	m = nlmsg_convert((struct nlmsghdr *)msg);
 	if (!m)
 		return -ENOMEM;
-	nl_msg_parse(m, parse_one, &ctx);
+	/* a converted message has no protocol: libnl finds no parser */
+	nlmsg_set_proto(m, NETLINK_ROUTE);
+	if (nl_msg_parse(m, parse_one, &ctx) < 0)
+		ctx.found = 0;
 	nlmsg_free(m);
 	return ctx.found ? 0 : -EINVAL;
 }
@@ -804,8 +807,14 @@ const char *hs_hop_classify(const struct hs_hop_end *from,
 	const struct hs_link *a = from->link, *b = to->link;
 
 	if (same_link(a, b)) {
-		snprintf(via, via_len, "%s", a->ifname);
-		return "stack";
+		/* XDP -> tc ingress: the kernel's receive path; in at one
+		 * hook and out at another: a function sends it back out */
+		if (from->hook == 0 /* HS_HOOK_XDP */) {
+			snprintf(via, via_len, "%s", a->ifname);
+			return "stack";
+		}
+		snprintf(via, via_len, "VNF %s", from->netns_name);
+		return "function";
 	}
 	if (same_ref(&a->peer, b) || same_ref(&b->peer, a)) {
 		snprintf(via, via_len, "veth");

@@ -65,7 +65,11 @@ static void fold2(uint32_t flow, uint64_t t1, uint64_t t2, int evicted)
 
 static struct hs_hop *hop(uint16_t from, uint16_t to)
 {
-	struct hs_hop *x = hs_hops_find(&h, from, to);
+	struct hs_hop *x;
+
+	/* what the hop holds back for ordering, folded, as a report does */
+	hs_hops_settle(&h, true);
+	x = hs_hops_find(&h, from, to);
 
 	cr_assert_not_null(x, "no hop %u -> %u", from, to);
 	return x;
@@ -278,7 +282,8 @@ Test(hops, new_interval_resets_interval_only)
 	fold3(FLOW_F, 1000, 1100, 1250);
 	fold3(FLOW_F, 2000, 2120, 2300);
 	fold2(FLOW_F, 3000, 3100, 0); /* lost on 2 -> 3 */
-	fold2(FLOW_F, 2500, 2600, 0); /* reaches 2 before 3000's did */
+	/* left 1 after 3000's packet, reached 2 before it did */
+	fold2(FLOW_F, 3500, 3050, 0);
 	a = hop(1, 2);
 	cr_assert_eq(a->interval.delay.n, 4);
 	cr_assert_eq(a->interval.reordered, 1);
@@ -306,6 +311,7 @@ Test(hops, new_interval_resets_interval_only)
 	 * across the boundary (D against the packet before it), so the
 	 * interval gets one update at once */
 	fold3(FLOW_F, 4000, 4100, 4250);
+	a = hop(1, 2);
 	cr_assert_eq(a->interval.delay.n, 1);
 	cr_assert_eq(a->interval.delay.min, 100);
 	cr_assert_eq(a->total.delay.n, 5);
@@ -440,4 +446,21 @@ Test(hops, ring_drop_in_the_middle_makes_no_hop)
 	fold(FLOW_F, 2, p13, ts, 0);
 	cr_assert_null(hs_hops_find(&h, 1, 3));
 	cr_assert_eq(h.unverified, 1);
+}
+
+/*
+ * Reordering is the hop's own: packet B overtakes A on 1 -> 2 only, and
+ * keeps its lead on 2 -> 3. Trajectories come in first-sighting order
+ * (A first), so without ordering by the time at each hop's first point,
+ * 2 -> 3 would count B as reordered too.
+ */
+Test(hops, reordering_is_blamed_on_its_own_hop_only)
+{
+	fold3(FLOW_F, 1000, 1500, 1600); /* A */
+	fold3(FLOW_F, 1100, 1200, 1300); /* B: overtakes A before 2 */
+	cr_assert_eq(hop(1, 2)->total.reordered, 1);
+	cr_assert_eq(hop(2, 3)->total.reordered, 0);
+	/* and jitter on 2 -> 3 pairs B then A: D = (1600-1300)-(1500-1200) = 0 */
+	cr_assert_eq(hop(2, 3)->total.jitter.n, 1);
+	cr_assert_float_eq(hop(2, 3)->total.jitter.last, 0.0, 1e-12);
 }
