@@ -41,6 +41,7 @@ enum opt_id {
 	OPT_MAX_INFLIGHT,
 	OPT_RING_SIZE,
 	OPT_VNFS,
+	OPT_CHAIN,
 	OPT_RATE,
 	OPT_TOPO_JSON,
 	OPT_DOT,
@@ -98,8 +99,14 @@ static const struct hs_option options[] = {
 	{ "ring-size", required_argument, OPT_RING_SIZE, "KIB",
 	  "ring buffer size in KiB, a power of two >= 4 (default 8192)",
 	  CMD_RUN | CMD_DEMO },
+	{ "chain", required_argument, OPT_CHAIN, "KINDS",
+	  "the demo's links, sender to receiver: veth, bridge, macvlan or ovs,\n"
+	  "comma-separated, 1 to 9 (default veth,bridge,macvlan,ovs: 3 functions;\n"
+	  "without OVS where it cannot run)",
+	  CMD_DEMO },
 	{ "vnfs", required_argument, OPT_VNFS, "N",
-	  "network functions in the demo chain, 1 to 8 (default 2)", CMD_DEMO },
+	  "N functions joined by veth pairs only, 1 to 8 (--chain veth,...)",
+	  CMD_DEMO },
 	{ "rate", required_argument, OPT_RATE, "PPS",
 	  "demo traffic in packets per second (default 1000)", CMD_DEMO },
 	{ "json", no_argument, OPT_TOPO_JSON, NULL,
@@ -159,11 +166,13 @@ static void usage(FILE *f, unsigned int cmd)
 		fprintf(f,
 			"Usage: hopscope demo [options]\n\n"
 			"Build a chain sender -> VNF1 .. VNFn -> receiver of network namespaces\n"
-			"joined by veth pairs (addresses in 198.18.0.0/15), send a bounded UDP\n"
-			"stream through it, measure every interface, print the per-hop table and\n"
-			"remove everything again.\n\n");
+			"whose links are veth pairs, a Linux bridge, macvlan or Open vSwitch\n"
+			"(addresses in 198.18.0.0/15), send a bounded UDP stream through it,\n"
+			"measure every interface between sender and receiver, print the per-hop\n"
+			"table and remove everything again.\n\n");
 		usage_options(f, CMD_DEMO);
-		fprintf(f, "\nExample:\n  sudo hopscope demo --duration 5 --json demo.jsonl\n");
+		fprintf(f, "\nExamples:\n  sudo hopscope demo --duration 5 --json demo.jsonl\n"
+			   "  sudo hopscope demo --chain veth,ovs,veth --rate 200\n");
 		return;
 	}
 	if (cmd == CMD_TOPO) {
@@ -243,7 +252,37 @@ struct cli {
 	bool duration_set, interval_set;
 	int topo_format; /* 0 text, OPT_TOPO_JSON, OPT_DOT */
 	uint32_t vnfs, rate;
+	const char *chain;
+	char chain_buf[64];
 };
+
+/* veth, bridge, macvlan, ovs, comma-separated: checked here so that a
+ * typo never builds half a testbed */
+static int parse_chain(struct cli *c, const char *val)
+{
+	static const char *const kinds[] = { "veth", "bridge", "macvlan", "ovs" };
+	const char *p = val;
+	unsigned int links = 0;
+
+	for (;;) {
+		size_t len = strcspn(p, ","), k;
+
+		for (k = 0; k < 4; k++)
+			if (len == strlen(kinds[k]) && !strncmp(p, kinds[k], len))
+				break;
+		if (k == 4)
+			return bad("chain", val,
+				   "expected veth, bridge, macvlan or ovs, comma-separated");
+		links++;
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	if (links > 9)
+		return bad("chain", val, "at most 9 links");
+	c->chain = val;
+	return 0;
+}
 
 static int parse_xdp_mode(const char *val, enum hs_xdp_mode *mode)
 {
@@ -327,6 +366,8 @@ static int handle_option(struct cli *c, int id, const char *val)
 		return 0;
 	case OPT_VNFS:
 		return parse_u32("vnfs", val, 1, 8, &c->vnfs);
+	case OPT_CHAIN:
+		return parse_chain(c, val);
 	case OPT_RATE:
 		return parse_u32("rate", val, 1, 1000000, &c->rate);
 	case OPT_VERBOSE:
@@ -395,7 +436,7 @@ static void defaults(struct cli *c)
 	c->run.collect.max_inflight = 1u << 18;
 	c->run.collect.drain_ms = 20;
 	c->run.table = true;
-	c->vnfs = 2;
+	c->vnfs = 0;
 	c->rate = 1000;
 }
 
@@ -441,7 +482,23 @@ static int cmd_demo(struct cli *c, int argc, char **argv)
 		return HS_EXIT_USAGE;
 	}
 	finish_probe_config(c);
-	d.n_vnfs = c->vnfs;
+	if (c->vnfs && c->chain) {
+		pr_err("--vnfs and --chain exclude each other");
+		return HS_EXIT_USAGE;
+	}
+	d.chain = c->chain ? c->chain : "veth,bridge,macvlan,ovs";
+	d.chain_is_default = !c->chain && !c->vnfs;
+	if (c->vnfs) {
+		/* N functions: N + 1 veth links */
+		size_t used = 0;
+		uint32_t i;
+
+		for (i = 0; i <= c->vnfs; i++)
+			used += (size_t)snprintf(c->chain_buf + used,
+						 sizeof(c->chain_buf) - used,
+						 "%sveth", i ? "," : "");
+		d.chain = c->chain_buf;
+	}
 	d.rate_pps = c->rate;
 	d.seconds = c->duration_set ? c->duration : 10;
 	d.run = c->run;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <glob.h>
 #include <limits.h>
 #include <libgen.h>
 #include <signal.h>
@@ -17,18 +18,17 @@
 #include "traffic.h"
 
 #define DEMO_PORT 7777
-#define DEMO_MAX_VNFS 8
 
 struct demo {
 	char prefix[32];
 	char script[PATH_MAX];
 	const struct hs_demo_opts *opts;
+	char chain[128]; /* link kinds, as testbed.sh takes them */
 	char dst[64];
 	pid_t sender;
 	int sink_fd;
-	char names[DEMO_MAX_VNFS * 2 + 2][64];
-	const char *points[DEMO_MAX_VNFS * 2 + 2];
-	unsigned int n_points;
+	char between[2][64];
+	const char *between_ptrs[2];
 };
 
 /* scripts/testbed.sh beside the binary's build directory, or
@@ -58,35 +58,42 @@ static int find_script(char *path, size_t len)
 /* Run the testbed script with signals as a fresh process has them. */
 static int testbed(const struct demo *d, const char *verb)
 {
-	char n[16];
+	const char *n = d->chain;
 	sigset_t none;
 	pid_t pid;
 	int status;
 
-	snprintf(n, sizeof(n), "%u", d->opts->n_vnfs);
 	pid = fork();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
 		/* building or tearing down must not be cut short by the
-		 * Ctrl-C meant for us: its own process group, signals
-		 * ignored (that survives exec), nothing of ours inherited */
+		 * Ctrl-C meant for us: its own process group, nothing of
+		 * ours inherited. Tearing down also ignores signals (that
+		 * survives exec); building must not, or the daemons it
+		 * starts (OVS) would ignore the SIGTERM that stops them. */
 		setpgid(0, 0);
-		signal(SIGINT, SIG_IGN);
-		signal(SIGTERM, SIG_IGN);
-		signal(SIGHUP, SIG_IGN);
+		if (!strcmp(verb, "down")) {
+			signal(SIGINT, SIG_IGN);
+			signal(SIGTERM, SIG_IGN);
+			signal(SIGHUP, SIG_IGN);
+		}
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		close_range(3, ~0U, 0);
-		execl("/bin/bash", "bash", d->script, verb, d->prefix, n,
-		      (char *)NULL);
+		if (strcmp(verb, "has-ovs"))
+			execl("/bin/bash", "bash", d->script, verb, d->prefix, n,
+			      (char *)NULL);
+		else
+			execl("/bin/bash", "bash", d->script, verb, (char *)NULL);
 		_exit(127);
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		pr_err("testbed %s failed (%s %s %s %s)", verb, d->script, verb,
-		       d->prefix, n);
+		if (strcmp(verb, "has-ovs"))
+			pr_err("testbed %s failed (%s %s %s %s)", verb,
+			       d->script, verb, d->prefix, n);
 		return -EIO;
 	}
 	return 0;
@@ -169,56 +176,72 @@ static void stop_sender(struct demo *d)
 	d->sender = 0;
 }
 
-static void add_point(struct demo *d, const char *ns, const char *ifname)
+/* Links in the chain: one more than the functions. */
+static unsigned int chain_links(const char *chain)
 {
-	char name[sizeof(d->names[0])];
+	unsigned int n = 1;
 
-	/* formatted apart: the prefix lives in the same struct */
-	snprintf(name, sizeof(name), "%s%s:%s", d->prefix, ns, ifname);
-	memcpy(d->names[d->n_points], name, sizeof(name));
-	d->points[d->n_points] = d->names[d->n_points];
-	d->n_points++;
+	for (; *chain; chain++)
+		n += *chain == ',';
+	return n;
 }
 
-/* Every interface of the chain, in the order a packet crosses them. */
-static void chain_points(struct demo *d)
+/* The default chain takes OVS only where it can run. */
+static void choose_chain(struct demo *d)
 {
-	char vnf[16];
-	unsigned int i;
+	char *ovs;
 
-	add_point(d, "snd", "eth0");
-	for (i = 1; i <= d->opts->n_vnfs; i++) {
-		snprintf(vnf, sizeof(vnf), "vnf%u", i);
-		add_point(d, vnf, "eth0");
-		add_point(d, vnf, "eth1");
-	}
-	add_point(d, "rcv", "eth0");
+	snprintf(d->chain, sizeof(d->chain), "%s", d->opts->chain);
+	if (!d->opts->chain_is_default || !(ovs = strstr(d->chain, "ovs")) ||
+	    !testbed(d, "has-ovs"))
+		return;
+	/* same length: "ovs" -> "veth" needs one more byte */
+	memmove(ovs + 4, ovs + 3, strlen(ovs + 3) + 1);
+	memcpy(ovs, "veth", 4);
+	pr_warn("Open vSwitch is not usable here (scripts/testbed.sh has-ovs); "
+		"the demo runs without it: %s", d->chain);
+}
+
+/* Tell topology discovery where each of the testbed's OVS runs. */
+static void export_ovs_rundirs(const struct demo *d)
+{
+	char pattern[PATH_MAX], dirs[4096] = "";
+	size_t used = 0, i;
+	glob_t g;
+
+	snprintf(pattern, sizeof(pattern), "/tmp/hs-ovs-%s*", d->prefix);
+	if (glob(pattern, GLOB_ONLYDIR, NULL, &g))
+		return;
+	for (i = 0; i < g.gl_pathc && used < sizeof(dirs); i++)
+		used += (size_t)snprintf(dirs + used, sizeof(dirs) - used,
+					 "%s%s", i ? ":" : "", g.gl_pathv[i]);
+	globfree(&g);
+	setenv("OVS_RUNDIR", dirs, 1);
 }
 
 int hs_demo(struct hs_demo_opts *o)
 {
 	struct demo d = { .opts = o, .sink_fd = -1 };
+	unsigned int links;
 	int ret;
 
-	if (!o->n_vnfs || o->n_vnfs > DEMO_MAX_VNFS) {
-		pr_err("bad chain length %u: 1 to %d functions", o->n_vnfs,
-		       DEMO_MAX_VNFS);
-		return HS_EXIT_USAGE;
-	}
 	ret = hs_run_preflight();
 	if (ret)
 		return ret;
 	if (find_script(d.script, sizeof(d.script)))
 		return HS_EXIT_FAILURE;
 	snprintf(d.prefix, sizeof(d.prefix), "hs%d_", (int)getpid());
-	snprintf(d.dst, sizeof(d.dst), "198.18.%u.2", o->n_vnfs);
+	choose_chain(&d);
+	links = chain_links(d.chain);
+	/* the receiver's end of the last link */
+	snprintf(d.dst, sizeof(d.dst), "198.18.%u.2", links - 1);
 
-	pr_info("building a chain of %u network functions: %ssnd -> %svnf1 .. %svnf%u -> %srcv",
-		o->n_vnfs, d.prefix, d.prefix, d.prefix, o->n_vnfs, d.prefix);
+	pr_info("building the chain %ssnd -> %u function%s -> %srcv over %s",
+		d.prefix, links - 1, links == 2 ? "" : "s", d.prefix, d.chain);
 	ret = HS_EXIT_FAILURE;
 	if (testbed(&d, "up") || hs_collect_stop_pending() || open_sink(&d))
 		goto down;
-	chain_points(&d);
+	export_ovs_rundirs(&d);
 	/* the chain's own stream, not the neighbour discovery around it,
 	 * unless the user asked for something else */
 	if (!o->run.probe.filter_enabled) {
@@ -230,8 +253,14 @@ int hs_demo(struct hs_demo_opts *o)
 		o->run.probe.filter_enabled = true;
 		pr_info("measuring the demo stream only (--filter '%s')", expr);
 	}
-	o->run.points = d.points;
-	o->run.n_points = d.n_points;
+	/* every interface between sender and receiver, found as a user's
+	 * --between would find it */
+	snprintf(d.between[0], sizeof(d.between[0]), "%ssnd", d.prefix);
+	snprintf(d.between[1], sizeof(d.between[1]), "%srcv", d.prefix);
+	d.between_ptrs[0] = d.between[0];
+	d.between_ptrs[1] = d.between[1];
+	o->run.between = d.between_ptrs;
+	o->run.n_between = 1;
 	o->run.on_attached = start_sender;
 	o->run.ctx = &d;
 	ret = hs_run(&o->run);

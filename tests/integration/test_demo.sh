@@ -11,16 +11,27 @@ left_by() { ip netns list | awk '{print $1}' | grep "^hs$1_" || true; }
 "$HOPSCOPE" demo --duration 2 --rate 500 --json "$WORK/demo.jsonl" >"$WORK/table" 2>"$WORK/err" &
 pid=$!
 wait $pid || fail "demo exited $?: $(cat "$WORK/err")"
-# sender -> vnf1 -> vnf2 -> receiver: 5 hops, every one measured
+# the default chain: veth, bridge, macvlan, OVS (veth where OVS cannot run)
+P="hs${pid}_"
+last="ovs br3"
+"$TESTBED" has-ovs || last="veth"
+want="${P}snd -veth-> ${P}vnf1 -bridge br1-> ${P}vnf2 -macvlan mv2 (bridge mode)-> ${P}vnf3 -$last-> ${P}rcv"
+chain=$(jq -r 'select(.type=="path" and .final and .packets >= 950) | .chain' "$WORK/demo.jsonl")
+[ "$chain" = "$want" ] || fail "demo chain: '$chain', expected '$want'"
+# every hop of it measured, each named by what made it
 hops=$(jq -s '[.[] | select(.type=="hop" and .final and .packets >= 950)] | length' "$WORK/demo.jsonl")
-[ "$hops" -eq 5 ] || fail "demo measured $hops hops with the stream, expected 5"
-kinds=$(jq -rs '[.[] | select(.type=="hop" and .final and .packets >= 950) | .kind] | sort | join(",")' "$WORK/demo.jsonl")
-[ "$kinds" = "function,function,wire,wire,wire" ] || fail "demo hop kinds: $kinds"
+want_hops=11
+[ "$last" = "veth" ] && want_hops=9
+[ "$hops" -eq "$want_hops" ] || fail "demo measured $hops hops with the stream, expected $want_hops"
+for via in "bridge br1" "macvlan mv2 (bridge mode)" "VNF ${P}vnf2"; do
+	jq -se --arg v "$via" 'any(.[]; .type=="hop" and .final and .via==$v and .packets >= 950)' \
+		"$WORK/demo.jsonl" >/dev/null || fail "no hop via '$via'"
+done
 grep -q "== summary" "$WORK/table" || fail "no summary table"
-grep -q "function: VNF hs[0-9]*_vnf2" "$WORK/table" || fail "the table does not name VNF2's hop"
+grep -qF "chain: $want" "$WORK/table" || fail "the table does not show the chain"
 [ -z "$(left_by $pid)" ] || fail "demo left namespaces: $(left_by $pid)"
 assert_nothing_attached "$WORK/demo.jsonl"
-note "demo: 5 hops measured, nothing left"
+note "demo: $want: $hops hops measured, nothing left"
 
 # interrupted: SIGINT once the probes are attached
 mkfifo "$WORK/dfifo"
