@@ -23,6 +23,7 @@ struct collector {
 	struct ring_buffer *rb;
 	uint64_t bad_records;
 	uint64_t last_drain;
+	uint64_t last_watch;
 	int epfd, tfd, sfd;
 };
 
@@ -207,6 +208,7 @@ int hs_collect_run(struct hs_probes *probes,
 	int err, stop = 0;
 
 	c.last_drain = start;
+	c.last_watch = start;
 	err = setup(&c, probes, cfg);
 	/* the probes are all attached now: one window later, every packet
 	 * is seen at every point it crosses */
@@ -216,6 +218,7 @@ int hs_collect_run(struct hs_probes *probes,
 		teardown(&c);
 		return err;
 	}
+
 	while (!stop) {
 		struct epoll_event evs[4];
 		uint64_t now, ticks;
@@ -254,6 +257,11 @@ int hs_collect_run(struct hs_probes *probes,
 		}
 		if (ready && duration_ns && now - start >= duration_ns)
 			stop = 1;
+		/* interfaces that go down or away, once a second */
+		if (now - c.last_watch >= 1000000000ULL) {
+			hs_watch_check(cfg->watch, out);
+			c.last_watch = now;
+		}
 		if (out->failed) {
 			pr_err("cannot write the JSON output: %s",
 			       strerror(errno));

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include "attach.h"
 #include "output.h"
+#include "watch.h"
 
 struct hs_collect_config {
 	double duration_s; /* 0: until a signal */
@@ -27,6 +28,7 @@ struct hs_collect_config {
 	 * every point); the duration counts from then. Nonzero aborts. */
 	int (*on_ready)(void *ctx);
 	void *ready_ctx;
+	struct hs_watch *watch; /* checked once a second; NULL: none */
 };
 
 /* Block SIGINT, SIGTERM and SIGHUP; returns 0 or -errno. */

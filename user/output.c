@@ -98,6 +98,19 @@ void hs_output_points(struct hs_output *out, const struct hs_probes *p)
 		fflush(out->table);
 }
 
+void hs_output_event(struct hs_output *out, uint16_t point, const char *event)
+{
+	json_object *o;
+
+	if (!out->json)
+		return;
+	o = json_object_new_object();
+	json_add_str(o, "type", "event");
+	json_add_u64(o, "point", point);
+	json_add_str(o, "event", event);
+	json_emit(out, o);
+}
+
 static const char *classify(const struct hs_probes *p, uint16_t from,
 			    uint16_t to, char *via, size_t len)
 {

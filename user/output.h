@@ -40,6 +40,8 @@ void hs_output_close(struct hs_output *out);
 /* The "point" lines and the table's list of points. */
 void hs_output_points(struct hs_output *out, const struct hs_probes *p);
 void hs_output_report(struct hs_output *out, const struct hs_report *r);
+/* A JSON "event" line: something happened to the point's interface. */
+void hs_output_event(struct hs_output *out, uint16_t point, const char *event);
 /* "netns:ifname hook" of a point, for tables and messages. */
 const char *hs_point_name(const struct hs_point *pt, char *buf, size_t len);
 

@@ -308,6 +308,24 @@ static int resolve_all(struct resolve *r, const struct hs_run_opts *o)
 	return 0;
 }
 
+/*
+ * Once attached, hold no namespace open that the probes do not need: an
+ * open fd keeps a namespace (a container's, say) alive after it is
+ * deleted. Probes on bpf_links need none; clsact ones need theirs to
+ * detach, so with any of those everything stays.
+ */
+static void release_namespaces(struct resolve *r, const struct hs_probes *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->points[i].attached == HS_ATTACHED_CLSACT)
+			return;
+	for (i = 0; i < r->topo.n_ns; i++)
+		hs_netns_close(&r->topo.ns[i].ns);
+	ns_table_free(&r->nst);
+}
+
 struct ready {
 	struct hs_output *out;
 	const struct hs_probes *probes;
@@ -325,7 +343,7 @@ static int on_ready(void *ctx)
 
 int hs_run(const struct hs_run_opts *o)
 {
-	struct hs_collect_config collect;
+	struct hs_collect_config collect = o->collect;
 	struct ready ready;
 	struct hs_probes *probes = NULL;
 	struct hs_output out = {};
@@ -363,14 +381,16 @@ int hs_run(const struct hs_run_opts *o)
 		ret = HS_EXIT_FAILURE;
 		goto out_close;
 	}
+	collect.watch = hs_watch_new(probes);
+	release_namespaces(r, probes);
 	ready.out = &out;
 	ready.probes = probes;
 	ready.opts = o;
-	collect = o->collect;
 	collect.on_ready = on_ready;
 	collect.ready_ctx = &ready;
 	ret = hs_collect_run(probes, &collect, &out) ? HS_EXIT_FAILURE :
 						       HS_EXIT_OK;
+	hs_watch_free(collect.watch);
 	if (out.failed && !ret) {
 		pr_err("cannot write the JSON output to '%s'", o->json_path);
 		ret = HS_EXIT_FAILURE;
