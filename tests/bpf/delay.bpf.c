@@ -8,7 +8,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-#define TC_ACT_OK 0
+/* continue: the next clsact filter, or the next TCX program */
+#define TC_ACT_UNSPEC (-1)
 #define ETH_P_IP 0x0800
 
 const volatile __u64 delay_ns = 1000000;
@@ -33,14 +34,14 @@ int delay(struct __sk_buff *skb)
 
 	if ((void *)(ip + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) ||
 	    ip->protocol != IPPROTO_UDP || ip->ihl != 5)
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	udp = (void *)(ip + 1);
 	if ((void *)(udp + 1) > data_end || udp->dest != bpf_htons(delay_port))
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	deadline = bpf_ktime_get_ns() + delay_ns;
 	/* 2^23 iterations of ~30 ns bound the spin far above any test delay */
 	bpf_loop(1 << 23, spin, &deadline, 0);
-	return TC_ACT_OK;
+	return TC_ACT_UNSPEC;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * delayctl - attach tests/bpf/delay.bpf.o as a clsact filter on one
- * interface of a test namespace, and exit. The filter lives until the
- * namespace is deleted; clsact runs after hopscope's TCX programs, so the
- * delay lands on the hop that leaves this hook.
+ * delayctl - attach tests/bpf/delay.bpf.o to one interface of a test
+ * namespace.
  *   delayctl NETNS IFNAME ingress|egress DELAY_US PORT
+ *     a clsact filter, and exit: it lives until the namespace goes. clsact
+ *     runs after hopscope's TCX programs: the delay lands on the hop that
+ *     leaves this hook.
+ *   delayctl NETNS IFNAME tcx-ingress|tcx-egress DELAY_US PORT
+ *     a TCX link, first on the hook; prints "ready" and holds the link
+ *     until SIGTERM or SIGINT. hopscope, attached later, runs after it:
+ *     the delay lands on the hop that reaches this hook.
  */
 #include <errno.h>
+#include <signal.h>
+#include <bpf/bpf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +21,38 @@
 #include <net/if.h>
 #include "tests/delay.skel.h"
 #include "netns.h"
+
+#ifndef BPF_TCX_INGRESS
+#define BPF_TCX_INGRESS 46
+#define BPF_TCX_EGRESS 47
+#endif
+
+/* Called inside the namespace. */
+static int hold_tcx(struct delay_bpf *skel, char **argv)
+{
+	int ifindex = if_nametoindex(argv[2]), fd;
+	sigset_t set;
+	int sig;
+
+	fd = bpf_link_create(bpf_program__fd(skel->progs.delay), ifindex,
+			     strcmp(argv[3], "tcx-ingress") ? BPF_TCX_EGRESS :
+							       BPF_TCX_INGRESS,
+			     NULL);
+	if (!ifindex || fd < 0) {
+		fprintf(stderr, "delayctl: cannot attach to %s:%s %s\n", argv[1],
+			argv[2], argv[3]);
+		return 1;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	printf("ready\n");
+	fflush(stdout);
+	sigwait(&set, &sig);
+	close(fd);
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -45,6 +84,8 @@ int main(int argc, char **argv)
 	}
 	if (hs_netns_enter(&ns, &saved))
 		return 1;
+	if (!strncmp(argv[3], "tcx-", 4))
+		return hold_tcx(skel, argv);
 	hook.ifindex = if_nametoindex(argv[2]);
 	hook.attach_point = strcmp(argv[3], "ingress") ? BPF_TC_EGRESS : BPF_TC_INGRESS;
 	opts.prog_fd = bpf_program__fd(skel->progs.delay);
