@@ -205,11 +205,12 @@ static json_object *json_jitter(const struct hs_jitter *j)
 static json_object *json_lateness(const struct hs_summary *s)
 {
 	json_object *o = json_object_new_object();
+	struct hs_lateness l;
 
-	/* lateness = delay - the hop's minimum delay */
-	json_add_u64(o, "max", s->max - s->min);
-	json_add_ns(o, "mean", s->mean - (double)s->min);
-	json_add_ns(o, "stdev", s->stdev);
+	hs_lateness(s, &l);
+	json_add_u64(o, "max", l.max);
+	json_add_ns(o, "mean", l.mean);
+	json_add_ns(o, "stdev", l.stdev);
 	return o;
 }
 
@@ -329,6 +330,7 @@ static void fmt_us(char *buf, size_t len, double ns)
 static void table_row(FILE *f, int width, const char *name,
 		      const struct hs_acc *a)
 {
+	struct hs_lateness late;
 	struct hs_summary s;
 	char v[8][16];
 
@@ -339,8 +341,9 @@ static void table_row(FILE *f, int width, const char *name,
 	fmt_us(v[3], sizeof(v[3]), (double)s.max);
 	fmt_us(v[4], sizeof(v[4]), s.mean);
 	fmt_us(v[5], sizeof(v[5]), hs_jitter_mean(&a->jitter));
-	fmt_us(v[6], sizeof(v[6]), (double)(s.max - s.min));
-	fmt_us(v[7], sizeof(v[7]), s.mean - (double)s.min);
+	hs_lateness(&s, &late);
+	fmt_us(v[6], sizeof(v[6]), (double)late.max);
+	fmt_us(v[7], sizeof(v[7]), late.mean);
 	fprintf(f,
 		"%-*s %8llu %8s %8s %8s %8s %8s %8s %8s %8s %6llu %6llu\n",
 		width, name, (unsigned long long)s.n, v[0], v[1], v[2], v[3],

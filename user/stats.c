@@ -167,3 +167,11 @@ double hs_jitter_mean(const struct hs_jitter *j)
 {
 	return j->n ? j->sum / (double)j->n : 0.0;
 }
+
+void hs_lateness(const struct hs_summary *s, struct hs_lateness *out)
+{
+	/* a constant shift of every value: the spread stays */
+	out->max = s->n ? s->max - s->min : 0;
+	out->mean = s->n ? s->mean - (double)s->min : 0.0;
+	out->stdev = s->stdev;
+}

@@ -74,6 +74,13 @@ void hs_delay_add(struct hs_delay *d, uint64_t v);
 double hs_delay_stdev(const struct hs_delay *d);
 void hs_delay_summary(const struct hs_delay *d, struct hs_summary *out);
 
+/* Lateness (delay - the hop's minimum delay), from a delay summary. */
+struct hs_lateness {
+	uint64_t max;
+	double mean, stdev;
+};
+void hs_lateness(const struct hs_summary *s, struct hs_lateness *out);
+
 void hs_jitter_reset(struct hs_jitter *j);
 /* Feed one packet: s = time at the hop's first point, r = at its second.
  * Updates the estimator state and, from the second packet on, j. */

@@ -432,7 +432,7 @@ Test(stats, jitter_negative_transit_difference)
 
 Test(stats, lateness_from_delay_summary)
 {
-	/* lateness = delay - min delay (output.c json_lateness):
+	/* lateness = delay - min delay (hs_lateness, which output.c uses):
 	 * delays {10, 12, 15, 11, 30}: min 10, max 30, mean 78/5 = 15.6
 	 *   max lateness  = 30 - 10 = 20
 	 *   mean lateness = 15.6 - 10 = 5.6
@@ -442,13 +442,21 @@ Test(stats, lateness_from_delay_summary)
 	static const uint64_t v[] = { 10, 12, 15, 11, 30 };
 	static struct hs_delay dd;
 	struct hs_delay *d = &dd;
+	struct hs_lateness l;
 	struct hs_summary s;
 	unsigned int i;
 
 	for (i = 0; i < 5; i++)
 		hs_delay_add(d, v[i]);
 	hs_delay_summary(d, &s);
-	cr_assert_eq(s.max - s.min, 20);
-	cr_assert_float_eq(s.mean - (double)s.min, 5.6, 1e-9);
-	cr_assert_float_eq(s.stdev, sqrt(54.64), 1e-9);
+	hs_lateness(&s, &l);
+	cr_assert_eq(l.max, 20);
+	cr_assert_float_eq(l.mean, 5.6, 1e-9);
+	cr_assert_float_eq(l.stdev, sqrt(54.64), 1e-9);
+	/* nothing measured: no lateness */
+	hs_delay_reset(d);
+	hs_delay_summary(d, &s);
+	hs_lateness(&s, &l);
+	cr_assert_eq(l.max, 0);
+	cr_assert_float_eq(l.mean, 0.0, 1e-12);
 }
