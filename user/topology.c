@@ -343,6 +343,31 @@ static int add_link(struct discovery *d, unsigned int ns_idx,
 	return 0;
 }
 
+/* A connected NETLINK_ROUTE socket, made inside the calling thread's
+ * current namespace. */
+static struct nl_sock *route_socket(void)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+
+	if (sk && nl_connect(sk, NETLINK_ROUTE)) {
+		nl_socket_free(sk);
+		sk = NULL;
+	}
+	return sk;
+}
+
+struct nl_sock *hs_route_socket_in(const struct hs_netns *ns)
+{
+	struct nl_sock *sk;
+	int saved;
+
+	if (hs_netns_enter(ns, &saved))
+		return NULL;
+	sk = route_socket();
+	hs_netns_leave(saved);
+	return sk;
+}
+
 /* Open a route socket and an ethtool socket inside namespace i. */
 static int open_sockets(struct discovery *d, unsigned int i)
 {
@@ -352,11 +377,7 @@ static int open_sockets(struct discovery *d, unsigned int i)
 	err = hs_netns_enter(&d->t->ns[i].ns, &saved);
 	if (err)
 		return err;
-	d->sk[i] = nl_socket_alloc();
-	if (d->sk[i] && nl_connect(d->sk[i], NETLINK_ROUTE)) {
-		nl_socket_free(d->sk[i]);
-		d->sk[i] = NULL;
-	}
+	d->sk[i] = route_socket();
 	d->eth[i] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	hs_netns_leave(saved);
 	return d->sk[i] ? 0 : -ENOMEM;

@@ -77,6 +77,10 @@ struct hs_topo_opts {
 	unsigned int n_extra;
 };
 
+struct nl_sock;
+/* A NETLINK_ROUTE socket bound to ns (made inside it); NULL on failure. */
+struct nl_sock *hs_route_socket_in(const struct hs_netns *ns);
+
 /* Discover everything. 0 or -errno with a message printed. */
 int hs_topo_discover(struct hs_topo *t, const struct hs_topo_opts *o);
 void hs_topo_free(struct hs_topo *t);

@@ -8,6 +8,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include "log.h"
+#include "topology.h"
 #include "watch.h"
 
 #ifndef IFF_LOWER_UP
@@ -62,22 +63,6 @@ static void name_path(const struct hs_netns *ns, char *path, size_t len)
 		snprintf(path, len, "/run/netns/%s", ns->name);
 }
 
-static struct nl_sock *socket_in(const struct hs_netns *ns)
-{
-	struct nl_sock *sk = NULL;
-	int saved;
-
-	if (hs_netns_enter(ns, &saved))
-		return NULL;
-	sk = nl_socket_alloc();
-	if (sk && nl_connect(sk, NETLINK_ROUTE)) {
-		nl_socket_free(sk);
-		sk = NULL;
-	}
-	hs_netns_leave(saved);
-	return sk;
-}
-
 static int ns_slot(struct hs_watch *w, const struct hs_netns *ns)
 {
 	unsigned int i;
@@ -87,7 +72,7 @@ static int ns_slot(struct hs_watch *w, const struct hs_netns *ns)
 			return (int)i;
 	w->ns[w->n_ns].ns = ns;
 	name_path(ns, w->ns[w->n_ns].path, sizeof(w->ns[0].path));
-	w->ns[w->n_ns].sk = socket_in(ns);
+	w->ns[w->n_ns].sk = hs_route_socket_in(ns);
 	return (int)w->n_ns++;
 }
 
