@@ -63,7 +63,6 @@ struct hs_point_spec {
 	struct hs_netns *ns; /* owned by the caller, open until detach */
 	struct hs_link link;
 	enum hs_hook hook;
-	bool by_kind; /* hooks chosen by kind, not asked for */
 };
 
 struct hs_probes {

@@ -210,15 +210,14 @@ int hs_collect_run(struct hs_probes *probes,
 	c.last_drain = start;
 	c.last_watch = start;
 	err = setup(&c, probes, cfg);
-	/* the probes are all attached now: one window later, every packet
-	 * is seen at every point it crosses */
-	c.matcher.ignore_before = start + cfg->window_ns;
 	if (err) {
 		pr_err("cannot start the collector: %s", strerror(-err));
 		teardown(&c);
 		return err;
 	}
-
+	/* the probes are all attached now: one window later, every packet
+	 * is seen at every point it crosses */
+	c.matcher.ignore_before = start + cfg->window_ns;
 	while (!stop) {
 		struct epoll_event evs[4];
 		uint64_t now, ticks;

@@ -245,22 +245,30 @@ static bool missing_dropped(const struct hs_hops *h, const struct hs_path *ref,
 	return false;
 }
 
+/* Fold the first n pending crossings, in order, and drop them. */
+static void hop_fold_front(struct hs_hop *hop, uint32_t n)
+{
+	uint32_t i;
+
+	if (!n)
+		return;
+	for (i = 0; i < n; i++)
+		acc_add(&hop->interval, &hop->total, &hop->jstate,
+			&hop->max_to_ts, hop->pend[i].s, hop->pend[i].r);
+	memmove(hop->pend, hop->pend + n,
+		(hop->n_pend - n) * sizeof(*hop->pend));
+	hop->n_pend -= n;
+}
+
 /* Fold the hop's pending crossings that left its first point before
  * upto, in the order they left it. */
 static void hop_release(struct hs_hop *hop, uint64_t upto)
 {
-	uint32_t i = 0;
+	uint32_t n = 0;
 
-	while (i < hop->n_pend && hop->pend[i].s < upto) {
-		acc_add(&hop->interval, &hop->total, &hop->jstate,
-			&hop->max_to_ts, hop->pend[i].s, hop->pend[i].r);
-		i++;
-	}
-	if (!i)
-		return;
-	memmove(hop->pend, hop->pend + i,
-		(hop->n_pend - i) * sizeof(*hop->pend));
-	hop->n_pend -= i;
+	while (n < hop->n_pend && hop->pend[n].s < upto)
+		n++;
+	hop_fold_front(hop, n);
 }
 
 /*
@@ -285,11 +293,7 @@ static void hop_push(struct hs_hops *h, struct hs_hop *hop, uint64_t s,
 		if (cap > HS_HOP_PENDING_MAX ||
 		    !(p = realloc(hop->pend, cap * sizeof(*p)))) {
 			/* bounded: the oldest goes now, in order */
-			acc_add(&hop->interval, &hop->total, &hop->jstate,
-				&hop->max_to_ts, hop->pend[0].s, hop->pend[0].r);
-			memmove(hop->pend, hop->pend + 1,
-				(hop->n_pend - 1) * sizeof(*hop->pend));
-			hop->n_pend--;
+			hop_fold_front(hop, 1);
 		} else {
 			hop->pend = p;
 			hop->cap_pend = cap;

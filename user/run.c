@@ -22,20 +22,25 @@ struct ns_table {
 
 struct resolve {
 	struct ns_table nst;
-	struct hs_topo topo; /* its namespaces stay open for the run */
+	struct hs_topo topo; /* namespaces open until the probes attach */
 	struct hs_point_spec specs[HS_MAX_POINTS];
 	unsigned int n;
 };
+
+/* The effective capability, or one line naming it and a failure. */
+static int require_cap(int cap, const char *name)
+{
+	if (capng_have_capability(CAPNG_EFFECTIVE, cap))
+		return HS_EXIT_OK;
+	pr_err("not running as root: %s is missing (run with sudo)", name);
+	return HS_EXIT_FAILURE;
+}
 
 int hs_run_preflight_topo(void)
 {
 	/* entering other namespaces takes CAP_SYS_ADMIN */
 	capng_get_caps_process();
-	if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN)) {
-		pr_err("not running as root: CAP_SYS_ADMIN is missing (run with sudo)");
-		return HS_EXIT_FAILURE;
-	}
-	return HS_EXIT_OK;
+	return require_cap(CAP_SYS_ADMIN, "CAP_SYS_ADMIN");
 }
 
 int hs_run_preflight(void)
@@ -51,13 +56,9 @@ int hs_run_preflight(void)
 	size_t i;
 
 	capng_get_caps_process();
-	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-		if (!capng_have_capability(CAPNG_EFFECTIVE, caps[i].cap)) {
-			pr_err("not running as root: %s is missing (run with sudo)",
-			       caps[i].name);
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		if (require_cap(caps[i].cap, caps[i].name))
 			return HS_EXIT_FAILURE;
-		}
-	}
 	if (access(BTF_PATH, R_OK)) {
 		pr_err("the kernel has no BTF (%s: %s): it needs CONFIG_DEBUG_INFO_BTF=y",
 		       BTF_PATH, strerror(errno));
@@ -151,7 +152,6 @@ static int add_point(struct resolve *r, struct hs_netns *ns,
 		r->specs[r->n].ns = ns;
 		r->specs[r->n].link = *link;
 		r->specs[r->n].hook = h;
-		r->specs[r->n].by_kind = by_kind;
 		r->n++;
 next:;
 	}
