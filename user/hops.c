@@ -11,15 +11,25 @@ int hs_hops_init(struct hs_hops *h, uint64_t window_ns)
 	h->window_ns = window_ns;
 	h->hop_index = calloc((size_t)HS_MAX_POINTS * HS_MAX_POINTS,
 			      sizeof(*h->hop_index));
+	/* large and zeroed: pages are only touched as hops appear */
 	h->hops = calloc(HS_MAX_HOPS, sizeof(*h->hops));
 	h->paths = calloc(HS_MAX_PATHS, sizeof(*h->paths));
+	h->segments = calloc(HS_MAX_SEGMENTS, sizeof(*h->segments));
 	h->flows = calloc(HS_FLOW_SLOTS, sizeof(*h->flows));
 	h->drops = calloc(HS_MAX_POINTS, sizeof(*h->drops));
-	if (!h->hop_index || !h->hops || !h->paths || !h->flows || !h->drops) {
+	if (!h->hop_index || !h->hops || !h->paths || !h->segments ||
+	    !h->flows || !h->drops) {
 		hs_hops_free(h);
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+static void leg_free(struct hs_leg *l)
+{
+	free(l->pend);
+	free(l->arr);
+	free(l->history);
 }
 
 void hs_hops_free(struct hs_hops *h)
@@ -27,21 +37,18 @@ void hs_hops_free(struct hs_hops *h)
 	uint32_t i;
 
 	for (i = 0; h->hops && i < h->n_hops; i++)
-		free(h->hops[i].pend);
+		leg_free(&h->hops[i].leg);
+	for (i = 0; h->paths && i < h->n_paths; i++)
+		leg_free(&h->paths[i].leg);
+	for (i = 0; h->segments && i < h->n_segments; i++)
+		leg_free(&h->segments[i]);
 	free(h->hop_index);
 	free(h->hops);
 	free(h->paths);
+	free(h->segments);
 	free(h->flows);
 	free(h->drops);
 	memset(h, 0, sizeof(*h));
-}
-
-static void acc_reset(struct hs_acc *a)
-{
-	hs_delay_reset(&a->delay);
-	hs_jitter_reset(&a->jitter);
-	a->reordered = 0;
-	a->lost = 0;
 }
 
 void hs_hops_new_interval(struct hs_hops *h)
@@ -49,9 +56,11 @@ void hs_hops_new_interval(struct hs_hops *h)
 	uint32_t i;
 
 	for (i = 0; i < h->n_hops; i++)
-		acc_reset(&h->hops[i].interval);
+		memset(&h->hops[i].leg.interval, 0, sizeof(struct hs_acc));
 	for (i = 0; i < h->n_paths; i++)
-		acc_reset(&h->paths[i].interval);
+		memset(&h->paths[i].leg.interval, 0, sizeof(struct hs_acc));
+	for (i = 0; i < h->n_segments; i++)
+		memset(&h->segments[i].interval, 0, sizeof(struct hs_acc));
 }
 
 struct hs_hop *hs_hops_find(struct hs_hops *h, uint16_t from, uint16_t to)
@@ -62,6 +71,20 @@ struct hs_hop *hs_hops_find(struct hs_hops *h, uint16_t from, uint16_t to)
 		return NULL;
 	idx = h->hop_index[from * HS_MAX_POINTS + to];
 	return idx ? &h->hops[idx - 1] : NULL;
+}
+
+static struct hs_leg *segment(const struct hs_hops *h,
+			      const struct hs_path *p, unsigned int k)
+{
+	if (!p || p->seg0 == HS_NO_SEGMENTS || p->n < 2 || k + 1 >= p->n)
+		return NULL;
+	return &h->segments[p->seg0 + k];
+}
+
+const struct hs_leg *hs_path_segment(const struct hs_hops *h,
+				     const struct hs_path *p, unsigned int k)
+{
+	return segment(h, p, k);
 }
 
 static struct hs_hop *hop_get(struct hs_hops *h, uint16_t from, uint16_t to)
@@ -81,25 +104,200 @@ static struct hs_hop *hop_get(struct hs_hops *h, uint16_t from, uint16_t to)
 	return hop;
 }
 
-/* One packet crossing from time s to time r. */
-static void acc_add(struct hs_acc *interval, struct hs_acc *total,
-		    struct hs_jitter_state *js, uint64_t *max_to_ts,
-		    uint64_t s, uint64_t r)
-{
-	struct hs_jitter_state copy = *js;
+/* ---- a leg: crossings folded in order ---- */
 
-	hs_delay_add(&interval->delay, r - s);
-	hs_delay_add(&total->delay, r - s);
-	/* both accumulators see the same D, from one estimator state */
-	hs_jitter_update(js, &interval->jitter, s, r);
-	hs_jitter_update(&copy, &total->jitter, s, r);
-	if (r < *max_to_ts) {
-		interval->reordered++;
-		total->reordered++;
-	} else {
-		*max_to_ts = r;
+/* Delay and jitter of one crossing, in the order packets left the first
+ * point. */
+static void acc_add(struct hs_leg *l, uint64_t s, uint64_t r)
+{
+	struct hs_jitter_state copy = l->jstate;
+	struct hs_acc *acc[2] = { &l->interval, &l->total };
+	uint64_t delay = r >= s ? r - s : 0;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		hs_delay_add(&acc[i]->delay, delay);
+		if (r < s) {
+			int64_t d = (int64_t)(r - s);
+
+			if (!acc[i]->negative || d < acc[i]->negative_min)
+				acc[i]->negative_min = d;
+			acc[i]->negative++;
+		}
 	}
+	/* both accumulators see the same D, from one estimator state */
+	hs_jitter_update(&l->jstate, &l->interval.jitter, s, r);
+	hs_jitter_update(&copy, &l->total.jitter, s, r);
 }
+
+static void acc_reordered(struct hs_acc *a, uint64_t extent, bool beyond,
+			  uint64_t late)
+{
+	a->reordered++;
+	if (extent > a->extent_max)
+		a->extent_max = extent;
+	if (beyond) {
+		a->extent_beyond++;
+		return;
+	}
+	a->extent_sum += extent;
+	a->late_sum_ns += late;
+	if (late > a->late_max_ns)
+		a->late_max_ns = late;
+}
+
+/*
+ * RFC 4737 for one arrival at the second point, in arrival order: it is
+ * reordered when an earlier arrival left the first point after it. The
+ * earliest such arrival is found by binary search in the history, whose
+ * running maximum of s only grows.
+ */
+static void leg_arrive(struct hs_leg *l, uint64_t s, uint64_t r)
+{
+	uint64_t i = l->n_arrived;
+
+	l->interval.arrivals++;
+	l->total.arrivals++;
+	if (i && s < l->max_s) {
+		uint64_t lo = i > HS_REORDER_HISTORY ? i - HS_REORDER_HISTORY : 0;
+		uint64_t a = lo, b = i - 1;
+		const struct hs_arrival *first;
+		bool beyond;
+
+		while (a < b) {
+			uint64_t mid = a + (b - a) / 2;
+
+			if (l->history[mid % HS_REORDER_HISTORY].max_s > s)
+				b = mid;
+			else
+				a = mid + 1;
+		}
+		first = &l->history[a % HS_REORDER_HISTORY];
+		/* the history may not reach back to the true first one */
+		beyond = a == lo && lo > 0;
+		acc_reordered(&l->interval, i - a, beyond, r - first->r);
+		acc_reordered(&l->total, i - a, beyond, r - first->r);
+	} else {
+		l->max_s = s;
+	}
+	l->history[i % HS_REORDER_HISTORY].max_s = l->max_s;
+	l->history[i % HS_REORDER_HISTORY].r = r;
+	l->n_arrived++;
+}
+
+/* Grow a crossing buffer by doubling, up to HS_LEG_PENDING_MAX. */
+static bool grow(struct hs_crossing **buf, uint32_t *cap)
+{
+	uint32_t n = *cap ? 2 * *cap : 64;
+	struct hs_crossing *p;
+
+	if (n > HS_LEG_PENDING_MAX)
+		return false;
+	p = realloc(*buf, n * sizeof(*p));
+	if (!p)
+		return false;
+	*buf = p;
+	*cap = n;
+	return true;
+}
+
+/* Arrivals that no crossing still to come can precede, in order. */
+static void leg_release_arrivals(struct hs_leg *l, uint64_t upto)
+{
+	uint32_t n = 0, i;
+
+	while (n < l->n_arr && l->arr[n].r < upto)
+		n++;
+	if (!n)
+		return;
+	if (!l->history) {
+		l->history = calloc(HS_REORDER_HISTORY, sizeof(*l->history));
+		if (!l->history)
+			return; /* try again at the next release */
+	}
+	for (i = 0; i < n; i++)
+		leg_arrive(l, l->arr[i].s, l->arr[i].r);
+	memmove(l->arr, l->arr + n, (l->n_arr - n) * sizeof(*l->arr));
+	l->n_arr -= n;
+}
+
+static void leg_queue_arrival(struct hs_leg *l, uint64_t s, uint64_t r)
+{
+	uint32_t i;
+
+	if (l->n_arr == l->cap_arr && !grow(&l->arr, &l->cap_arr)) {
+		/* bounded: the earliest arrival goes now, in order */
+		leg_release_arrivals(l, l->arr[0].r + 1);
+		if (l->n_arr == l->cap_arr)
+			return;
+	}
+	for (i = l->n_arr; i > 0 && l->arr[i - 1].r > r; i--)
+		l->arr[i] = l->arr[i - 1];
+	l->arr[i].s = s;
+	l->arr[i].r = r;
+	l->n_arr++;
+}
+
+/* Fold the first n pending crossings, in order, and drop them. */
+static void leg_fold_front(struct hs_leg *l, uint32_t n)
+{
+	uint32_t i;
+
+	if (!n)
+		return;
+	for (i = 0; i < n; i++) {
+		acc_add(l, l->pend[i].s, l->pend[i].r);
+		leg_queue_arrival(l, l->pend[i].s, l->pend[i].r);
+	}
+	memmove(l->pend, l->pend + n, (l->n_pend - n) * sizeof(*l->pend));
+	l->n_pend -= n;
+}
+
+/*
+ * Fold what left the first point before upto, in the order it left; then
+ * what reached the second point before upto, in the order it arrived.
+ * Every trajectory still to come starts at or after upto (trajectories
+ * come in order of their first sighting), so none can precede these.
+ */
+static void leg_release(struct hs_leg *l, uint64_t upto)
+{
+	uint32_t n = 0;
+
+	while (n < l->n_pend && l->pend[n].s < upto)
+		n++;
+	leg_fold_front(l, n);
+	leg_release_arrivals(l, upto);
+}
+
+static void leg_push(struct hs_hops *h, struct hs_leg *l, uint64_t s,
+		     uint64_t r)
+{
+	uint32_t i;
+
+	leg_release(l, h->watermark);
+	if (l->n_pend == l->cap_pend && !grow(&l->pend, &l->cap_pend))
+		leg_fold_front(l, 1); /* bounded: the oldest goes now */
+	for (i = l->n_pend; i > 0 && l->pend[i - 1].s > s; i--)
+		l->pend[i] = l->pend[i - 1];
+	l->pend[i].s = s;
+	l->pend[i].r = r;
+	l->n_pend++;
+}
+
+void hs_hops_settle(struct hs_hops *h, bool all)
+{
+	uint64_t upto = all ? UINT64_MAX : h->watermark;
+	uint32_t i;
+
+	for (i = 0; i < h->n_hops; i++)
+		leg_release(&h->hops[i].leg, upto);
+	for (i = 0; i < h->n_paths; i++)
+		leg_release(&h->paths[i].leg, upto);
+	for (i = 0; i < h->n_segments; i++)
+		leg_release(&h->segments[i], upto);
+}
+
+/* ---- paths and flows ---- */
 
 static int path_matches(const struct hs_path *p,
 			const struct hs_trajectory *t)
@@ -135,6 +333,15 @@ static struct hs_path *path_get(struct hs_hops *h,
 	p->n = t->n;
 	for (k = 0; k < t->n; k++)
 		p->points[k] = t->s[k].point;
+	p->seg0 = HS_NO_SEGMENTS;
+	if (t->n >= 2) {
+		if (h->n_segments + t->n - 1 <= HS_MAX_SEGMENTS) {
+			p->seg0 = h->n_segments;
+			h->n_segments += t->n - 1;
+		} else {
+			h->segments_overflow++;
+		}
+	}
 	return p;
 }
 
@@ -178,11 +385,10 @@ static void flow_vote(struct hs_hops *h, struct hs_flow *f,
 }
 
 /* The flow's reference path: more votes, the longer path on a tie. */
-static const struct hs_path *flow_path(const struct hs_hops *h,
-				       const struct hs_flow *f)
+static struct hs_path *flow_path(struct hs_hops *h, const struct hs_flow *f)
 {
-	const struct hs_path *a = f->path[0] ? &h->paths[f->path[0] - 1] : NULL;
-	const struct hs_path *b = f->path[1] ? &h->paths[f->path[1] - 1] : NULL;
+	struct hs_path *a = f->path[0] ? &h->paths[f->path[0] - 1] : NULL;
+	struct hs_path *b = f->path[1] ? &h->paths[f->path[1] - 1] : NULL;
 
 	if (!a || !b)
 		return a ? a : b;
@@ -190,6 +396,8 @@ static const struct hs_path *flow_path(const struct hs_hops *h,
 		return f->votes[0] > f->votes[1] ? a : b;
 	return a->n >= b->n ? a : b;
 }
+
+/* ---- ring-buffer drops: a missing record is not a lost packet ---- */
 
 /* Did the ring buffer drop records at point between t0 and t1? */
 static bool dropped(const struct hs_hops *h, uint16_t point, uint64_t t0,
@@ -245,106 +453,69 @@ static bool missing_dropped(const struct hs_hops *h, const struct hs_path *ref,
 	return false;
 }
 
-/* Fold the first n pending crossings, in order, and drop them. */
-static void hop_fold_front(struct hs_hop *hop, uint32_t n)
-{
-	uint32_t i;
+/* ---- folding a trajectory ---- */
 
-	if (!n)
-		return;
-	for (i = 0; i < n; i++)
-		acc_add(&hop->interval, &hop->total, &hop->jstate,
-			&hop->max_to_ts, hop->pend[i].s, hop->pend[i].r);
-	memmove(hop->pend, hop->pend + n,
-		(hop->n_pend - n) * sizeof(*hop->pend));
-	hop->n_pend -= n;
+/* Copies made on the hop into sighting i: more duplicates there than at
+ * the point before (a copy made earlier is seen again at every point). */
+static uint64_t dups_made(const struct hs_trajectory *t, int i)
+{
+	return t->s[i].dups > t->s[i - 1].dups ?
+		       (uint64_t)(t->s[i].dups - t->s[i - 1].dups) :
+		       0;
 }
 
-/* Fold the hop's pending crossings that left its first point before
- * upto, in the order they left it. */
-static void hop_release(struct hs_hop *hop, uint64_t upto)
+static void leg_count_dups(struct hs_leg *l, uint64_t n)
 {
-	uint32_t n = 0;
-
-	while (n < hop->n_pend && hop->pend[n].s < upto)
-		n++;
-	hop_fold_front(hop, n);
+	l->interval.duplicates += n;
+	l->total.duplicates += n;
 }
 
-/*
- * Trajectories arrive in the order of their first sighting, which on a
- * hop further down the chain need not be the order packets reached the
- * hop: a packet overtaken upstream would count as reordered on every hop
- * after, and jitter would pair the wrong packets. So each hop holds its
- * crossings sorted by the time they left its first point, and folds them
- * once no trajectory still to come can leave that point earlier: every
- * later trajectory starts at or after the one being folded now.
- */
-static void hop_push(struct hs_hops *h, struct hs_hop *hop, uint64_t s,
-		     uint64_t r)
+static void leg_count_lost(struct hs_leg *l)
 {
-	uint32_t i;
-
-	hop_release(hop, h->watermark);
-	if (hop->n_pend == hop->cap_pend) {
-		uint32_t cap = hop->cap_pend ? 2 * hop->cap_pend : 64;
-		struct hs_crossing *p;
-
-		if (cap > HS_HOP_PENDING_MAX ||
-		    !(p = realloc(hop->pend, cap * sizeof(*p)))) {
-			/* bounded: the oldest goes now, in order */
-			hop_fold_front(hop, 1);
-		} else {
-			hop->pend = p;
-			hop->cap_pend = cap;
-		}
-	}
-	for (i = hop->n_pend; i > 0 && hop->pend[i - 1].s > s; i--)
-		hop->pend[i] = hop->pend[i - 1];
-	hop->pend[i].s = s;
-	hop->pend[i].r = r;
-	hop->n_pend++;
+	l->interval.lost++;
+	l->total.lost++;
 }
 
-void hs_hops_settle(struct hs_hops *h, bool all)
-{
-	uint32_t i;
-
-	for (i = 0; i < h->n_hops; i++)
-		hop_release(&h->hops[i], all ? UINT64_MAX : h->watermark);
-}
-
-static void fold_hops(struct hs_hops *h, const struct hs_trajectory *t)
+/* Each hop of t into the hop table, and into the segments of path p
+ * (t's own path, or the path t stopped short of), when p has them. */
+static void fold_hops(struct hs_hops *h, const struct hs_trajectory *t,
+		      const struct hs_path *p)
 {
 	int i;
 
 	for (i = 1; i < t->n; i++) {
 		struct hs_hop *hop = hop_get(h, t->s[i - 1].point, t->s[i].point);
+		struct hs_leg *seg = segment(h, p, (unsigned int)i - 1);
+		uint64_t dups = dups_made(t, i);
 
-		if (hop)
-			hop_push(h, hop, t->s[i - 1].ts_ns, t->s[i].ts_ns);
+		if (hop) {
+			leg_push(h, &hop->leg, t->s[i - 1].ts_ns, t->s[i].ts_ns);
+			leg_count_dups(&hop->leg, dups);
+		}
+		if (seg) {
+			leg_push(h, seg, t->s[i - 1].ts_ns, t->s[i].ts_ns);
+			leg_count_dups(seg, dups);
+		}
 	}
 }
 
-static void count_loss(struct hs_hops *h, const struct hs_path *cp,
-		       uint8_t at)
+/* Lost on hop at-1 -> at of path p. */
+static void count_loss(struct hs_hops *h, struct hs_path *p, uint8_t at)
 {
-	struct hs_path *p = &h->paths[cp - h->paths];
 	struct hs_hop *hop = hop_get(h, p->points[at - 1], p->points[at]);
+	struct hs_leg *seg = segment(h, p, (unsigned int)at - 1);
 
-	p->interval.lost++;
-	p->total.lost++;
-	if (hop) {
-		hop->interval.lost++;
-		hop->total.lost++;
-	}
+	leg_count_lost(&p->leg);
+	if (hop)
+		leg_count_lost(&hop->leg);
+	if (seg)
+		leg_count_lost(seg);
 }
 
 void hs_hops_fold(const struct hs_trajectory *t, void *ctx)
 {
 	struct hs_hops *h = ctx;
-	const struct hs_path *ref;
-	struct hs_path *p;
+	struct hs_path *ref, *p;
 	struct hs_flow *f;
 	uint16_t next;
 
@@ -362,7 +533,7 @@ void hs_hops_fold(const struct hs_trajectory *t, void *ctx)
 		/* stopped short of where its flow goes: lost on the next hop,
 		 * unless the match table or the end of the run cut it short,
 		 * or the ring buffer dropped the record that would tell */
-		fold_hops(h, t);
+		fold_hops(h, t, ref);
 		next = ref->points[t->n];
 		if (t->evicted || t->at_end)
 			return;
@@ -377,10 +548,10 @@ void hs_hops_fold(const struct hs_trajectory *t, void *ctx)
 		h->unverified++;
 		return;
 	}
-	fold_hops(h, t);
+	fold_hops(h, t, p);
 	/* a lone sighting is no path of its own */
 	if (t->n < 2 || !p)
 		return;
-	acc_add(&p->interval, &p->total, &p->jstate, &p->max_to_ts,
-		t->s[0].ts_ns, t->s[t->n - 1].ts_ns);
+	leg_push(h, &p->leg, t->s[0].ts_ns, t->s[t->n - 1].ts_ns);
+	leg_count_dups(&p->leg, t->s[t->n - 1].dups);
 }

@@ -208,6 +208,9 @@ static void add_sighting(struct hs_matcher *m, struct hs_trajectory *t,
 	for (i = 0; i < t->n; i++) {
 		if (t->s[i].point == r->point_id) {
 			m->counters.duplicates++;
+			m->counters.point_duplicates[r->point_id]++;
+			if (t->s[i].dups < UINT8_MAX)
+				t->s[i].dups++;
 			return;
 		}
 	}

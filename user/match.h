@@ -25,6 +25,7 @@
 struct hs_sighting {
 	uint64_t ts_ns;
 	uint16_t point;
+	uint8_t dups; /* further sightings at this point (saturates) */
 };
 
 struct hs_trajectory {
@@ -43,6 +44,7 @@ struct hs_match_counters {
 	uint64_t trajectories; /* emitted */
 	uint64_t evicted; /* emitted early because the table was full */
 	uint64_t duplicates; /* a second sighting at the same point */
+	uint64_t point_duplicates[HS_MAX_POINTS]; /* the same, per point */
 	uint64_t overflow; /* more than HS_MAX_TRAJ_POINTS sightings */
 	uint64_t singletons; /* trajectories of one sighting: no hop */
 	uint64_t warmup; /* records from before the probes were all armed */

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * fit.h - the chain-length study (the paper's Table III): end-to-end delay
+ * and jitter of runs over chains of different length, fitted by least
+ * squares against the number of functions on the path.
+ */
+#ifndef HS_FIT_H
+#define HS_FIT_H
+
+#include "hops.h"
+#include "points.h"
+
+struct hs_fit {
+	unsigned int n; /* points fitted */
+	double slope; /* per function */
+	double intercept;
+	double r2; /* coefficient of determination; 1 when y is constant */
+};
+
+/* y = slope * x + intercept. 0, or -EINVAL when n < 2 or every x is the
+ * same (no line through them). */
+int hs_fit_line(const double *x, const double *y, unsigned int n,
+		struct hs_fit *f);
+/* The network functions a path crosses: its "function" hops. */
+unsigned int hs_path_functions(const struct hs_point_table *t,
+			       const struct hs_path *p);
+
+#endif /* HS_FIT_H */

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * session.h - one measurement's analysis, from events to reports.
+ *
+ * Every event of a run goes through here in order: the probes armed,
+ * measuring started, a record, ring-buffer drops noticed, a drain's
+ * horizon, an interface event, a report, the end. The live collector
+ * makes these events from the ring buffer and its timer; `hopscope
+ * report` makes them from a record file, where the live run wrote each of
+ * them as it happened. The same events in the same order give the same
+ * statistics: a file replayed reports exactly what its run reported.
+ *
+ * --warmup and --cooldown leave out the head and the tail of the run by
+ * the first sighting of each packet: the first warmup_ns after measuring
+ * started, and the last cooldown_ns before the end. Trajectories wait
+ * cooldown_ns before they are folded (in a bounded queue: past it, the
+ * oldest are folded early and counted as cooldown_overflow).
+ */
+#ifndef HS_SESSION_H
+#define HS_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hopscope.h"
+#include "hops.h"
+#include "match.h"
+#include "points.h"
+
+struct hs_output;
+struct hs_rec_writer;
+
+struct hs_session_config {
+	uint64_t window_ns; /* match window */
+	uint32_t max_inflight; /* trajectories in the match table */
+	uint64_t warmup_ns; /* left out after measuring starts */
+	uint64_t cooldown_ns; /* left out before the end */
+};
+
+struct hs_session_counters {
+	uint64_t left_out_warmup; /* trajectories */
+	uint64_t left_out_cooldown;
+	uint64_t cooldown_overflow; /* folded early: the queue was full */
+	uint64_t bad_records; /* malformed ring-buffer records */
+};
+
+struct hs_session {
+	struct hs_session_config cfg;
+	const struct hs_point_table *points;
+	struct hs_output *out; /* NULL: no output */
+	struct hs_rec_writer *rec; /* NULL: not writing a record file */
+	struct hs_matcher matcher;
+	struct hs_hops hops;
+	struct hs_session_counters counters;
+	/* per point, as of the last report (or refresh, for metrics) */
+	struct hs_counters point_counters[HS_MAX_POINTS];
+	uint64_t ready_ts; /* 0 until measuring starts */
+	uint64_t end_ts; /* 0 until the end */
+	void *cooldown; /* the queue, when cooldown_ns > 0 */
+};
+
+/* 0 or -errno. points, out and rec stay the caller's. */
+int hs_session_init(struct hs_session *s, const struct hs_session_config *c,
+		    const struct hs_point_table *points, struct hs_output *out,
+		    struct hs_rec_writer *rec);
+void hs_session_free(struct hs_session *s);
+
+/* The probes are attached: records before ts are their warm-up (they
+ * attach one by one, so early packets miss early points). */
+void hs_session_armed(struct hs_session *s, uint64_t ts);
+/* Measuring starts: the "point" lines; --warmup counts from here. */
+void hs_session_ready(struct hs_session *s, uint64_t ts);
+void hs_session_record(struct hs_session *s, const struct hs_record *r);
+/* A record the ring buffer handed over that is not an hs_record. */
+void hs_session_bad_record(struct hs_session *s);
+/* Point's ring-buffer drop counter stood at total at time to, having
+ * been looked at last at from. */
+void hs_session_drops(struct hs_session *s, uint16_t point, uint64_t total,
+		      uint64_t from, uint64_t to);
+/* No record older than ts is still to come: close what the window has
+ * passed. */
+void hs_session_horizon(struct hs_session *s, uint64_t ts);
+/* Something happened to a point's interface: "down", "up", "gone". */
+void hs_session_event(struct hs_session *s, uint16_t point, const char *event);
+/* A table and JSON lines: the interval (then a new one starts) or the
+ * final summary. counters: per point, points->n entries. */
+void hs_session_report(struct hs_session *s, bool final, double elapsed_s,
+		       double interval_s, const struct hs_counters *counters);
+/* The run is over at ts: everything still open is folded or left out. */
+void hs_session_end(struct hs_session *s, uint64_t ts);
+
+#endif /* HS_SESSION_H */
