@@ -27,6 +27,10 @@ const volatile __u64 wakeup_bytes = 0;
 /* Look at the fill level when (records made on this CPU & mask) == 0:
  * every HS_WAKEUP_CHECK_EVERY records, more often for small rings. */
 const volatile __u32 wakeup_check_mask = HS_WAKEUP_CHECK_EVERY - 1;
+/* CLOCK_TAI (hosts synchronised by PTP) instead of CLOCK_MONOTONIC; the
+ * loader sets it only where the kernel has the helper, and the verifier
+ * never sees the branch not taken. */
+const volatile __u8 stamp_tai = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -95,7 +99,7 @@ static __always_inline void hs_record(struct hs_counters *c,
 				      __u64 flow_state, __u64 fp)
 {
 	struct hs_record *rec;
-	__u64 ts = bpf_ktime_get_ns();
+	__u64 ts = stamp_tai ? bpf_ktime_get_tai_ns() : bpf_ktime_get_ns();
 
 	rec = bpf_ringbuf_reserve(&records, sizeof(*rec), 0);
 	if (!rec) {

@@ -35,6 +35,14 @@ uint32_t hs_wakeup_check_every(uint32_t ringbuf_bytes)
 	return every;
 }
 
+bool hs_probe_has_tai(void)
+{
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_SCHED_CLS,
+				       BPF_FUNC_ktime_get_tai_ns, NULL) == 1 &&
+	       libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP,
+				       BPF_FUNC_ktime_get_tai_ns, NULL) == 1;
+}
+
 const char *hs_hook_name(enum hs_hook hook)
 {
 	return hook < HS_HOOK_COUNT ? hook_names[hook] : "?";
@@ -78,6 +86,7 @@ static int load_probe(struct hs_probes *p, struct hs_point *pt,
 	memcpy((void *)&skel->rodata->filter, &cfg->filter,
 	       sizeof(cfg->filter));
 	skel->rodata->wakeup_bytes = cfg->wakeup_bytes;
+	skel->rodata->stamp_tai = cfg->stamp_tai;
 	skel->rodata->wakeup_check_mask = hs_wakeup_check_every(cfg->ringbuf_bytes) - 1;
 
 	/* only the program this hook needs is verified and loaded */

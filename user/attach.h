@@ -56,7 +56,13 @@ struct hs_probe_config {
 	enum hs_xdp_mode xdp_mode;
 	uint32_t ringbuf_bytes; /* power of two, >= page size */
 	uint64_t wakeup_bytes; /* 0: never wake the collector */
+	/* stamp with bpf_ktime_get_tai_ns (Linux 6.1+) instead of
+	 * bpf_ktime_get_ns: CLOCK_TAI, which PTP keeps equal across hosts */
+	bool stamp_tai;
 };
+
+/* Whether the kernel has bpf_ktime_get_tai_ns for tc and XDP programs. */
+bool hs_probe_has_tai(void);
 
 /* A point to be: where and which hook. */
 struct hs_point_spec {

@@ -119,8 +119,9 @@ const char *hs_verdict(const struct hs_breakdown *b,
 			hop_name(t, &b->hop[b->jitter_worst], other, sizeof(other)),
 			pct(b->hop[b->jitter_worst].jitter_share), ends);
 	if (b->lost_worst >= 0 && used < len)
-		snprintf(buf + used, len - used, "; %s loses %llu packets",
+		snprintf(buf + used, len - used, "; %s loses %llu packet%s",
 			 hop_name(t, &b->hop[b->lost_worst], other, sizeof(other)),
-			 (unsigned long long)b->hop[b->lost_worst].lost);
+			 (unsigned long long)b->hop[b->lost_worst].lost,
+			 b->hop[b->lost_worst].lost == 1 ? "" : "s");
 	return buf;
 }

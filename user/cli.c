@@ -15,13 +15,17 @@
 #include "filter.h"
 #include "hopscope.h"
 #include "log.h"
+#include "metrics.h"
 #include "output.h"
+#include "report.h"
 #include "run.h"
+#include "runinfo.h"
 #include "topology.h"
 
 #define CMD_RUN (1u << 0)
 #define CMD_DEMO (1u << 1)
 #define CMD_TOPO (1u << 2)
+#define CMD_REPORT (1u << 3)
 #define MAX_ARGS HS_MAX_POINTS
 
 enum opt_id {
@@ -45,6 +49,12 @@ enum opt_id {
 	OPT_RATE,
 	OPT_TOPO_JSON,
 	OPT_DOT,
+	OPT_CSV,
+	OPT_METRICS,
+	OPT_WARMUP,
+	OPT_COOLDOWN,
+	OPT_CLOCK,
+	OPT_FIT,
 };
 
 struct hs_option {
@@ -82,9 +92,36 @@ static const struct hs_option options[] = {
 	  "only packets matching EXPR: udp|tcp|icmp|icmp6|ip|ip6, proto N,\n"
 	  "port N, net ADDR/LEN, host ADDR, joined by 'and'",
 	  CMD_RUN | CMD_DEMO },
+	{ "warmup", required_argument, OPT_WARMUP, "SEC",
+	  "leave out packets first seen in the first SEC seconds of measuring",
+	  CMD_RUN | CMD_DEMO | CMD_REPORT },
+	{ "cooldown", required_argument, OPT_COOLDOWN, "SEC",
+	  "leave out packets first seen in the last SEC seconds (statistics\n"
+	  "then lag SEC seconds behind)",
+	  CMD_RUN | CMD_DEMO | CMD_REPORT },
 	{ "json", required_argument, OPT_JSON, "FILE",
 	  "write JSON lines to FILE ('-' for stdout; the table moves to stderr)",
+	  CMD_RUN | CMD_DEMO | CMD_REPORT },
+	{ "csv", required_argument, OPT_CSV, "FILE",
+	  "write CSV rows to FILE for spreadsheets and scripts/plot.sh ('-' for\n"
+	  "stdout)",
+	  CMD_RUN | CMD_DEMO | CMD_REPORT },
+	{ "write", required_argument, OPT_WRITE, "FILE",
+	  "record everything to FILE (gzip) for hopscope report; SIGHUP starts\n"
+	  "it afresh (log rotation)",
 	  CMD_RUN | CMD_DEMO },
+	{ "metrics", required_argument, OPT_METRICS, "[ADDR:]PORT",
+	  "serve Prometheus metrics at http://ADDR:PORT/metrics (ADDR defaults\n"
+	  "to 127.0.0.1)",
+	  CMD_RUN | CMD_DEMO },
+	{ "clock", required_argument, OPT_CLOCK, "CLOCK",
+	  "monotonic (default) or tai: stamp with CLOCK_TAI, for hosts kept in\n"
+	  "step by PTP whose files hopscope report joins",
+	  CMD_RUN | CMD_DEMO },
+	{ "fit", no_argument, OPT_FIT, NULL,
+	  "fit end-to-end delay and jitter of runs over chains of different\n"
+	  "length against the number of functions (slope, intercept, R^2)",
+	  CMD_REPORT },
 	{ "xdp-mode", required_argument, OPT_XDP_MODE, "MODE",
 	  "auto (native, else generic), native or generic (default auto)",
 	  CMD_RUN | CMD_DEMO },
@@ -117,9 +154,10 @@ static const struct hs_option options[] = {
 	  "a Graphviz graph: hopscope topo --dot | dot -Tpng -o topo.png",
 	  CMD_TOPO },
 	{ "verbose", no_argument, OPT_VERBOSE, NULL,
-	  "debug messages, libbpf's included", CMD_RUN | CMD_DEMO | CMD_TOPO },
+	  "debug messages, libbpf's included",
+	  CMD_RUN | CMD_DEMO | CMD_TOPO | CMD_REPORT },
 	{ "help", no_argument, OPT_HELP, NULL, "this help",
-	  CMD_RUN | CMD_DEMO | CMD_TOPO },
+	  CMD_RUN | CMD_DEMO | CMD_TOPO | CMD_REPORT },
 	{ 0 },
 };
 
@@ -175,6 +213,26 @@ static void usage(FILE *f, unsigned int cmd)
 			   "  sudo hopscope demo --chain veth,ovs,veth --rate 200\n");
 		return;
 	}
+	if (cmd == CMD_REPORT) {
+		fprintf(f,
+			"Usage: hopscope report FILE... [options]\n\n"
+			"Statistics from record files written by hopscope run --write, offline:\n"
+			"  one file (or the parts of one run, rotated by SIGHUP, in order): exactly\n"
+			"    what the live run reported;\n"
+			"  two files of one chain measured on two hosts: joined by fingerprint,\n"
+			"    the hosts' clocks aligned (TAI as is, else from the minimum delay\n"
+			"    each way, with its uncertainty);\n"
+			"  --fit FILE...: runs over chains of different length, fitted against\n"
+			"    the number of functions (the paper's Table III).\n"
+			"A truncated or corrupt file is reported with the byte offset, after the\n"
+			"statistics of every complete record before it (exit status 1).\n\n");
+		usage_options(f, CMD_REPORT);
+		fprintf(f, "\nExamples:\n"
+			   "  hopscope report run.hsr --json run.jsonl\n"
+			   "  hopscope report hostA.hsr hostB.hsr\n"
+			   "  hopscope report --fit chain1.hsr chain2.hsr chain3.hsr chain4.hsr\n");
+		return;
+	}
 	if (cmd == CMD_TOPO) {
 		fprintf(f,
 			"Usage: hopscope topo [--json | --dot]\n\n"
@@ -193,7 +251,9 @@ static void usage(FILE *f, unsigned int cmd)
 		"Commands:\n"
 		"  run       measure the points you name (see hopscope run --help)\n"
 		"  demo      build a testbed chain, measure it, tear it down\n"
-		"  topo      namespaces, interfaces, kinds, and how they connect\n\n"
+		"  topo      namespaces, interfaces, kinds, and how they connect\n"
+		"  report    statistics from record files (run --write), two hosts\n"
+		"            joined, chain-length fits\n\n"
 		"  hopscope --help | --version\n\n"
 		"Examples:\n"
 		"  sudo hopscope demo\n"
@@ -254,6 +314,10 @@ struct cli {
 	uint32_t vnfs, rate;
 	const char *chain;
 	char chain_buf[64];
+	const char *filter_text;
+	double warmup, cooldown;
+	bool warmup_set, cooldown_set;
+	struct hs_report_opts report; /* hopscope report */
 };
 
 /* veth, bridge, macvlan, ovs, comma-separated: checked here so that a
@@ -294,6 +358,31 @@ static int parse_xdp_mode(const char *val, enum hs_xdp_mode *mode)
 		*mode = HS_XDP_GENERIC;
 	else
 		return bad("xdp-mode", val, "expected auto, native or generic");
+	return 0;
+}
+
+static int parse_metrics(struct cli *c, const char *val)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char err[256];
+
+	if (hs_metrics_parse_addr(val, &ss, &len, err, sizeof(err))) {
+		pr_err("%s", err);
+		return -EINVAL;
+	}
+	c->run.metrics = val;
+	return 0;
+}
+
+static int parse_clock(struct cli *c, const char *val)
+{
+	int clock = hs_clock_parse(val);
+
+	if (clock < 0)
+		return bad("clock", val, "expected monotonic or tai");
+	c->run.collect.clock = (enum hs_clock)clock;
+	c->run.probe.stamp_tai = clock == HS_CLOCK_TAI;
 	return 0;
 }
 
@@ -341,9 +430,31 @@ static int handle_option(struct cli *c, int id, const char *val)
 			return -EINVAL;
 		}
 		c->run.probe.filter_enabled = true;
+		c->filter_text = val;
 		return 0;
 	case OPT_JSON:
 		c->run.json_path = val;
+		c->report.json_path = val;
+		return 0;
+	case OPT_CSV:
+		c->run.csv_path = val;
+		c->report.csv_path = val;
+		return 0;
+	case OPT_WRITE:
+		c->run.collect.write_path = val;
+		return 0;
+	case OPT_METRICS:
+		return parse_metrics(c, val);
+	case OPT_WARMUP:
+		c->warmup_set = true;
+		return parse_seconds("warmup", val, &c->warmup);
+	case OPT_COOLDOWN:
+		c->cooldown_set = true;
+		return parse_seconds("cooldown", val, &c->cooldown);
+	case OPT_CLOCK:
+		return parse_clock(c, val);
+	case OPT_FIT:
+		c->report.fit = true;
 		return 0;
 	case OPT_XDP_MODE:
 		return parse_xdp_mode(val, &c->run.probe.xdp_mode);
@@ -352,11 +463,11 @@ static int handle_option(struct cli *c, int id, const char *val)
 		 * before their later sightings are read */
 		if (parse_u32("window", val, 50, 60000, &v))
 			return -EINVAL;
-		c->run.collect.window_ns = (uint64_t)v * 1000000ULL;
+		c->run.collect.session.window_ns = (uint64_t)v * 1000000ULL;
 		return 0;
 	case OPT_MAX_INFLIGHT:
 		return parse_u32("max-inflight", val, 1, 1u << 24,
-				 &c->run.collect.max_inflight);
+				 &c->run.collect.session.max_inflight);
 	case OPT_RING_SIZE:
 		if (parse_u32("ring-size", val, 4, 1u << 20, &v))
 			return -EINVAL;
@@ -401,7 +512,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	optind = 1;
 	c->argc = argc;
 	c->argv = argv;
-	while ((id = getopt_long(argc, argv, "+hv", longopts, NULL)) != -1) {
+	/* report takes files among its options; the others take none */
+	while ((id = getopt_long(argc, argv, c->cmd == CMD_REPORT ? "hv" : "+hv",
+				 longopts, NULL)) != -1) {
 		if (id == OPT_HELP) {
 			usage(stdout, c->cmd);
 			exit(HS_EXIT_OK);
@@ -419,9 +532,24 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		if (handle_option(c, id, optarg))
 			return -EINVAL;
 	}
-	if (optind < argc) {
+	if (c->cmd == CMD_REPORT) {
+		c->report.files = (const char *const *)argv + optind;
+		c->report.n_files = (unsigned int)(argc - optind);
+	} else if (optind < argc) {
 		pr_err("unexpected argument '%s' (see hopscope %s --help)",
 		       argv[optind], argv[0]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* JSON lines and CSV rows mixed on one stream would serve neither. */
+static int both_stdout(const struct cli *c)
+{
+	const char *json = c->run.json_path, *csv = c->run.csv_path;
+
+	if (json && csv && !strcmp(json, "-") && !strcmp(csv, "-")) {
+		pr_err("--json - and --csv - cannot both be stdout");
 		return -EINVAL;
 	}
 	return 0;
@@ -432,8 +560,8 @@ static void defaults(struct cli *c)
 	c->run.probe.sample_one_in = 1;
 	c->run.probe.xdp_mode = HS_XDP_AUTO;
 	c->run.probe.ringbuf_bytes = HS_RINGBUF_DEFAULT_BYTES;
-	c->run.collect.window_ns = 100ULL * 1000000ULL;
-	c->run.collect.max_inflight = 1u << 18;
+	c->run.collect.session.window_ns = 100ULL * 1000000ULL;
+	c->run.collect.session.max_inflight = 1u << 18;
 	c->run.collect.drain_ms = 20;
 	c->run.table = true;
 	c->vnfs = 0;
@@ -442,13 +570,23 @@ static void defaults(struct cli *c)
 
 static void finish_probe_config(struct cli *c)
 {
+	struct hs_run_info *info = &c->run.collect.info;
+
 	/* wake the collector early once a quarter of the ring is full */
 	c->run.probe.wakeup_bytes = c->run.probe.ringbuf_bytes / 4;
+	c->run.collect.session.warmup_ns = (uint64_t)(c->warmup * 1e9);
+	c->run.collect.session.cooldown_ns = (uint64_t)(c->cooldown * 1e9);
+	/* what the record file's header says of the configuration */
+	info->sample_one_in = c->run.probe.sample_one_in;
+	snprintf(info->filter, sizeof(info->filter), "%s",
+		 c->filter_text ? c->filter_text : "");
 }
 
 static int cmd_run(struct cli *c, int argc, char **argv)
 {
 	if (parse_args(c, argc, argv))
+		return HS_EXIT_USAGE;
+	if (both_stdout(c))
 		return HS_EXIT_USAGE;
 	if (!c->n_points && !c->n_netns && !c->n_between) {
 		pr_err("no observation points: give --point SPEC, --netns NETNS or --between NETNS NETNS (see hopscope run --help)");
@@ -475,6 +613,8 @@ static int cmd_demo(struct cli *c, int argc, char **argv)
 	struct hs_demo_opts d = {};
 
 	if (parse_args(c, argc, argv))
+		return HS_EXIT_USAGE;
+	if (both_stdout(c))
 		return HS_EXIT_USAGE;
 	if (c->duration_set && c->duration <= 0) {
 		pr_err("bad --duration '%g': the demo needs seconds of traffic above 0",
@@ -535,6 +675,19 @@ static int cmd_topo(struct cli *c, int argc, char **argv)
 	return fflush(stdout) ? HS_EXIT_FAILURE : HS_EXIT_OK;
 }
 
+static int cmd_report(struct cli *c, int argc, char **argv)
+{
+	if (parse_args(c, argc, argv))
+		return HS_EXIT_USAGE;
+	c->report.warmup_set = c->warmup_set;
+	c->report.warmup_ns = (uint64_t)(c->warmup * 1e9);
+	c->report.cooldown_set = c->cooldown_set;
+	c->report.cooldown_ns = (uint64_t)(c->cooldown * 1e9);
+	if (both_stdout(c))
+		return HS_EXIT_USAGE;
+	return hs_report_files(&c->report);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c = {};
@@ -564,11 +717,15 @@ int main(int argc, char **argv)
 		c.cmd = CMD_TOPO;
 		return cmd_topo(&c, argc - 1, argv + 1);
 	}
+	if (!strcmp(cmd, "report")) {
+		c.cmd = CMD_REPORT;
+		return cmd_report(&c, argc - 1, argv + 1);
+	}
 	if (!strcmp(cmd, "demo")) {
 		c.cmd = CMD_DEMO;
 		return cmd_demo(&c, argc - 1, argv + 1);
 	}
-	pr_err("unknown command '%s': run, demo or topo (see hopscope --help)",
+	pr_err("unknown command '%s': run, demo, topo or report (see hopscope --help)",
 	       cmd);
 	return HS_EXIT_USAGE;
 }

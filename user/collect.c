@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -9,19 +10,23 @@
 #include <sys/timerfd.h>
 #include <bpf/libbpf.h>
 #include "collect.h"
-#include "hops.h"
 #include "log.h"
-#include "match.h"
+#include "recfile.h"
 
 /* Records reserved but not yet submitted when we drain are at most this
  * old; everything older than "now - slack" has been seen. */
 #define HS_SUBMIT_SLACK_NS 2000000ULL
 
 struct collector {
-	struct hs_matcher matcher;
-	struct hs_hops hops;
+	const struct hs_collect_config *cfg;
+	const struct hs_probes *probes;
+	struct hs_point_table points;
+	struct hs_run_info info; /* the record file's header */
+	struct hs_rec_writer *rec;
+	struct hs_session session;
+	bool session_up;
 	struct ring_buffer *rb;
-	uint64_t bad_records;
+	struct hs_counters counters[HS_MAX_POINTS];
 	uint64_t last_drain;
 	uint64_t last_watch;
 	int epfd, tfd, sfd;
@@ -52,78 +57,120 @@ int hs_collect_stop_pending(void)
 	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM);
 }
 
-static uint64_t now_ns(void)
+static uint64_t now_ns(const struct collector *c)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	return hs_clock_now(c->cfg->clock);
 }
 
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct collector *c = ctx;
 
-	if (size < sizeof(struct hs_record)) {
-		c->bad_records++;
-		return 0;
-	}
-	hs_matcher_add(&c->matcher, data);
+	if (size < sizeof(struct hs_record))
+		hs_session_bad_record(&c->session);
+	else
+		hs_session_record(&c->session, data);
 	return 0;
 }
 
-/* Tell the hop statistics when the ring buffer dropped records where,
- * so that a missing record is never taken for a lost packet. */
-static void note_drops(struct collector *c, const struct hs_probes *probes,
-		       uint64_t now)
+/* Every point's counters, as the probes have them now. */
+static void read_counters(struct collector *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->probes->n; i++)
+		if (hs_probes_counters(c->probes, (uint16_t)i, &c->counters[i]))
+			memset(&c->counters[i], 0, sizeof(c->counters[i]));
+}
+
+/* Tell the session when the ring buffer dropped records where, so that a
+ * missing record is never taken for a lost packet. */
+static void note_drops(struct collector *c, uint64_t now)
 {
 	struct hs_counters cnt;
 	unsigned int i;
 
-	for (i = 0; i < probes->n; i++)
-		if (!hs_probes_counters(probes, (uint16_t)i, &cnt))
-			hs_hops_note_drops(&c->hops, (uint16_t)i,
-					   cnt.ringbuf_drops,
-					   c->last_drain - HS_SUBMIT_SLACK_NS,
-					   now);
+	for (i = 0; i < c->probes->n; i++)
+		if (!hs_probes_counters(c->probes, (uint16_t)i, &cnt))
+			hs_session_drops(&c->session, (uint16_t)i,
+					 cnt.ringbuf_drops,
+					 c->last_drain - HS_SUBMIT_SLACK_NS, now);
 	c->last_drain = now;
 }
 
 /* Drain the ring, then close every trajectory whose window has passed. */
-static int drain(struct collector *c, const struct hs_probes *probes)
+static int drain(struct collector *c)
 {
-	uint64_t now = now_ns(), horizon = now - HS_SUBMIT_SLACK_NS;
+	uint64_t now = now_ns(c);
 	int n;
 
 	/* drops first: a trajectory closed below must know of them */
-	note_drops(c, probes, now);
+	note_drops(c, now);
 	n = ring_buffer__consume(c->rb);
 	if (n < 0)
 		return n;
 	/* no traffic must not keep trajectories open forever */
-	if (horizon > c->matcher.newest_ts)
-		c->matcher.newest_ts = horizon;
-	hs_matcher_expire(&c->matcher);
+	hs_session_horizon(&c->session, now - HS_SUBMIT_SLACK_NS);
 	return 0;
 }
 
-static int setup(struct collector *c, struct hs_probes *probes,
-		 const struct hs_collect_config *cfg)
+/* A scrape: the statistics as they stand, the probes' counters fresh. */
+static void metrics_source(void *ctx, struct hs_report *r)
 {
+	struct collector *c = ctx;
+
+	read_counters(c);
+	memcpy(c->session.point_counters, c->counters,
+	       c->probes->n * sizeof(c->counters[0]));
+	hs_session_fill_report(&c->session, r, true);
+}
+
+static int epoll_add(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+static int open_record_file(struct collector *c)
+{
+	char err[512], *header;
+	int e;
+
+	if (!c->cfg->write_path)
+		return 0;
+	header = hs_run_info_to_json(&c->info, &c->points);
+	if (!header)
+		return -ENOMEM;
+	e = hs_rec_create(&c->rec, c->cfg->write_path, header, err,
+			  sizeof(err));
+	free(header);
+	if (e)
+		pr_err("%s", err);
+	return e;
+}
+
+static int setup(struct collector *c, struct hs_output *out)
+{
+	const struct hs_collect_config *cfg = c->cfg;
 	struct itimerspec its = {};
-	struct epoll_event ev = { .events = EPOLLIN };
 	sigset_t set;
 	int err;
 
 	c->epfd = c->tfd = c->sfd = -1;
-	err = hs_matcher_init(&c->matcher, cfg->max_inflight, cfg->window_ns,
-			      hs_hops_fold, &c->hops);
+	hs_points_from_probes(&c->points, c->probes);
+	c->info = cfg->info;
+	hs_run_info_now(&c->info, cfg->clock);
+	c->info.cfg = cfg->session;
+	err = open_record_file(c);
 	if (err)
 		return err;
-	err = hs_hops_init(&c->hops, cfg->window_ns);
+	err = hs_session_init(&c->session, &cfg->session, &c->points, out,
+			      c->rec);
 	if (err)
 		return err;
-	c->rb = ring_buffer__new(probes->ringbuf_fd, on_record, c, NULL);
+	c->session_up = true;
+	c->rb = ring_buffer__new(c->probes->ringbuf_fd, on_record, c, NULL);
 	if (!c->rb)
 		return -errno;
 
@@ -138,24 +185,24 @@ static int setup(struct collector *c, struct hs_probes *probes,
 	its.it_value = its.it_interval;
 	if (timerfd_settime(c->tfd, 0, &its, NULL))
 		return -errno;
-
-	ev.data.fd = ring_buffer__epoll_fd(c->rb);
-	if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev))
-		return -errno;
-	ev.data.fd = c->tfd;
-	if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->tfd, &ev))
-		return -errno;
-	ev.data.fd = c->sfd;
-	if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->sfd, &ev))
-		return -errno;
-	return 0;
+	if ((err = epoll_add(c->epfd, ring_buffer__epoll_fd(c->rb))) ||
+	    (err = epoll_add(c->epfd, c->tfd)) ||
+	    (err = epoll_add(c->epfd, c->sfd)))
+		return err;
+	if (cfg->metrics) {
+		hs_metrics_set_source(cfg->metrics, metrics_source, c);
+		err = epoll_add(c->epfd, hs_metrics_fd(cfg->metrics));
+	}
+	return err;
 }
 
 static void teardown(struct collector *c)
 {
+	if (c->cfg->metrics)
+		hs_metrics_set_source(c->cfg->metrics, NULL, NULL);
 	ring_buffer__free(c->rb);
-	hs_matcher_free(&c->matcher);
-	hs_hops_free(&c->hops);
+	if (c->session_up)
+		hs_session_free(&c->session);
 	if (c->epfd >= 0)
 		close(c->epfd);
 	if (c->tfd >= 0)
@@ -164,89 +211,115 @@ static void teardown(struct collector *c)
 		close(c->sfd);
 }
 
-static void report(struct collector *c, struct hs_probes *probes,
-		   struct hs_output *out, bool final, double elapsed,
+static void report(struct collector *c, bool final, double elapsed,
 		   double span)
 {
-	struct hs_report r;
-
-	/* what the hops still hold back for ordering belongs in the report */
-	hs_hops_settle(&c->hops, final);
-	r = (struct hs_report){
-		.probes = probes,
-		.hops = &c->hops,
-		.match = &c->matcher.counters,
-		.final = final,
-		.elapsed_s = elapsed,
-		.interval_s = span,
-	};
-
-	hs_output_report(out, &r);
+	read_counters(c);
+	hs_session_report(&c->session, final, elapsed, span, c->counters);
 }
 
-/* 1 to stop (SIGINT/SIGTERM); SIGHUP is ignored until record files. */
-static int read_signal(int sfd)
+/* SIGHUP: the record file was moved away (log rotation); start a new one
+ * at its path, a complete file of its own. */
+static void rotate(struct collector *c)
+{
+	char err[512], *header;
+
+	if (!c->rec)
+		return;
+	c->info.part++;
+	header = hs_run_info_to_json(&c->info, &c->points);
+	if (!header || hs_rec_reopen(c->rec, header, err, sizeof(err)))
+		pr_err("%s", header ? err : "out of memory");
+	else
+		pr_info("SIGHUP: record file '%s' started afresh (part %u)",
+			hs_rec_path(c->rec), c->info.part);
+	free(header);
+}
+
+/* 1 to stop (SIGINT/SIGTERM). */
+static int read_signal(struct collector *c)
 {
 	struct signalfd_siginfo si;
 
-	if (read(sfd, &si, sizeof(si)) != sizeof(si))
+	if (read(c->sfd, &si, sizeof(si)) != sizeof(si))
 		return 0;
-	if (si.ssi_signo == SIGHUP)
+	if (si.ssi_signo == SIGHUP) {
+		rotate(c);
 		return 0;
+	}
 	pr_info("%s: stopping", strsignal(si.ssi_signo));
 	return 1;
+}
+
+/* Wait for what is ready; 1 to stop, -errno on failure. */
+static int wait_events(struct collector *c)
+{
+	struct epoll_event evs[8];
+	uint64_t ticks;
+	int i, n, stop = 0;
+
+	n = epoll_wait(c->epfd, evs, 8, -1);
+	if (n < 0 && errno == EINTR)
+		return 0;
+	if (n < 0) {
+		pr_err("epoll_wait: %s", strerror(errno));
+		return -errno;
+	}
+	for (i = 0; i < n; i++) {
+		if (evs[i].data.fd == c->sfd)
+			stop |= read_signal(c);
+		else if (evs[i].data.fd == c->tfd &&
+			 read(c->tfd, &ticks, sizeof(ticks)) < 0)
+			continue;
+	}
+	/* the endpoint's own timeouts, and whatever it has waiting */
+	if (c->cfg->metrics)
+		hs_metrics_run(c->cfg->metrics);
+	return stop;
 }
 
 int hs_collect_run(struct hs_probes *probes,
 		   const struct hs_collect_config *cfg, struct hs_output *out)
 {
-	struct collector c = {};
-	uint64_t start = now_ns(), last_report = start;
+	struct collector *c = calloc(1, sizeof(*c));
 	uint64_t interval_ns = (uint64_t)(cfg->interval_s * 1e9);
 	uint64_t duration_ns = (uint64_t)(cfg->duration_s * 1e9);
+	uint64_t start, last_report, armed;
 	bool ready = false;
 	int err, stop = 0;
 
-	c.last_drain = start;
-	c.last_watch = start;
-	err = setup(&c, probes, cfg);
+	if (!c)
+		return -ENOMEM;
+	c->cfg = cfg;
+	c->probes = probes;
+	err = setup(c, out);
 	if (err) {
 		pr_err("cannot start the collector: %s", strerror(-err));
-		teardown(&c);
-		return err;
+		goto out;
 	}
+	start = last_report = c->last_drain = c->last_watch = now_ns(c);
 	/* the probes are all attached now: one window later, every packet
 	 * is seen at every point it crosses */
-	c.matcher.ignore_before = start + cfg->window_ns;
+	armed = start + cfg->session.window_ns;
+	hs_session_armed(&c->session, armed);
 	while (!stop) {
-		struct epoll_event evs[4];
-		uint64_t now, ticks;
-		int i, n;
+		uint64_t now;
 
-		n = epoll_wait(c.epfd, evs, 4, -1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			pr_err("epoll_wait: %s", strerror(errno));
+		stop = wait_events(c);
+		if (stop < 0) {
+			err = stop;
 			break;
 		}
-		for (i = 0; i < n; i++) {
-			if (evs[i].data.fd == c.sfd)
-				stop |= read_signal(c.sfd);
-			else if (evs[i].data.fd == c.tfd &&
-				 read(c.tfd, &ticks, sizeof(ticks)) < 0)
-				continue;
-		}
-		err = drain(&c, probes);
+		err = drain(c);
 		if (err) {
 			pr_err("reading the ring buffer: %s", strerror(-err));
 			break;
 		}
-		now = now_ns();
-		if (!ready && now >= c.matcher.ignore_before) {
+		now = now_ns(c);
+		if (!ready && now >= armed) {
 			ready = true;
 			/* measuring from here: say so, start the traffic */
+			hs_session_ready(&c->session, now);
 			if (cfg->on_ready && cfg->on_ready(cfg->ready_ctx)) {
 				err = -ECANCELED;
 				break;
@@ -257,35 +330,50 @@ int hs_collect_run(struct hs_probes *probes,
 		if (ready && duration_ns && now - start >= duration_ns)
 			stop = 1;
 		/* interfaces that go down or away, once a second */
-		if (now - c.last_watch >= 1000000000ULL) {
-			hs_watch_check(cfg->watch, out);
-			c.last_watch = now;
+		if (now - c->last_watch >= 1000000000ULL) {
+			hs_watch_check(cfg->watch, &c->session);
+			c->last_watch = now;
 		}
 		if (out->failed) {
-			pr_err("cannot write the JSON output: %s",
-			       strerror(errno));
+			pr_err("cannot write the output: %s", strerror(errno));
 			err = -EIO;
 			break;
 		}
 		if (!stop && ready && interval_ns &&
 		    now - last_report >= interval_ns) {
-			report(&c, probes, out, false, (now - start) / 1e9,
+			report(c, false, (now - start) / 1e9,
 			       (now - last_report) / 1e9);
-			hs_hops_new_interval(&c.hops);
 			last_report = now;
 		}
 	}
 	/* no new records from here on; what is in the ring belongs to the
 	 * run, and what is still in flight is cut short, not lost */
 	hs_probes_quiesce(probes);
-	while (ring_buffer__consume(c.rb) > 0)
-		;
-	hs_matcher_flush(&c.matcher);
-	if (c.bad_records)
+	{
+		uint64_t end = now_ns(c);
+
+		note_drops(c, end);
+		while (ring_buffer__consume(c->rb) > 0)
+			;
+		hs_session_end(&c->session, end);
+		report(c, true, (end - start) / 1e9, (end - last_report) / 1e9);
+	}
+	if (c->session.counters.bad_records)
 		pr_warn("%llu malformed ring buffer records ignored",
-			(unsigned long long)c.bad_records);
-	report(&c, probes, out, true, (now_ns() - start) / 1e9,
-	       (now_ns() - last_report) / 1e9);
-	teardown(&c);
+			(unsigned long long)c->session.counters.bad_records);
+	if (c->rec) {
+		int e = hs_rec_close(c->rec);
+
+		c->rec = NULL;
+		if (e) {
+			pr_err("writing record file '%s' failed: %s",
+			       cfg->write_path, strerror(-e));
+			err = err ? err : e;
+		}
+	}
+out:
+	hs_rec_close(c->rec);
+	teardown(c);
+	free(c);
 	return err;
 }

@@ -1,28 +1,37 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * collect.h - the event loop: records out of the ring buffer, into the
- * matcher, out as reports.
+ * collect.h - the live event loop: records out of the ring buffer, into
+ * the session (session.h), out as reports, a record file and metrics.
  *
  * One epoll over the ring buffer (readable only when a probe passes the
  * wake-up threshold), a timerfd that drains the ring on a fixed period and
- * paces the reports, and a signalfd for SIGINT, SIGTERM and SIGHUP. The
- * caller blocks those signals before it starts anything (see
- * hs_collect_block_signals) so that they are only ever read here.
+ * paces the reports, a signalfd for SIGINT, SIGTERM and SIGHUP, and the
+ * metrics endpoint's descriptor. The caller blocks those signals before it
+ * starts anything (see hs_collect_block_signals) so that they are only
+ * ever read here. SIGHUP starts the record file afresh (log rotation).
  */
 #ifndef HS_COLLECT_H
 #define HS_COLLECT_H
 
 #include <stdint.h>
 #include "attach.h"
+#include "metrics.h"
 #include "output.h"
+#include "runinfo.h"
+#include "session.h"
 #include "watch.h"
 
 struct hs_collect_config {
 	double duration_s; /* 0: until a signal */
 	double interval_s; /* 0: only the final summary */
-	uint64_t window_ns; /* match window */
-	uint32_t max_inflight; /* trajectories in the match table */
+	struct hs_session_config session; /* window, table, warmup, cooldown */
 	uint32_t drain_ms; /* timer period */
+	enum hs_clock clock; /* what the probes stamp with */
+	const char *write_path; /* record file, NULL: none */
+	/* the record file's header: sample and filter are the caller's,
+	 * the rest is filled in here */
+	struct hs_run_info info;
+	struct hs_metrics *metrics; /* NULL: none */
 	/* called from the loop once measuring starts, a match window after
 	 * the probes are attached (so every packet from then on is seen at
 	 * every point); the duration counts from then. Nonzero aborts. */

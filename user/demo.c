@@ -251,6 +251,8 @@ int hs_demo(struct hs_demo_opts *o)
 		if (hs_filter_parse(expr, &o->run.probe.filter, err, sizeof(err)))
 			goto down;
 		o->run.probe.filter_enabled = true;
+		snprintf(o->run.collect.info.filter,
+			 sizeof(o->run.collect.info.filter), "%s", expr);
 		pr_info("measuring the demo stream only (--filter '%s')", expr);
 	}
 	/* every interface between sender and receiver, found as a user's

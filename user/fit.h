@@ -7,6 +7,7 @@
 #ifndef HS_FIT_H
 #define HS_FIT_H
 
+#include <stdint.h>
 #include "hops.h"
 #include "points.h"
 
@@ -16,6 +17,27 @@ struct hs_fit {
 	double intercept;
 	double r2; /* coefficient of determination; 1 when y is constant */
 };
+
+/* What is fitted: of each run's main path (the one most packets took). */
+enum hs_fit_metric {
+	HS_FIT_DELAY_MEAN = 0,
+	HS_FIT_DELAY_P50,
+	HS_FIT_DELAY_P99,
+	HS_FIT_JITTER_MEAN,
+	HS_FIT_LATENESS_MEAN,
+	HS_FIT_METRICS,
+};
+
+/* One run of the study. */
+struct hs_fit_run {
+	const char *file;
+	unsigned int functions; /* on its main path */
+	uint64_t packets;
+	double value[HS_FIT_METRICS]; /* ns */
+};
+
+/* "delay_mean", "delay_p50", ... */
+const char *hs_fit_metric_name(enum hs_fit_metric m);
 
 /* y = slope * x + intercept. 0, or -EINVAL when n < 2 or every x is the
  * same (no line through them). */

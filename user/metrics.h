@@ -31,10 +31,14 @@ int hs_metrics_parse_addr(const char *spec, struct sockaddr_storage *ss,
 int hs_metrics_start(struct hs_metrics **m, const char *spec,
 		     hs_metrics_source src, void *ctx, char *err,
 		     size_t errlen);
+/* What scrapes read from now on; NULL: "not measuring yet" (503). */
+void hs_metrics_set_source(struct hs_metrics *m, hs_metrics_source src,
+			   void *ctx);
 /* A descriptor for epoll (readable: call hs_metrics_run). */
 int hs_metrics_fd(const struct hs_metrics *m);
 /* Serve what is waiting; also call it on a timer for timeouts. */
 void hs_metrics_run(struct hs_metrics *m);
+/* Safe with NULL. */
 void hs_metrics_stop(struct hs_metrics *m);
 /* The exposition of a report. 0, or -1 when a write failed. */
 int hs_metrics_render(FILE *f, const struct hs_report *r);

@@ -2,38 +2,63 @@
 #include <errno.h>
 #include <string.h>
 #include <json-c/json.h>
+#include "attach.h"
+#include "breakdown.h"
+#include "csv.h"
+#include "fit.h"
+#include "join.h"
 #include "output.h"
+#include "session.h"
 
-int hs_output_open(struct hs_output *out, const char *json_path, bool table)
+static int open_dest(const char *path, FILE **f, bool *is_stdout)
 {
+	if (!path)
+		return 0;
+	if (!strcmp(path, "-")) {
+		*f = stdout;
+		*is_stdout = true;
+		return 0;
+	}
+	*f = fopen(path, "w");
+	return *f ? 0 : -errno;
+}
+
+int hs_output_open(struct hs_output *out, const char *json_path,
+		   const char *csv_path, bool table, const char **which)
+{
+	int err;
+
 	memset(out, 0, sizeof(*out));
-	if (json_path && !strcmp(json_path, "-")) {
-		out->json = stdout;
-		out->json_is_stdout = true;
-	} else if (json_path) {
-		out->json = fopen(json_path, "w");
-		if (!out->json)
-			return -errno;
+	*which = json_path;
+	err = open_dest(json_path, &out->json, &out->json_is_stdout);
+	if (!err) {
+		*which = csv_path;
+		err = open_dest(csv_path, &out->csv, &out->csv_is_stdout);
+	}
+	if (err) {
+		hs_output_close(out);
+		return err;
 	}
 	if (table)
-		out->table = out->json_is_stdout ? stderr : stdout;
+		out->table = out->json_is_stdout || out->csv_is_stdout ?
+				     stderr :
+				     stdout;
 	return 0;
+}
+
+static void close_dest(FILE **f, bool is_stdout)
+{
+	if (*f && !is_stdout)
+		fclose(*f);
+	else if (*f)
+		fflush(*f);
+	*f = NULL;
 }
 
 void hs_output_close(struct hs_output *out)
 {
-	if (out->json && !out->json_is_stdout)
-		fclose(out->json);
-	else if (out->json)
-		fflush(out->json);
-	out->json = NULL;
-}
-
-const char *hs_point_name(const struct hs_point *pt, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s:%s %s", pt->ns->name, pt->link.ifname,
-		 hs_hook_name(pt->hook));
-	return buf;
+	close_dest(&out->json, out->json_is_stdout);
+	close_dest(&out->csv, out->csv_is_stdout);
 }
 
 static void json_emit(struct hs_output *out, json_object *obj)
@@ -51,6 +76,11 @@ static void json_add_u64(json_object *o, const char *key, uint64_t v)
 	json_object_object_add(o, key, json_object_new_uint64(v));
 }
 
+static void json_add_i64(json_object *o, const char *key, int64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
 static void json_add_str(json_object *o, const char *key, const char *v)
 {
 	json_object_object_add(o, key, json_object_new_string(v));
@@ -62,33 +92,43 @@ static void json_add_ns(json_object *o, const char *key, double v)
 	json_object_object_add(o, key, json_object_new_int64((int64_t)(v + 0.5)));
 }
 
-void hs_output_points(struct hs_output *out, const struct hs_probes *p)
+/* A ratio to 4 decimals: the same text wherever it is printed. */
+static void json_add_ratio(json_object *o, const char *key, double v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%.4f", v);
+	json_object_object_add(o, key, json_object_new_double_s(v, buf));
+}
+
+void hs_output_points(struct hs_output *out, const struct hs_point_table *t)
 {
 	char name[HS_POINT_NAME_MAX];
 	unsigned int i;
 
-	for (i = 0; i < p->n; i++) {
-		const struct hs_point *pt = &p->points[i];
+	for (i = 0; i < t->n; i++) {
+		const struct hs_point_info *pt = &t->p[i];
 		json_object *o;
 
 		if (pt->skipped)
 			continue;
 		if (out->table)
 			fprintf(out->table, "point %2u  %s%s%s\n", pt->id,
-				hs_point_name(pt, name, sizeof(name)),
-				pt->xdp_mode ? " " : "",
-				pt->xdp_mode ? pt->xdp_mode : "");
+				hs_point_label(t, pt->id, name, sizeof(name)),
+				pt->xdp_mode[0] ? " " : "", pt->xdp_mode);
 		if (!out->json)
 			continue;
 		o = json_object_new_object();
 		json_add_str(o, "type", "point");
 		json_add_u64(o, "id", pt->id);
-		json_add_str(o, "netns", pt->ns->name);
+		if (t->n_hosts > 1)
+			json_add_str(o, "host", t->host[pt->host]);
+		json_add_str(o, "netns", pt->netns);
 		json_add_str(o, "ifname", pt->link.ifname);
-		json_add_u64(o, "ifindex", pt->link.ifindex);
+		json_add_u64(o, "ifindex", (uint64_t)pt->link.ifindex);
 		json_add_str(o, "kind", pt->link.kind);
 		json_add_str(o, "hook", hs_hook_name(pt->hook));
-		if (pt->xdp_mode)
+		if (pt->xdp_mode[0])
 			json_add_str(o, "xdp_mode", pt->xdp_mode);
 		/* to find the program with bpftool */
 		json_add_u64(o, "prog_id", pt->prog_id);
@@ -111,18 +151,14 @@ void hs_output_event(struct hs_output *out, uint16_t point, const char *event)
 	json_emit(out, o);
 }
 
-static const char *classify(const struct hs_probes *p, uint16_t from,
+static const char *classify(const struct hs_point_table *t, uint16_t from,
 			    uint16_t to, char *via, size_t len)
 {
-	const struct hs_point *a = &p->points[from], *b = &p->points[to];
-	struct hs_hop_end ea = { a->ns->name, &a->link, a->hook };
-	struct hs_hop_end eb = { b->ns->name, &b->link, b->hook };
-
-	return hs_hop_classify(&ea, &eb, via, len);
+	return hs_points_classify(t, from, to, via, len);
 }
 
-static bool in_switch_ns(const struct hs_probes *pr, const struct hs_path *p,
-			 const struct hs_netns *ns)
+static bool in_switch_ns(const struct hs_point_table *t,
+			 const struct hs_path *p, const char *ns)
 {
 	char via[128];
 	int i;
@@ -130,14 +166,14 @@ static bool in_switch_ns(const struct hs_probes *pr, const struct hs_path *p,
 	/* a switch hop inside ns: port to port of a bridge or an OVS (a
 	 * macvlan hop goes from one function straight to the next) */
 	for (i = 1; i < p->n; i++) {
-		const struct hs_point *a = &pr->points[p->points[i - 1]];
-		const struct hs_point *b = &pr->points[p->points[i]];
+		const struct hs_point_info *a = &t->p[p->points[i - 1]];
+		const struct hs_point_info *b = &t->p[p->points[i]];
 
-		if (a->ns == ns && b->ns == ns &&
-		    !strcmp(classify(pr, p->points[i - 1],
-						    p->points[i], via,
-						    sizeof(via)),
-					   "switch"))
+		if (!strcmp(a->netns, ns) && !strcmp(b->netns, ns) &&
+		    a->host == b->host &&
+		    !strcmp(classify(t, p->points[i - 1], p->points[i], via,
+				     sizeof(via)),
+			    "switch"))
 			return true;
 	}
 	return false;
@@ -148,29 +184,30 @@ static bool in_switch_ns(const struct hs_probes *pr, const struct hs_path *p,
  * Namespaces that only switch (a bridge's, an OVS's) fold into the label
  * of the link they make; functions and the two ends are the nodes.
  */
-static void path_chain(const struct hs_probes *pr, const struct hs_path *p,
+static void path_chain(const struct hs_point_table *t, const struct hs_path *p,
 		       char *buf, size_t len)
 {
-	const struct hs_netns *node = pr->points[p->points[0]].ns;
+	const struct hs_point_info *node = &t->p[p->points[0]];
 	char label[128] = "", via[128];
 	size_t used;
 	int i;
 
-	used = (size_t)snprintf(buf, len, "%s", node->name);
+	used = (size_t)snprintf(buf, len, "%s", node->netns);
 	for (i = 1; i < p->n && used < len; i++) {
-		const struct hs_netns *ns = pr->points[p->points[i]].ns;
-		const char *kind = classify(pr, p->points[i - 1], p->points[i],
+		const struct hs_point_info *pt = &t->p[p->points[i]];
+		const char *kind = classify(t, p->points[i - 1], p->points[i],
 					    via, sizeof(via));
 
 		/* a switch names the link; a wire only if nothing else */
-		if (!strcmp(kind, "switch") ||
+		if (!strcmp(kind, "switch") || !strcmp(kind, "network") ||
 		    (!strcmp(kind, "wire") && !label[0]))
 			memcpy(label, via, sizeof(label));
-		if (ns == node || in_switch_ns(pr, p, ns))
+		if ((!strcmp(pt->netns, node->netns) && pt->host == node->host) ||
+		    in_switch_ns(t, p, pt->netns))
 			continue;
 		used += (size_t)snprintf(buf + used, len - used, " -%s-> %s",
-					 label[0] ? label : "?", ns->name);
-		node = ns;
+					 label[0] ? label : "?", pt->netns);
+		node = pt;
 		label[0] = '\0';
 	}
 }
@@ -214,13 +251,29 @@ static json_object *json_lateness(const struct hs_summary *s)
 	return o;
 }
 
-static const struct hs_acc *pick(const struct hs_acc *interval,
-				 const struct hs_acc *total, bool final)
+static double ratio(uint64_t part, uint64_t whole)
 {
-	return final ? total : interval;
+	return whole ? (double)part / (double)whole : 0.0;
 }
 
-/* The measurements a hop and a path share. */
+/* RFC 4737: how many arrived out of order, how far back, how late. */
+static void json_add_reordering(json_object *o, const struct hs_acc *a)
+{
+	uint64_t measured = a->reordered - a->extent_beyond;
+	json_object *e = json_object_new_object();
+	json_object *l = json_object_new_object();
+
+	json_add_ratio(o, "reordered_ratio", ratio(a->reordered, a->arrivals));
+	json_add_u64(e, "max", a->extent_max);
+	json_add_ratio(e, "mean", ratio(a->extent_sum, measured));
+	json_add_u64(e, "beyond", a->extent_beyond);
+	json_object_object_add(o, "reorder_extent", e);
+	json_add_u64(l, "max", a->late_max_ns);
+	json_add_ns(l, "mean", ratio(a->late_sum_ns, measured));
+	json_object_object_add(o, "reorder_late_ns", l);
+}
+
+/* The measurements every hop, path and segment carries. */
 static void json_add_acc(json_object *o, const struct hs_acc *a)
 {
 	struct hs_summary s;
@@ -232,6 +285,13 @@ static void json_add_acc(json_object *o, const struct hs_acc *a)
 	json_object_object_add(o, "lateness_ns", json_lateness(&s));
 	json_add_u64(o, "lost", a->lost);
 	json_add_u64(o, "reordered", a->reordered);
+	json_add_reordering(o, a);
+	json_add_u64(o, "duplicates", a->duplicates);
+	if (a->negative) {
+		/* two hosts' clocks disagree by more than the delay */
+		json_add_u64(o, "negative_delays", a->negative);
+		json_add_i64(o, "negative_min_ns", a->negative_min);
+	}
 }
 
 static json_object *json_line(const char *type, bool final)
@@ -248,15 +308,46 @@ static void json_hop(struct hs_output *out, const struct hs_report *r,
 {
 	json_object *o = json_line("hop", r->final);
 	char via[128];
-	const char *kind = classify(r->probes, hop->from, hop->to, via,
+	const char *kind = classify(r->points, hop->from, hop->to, via,
 				    sizeof(via));
 
 	json_add_u64(o, "from", hop->from);
 	json_add_u64(o, "to", hop->to);
 	json_add_str(o, "kind", kind);
 	json_add_str(o, "via", via);
-	json_add_acc(o, pick(&hop->interval, &hop->total, r->final));
+	json_add_acc(o, hs_leg_acc(&hop->leg, r->final));
+	if (r->join && !strcmp(kind, "network"))
+		json_add_i64(o, "delay_uncertainty_ns", r->join->uncertainty_ns);
 	json_emit(out, o);
+}
+
+static json_object *json_breakdown(const struct hs_report *r,
+				   const struct hs_breakdown *b)
+{
+	json_object *arr = json_object_new_array();
+	unsigned int k;
+
+	for (k = 0; k < b->n; k++) {
+		const struct hs_hop_share *s = &b->hop[k];
+		json_object *o = json_object_new_object();
+		char via[128];
+
+		json_add_u64(o, "from", s->from);
+		json_add_u64(o, "to", s->to);
+		json_add_str(o, "kind", classify(r->points, s->from, s->to, via,
+						 sizeof(via)));
+		json_add_str(o, "via", via);
+		json_add_u64(o, "packets", s->packets);
+		json_add_ns(o, "mean_ns", s->mean_ns);
+		json_add_ns(o, "p99_ns", s->p99_ns);
+		json_add_ns(o, "jitter_ns", s->jitter_ns);
+		json_add_ratio(o, "mean_share", s->mean_share);
+		json_add_ratio(o, "p99_share", s->p99_share);
+		json_add_ratio(o, "jitter_share", s->jitter_share);
+		json_add_u64(o, "lost", s->lost);
+		json_object_array_add(arr, o);
+	}
+	return arr;
 }
 
 static void json_path(struct hs_output *out, const struct hs_report *r,
@@ -264,39 +355,46 @@ static void json_path(struct hs_output *out, const struct hs_report *r,
 {
 	json_object *o = json_line("path", r->final);
 	json_object *pts = json_object_new_array();
-	char chain[1024];
+	struct hs_breakdown b;
+	char text[1024];
 	int i;
-
 
 	for (i = 0; i < path->n; i++)
 		json_object_array_add(pts, json_object_new_int(path->points[i]));
 	json_object_object_add(o, "points", pts);
-	path_chain(r->probes, path, chain, sizeof(chain));
-	json_add_str(o, "chain", chain);
-	json_add_acc(o, pick(&path->interval, &path->total, r->final));
+	path_chain(r->points, path, text, sizeof(text));
+	json_add_str(o, "chain", text);
+	json_add_acc(o, hs_leg_acc(&path->leg, r->final));
+	if (!hs_breakdown(r->hops, path, r->final, &b)) {
+		json_object_object_add(o, "breakdown", json_breakdown(r, &b));
+		json_add_str(o, "verdict",
+			     hs_verdict(&b, r->points, path, text, sizeof(text)));
+	}
 	json_emit(out, o);
 }
 
 static void json_counters(struct hs_output *out, const struct hs_report *r)
 {
 	const struct hs_match_counters *m = r->match;
+	const struct hs_session_counters *sc = r->session;
 	unsigned int i;
 	json_object *o;
 
-	for (i = 0; i < r->probes->n; i++) {
-		struct hs_counters c;
+	for (i = 0; i < r->points->n; i++) {
+		const struct hs_counters *c = &r->counters[i];
 
-		if (hs_probes_counters(r->probes, i, &c))
+		if (r->points->p[i].skipped)
 			continue;
 		o = json_line("counters", r->final);
 		json_add_u64(o, "point", i);
-		json_add_u64(o, "seen", c.seen);
-		json_add_u64(o, "filtered", c.filtered);
-		json_add_u64(o, "sampled_out", c.sampled_out);
-		json_add_u64(o, "sampled", c.sampled);
-		json_add_u64(o, "recorded", c.recorded);
-		json_add_u64(o, "ringbuf_drops", c.ringbuf_drops);
-		json_add_u64(o, "parse_errors", c.parse_errors);
+		json_add_u64(o, "seen", c->seen);
+		json_add_u64(o, "filtered", c->filtered);
+		json_add_u64(o, "sampled_out", c->sampled_out);
+		json_add_u64(o, "sampled", c->sampled);
+		json_add_u64(o, "recorded", c->recorded);
+		json_add_u64(o, "ringbuf_drops", c->ringbuf_drops);
+		json_add_u64(o, "parse_errors", c->parse_errors);
+		json_add_u64(o, "duplicates", m->point_duplicates[i]);
 		json_emit(out, o);
 	}
 	o = json_line("pipeline", r->final);
@@ -311,7 +409,27 @@ static void json_counters(struct hs_output *out, const struct hs_report *r)
 	json_add_u64(o, "unverified", r->hops->unverified);
 	json_add_u64(o, "hops_overflow", r->hops->hops_overflow);
 	json_add_u64(o, "paths_overflow", r->hops->paths_overflow);
+	json_add_u64(o, "segments_overflow", r->hops->segments_overflow);
 	json_add_u64(o, "flows_replaced", r->hops->flows_replaced);
+	json_add_u64(o, "left_out_warmup", sc->left_out_warmup);
+	json_add_u64(o, "left_out_cooldown", sc->left_out_cooldown);
+	json_add_u64(o, "cooldown_overflow", sc->cooldown_overflow);
+	json_add_u64(o, "bad_records", sc->bad_records);
+	json_emit(out, o);
+}
+
+static void json_clock(struct hs_output *out, const struct hs_report *r)
+{
+	const struct hs_join_clock *j = r->join;
+	json_object *o = json_line("clock", r->final);
+
+	json_add_str(o, "method", hs_join_method_name(j->method));
+	json_add_str(o, "host_a", r->points->host[0]);
+	json_add_str(o, "host_b", r->points->host[1]);
+	json_add_i64(o, "offset_ns", j->offset_ns);
+	json_add_i64(o, "uncertainty_ns", j->uncertainty_ns);
+	json_add_u64(o, "packets_ab", j->packets_ab);
+	json_add_u64(o, "packets_ba", j->packets_ba);
 	json_emit(out, o);
 }
 
@@ -351,22 +469,81 @@ static void table_row(FILE *f, int width, const char *name,
 		(unsigned long long)a->reordered);
 }
 
+static int hop_name(const struct hs_point_table *t, uint16_t from, uint16_t to,
+		    char *buf, size_t len)
+{
+	char a[HS_POINT_NAME_MAX], b[HS_POINT_NAME_MAX];
+
+	return snprintf(buf, len, "%s -> %s",
+			hs_point_label(t, from, a, sizeof(a)),
+			hs_point_label(t, to, b, sizeof(b)));
+}
+
+/* What a hop row adds under itself: what made the hop, and what else
+ * happened on it. */
+static void table_hop_notes(FILE *f, const struct hs_report *r,
+			    uint16_t from, uint16_t to, const struct hs_acc *a)
+{
+	char via[128];
+	const char *kind = classify(r->points, from, to, via, sizeof(via));
+
+	fprintf(f, "    %s: %s", kind, via);
+	if (r->join && !strcmp(kind, "network")) {
+		if (r->join->uncertainty_ns >= 0)
+			fprintf(f, " (delay +- %.2f us: clocks joined)",
+				r->join->uncertainty_ns / 1000.0);
+		else
+			fprintf(f, " (delay uncertain: realtime clocks trusted)");
+	}
+	if (a->reordered)
+		fprintf(f, "; reordered %.2f%%, extent max %llu",
+			100.0 * ratio(a->reordered, a->arrivals),
+			(unsigned long long)a->extent_max);
+	if (a->duplicates)
+		fprintf(f, "; %llu duplicates",
+			(unsigned long long)a->duplicates);
+	if (a->negative)
+		fprintf(f, "; WARNING: %llu negative delays (down to %.2f us)",
+			(unsigned long long)a->negative,
+			(double)a->negative_min / 1000.0);
+	fputc('\n', f);
+}
+
+static void table_breakdown(FILE *f, const struct hs_report *r,
+			    const struct hs_path *p)
+{
+	struct hs_breakdown b;
+	char name[2 * HS_POINT_NAME_MAX + 8], text[1024];
+	unsigned int k;
+
+	if (hs_breakdown(r->hops, p, r->final, &b))
+		return;
+	if (r->final) {
+		fprintf(f, "    share of   mean    p99 jitter  hop\n");
+		for (k = 0; k < b.n; k++) {
+			hop_name(r->points, b.hop[k].from, b.hop[k].to, name,
+				 sizeof(name));
+			fprintf(f, "             %4.0f%%  %4.0f%%  %4.0f%%  %s\n",
+				100 * b.hop[k].mean_share,
+				100 * b.hop[k].p99_share,
+				100 * b.hop[k].jitter_share, name);
+		}
+	}
+	fprintf(f, "    verdict: %s\n",
+		hs_verdict(&b, r->points, p, text, sizeof(text)));
+}
+
 static void table_hops(FILE *f, const struct hs_report *r)
 {
-	char from[HS_POINT_NAME_MAX], to[HS_POINT_NAME_MAX], via[128];
 	char name[2 * HS_POINT_NAME_MAX + 32];
 	const struct hs_hops *h = r->hops;
-	int width = 40;
+	int width = 40, len;
 	uint32_t i;
 
 	/* first pass: the widest hop name sets the column */
 	for (i = 0; i < h->n_hops; i++) {
-		const struct hs_hop *hop = &h->hops[i];
-		int len = snprintf(name, sizeof(name), "%s -> %s",
-				   hs_point_name(&r->probes->points[hop->from],
-						 from, sizeof(from)),
-				   hs_point_name(&r->probes->points[hop->to],
-						 to, sizeof(to)));
+		len = hop_name(r->points, h->hops[i].from, h->hops[i].to, name,
+			       sizeof(name));
 		if (len > width)
 			width = len;
 	}
@@ -375,53 +552,49 @@ static void table_hops(FILE *f, const struct hs_report *r)
 		"jitter", "late.max", "late.avg", "lost", "reord");
 	for (i = 0; i < h->n_hops; i++) {
 		const struct hs_hop *hop = &h->hops[i];
-		const struct hs_acc *a =
-			pick(&hop->interval, &hop->total, r->final);
-		const char *kind;
+		const struct hs_acc *a = hs_leg_acc(&hop->leg, r->final);
 
 		if (!a->delay.n && !a->lost)
 			continue;
-		snprintf(name, sizeof(name), "%s -> %s",
-			 hs_point_name(&r->probes->points[hop->from], from,
-				       sizeof(from)),
-			 hs_point_name(&r->probes->points[hop->to], to,
-				       sizeof(to)));
+		hop_name(r->points, hop->from, hop->to, name, sizeof(name));
 		table_row(f, width, name, a);
-		kind = classify(r->probes, hop->from, hop->to, via, sizeof(via));
-		fprintf(f, "    %s: %s\n", kind, via);
+		table_hop_notes(f, r, hop->from, hop->to, a);
 	}
 	for (i = 0; i < h->n_paths; i++) {
 		const struct hs_path *p = &h->paths[i];
-		const struct hs_acc *a = pick(&p->interval, &p->total, r->final);
+		const struct hs_acc *a = hs_leg_acc(&p->leg, r->final);
+		char from[HS_POINT_NAME_MAX], to[HS_POINT_NAME_MAX];
 
 		if (!a->delay.n)
 			continue;
 		snprintf(name, sizeof(name), "path %s -> %s (%d points)",
-			 hs_point_name(&r->probes->points[p->points[0]], from,
-				       sizeof(from)),
-			 hs_point_name(&r->probes->points[p->points[p->n - 1]],
-				       to, sizeof(to)),
+			 hs_point_label(r->points, p->points[0], from,
+					sizeof(from)),
+			 hs_point_label(r->points, p->points[p->n - 1], to,
+					sizeof(to)),
 			 p->n);
 		table_row(f, width, name, a);
-		path_chain(r->probes, p, name, sizeof(name));
+		path_chain(r->points, p, name, sizeof(name));
 		fprintf(f, "    chain: %s\n", name);
+		table_breakdown(f, r, p);
 	}
 }
 
 static void table_pipeline(FILE *f, const struct hs_report *r)
 {
-	struct hs_counters sum = {}, c;
+	const struct hs_session_counters *sc = r->session;
+	struct hs_counters sum = {};
 	unsigned int i;
 
-	for (i = 0; i < r->probes->n; i++) {
-		if (hs_probes_counters(r->probes, i, &c))
-			continue;
-		sum.seen += c.seen;
-		sum.filtered += c.filtered;
-		sum.sampled += c.sampled;
-		sum.recorded += c.recorded;
-		sum.ringbuf_drops += c.ringbuf_drops;
-		sum.parse_errors += c.parse_errors;
+	for (i = 0; i < r->points->n; i++) {
+		const struct hs_counters *c = &r->counters[i];
+
+		sum.seen += c->seen;
+		sum.filtered += c->filtered;
+		sum.sampled += c->sampled;
+		sum.recorded += c->recorded;
+		sum.ringbuf_drops += c->ringbuf_drops;
+		sum.parse_errors += c->parse_errors;
 	}
 	fprintf(f,
 		"pipeline: seen %llu, filtered %llu, sampled %llu, recorded %llu, "
@@ -437,21 +610,58 @@ static void table_pipeline(FILE *f, const struct hs_report *r)
 		(unsigned long long)r->match->evicted,
 		(unsigned long long)r->match->duplicates,
 		(unsigned long long)r->hops->unverified);
+	if (sc->left_out_warmup || sc->left_out_cooldown)
+		fprintf(f,
+			"pipeline: left out %llu packets of the warm-up and %llu of the cool-down\n",
+			(unsigned long long)sc->left_out_warmup,
+			(unsigned long long)sc->left_out_cooldown);
 	if (r->match->overflow || r->hops->hops_overflow ||
-	    r->hops->paths_overflow || r->hops->flows_replaced)
+	    r->hops->paths_overflow || r->hops->flows_replaced ||
+	    r->hops->segments_overflow || sc->cooldown_overflow)
 		fprintf(f,
 			"pipeline: WARNING: limits reached: %llu sightings past %d points a packet, "
-			"%llu hops past %d, %llu paths past %d, %llu flows replaced\n",
+			"%llu hops past %d, %llu paths past %d, %llu paths without a breakdown, "
+			"%llu flows replaced, %llu packets folded before their cool-down\n",
 			(unsigned long long)r->match->overflow, HS_MAX_TRAJ_POINTS,
 			(unsigned long long)r->hops->hops_overflow, HS_MAX_HOPS,
 			(unsigned long long)r->hops->paths_overflow, HS_MAX_PATHS,
-			(unsigned long long)r->hops->flows_replaced);
+			(unsigned long long)r->hops->segments_overflow,
+			(unsigned long long)r->hops->flows_replaced,
+			(unsigned long long)sc->cooldown_overflow);
 	if (sum.ringbuf_drops || r->match->evicted)
 		fprintf(f, "pipeline: WARNING: %llu records were never recorded "
 			   "and %llu trajectories were cut short by a full match "
 			   "table; neither is counted as packet loss\n",
 			(unsigned long long)sum.ringbuf_drops,
 			(unsigned long long)r->match->evicted);
+	if (sc->bad_records)
+		fprintf(f, "pipeline: WARNING: %llu malformed records ignored\n",
+			(unsigned long long)sc->bad_records);
+}
+
+static void table_clock(FILE *f, const struct hs_report *r)
+{
+	const struct hs_join_clock *j = r->join;
+
+	fprintf(f, "clocks: %s -> %s joined by %s: offset %.3f us", r->points->host[0],
+		r->points->host[1], hs_join_method_name(j->method),
+		(double)j->offset_ns / 1000.0);
+	if (j->uncertainty_ns >= 0)
+		fprintf(f, " +- %.3f us", (double)j->uncertainty_ns / 1000.0);
+	fprintf(f, " (%llu packets one way, %llu the other)\n",
+		(unsigned long long)j->packets_ab,
+		(unsigned long long)j->packets_ba);
+}
+
+static void csv_report(struct hs_output *out, const struct hs_report *r)
+{
+	if (!out->csv_header_done) {
+		out->csv_header_done = true;
+		if (hs_csv_header(out->csv))
+			out->failed = true;
+	}
+	if (hs_csv_report(out->csv, r, ++out->csv_reports) || fflush(out->csv))
+		out->failed = true;
 }
 
 void hs_output_report(struct hs_output *out, const struct hs_report *r)
@@ -465,20 +675,86 @@ void hs_output_report(struct hs_output *out, const struct hs_report *r)
 		else
 			fprintf(out->table, "\n== %.1f s (last %.1f s) ==\n",
 				r->elapsed_s, r->interval_s);
+		if (r->join)
+			table_clock(out->table, r);
 		table_hops(out->table, r);
 		table_pipeline(out->table, r);
 		fflush(out->table);
 	}
+	if (out->csv)
+		csv_report(out, r);
 	if (!out->json)
 		return;
+	if (r->join)
+		json_clock(out, r);
 	for (i = 0; i < r->hops->n_hops; i++)
 		json_hop(out, r, &r->hops->hops[i]);
 	for (i = 0; i < r->hops->n_paths; i++) {
 		const struct hs_path *p = &r->hops->paths[i];
 
 		/* entries the flows vote on that never carried a packet */
-		if (p->total.delay.n || p->total.lost)
+		if (p->leg.total.delay.n || p->leg.total.lost)
 			json_path(out, r, p);
 	}
 	json_counters(out, r);
+}
+
+void hs_output_fit(struct hs_output *out, const struct hs_fit_run *runs,
+		   unsigned int n, const struct hs_fit *fits)
+{
+	FILE *f = out->table;
+	unsigned int i;
+	int m;
+
+	if (f) {
+		fprintf(f, "%-40s %9s %9s %10s %10s %10s %10s %10s\n",
+			"run (times in us)", "functions", "packets", "mean",
+			"p50", "p99", "jitter", "late.avg");
+		for (i = 0; i < n; i++)
+			fprintf(f, "%-40s %9u %9llu %10.2f %10.2f %10.2f %10.2f %10.2f\n",
+				runs[i].file, runs[i].functions,
+				(unsigned long long)runs[i].packets,
+				runs[i].value[HS_FIT_DELAY_MEAN] / 1000,
+				runs[i].value[HS_FIT_DELAY_P50] / 1000,
+				runs[i].value[HS_FIT_DELAY_P99] / 1000,
+				runs[i].value[HS_FIT_JITTER_MEAN] / 1000,
+				runs[i].value[HS_FIT_LATENESS_MEAN] / 1000);
+		fprintf(f, "\nfit over %u runs, against the number of functions:\n",
+			n);
+		fprintf(f, "%-16s %18s %14s %8s\n", "metric", "slope/function us",
+			"intercept us", "R^2");
+		for (m = 0; m < HS_FIT_METRICS; m++)
+			fprintf(f, "%-16s %18.3f %14.3f %8.4f\n",
+				hs_fit_metric_name(m), fits[m].slope / 1000,
+				fits[m].intercept / 1000, fits[m].r2);
+		fflush(f);
+	}
+	if (!out->json)
+		return;
+	for (i = 0; i < n; i++) {
+		json_object *o = json_line("fit_run", true);
+
+		json_add_str(o, "file", runs[i].file);
+		json_add_u64(o, "functions", runs[i].functions);
+		json_add_u64(o, "packets", runs[i].packets);
+		for (m = 0; m < HS_FIT_METRICS; m++) {
+			char key[40];
+
+			snprintf(key, sizeof(key), "%s_ns", hs_fit_metric_name(m));
+			json_add_ns(o, key, runs[i].value[m]);
+		}
+		json_emit(out, o);
+	}
+	for (m = 0; m < HS_FIT_METRICS; m++) {
+		json_object *o = json_line("fit", true);
+		char key[40];
+
+		snprintf(key, sizeof(key), "%s_ns", hs_fit_metric_name(m));
+		json_add_str(o, "metric", key);
+		json_add_u64(o, "runs", fits[m].n);
+		json_add_ratio(o, "slope_ns", fits[m].slope);
+		json_add_ratio(o, "intercept_ns", fits[m].intercept);
+		json_add_ratio(o, "r2", fits[m].r2);
+		json_emit(out, o);
+	}
 }

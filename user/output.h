@@ -25,6 +25,7 @@ struct hs_output {
 	bool json_is_stdout;
 	bool csv_is_stdout;
 	bool csv_header_done;
+	unsigned int csv_reports; /* numbers CSV reports 1, 2, ... */
 	bool failed; /* a write failed (disk full, reader gone): stop */
 };
 
@@ -51,6 +52,12 @@ void hs_output_close(struct hs_output *out);
 /* The "point" lines and the table's list of points. */
 void hs_output_points(struct hs_output *out, const struct hs_point_table *t);
 void hs_output_report(struct hs_output *out, const struct hs_report *r);
+struct hs_fit_run;
+struct hs_fit;
+/* hopscope report --fit: the runs and a line per metric (HS_FIT_METRICS
+ * fits), as a table and as JSON "fit_run" and "fit" lines. */
+void hs_output_fit(struct hs_output *out, const struct hs_fit_run *runs,
+		   unsigned int n, const struct hs_fit *fits);
 /* A JSON "event" line: something happened to the point's interface. */
 void hs_output_event(struct hs_output *out, uint16_t point, const char *event);
 

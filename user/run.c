@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -326,25 +327,50 @@ static void release_namespaces(struct resolve *r, const struct hs_probes *p)
 	ns_table_free(&r->nst);
 }
 
-struct ready {
-	struct hs_output *out;
-	const struct hs_probes *probes;
-	const struct hs_run_opts *opts;
-};
-
-/* Measuring starts: the point lines tell a reader (and the tests) so. */
+/* Measuring starts (the session has printed the point lines). */
 static int on_ready(void *ctx)
 {
-	struct ready *r = ctx;
+	const struct hs_run_opts *o = ctx;
 
-	hs_output_points(r->out, r->probes);
-	return r->opts->on_attached ? r->opts->on_attached(r->opts->ctx) : 0;
+	return o->on_attached ? o->on_attached(o->ctx) : 0;
+}
+
+/* Everything that can be wrong with the options, found before anything
+ * is attached: an output that cannot be written, a port that is taken. */
+static int open_outputs(const struct hs_run_opts *o, struct hs_output *out,
+			struct hs_metrics **metrics)
+{
+	const char *which;
+	char err[512];
+	int e, fd;
+
+	e = hs_output_open(out, o->json_path, o->csv_path, o->table, &which);
+	if (e) {
+		pr_err("cannot open '%s' for output: %s", which, strerror(-e));
+		return HS_EXIT_USAGE;
+	}
+	if (o->collect.write_path) {
+		fd = open(o->collect.write_path,
+			  O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			pr_err("cannot create record file '%s': %s",
+			       o->collect.write_path, strerror(errno));
+			return HS_EXIT_USAGE;
+		}
+		close(fd);
+	}
+	if (o->metrics &&
+	    hs_metrics_start(metrics, o->metrics, NULL, NULL, err, sizeof(err))) {
+		pr_err("%s", err);
+		return HS_EXIT_FAILURE;
+	}
+	return HS_EXIT_OK;
 }
 
 int hs_run(const struct hs_run_opts *o)
 {
 	struct hs_collect_config collect = o->collect;
-	struct ready ready;
+	struct hs_metrics *metrics = NULL;
 	struct hs_probes *probes = NULL;
 	struct hs_output out = {};
 	struct resolve *r;
@@ -353,6 +379,10 @@ int hs_run(const struct hs_run_opts *o)
 	ret = hs_run_preflight();
 	if (ret)
 		return ret;
+	if (o->probe.stamp_tai && !hs_probe_has_tai()) {
+		pr_err("--clock tai: this kernel has no bpf_ktime_get_tai_ns (Linux 6.1+)");
+		return HS_EXIT_FAILURE;
+	}
 	r = calloc(1, sizeof(*r));
 	probes = calloc(1, sizeof(*probes));
 	if (!r || !probes) {
@@ -365,13 +395,9 @@ int hs_run(const struct hs_run_opts *o)
 		ret = err == -EIO ? HS_EXIT_FAILURE : HS_EXIT_USAGE;
 		goto out;
 	}
-	err = hs_output_open(&out, o->json_path, o->table);
-	if (err) {
-		pr_err("cannot open '%s' for JSON output: %s", o->json_path,
-		       strerror(-err));
-		ret = HS_EXIT_USAGE;
-		goto out;
-	}
+	ret = open_outputs(o, &out, &metrics);
+	if (ret)
+		goto out_close;
 	if (hs_collect_stop_pending()) {
 		pr_err("interrupted before measuring");
 		ret = HS_EXIT_FAILURE;
@@ -383,20 +409,22 @@ int hs_run(const struct hs_run_opts *o)
 	}
 	collect.watch = hs_watch_new(probes);
 	release_namespaces(r, probes);
-	ready.out = &out;
-	ready.probes = probes;
-	ready.opts = o;
+	collect.metrics = metrics;
 	collect.on_ready = on_ready;
-	collect.ready_ctx = &ready;
+	collect.ready_ctx = (void *)o;
 	ret = hs_collect_run(probes, &collect, &out) ? HS_EXIT_FAILURE :
 						       HS_EXIT_OK;
 	hs_watch_free(collect.watch);
 	if (out.failed && !ret) {
-		pr_err("cannot write the JSON output to '%s'", o->json_path);
+		pr_err("cannot write the output (%s%s%s)",
+		       o->json_path ? o->json_path : "",
+		       o->json_path && o->csv_path ? ", " : "",
+		       o->csv_path ? o->csv_path : "");
 		ret = HS_EXIT_FAILURE;
 	}
 	hs_probes_detach(probes);
 out_close:
+	hs_metrics_stop(metrics);
 	hs_output_close(&out);
 out:
 	if (r) {

@@ -27,6 +27,8 @@ struct hs_run_opts {
 	struct hs_probe_config probe;
 	struct hs_collect_config collect;
 	const char *json_path; /* NULL, "-" or a file */
+	const char *csv_path; /* NULL, "-" or a file */
+	const char *metrics; /* [ADDR:]PORT of a Prometheus endpoint, or NULL */
 	bool table;
 	/* called once everything is attached, before collecting; the demo
 	 * starts its traffic here. Nonzero return aborts the run. */

@@ -28,6 +28,8 @@
 
 struct hs_output;
 struct hs_rec_writer;
+struct hs_report;
+struct hs_join_clock;
 
 struct hs_session_config {
 	uint64_t window_ns; /* match window */
@@ -56,6 +58,8 @@ struct hs_session {
 	uint64_t ready_ts; /* 0 until measuring starts */
 	uint64_t end_ts; /* 0 until the end */
 	void *cooldown; /* the queue, when cooldown_ns > 0 */
+	/* two hosts' files joined: how their clocks were aligned */
+	const struct hs_join_clock *join;
 };
 
 /* 0 or -errno. points, out and rec stay the caller's. */
@@ -85,6 +89,10 @@ void hs_session_event(struct hs_session *s, uint16_t point, const char *event);
  * final summary. counters: per point, points->n entries. */
 void hs_session_report(struct hs_session *s, bool final, double elapsed_s,
 		       double interval_s, const struct hs_counters *counters);
+/* A report of the statistics as they stand (final: the totals), without
+ * settling anything: for a metrics scrape between reports. */
+void hs_session_fill_report(const struct hs_session *s, struct hs_report *r,
+			    bool final);
 /* The run is over at ts: everything still open is folded or left out. */
 void hs_session_end(struct hs_session *s, uint64_t ts);
 

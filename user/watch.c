@@ -9,6 +9,7 @@
 #include <netlink/route/link.h>
 #include "log.h"
 #include "topology.h"
+#include "session.h"
 #include "watch.h"
 
 #ifndef IFF_LOWER_UP
@@ -106,7 +107,7 @@ struct hs_watch *hs_watch_new(const struct hs_probes *p)
 	return w;
 }
 
-static void report(struct hs_output *out, struct watched_if *wi,
+static void report(struct hs_session *s, struct watched_if *wi,
 		   enum if_state state)
 {
 	if (state == wi->state)
@@ -114,7 +115,7 @@ static void report(struct hs_output *out, struct watched_if *wi,
 	wi->state = state;
 	pr_warn("%s %s; the other points keep measuring", wi->name,
 		state_text[state]);
-	hs_output_event(out, wi->first_point, state_event[state]);
+	hs_session_event(s, wi->first_point, state_event[state]);
 }
 
 static void check_ns(struct hs_watch *w, unsigned int i)
@@ -135,7 +136,7 @@ static void check_ns(struct hs_watch *w, unsigned int i)
 	wn->sk = NULL;
 }
 
-void hs_watch_check(struct hs_watch *w, struct hs_output *out)
+void hs_watch_check(struct hs_watch *w, struct hs_session *s)
 {
 	unsigned int i;
 
@@ -152,18 +153,18 @@ void hs_watch_check(struct hs_watch *w, struct hs_output *out)
 		if (wi->state == IF_GONE)
 			continue;
 		if (wn->gone) {
-			report(out, wi, IF_GONE);
+			report(s, wi, IF_GONE);
 			continue;
 		}
 		if (!wn->sk)
 			continue;
 		if (rtnl_link_get_kernel(wn->sk, wi->ifindex, NULL, &link)) {
-			report(out, wi, IF_GONE);
+			report(s, wi, IF_GONE);
 			continue;
 		}
 		flags = rtnl_link_get_flags(link);
 		rtnl_link_put(link);
-		report(out, wi,
+		report(s, wi,
 		       (flags & IFF_UP) && (flags & IFF_LOWER_UP) ? IF_UP :
 								  IF_DOWN);
 	}

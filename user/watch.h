@@ -13,14 +13,14 @@
 #define HS_WATCH_H
 
 #include "attach.h"
-#include "output.h"
+#include "session.h"
 
 struct hs_watch;
 
 /* NULL on failure (then nothing is watched; not fatal). */
 struct hs_watch *hs_watch_new(const struct hs_probes *p);
 /* Look once; report changes as warnings and JSON "event" lines. */
-void hs_watch_check(struct hs_watch *w, struct hs_output *out);
+void hs_watch_check(struct hs_watch *w, struct hs_session *s);
 void hs_watch_free(struct hs_watch *w);
 
 #endif /* HS_WATCH_H */

@@ -82,7 +82,7 @@ static uint32_t visible_paths(void)
 	uint32_t i, n = 0;
 
 	for (i = 0; i < h.n_paths; i++)
-		n += h.paths[i].total.delay.n > 0;
+		n += h.paths[i].leg.total.delay.n > 0;
 	return n;
 }
 
@@ -116,38 +116,38 @@ Test(hops, per_hop_and_path_delay)
 	cr_assert_eq(h.n_paths, 1);
 
 	a = hop(1, 2);
-	cr_assert_eq(a->total.delay.n, 3);
-	cr_assert_eq(a->total.delay.min, 90);
-	cr_assert_eq(a->total.delay.max, 120);
-	cr_assert_float_eq(a->total.delay.mean, 310.0 / 3.0, 1e-9);
-	cr_assert_eq(a->interval.delay.n, 3);
+	cr_assert_eq(a->leg.total.delay.n, 3);
+	cr_assert_eq(a->leg.total.delay.min, 90);
+	cr_assert_eq(a->leg.total.delay.max, 120);
+	cr_assert_float_eq(a->leg.total.delay.mean, 310.0 / 3.0, 1e-9);
+	cr_assert_eq(a->leg.interval.delay.n, 3);
 
 	b = hop(2, 3);
-	cr_assert_eq(b->total.delay.min, 110);
-	cr_assert_eq(b->total.delay.max, 180);
-	cr_assert_float_eq(b->total.delay.mean, 440.0 / 3.0, 1e-9);
+	cr_assert_eq(b->leg.total.delay.min, 110);
+	cr_assert_eq(b->leg.total.delay.max, 180);
+	cr_assert_float_eq(b->leg.total.delay.mean, 440.0 / 3.0, 1e-9);
 
 	p = path123();
-	cr_assert_eq(p->total.delay.n, 3);
-	cr_assert_eq(p->total.delay.min, 200);
-	cr_assert_eq(p->total.delay.max, 300);
-	cr_assert_float_eq(p->total.delay.mean, 250.0, 1e-9);
+	cr_assert_eq(p->leg.total.delay.n, 3);
+	cr_assert_eq(p->leg.total.delay.min, 200);
+	cr_assert_eq(p->leg.total.delay.max, 300);
+	cr_assert_float_eq(p->leg.total.delay.mean, 250.0, 1e-9);
 
 	/* hop 1 -> 2 jitter: D = (2120 - 1100) - (2000 - 1000) = 20,
 	 * J = 20/16 = 1.25; D = (3090 - 2120) - 1000 = -30,
 	 * J = 1.25 + (30 - 1.25)/16 = 3.046875 */
-	cr_assert_eq(a->total.jitter.n, 2);
-	cr_assert_float_eq(a->total.jitter.last, 3.046875, 1e-12);
-	cr_assert_float_eq(a->total.jitter.max, 3.046875, 1e-12);
+	cr_assert_eq(a->leg.total.jitter.n, 2);
+	cr_assert_float_eq(a->leg.total.jitter.last, 3.046875, 1e-12);
+	cr_assert_float_eq(a->leg.total.jitter.max, 3.046875, 1e-12);
 	/* path: D = (2300 - 1250) - 1000 = 50, J = 3.125;
 	 * D = (3200 - 2300) - 1000 = -100, J = 3.125 + 96.875/16
 	 * = 9.1796875 */
-	cr_assert_float_eq(p->total.jitter.last, 9.1796875, 1e-12);
+	cr_assert_float_eq(p->leg.total.jitter.last, 9.1796875, 1e-12);
 
-	cr_assert_eq(a->total.reordered, 0);
-	cr_assert_eq(a->total.lost, 0);
-	cr_assert_eq(b->total.lost, 0);
-	cr_assert_eq(p->total.lost, 0);
+	cr_assert_eq(a->leg.total.reordered, 0);
+	cr_assert_eq(a->leg.total.lost, 0);
+	cr_assert_eq(b->leg.total.lost, 0);
+	cr_assert_eq(p->leg.total.lost, 0);
 	/* no hop the traffic never took */
 	cr_assert_null(hs_hops_find(&h, 1, 3));
 	cr_assert_null(hs_hops_find(&h, 2, 1));
@@ -178,22 +178,30 @@ Test(hops, reordering_on_a_hop)
 	fold2(FLOW_F, 1200, 1600, 0);
 	fold2(FLOW_F, 1300, 1550, 0);
 	a = hop(1, 2);
-	cr_assert_eq(a->total.reordered, 2);
-	cr_assert_eq(a->interval.reordered, 2);
-	cr_assert_eq(a->total.delay.n, 4);
+	/* RFC 4737, in arrival order T2 1400, T1 1500, T4 1550, T3 1600:
+	 * T1 arrives after T2, which left later: reordered, extent 1, late
+	 * 1500 - 1400 = 100; T3 arrives after T4: extent 1, late 50 */
+	cr_assert_eq(a->leg.total.reordered, 2);
+	cr_assert_eq(a->leg.interval.reordered, 2);
+	cr_assert_eq(a->leg.total.arrivals, 4);
+	cr_assert_eq(a->leg.total.extent_max, 1);
+	cr_assert_eq(a->leg.total.extent_sum, 2);
+	cr_assert_eq(a->leg.total.late_max_ns, 100);
+	cr_assert_eq(a->leg.total.late_sum_ns, 150);
+	cr_assert_eq(a->leg.total.delay.n, 4);
 	/* delays 500, 300, 400, 250 */
-	cr_assert_eq(a->total.delay.min, 250);
-	cr_assert_eq(a->total.delay.max, 500);
+	cr_assert_eq(a->leg.total.delay.min, 250);
+	cr_assert_eq(a->leg.total.delay.max, 500);
 	/* the path 1 -> 2 is the same pair: reordered alike */
 	cr_assert_eq(h.n_paths, 1);
-	cr_assert_eq(h.paths[0].total.reordered, 2);
+	cr_assert_eq(h.paths[0].leg.total.reordered, 2);
 }
 
 Test(hops, equal_arrival_is_not_reordering)
 {
 	fold2(FLOW_F, 1000, 1500, 0);
 	fold2(FLOW_F, 1100, 1500, 0);
-	cr_assert_eq(hop(1, 2)->total.reordered, 0);
+	cr_assert_eq(hop(1, 2)->leg.total.reordered, 0);
 }
 
 Test(hops, prefix_of_same_flow_is_lost_on_next_hop)
@@ -204,17 +212,17 @@ Test(hops, prefix_of_same_flow_is_lost_on_next_hop)
 	fold3(FLOW_F, 1000, 1100, 1250);
 	/* a packet of the same flow seen at 1 and 2 only: lost on 2 -> 3 */
 	fold2(FLOW_F, 2000, 2100, 0);
-	cr_assert_eq(hop(2, 3)->total.lost, 1);
-	cr_assert_eq(hop(2, 3)->interval.lost, 1);
-	cr_assert_eq(hop(1, 2)->total.lost, 0);
+	cr_assert_eq(hop(2, 3)->leg.total.lost, 1);
+	cr_assert_eq(hop(2, 3)->leg.interval.lost, 1);
+	cr_assert_eq(hop(1, 2)->leg.total.lost, 0);
 	p = path123();
-	cr_assert_eq(p->total.lost, 1);
+	cr_assert_eq(p->leg.total.lost, 1);
 	/* it still crossed 1 -> 2, and its delay counts there */
-	cr_assert_eq(hop(1, 2)->total.delay.n, 2);
-	cr_assert_eq(hop(2, 3)->total.delay.n, 1);
+	cr_assert_eq(hop(1, 2)->leg.total.delay.n, 2);
+	cr_assert_eq(hop(2, 3)->leg.total.delay.n, 1);
 	/* a prefix is not a path of its own, nor a path packet */
 	cr_assert_eq(visible_paths(), 1);
-	cr_assert_eq(p->total.delay.n, 1);
+	cr_assert_eq(p->leg.total.delay.n, 1);
 }
 
 /*
@@ -229,10 +237,10 @@ Test(hops, single_sighting_of_known_flow_is_lost_on_first_hop)
 
 	fold3(FLOW_F, 1000, 1100, 1250);
 	fold(FLOW_F, 1, p, ts, 0);
-	cr_assert_eq(hop(1, 2)->total.lost, 1,
+	cr_assert_eq(hop(1, 2)->leg.total.lost, 1,
 		     "a packet seen only at the first point is not lost");
-	cr_assert_eq(hop(2, 3)->total.lost, 0);
-	cr_assert_eq(path123()->total.lost, 1);
+	cr_assert_eq(hop(2, 3)->leg.total.lost, 0);
+	cr_assert_eq(path123()->leg.total.lost, 1);
 }
 
 Test(hops, prefix_of_other_flow_is_not_lost)
@@ -241,11 +249,11 @@ Test(hops, prefix_of_other_flow_is_not_lost)
 	 * to the function at 2, say) ends at 2 and is a flow of its own */
 	fold3(FLOW_F, 1000, 1100, 1250);
 	fold2(FLOW_G, 2000, 2100, 0);
-	cr_assert_eq(hop(2, 3)->total.lost, 0);
-	cr_assert_eq(path123()->total.lost, 0);
+	cr_assert_eq(hop(2, 3)->leg.total.lost, 0);
+	cr_assert_eq(path123()->leg.total.lost, 0);
 	/* G's own path 1 -> 2 is new */
 	cr_assert_eq(h.n_paths, 2);
-	cr_assert_eq(hop(1, 2)->total.delay.n, 2);
+	cr_assert_eq(hop(1, 2)->leg.total.delay.n, 2);
 }
 
 Test(hops, evicted_prefix_is_never_lost)
@@ -253,11 +261,11 @@ Test(hops, evicted_prefix_is_never_lost)
 	fold3(FLOW_F, 1000, 1100, 1250);
 	/* cut short by a full match table, not by the network */
 	fold2(FLOW_F, 2000, 2100, 1);
-	cr_assert_eq(hop(2, 3)->total.lost, 0);
-	cr_assert_eq(path123()->total.lost, 0);
+	cr_assert_eq(hop(2, 3)->leg.total.lost, 0);
+	cr_assert_eq(path123()->leg.total.lost, 0);
 	/* a real loss right after still counts */
 	fold2(FLOW_F, 3000, 3100, 0);
-	cr_assert_eq(hop(2, 3)->total.lost, 1);
+	cr_assert_eq(hop(2, 3)->leg.total.lost, 1);
 }
 
 Test(hops, longer_path_learned_later)
@@ -270,8 +278,8 @@ Test(hops, longer_path_learned_later)
 	cr_assert_eq(h.n_paths, 2);
 	/* now 1 -> 2 -> 3 is the flow's path and a prefix is a loss */
 	fold2(FLOW_F, 2000, 2100, 0);
-	cr_assert_eq(hop(2, 3)->total.lost, 1);
-	cr_assert_eq(path123()->total.lost, 1);
+	cr_assert_eq(hop(2, 3)->leg.total.lost, 1);
+	cr_assert_eq(path123()->leg.total.lost, 1);
 }
 
 Test(hops, new_interval_resets_interval_only)
@@ -283,43 +291,43 @@ Test(hops, new_interval_resets_interval_only)
 	fold3(FLOW_F, 2000, 2120, 2300);
 	fold2(FLOW_F, 3000, 3100, 0); /* lost on 2 -> 3 */
 	/* left 1 after 3000's packet, reached 2 before it did */
-	fold2(FLOW_F, 3500, 3050, 0);
+	fold2(FLOW_F, 3050, 3090, 0);
 	a = hop(1, 2);
-	cr_assert_eq(a->interval.delay.n, 4);
-	cr_assert_eq(a->interval.reordered, 1);
-	cr_assert_eq(hop(2, 3)->interval.lost, 2);
+	cr_assert_eq(a->leg.interval.delay.n, 4);
+	cr_assert_eq(a->leg.interval.reordered, 1);
+	cr_assert_eq(hop(2, 3)->leg.interval.lost, 2);
 
 	hs_hops_new_interval(&h);
 	p = path123();
-	cr_assert_eq(a->interval.delay.n, 0);
-	cr_assert_eq(a->interval.delay.hist.count, 0);
-	cr_assert_eq(a->interval.jitter.n, 0);
-	cr_assert_eq(a->interval.reordered, 0);
-	cr_assert_eq(hop(2, 3)->interval.lost, 0);
-	cr_assert_eq(hop(2, 3)->interval.delay.n, 0);
-	cr_assert_eq(p->interval.delay.n, 0);
-	cr_assert_eq(p->interval.lost, 0);
+	cr_assert_eq(a->leg.interval.delay.n, 0);
+	cr_assert_eq(a->leg.interval.delay.hist.count, 0);
+	cr_assert_eq(a->leg.interval.jitter.n, 0);
+	cr_assert_eq(a->leg.interval.reordered, 0);
+	cr_assert_eq(hop(2, 3)->leg.interval.lost, 0);
+	cr_assert_eq(hop(2, 3)->leg.interval.delay.n, 0);
+	cr_assert_eq(p->leg.interval.delay.n, 0);
+	cr_assert_eq(p->leg.interval.lost, 0);
 	/* totals go on */
-	cr_assert_eq(a->total.delay.n, 4);
-	cr_assert_eq(a->total.reordered, 1);
-	cr_assert_eq(a->total.jitter.n, 3);
-	cr_assert_eq(hop(2, 3)->total.lost, 2);
-	cr_assert_eq(p->total.delay.n, 2);
-	cr_assert_eq(p->total.lost, 2);
+	cr_assert_eq(a->leg.total.delay.n, 4);
+	cr_assert_eq(a->leg.total.reordered, 1);
+	cr_assert_eq(a->leg.total.jitter.n, 3);
+	cr_assert_eq(hop(2, 3)->leg.total.lost, 2);
+	cr_assert_eq(p->leg.total.delay.n, 2);
+	cr_assert_eq(p->leg.total.lost, 2);
 
 	/* the next packet lands in both; the jitter estimator carries on
 	 * across the boundary (D against the packet before it), so the
 	 * interval gets one update at once */
 	fold3(FLOW_F, 4000, 4100, 4250);
 	a = hop(1, 2);
-	cr_assert_eq(a->interval.delay.n, 1);
-	cr_assert_eq(a->interval.delay.min, 100);
-	cr_assert_eq(a->total.delay.n, 5);
-	cr_assert_eq(a->interval.jitter.n, 1);
-	cr_assert_float_eq(a->interval.jitter.last, a->total.jitter.last,
+	cr_assert_eq(a->leg.interval.delay.n, 1);
+	cr_assert_eq(a->leg.interval.delay.min, 100);
+	cr_assert_eq(a->leg.total.delay.n, 5);
+	cr_assert_eq(a->leg.interval.jitter.n, 1);
+	cr_assert_float_eq(a->leg.interval.jitter.last, a->leg.total.jitter.last,
 			   1e-12);
-	cr_assert_eq(p->interval.delay.n, 1);
-	cr_assert_eq(p->total.delay.n, 3);
+	cr_assert_eq(p->leg.interval.delay.n, 1);
+	cr_assert_eq(p->leg.total.delay.n, 3);
 }
 
 /* Collect per-hop statistics through the matcher, as collect.c does. */
@@ -357,16 +365,16 @@ Test(hops, through_matcher)
 	/* 1 -> 2: 100, 150, 80; 2 -> 3: 200, 250 and one lost */
 	a = hop(1, 2);
 	b = hop(2, 3);
-	cr_assert_eq(a->total.delay.n, 3);
-	cr_assert_eq(a->total.delay.min, 80);
-	cr_assert_eq(a->total.delay.max, 150);
-	cr_assert_float_eq(a->total.delay.mean, 110.0, 1e-9);
-	cr_assert_eq(b->total.delay.n, 2);
-	cr_assert_float_eq(b->total.delay.mean, 225.0, 1e-9);
-	cr_assert_eq(b->total.lost, 1);
-	cr_assert_eq(a->total.lost, 0);
-	cr_assert_eq(path123()->total.delay.n, 2);
-	cr_assert_eq(path123()->total.lost, 1);
+	cr_assert_eq(a->leg.total.delay.n, 3);
+	cr_assert_eq(a->leg.total.delay.min, 80);
+	cr_assert_eq(a->leg.total.delay.max, 150);
+	cr_assert_float_eq(a->leg.total.delay.mean, 110.0, 1e-9);
+	cr_assert_eq(b->leg.total.delay.n, 2);
+	cr_assert_float_eq(b->leg.total.delay.mean, 225.0, 1e-9);
+	cr_assert_eq(b->leg.total.lost, 1);
+	cr_assert_eq(a->leg.total.lost, 0);
+	cr_assert_eq(path123()->leg.total.delay.n, 2);
+	cr_assert_eq(path123()->leg.total.lost, 1);
 }
 
 /* A packet still between two points when the run ends is cut short by the
@@ -384,9 +392,9 @@ Test(hops, open_at_end_of_run_is_not_lost)
 	add(0xB, FLOW_F, 2, 21100);
 	hs_matcher_flush(&m);
 	cr_assert_eq(m.counters.at_end, 1);
-	cr_assert_eq(hop(1, 2)->total.delay.n, 2);
-	cr_assert_eq(hop(2, 3)->total.lost, 0);
-	cr_assert_eq(path123()->total.lost, 0);
+	cr_assert_eq(hop(1, 2)->leg.total.delay.n, 2);
+	cr_assert_eq(hop(2, 3)->leg.total.lost, 0);
+	cr_assert_eq(path123()->leg.total.lost, 0);
 }
 
 /* Records from before the probes were all armed are not matched. */
@@ -417,8 +425,8 @@ Test(hops, one_flooded_packet_does_not_redefine_the_path)
 	for (i = 0; i < 100; i++)
 		fold3(FLOW_F, 1000 + 1000 * i, 1100 + 1000 * i, 1200 + 1000 * i);
 	/* only while the votes are even (1:1, then 1:2 decides) */
-	cr_assert_leq(hop(3, 4)->total.lost, 2);
-	cr_assert_eq(path123()->total.delay.n + hop(3, 4)->total.lost, 100);
+	cr_assert_leq(hop(3, 4)->leg.total.lost, 2);
+	cr_assert_eq(path123()->leg.total.delay.n + hop(3, 4)->leg.total.lost, 100);
 }
 
 /* A missing record the ring buffer dropped is no lost packet. */
@@ -428,11 +436,11 @@ Test(hops, ring_drop_at_next_point_is_unverified_not_lost)
 	/* point 3 dropped records between 1900 and 2300 */
 	hs_hops_note_drops(&h, 3, 5, 1900, 2300);
 	fold2(FLOW_F, 2000, 2100, 0);
-	cr_assert_eq(hop(2, 3)->total.lost, 0);
+	cr_assert_eq(hop(2, 3)->leg.total.lost, 0);
 	cr_assert_eq(h.unverified, 1);
 	/* outside that window, the same gap is a loss */
 	fold2(FLOW_F, 50000, 50100, 0);
-	cr_assert_eq(hop(2, 3)->total.lost, 1);
+	cr_assert_eq(hop(2, 3)->leg.total.lost, 1);
 }
 
 /* A middle record dropped: no made-up hop 1 -> 3. */
@@ -458,9 +466,130 @@ Test(hops, reordering_is_blamed_on_its_own_hop_only)
 {
 	fold3(FLOW_F, 1000, 1500, 1600); /* A */
 	fold3(FLOW_F, 1100, 1200, 1300); /* B: overtakes A before 2 */
-	cr_assert_eq(hop(1, 2)->total.reordered, 1);
-	cr_assert_eq(hop(2, 3)->total.reordered, 0);
+	cr_assert_eq(hop(1, 2)->leg.total.reordered, 1);
+	cr_assert_eq(hop(2, 3)->leg.total.reordered, 0);
 	/* and jitter on 2 -> 3 pairs B then A: D = (1600-1300)-(1500-1200) = 0 */
-	cr_assert_eq(hop(2, 3)->total.jitter.n, 1);
-	cr_assert_float_eq(hop(2, 3)->total.jitter.last, 0.0, 1e-12);
+	cr_assert_eq(hop(2, 3)->leg.total.jitter.n, 1);
+	cr_assert_float_eq(hop(2, 3)->leg.total.jitter.last, 0.0, 1e-12);
+}
+
+/* Fold 1 -> 2 crossings that leave 1 at 1000 * k for k in sent order and
+ * reach 2 in the order given: seq[i] is the k of the i-th arrival. */
+static void arrive_in_order(const int *seq, int n)
+{
+	int i;
+
+	/* trajectories come in first-sighting order: by k */
+	for (i = 0; i < n; i++) {
+		int j, pos = 0;
+
+		for (j = 0; j < n; j++)
+			if (seq[j] == i + 1)
+				pos = j;
+		fold2(FLOW_F, 1000 * (uint64_t)(i + 1), 100000 + 10 * (uint64_t)pos,
+		      0);
+	}
+}
+
+/* RFC 4737 section 4.2.1's examples: 1 2 4 5 3 - only 3 is reordered,
+ * and 4 arrived first of those that left after it: extent 2. */
+Test(hops, rfc4737_extent_of_one_late_packet)
+{
+	static const int seq[] = { 1, 2, 4, 5, 3 };
+	struct hs_acc *a;
+
+	arrive_in_order(seq, 5);
+	a = &hop(1, 2)->leg.total;
+	cr_assert_eq(a->reordered, 1);
+	cr_assert_eq(a->extent_max, 2);
+	cr_assert_eq(a->extent_sum, 2);
+	/* 3 arrived at 100040, 4 at 100020 */
+	cr_assert_eq(a->late_max_ns, 20);
+}
+
+/* 2 3 4 5 1: one packet late by four, not four packets early. */
+Test(hops, rfc4737_counts_the_late_packet_not_the_early_ones)
+{
+	static const int seq[] = { 2, 3, 4, 5, 1 };
+	struct hs_acc *a;
+
+	arrive_in_order(seq, 5);
+	a = &hop(1, 2)->leg.total;
+	cr_assert_eq(a->reordered, 1);
+	cr_assert_eq(a->extent_max, 4);
+	cr_assert_eq(a->arrivals, 5);
+}
+
+/* A copy made on 2 -> 3 shows at 3 and again at 4; it is 2 -> 3's. */
+Test(hops, duplicates_blamed_on_the_hop_that_made_them)
+{
+	static const uint16_t p[] = { 1, 2, 3, 4 };
+	uint64_t ts[] = { 1000, 1100, 1200, 1300 };
+	struct hs_trajectory t = {};
+	int i;
+
+	t.fingerprint = 0xD0;
+	t.flow_hash = FLOW_F;
+	t.first_ts = ts[0];
+	t.n = 4;
+	for (i = 0; i < 4; i++) {
+		t.s[i].point = p[i];
+		t.s[i].ts_ns = ts[i];
+	}
+	t.s[2].dups = 1;
+	t.s[3].dups = 1;
+	hs_hops_fold(&t, &h);
+	cr_assert_eq(hop(1, 2)->leg.total.duplicates, 0);
+	cr_assert_eq(hop(2, 3)->leg.total.duplicates, 1);
+	cr_assert_eq(hop(3, 4)->leg.total.duplicates, 0);
+	cr_assert_eq(h.paths[0].leg.total.duplicates, 1);
+}
+
+/* Two hosts' clocks joined badly: a delay below zero is counted, shows
+ * its value, and is folded as 0 rather than as a huge unsigned one. */
+Test(hops, negative_delay_flagged_not_hidden)
+{
+	fold2(FLOW_F, 1000, 1100, 0);
+	fold2(FLOW_F, 2000, 1970, 0);
+	cr_assert_eq(hop(1, 2)->leg.total.negative, 1);
+	cr_assert_eq(hop(1, 2)->leg.total.negative_min, -30);
+	cr_assert_eq(hop(1, 2)->leg.total.delay.max, 100);
+	cr_assert_eq(hop(1, 2)->leg.total.delay.min, 0);
+}
+
+/* A path's segments see only its own packets; a hop shared with another
+ * path sees both. */
+Test(hops, segments_are_the_paths_own)
+{
+	static const uint16_t p124[] = { 1, 2, 4 };
+	uint64_t ts[] = { 6000, 6500, 6600 };
+	const struct hs_leg *seg;
+
+	fold3(FLOW_F, 1000, 1100, 1250);
+	fold3(FLOW_F, 2000, 2120, 2300);
+	fold(FLOW_G, 3, p124, ts, 0); /* shares 1 -> 2, slowly */
+	hs_hops_settle(&h, true);
+	seg = hs_path_segment(&h, path123(), 0);
+	cr_assert_not_null(seg);
+	cr_assert_eq(seg->total.delay.n, 2);
+	cr_assert_eq(seg->total.delay.max, 120);
+	cr_assert_eq(hs_path_segment(&h, path123(), 1)->total.delay.n, 2);
+	cr_assert_null(hs_path_segment(&h, path123(), 2));
+	/* the hop itself is both paths' */
+	cr_assert_eq(hop(1, 2)->leg.total.delay.n, 3);
+	cr_assert_eq(hop(1, 2)->leg.total.delay.max, 500);
+	cr_assert_eq(h.n_segments, 4);
+}
+
+/* A loss lands on the segment of the path the flow takes. */
+Test(hops, loss_counted_on_the_segment)
+{
+	fold3(FLOW_F, 1000, 1100, 1250);
+	fold3(FLOW_F, 2000, 2100, 2250);
+	fold2(FLOW_F, 3000, 3100, 0);
+	hs_hops_settle(&h, true);
+	cr_assert_eq(hs_path_segment(&h, path123(), 1)->total.lost, 1);
+	cr_assert_eq(hs_path_segment(&h, path123(), 0)->total.lost, 0);
+	/* the lost packet crossed 1 -> 2 of that path */
+	cr_assert_eq(hs_path_segment(&h, path123(), 0)->total.delay.n, 3);
 }

@@ -192,6 +192,12 @@ Test(match, duplicate_sighting_counted_and_ignored)
 	cr_assert_eq(t->first_ts, 100);
 	assert_sighting(t, 0, 1, 100);
 	assert_sighting(t, 1, 2, 200);
+	/* each sighting knows how often its point saw the packet again */
+	cr_assert_eq(t->s[0].dups, 1);
+	cr_assert_eq(t->s[1].dups, 1);
+	cr_assert_eq(m.counters.point_duplicates[1], 1);
+	cr_assert_eq(m.counters.point_duplicates[2], 1);
+	cr_assert_eq(m.counters.point_duplicates[3], 0);
 }
 
 Test(match, overflow_beyond_max_points)

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * recfile.h - record files: everything a run saw, to report on it again.
+ *
+ * A record file is a gzip stream (zlib, RFC 1952). Its content is a
+ * preamble and a sequence of frames:
+ *
+ *   preamble   "HSRECORD", __u32 format version, __u32 0x01020304 (the
+ *              writer's byte order: a reader of the other order refuses)
+ *   frame      struct hs_frame_hdr, then len bytes of payload
+ *
+ * The first frame is HS_FRAME_HEADER, a JSON object: format version, run
+ * id and part, host name, kernel, the clock the records use and the
+ * offsets between the monotonic, realtime and TAI clocks, the
+ * configuration and the point table (session.h writes and reads it). The
+ * frames after it are the run's events in the order they happened
+ * (session.h): a report replays them and gets the statistics the run got.
+ *
+ * The writer flushes the compressor at least once a second (a crash loses
+ * at most that), and SIGHUP makes it close the file and start a new one at
+ * the same path (log rotation), with the same header but the next part
+ * number. The reader checks each frame's CRC-32 and names the byte offset
+ * (in the uncompressed content) of anything truncated or corrupt; every
+ * complete record before it is still handed over.
+ */
+#ifndef HS_RECFILE_H
+#define HS_RECFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "hopscope.h"
+
+#define HS_REC_MAGIC "HSRECORD"
+#define HS_REC_FORMAT 1
+#define HS_REC_BYTE_ORDER 0x01020304u
+
+enum hs_frame_type {
+	HS_FRAME_HEADER = 1, /* JSON text */
+	HS_FRAME_RECORDS = 2, /* struct hs_record[] */
+	HS_FRAME_ARMED = 3, /* struct hs_frame_time: probes all attached */
+	HS_FRAME_READY = 4, /* struct hs_frame_time: measuring starts */
+	HS_FRAME_DROPS = 5, /* struct hs_frame_drops[] */
+	HS_FRAME_HORIZON = 6, /* struct hs_frame_time */
+	HS_FRAME_EVENT = 7, /* struct hs_frame_event */
+	HS_FRAME_REPORT = 8, /* struct hs_frame_report, hs_counters[] */
+	HS_FRAME_END = 9, /* struct hs_frame_time */
+	HS_FRAME_BAD_RECORD = 10, /* no payload */
+	HS_FRAME_TYPE_MAX,
+};
+
+struct hs_frame_hdr {
+	__u32 type;
+	__u32 len; /* payload bytes */
+	__u32 crc; /* CRC-32 (zlib's) of the payload */
+	__u32 __pad;
+};
+
+struct hs_frame_time {
+	__u64 ts_ns;
+};
+
+struct hs_frame_drops {
+	__u64 total; /* the point's ringbuf_drops */
+	__u64 from, to; /* since the collector last looked */
+	__u16 point;
+	__u8 __pad[6];
+};
+
+struct hs_frame_event {
+	__u16 point;
+	__u8 __pad[6];
+	char event[16]; /* "down", "up", "gone", NUL-terminated */
+};
+
+struct hs_frame_report {
+	__u8 final;
+	__u8 __pad[3];
+	__u32 n_points; /* struct hs_counters that follow */
+	double elapsed_s;
+	double interval_s;
+};
+
+/* Largest payload a reader accepts: a header with HS_MAX_POINTS points,
+ * or a report with as many counters, fit well within it. */
+#define HS_REC_MAX_FRAME (4u << 20)
+/* Records per HS_FRAME_RECORDS frame at most. */
+#define HS_REC_BATCH 1024
+
+/* ---- writing ---- */
+
+struct hs_rec_writer;
+
+/* Create (or truncate) path and write the preamble and the header frame.
+ * 0, or -errno with one line in err naming path. */
+int hs_rec_create(struct hs_rec_writer **w, const char *path,
+		  const char *header_json, char *err, size_t errlen);
+/* One frame. Records waiting for a frame of their own go first. */
+int hs_rec_put(struct hs_rec_writer *w, uint32_t type, const void *data,
+	       uint32_t len);
+/* One record, batched into HS_FRAME_RECORDS frames. */
+int hs_rec_put_record(struct hs_rec_writer *w, const struct hs_record *r);
+/* Write out what is batched and flush the compressor, so a reader sees
+ * everything so far; does so at most once a second unless force. */
+int hs_rec_flush(struct hs_rec_writer *w, bool force);
+/* Close the file and start a new one at the same path with this header. */
+int hs_rec_reopen(struct hs_rec_writer *w, const char *header_json,
+		  char *err, size_t errlen);
+/* Finish the file. 0, or -errno if any write failed. */
+int hs_rec_close(struct hs_rec_writer *w);
+const char *hs_rec_path(const struct hs_rec_writer *w);
+
+/* ---- reading ---- */
+
+struct hs_rec_reader;
+
+struct hs_rec_frame {
+	uint32_t type;
+	uint32_t len;
+	const void *data; /* valid until the next call */
+	uint64_t offset; /* of the frame header in the content */
+	/* a records frame cut short: only its complete records, unchecked;
+	 * the next call reports the truncation */
+	bool truncated;
+};
+
+/* Open path and read the preamble and the header frame (its JSON text,
+ * NUL-terminated, in *header until close). 0, or -errno with one line in
+ * err naming path and, for bad content, the byte offset. */
+int hs_rec_open(struct hs_rec_reader **r, const char *path,
+		const char **header, char *err, size_t errlen);
+/* The next frame: 1, 0 at the clean end, -1 on a truncated or corrupt
+ * file with one line in err naming the path and the byte offset. */
+int hs_rec_next(struct hs_rec_reader *r, struct hs_rec_frame *f, char *err,
+		size_t errlen);
+void hs_rec_close_reader(struct hs_rec_reader *r);
+
+#endif /* HS_RECFILE_H */
