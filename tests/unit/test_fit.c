@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * fit.c: least squares for the chain-length study, and how many network
+ * functions a path crosses.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <criterion/criterion.h>
+#include "fit.h"
+
+/* Static: a failed assertion leaves the test at once. */
+static struct hs_point_table t;
+
+static void setup(void)
+{
+	memset(&t, 0, sizeof(t));
+}
+
+TestSuite(fit, .init = setup);
+
+Test(fit, exact_line)
+{
+	static const double x[] = { 0, 1, 2, 3, 4 };
+	static const double y[] = { 2, 5, 8, 11, 14 };
+	struct hs_fit f;
+
+	cr_assert_eq(hs_fit_line(x, y, 5, &f), 0);
+	cr_assert_eq(f.n, 5);
+	cr_assert_float_eq(f.slope, 3.0, 1e-12);
+	cr_assert_float_eq(f.intercept, 2.0, 1e-12);
+	cr_assert_float_eq(f.r2, 1.0, 1e-12);
+}
+
+/*
+ * x = 1..5 functions, y = {3, 4, 8, 9, 11} us. Means 3 and 7; deviations
+ * dx = -2 -1 0 1 2, dy = -4 -3 1 2 4.
+ *   Sxx = 4+1+0+1+4 = 10, Sxy = 8+3+0+2+8 = 21, Syy = 16+9+1+4+16 = 46
+ *   slope = 21/10 = 2.1, intercept = 7 - 2.1 * 3 = 0.7
+ *   fitted 2.8 4.9 7.0 9.1 11.2, residuals 0.2 -0.9 1.0 -0.1 -0.2,
+ *   SS_res = 0.04+0.81+1+0.01+0.04 = 1.9, R^2 = 1 - 1.9/46 = 44.1/46
+ */
+Test(fit, noisy_hand_computed)
+{
+	static const double x[] = { 1, 2, 3, 4, 5 };
+	static const double y[] = { 3, 4, 8, 9, 11 };
+	struct hs_fit f;
+
+	cr_assert_eq(hs_fit_line(x, y, 5, &f), 0);
+	cr_assert_float_eq(f.slope, 2.1, 1e-12);
+	cr_assert_float_eq(f.intercept, 0.7, 1e-12);
+	cr_assert_float_eq(f.r2, 44.1 / 46.0, 1e-12);
+}
+
+/* The same points far from the origin (ns since boot, say): raw sums of
+ * squares would lose the digits that matter. */
+Test(fit, far_from_origin)
+{
+	static const double x[] = { 1, 2, 3, 4, 5 };
+	double y[] = { 3, 4, 8, 9, 11 };
+	struct hs_fit f;
+	unsigned int i;
+
+	for (i = 0; i < 5; i++)
+		y[i] += 1e12;
+	cr_assert_eq(hs_fit_line(x, y, 5, &f), 0);
+	cr_assert_float_eq(f.slope, 2.1, 1e-6);
+	cr_assert_float_eq(f.intercept, 1e12 + 0.7, 1e-3);
+	cr_assert_float_eq(f.r2, 44.1 / 46.0, 1e-6);
+}
+
+Test(fit, constant_y_fits_exactly)
+{
+	static const double x[] = { 1, 2, 3 };
+	static const double y[] = { 0.1, 0.1, 0.1 };
+	struct hs_fit f;
+
+	cr_assert_eq(hs_fit_line(x, y, 3, &f), 0);
+	cr_assert_eq(f.slope, 0.0);
+	cr_assert_eq(f.intercept, 0.1);
+	cr_assert_eq(f.r2, 1.0);
+}
+
+Test(fit, no_line)
+{
+	static const double x[] = { 0.1, 0.1, 0.1 };
+	static const double y[] = { 1, 2, 3 };
+	struct hs_fit f;
+
+	cr_assert_eq(hs_fit_line(x, y, 0, &f), -EINVAL);
+	cr_assert_eq(hs_fit_line(x, y, 1, &f), -EINVAL);
+	cr_assert_eq(hs_fit_line(x, y, 3, &f), -EINVAL);
+}
+
+/*
+ * The chain snd -> vnf1 -> ... -> rcv as points: snd:eth0 egress, then
+ * per function eth0 ingress and eth1 egress, then rcv:eth0 ingress. Node k
+ * is namespace inode 100 + k with eth0 = ifindex 2, eth1 = 3; each link is
+ * a veth pair from node k's last interface to node k + 1's eth0.
+ */
+static void add_point(const char *ns, uint64_t inode, int ifindex,
+		      enum hs_hook hook)
+{
+	struct hs_point_info *p = &t.p[t.n];
+
+	p->id = (uint16_t)t.n++;
+	p->hook = (uint8_t)hook;
+	snprintf(p->netns, sizeof(p->netns), "%s", ns);
+	p->link.netns_inode = inode;
+	p->link.ifindex = ifindex;
+	snprintf(p->link.ifname, sizeof(p->link.ifname), "eth%d", ifindex - 2);
+	snprintf(p->link.kind, sizeof(p->link.kind), "veth");
+}
+
+static void join_veth(struct hs_point_info *a, struct hs_point_info *b)
+{
+	a->link.peer.netns_inode = b->link.netns_inode;
+	a->link.peer.ifindex = b->link.ifindex;
+	memcpy(a->link.peer.ifname, b->link.ifname, IF_NAMESIZE);
+	b->link.peer.netns_inode = a->link.netns_inode;
+	b->link.peer.ifindex = a->link.ifindex;
+	memcpy(b->link.peer.ifname, a->link.ifname, IF_NAMESIZE);
+}
+
+static void build_chain(unsigned int functions)
+{
+	char ns[16];
+	unsigned int k;
+
+	t.n_hosts = 1;
+	add_point("snd", 100, 2, HS_HOOK_TC_EGRESS);
+	for (k = 1; k <= functions; k++) {
+		snprintf(ns, sizeof(ns), "vnf%u", k);
+		add_point(ns, 100 + k, 2, HS_HOOK_TC_INGRESS);
+		join_veth(&t.p[t.n - 2], &t.p[t.n - 1]);
+		add_point(ns, 100 + k, 3, HS_HOOK_TC_EGRESS);
+	}
+	add_point("rcv", 100 + k, 2, HS_HOOK_TC_INGRESS);
+	join_veth(&t.p[t.n - 2], &t.p[t.n - 1]);
+}
+
+Test(fit, path_functions)
+{
+	struct hs_path p = { .n = 8 };
+	char via[HS_POINT_NAME_MAX];
+	uint16_t k;
+
+	build_chain(3);
+	cr_assert_eq(t.n, 8);
+	for (k = 0; k < 8; k++)
+		p.points[k] = k;
+	/* the table says what each hop is: wire, function, wire, ... */
+	cr_assert_str_eq(hs_points_classify(&t, 0, 1, via, sizeof(via)),
+			 "wire");
+	cr_assert_str_eq(hs_points_classify(&t, 1, 2, via, sizeof(via)),
+			 "function");
+	cr_assert_str_eq(via, "VNF vnf1");
+	cr_assert_eq(hs_path_functions(&t, &p), 3);
+	/* up to vnf2's egress: two functions; from snd into vnf1: none */
+	p.n = 5;
+	cr_assert_eq(hs_path_functions(&t, &p), 2);
+	p.n = 2;
+	cr_assert_eq(hs_path_functions(&t, &p), 0);
+	p.n = 1;
+	cr_assert_eq(hs_path_functions(&t, &p), 0);
+}
