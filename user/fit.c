@@ -63,3 +63,13 @@ unsigned int hs_path_functions(const struct hs_point_table *t,
 			     "function");
 	return n;
 }
+
+const char *hs_fit_metric_name(enum hs_fit_metric m)
+{
+	static const char *const names[HS_FIT_METRICS] = {
+		"delay_mean", "delay_p50", "delay_p99", "jitter_mean",
+		"lateness_mean",
+	};
+
+	return m < HS_FIT_METRICS ? names[m] : "?";
+}

@@ -216,7 +216,7 @@ struct hs_rec_reader {
 	size_t cap;
 	char *header;
 	/* a truncated records frame was handed over: say so next */
-	char pending[320];
+	char pending[400];
 };
 
 /* Up to len bytes; fewer at the end of the content or on an error. */
@@ -237,7 +237,7 @@ static size_t read_upto(struct hs_rec_reader *r, void *dst, size_t len)
 }
 
 /* Why reading stopped short: "" for the clean end of a whole file. */
-static const char *stop_reason(struct hs_rec_reader *r)
+static const char *stop_reason(struct hs_rec_reader *r, char *buf, size_t len)
 {
 	int zerr;
 	const char *msg = gzerror(r->gz, &zerr);
@@ -245,17 +245,16 @@ static const char *stop_reason(struct hs_rec_reader *r)
 	if (zerr == Z_OK || zerr == Z_STREAM_END)
 		return "";
 	if (zerr == Z_BUF_ERROR)
-		return "the file is truncated";
-	if (zerr == Z_ERRNO)
-		return strerror(errno);
-	return msg;
+		return "truncated";
+	snprintf(buf, len, "corrupt compressed data (%s)",
+		 zerr == Z_ERRNO ? strerror(errno) : msg);
+	return buf;
 }
 
 static int reader_fail(struct hs_rec_reader *r, char *err, size_t errlen,
-		       uint64_t at, const char *what)
+		       const char *what)
 {
-	snprintf(err, errlen, "record file '%s': %s at byte %llu of its content",
-		 r->path, what, (unsigned long long)at);
+	snprintf(err, errlen, "record file '%s': %s", r->path, what);
 	return -1;
 }
 
@@ -273,19 +272,33 @@ static int ensure_buf(struct hs_rec_reader *r, size_t len)
 	return 0;
 }
 
-/* A frame shorter than its header says: usable only if it holds records. */
+/* Whether the content simply stops (a file cut short), rather than
+ * turning into something zlib cannot decode. */
+static bool cut_short(struct hs_rec_reader *r)
+{
+	int zerr;
+
+	gzerror(r->gz, &zerr);
+	return zerr == Z_OK || zerr == Z_STREAM_END || zerr == Z_BUF_ERROR;
+}
+
+/* A frame shorter than its header says: its records are usable if the
+ * file was cut short there (what came before the cut is intact), never
+ * after corrupt compressed data (what came before the error may not be). */
 static int short_frame(struct hs_rec_reader *r, struct hs_rec_frame *f,
 		       size_t got, char *err, size_t errlen)
 {
-	const char *why = stop_reason(r);
 	size_t whole = got / sizeof(struct hs_record);
-	char what[256];
+	char what[300], why[160];
+	const char *reason = stop_reason(r, why, sizeof(why));
 
 	snprintf(what, sizeof(what),
-		 "%s: a frame of %u bytes (type %u) ends after %zu",
-		 why[0] ? why : "the file ends", f->len, f->type, got);
-	if (f->type != HS_FRAME_RECORDS || !whole)
-		return reader_fail(r, err, errlen, f->offset, what);
+		 "%s at byte %llu of its content, inside a frame of %u bytes (type %u) that starts at byte %llu",
+		 reason[0] ? reason : "truncated",
+		 (unsigned long long)r->offset, f->len, f->type,
+		 (unsigned long long)f->offset);
+	if (f->type != HS_FRAME_RECORDS || !whole || !cut_short(r))
+		return reader_fail(r, err, errlen, what);
 	snprintf(r->pending, sizeof(r->pending),
 		 "%s; its %zu complete records were used", what, whole);
 	f->len = (uint32_t)(whole * sizeof(struct hs_record));
@@ -301,40 +314,49 @@ int hs_rec_next(struct hs_rec_reader *r, struct hs_rec_frame *f, char *err,
 
 	memset(f, 0, sizeof(*f));
 	if (r->pending[0]) {
-		reader_fail(r, err, errlen, r->offset, r->pending);
+		reader_fail(r, err, errlen, r->pending);
 		r->pending[0] = '\0';
 		return -1;
 	}
 	f->offset = r->offset;
 	got = read_upto(r, &hdr, sizeof(hdr));
 	if (got < sizeof(hdr)) {
-		const char *why = stop_reason(r);
+		char why[160], what[256];
+		const char *reason = stop_reason(r, why, sizeof(why));
 
-		if (!got && !why[0])
+		if (!got && !reason[0])
 			return 0;
-		return reader_fail(r, err, errlen, f->offset,
-				   why[0] ? why : "a frame header is cut short");
+		snprintf(what, sizeof(what),
+			 "%s at byte %llu of its content, in a frame header",
+			 reason[0] ? reason : "truncated",
+			 (unsigned long long)r->offset);
+		return reader_fail(r, err, errlen, what);
 	}
 	if (hdr.type == 0 || hdr.type >= HS_FRAME_TYPE_MAX ||
 	    hdr.len > HS_REC_MAX_FRAME) {
-		char what[96];
+		char what[160];
 
 		snprintf(what, sizeof(what),
-			 "corrupt frame header (type %u, length %u)", hdr.type,
-			 hdr.len);
-		return reader_fail(r, err, errlen, f->offset, what);
+			 "corrupt frame header (type %u, length %u) at byte %llu of its content",
+			 hdr.type, hdr.len, (unsigned long long)f->offset);
+		return reader_fail(r, err, errlen, what);
 	}
 	if (ensure_buf(r, hdr.len))
-		return reader_fail(r, err, errlen, f->offset, "out of memory");
+		return reader_fail(r, err, errlen, "out of memory");
 	f->type = hdr.type;
 	f->len = hdr.len;
 	f->data = r->buf;
 	got = read_upto(r, r->buf, hdr.len);
 	if (got < hdr.len)
 		return short_frame(r, f, got, err, errlen);
-	if ((__u32)crc32(0L, (const Bytef *)r->buf, hdr.len) != hdr.crc)
-		return reader_fail(r, err, errlen, f->offset,
-				   "corrupt frame (CRC-32 mismatch)");
+	if ((__u32)crc32(0L, (const Bytef *)r->buf, hdr.len) != hdr.crc) {
+		char what[128];
+
+		snprintf(what, sizeof(what),
+			 "corrupt frame (CRC-32 mismatch) at byte %llu of its content",
+			 (unsigned long long)f->offset);
+		return reader_fail(r, err, errlen, what);
+	}
 	r->buf[hdr.len] = '\0';
 	return 1;
 }
@@ -372,8 +394,7 @@ static int read_header(struct hs_rec_reader *r, char *err, size_t errlen)
 	if (hs_rec_next(r, &f, err, errlen) != 1)
 		return -EINVAL;
 	if (f.type != HS_FRAME_HEADER) {
-		reader_fail(r, err, errlen, f.offset,
-			    "the first frame is not the header");
+		reader_fail(r, err, errlen, "the first frame is not the header");
 		return -EINVAL;
 	}
 	r->header = strdup(f.data);
