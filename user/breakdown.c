@@ -67,21 +67,34 @@ int hs_breakdown(const struct hs_hops *h, const struct hs_path *p, bool total,
 	return 0;
 }
 
-/* What made the hop: "ovs br3", "VNF vnf1", "veth" with its ends. */
-static const char *hop_name(const struct hs_point_table *t,
-			    const struct hs_hop_share *s, char *buf, size_t len)
+const char *hs_hop_label(const struct hs_point_table *t, uint16_t from,
+			 uint16_t to, char *buf, size_t len)
 {
 	char via[128];
-	const char *kind = hs_points_classify(t, s->from, s->to, via,
-					      sizeof(via));
+	const char *kind = hs_points_classify(t, from, to, via, sizeof(via));
 
 	/* a bare "veth" says too little: which wire */
 	if (!strcmp(kind, "wire") || !strcmp(kind, "stack"))
-		snprintf(buf, len, "the %s %s %s:%s -> %s:%s", kind, via,
-			 t->p[s->from].netns, t->p[s->from].link.ifname,
-			 t->p[s->to].netns, t->p[s->to].link.ifname);
+		snprintf(buf, len, "%s %s %s:%s -> %s:%s", kind, via,
+			 t->p[from].netns, t->p[from].link.ifname,
+			 t->p[to].netns, t->p[to].link.ifname);
 	else
 		snprintf(buf, len, "%s", via);
+	return buf;
+}
+
+/* The hop as the subject of a sentence. */
+static const char *hop_name(const struct hs_point_table *t,
+			    const struct hs_hop_share *s, char *buf, size_t len)
+{
+	char label[300];
+
+	hs_hop_label(t, s->from, s->to, label, sizeof(label));
+	snprintf(buf, len, "%s%s",
+		 !strncmp(label, "wire ", 5) || !strncmp(label, "stack ", 6) ?
+			 "the " :
+			 "",
+		 label);
 	return buf;
 }
 

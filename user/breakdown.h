@@ -39,6 +39,11 @@ struct hs_breakdown {
 int hs_breakdown(const struct hs_hops *h, const struct hs_path *p, bool total,
 		 struct hs_breakdown *b);
 
+/* A hop by what made it: "ovs br3", "VNF vnf1", "wire veth a:eth1 ->
+ * b:eth0" (a bare "veth" would not say which). Returns buf. */
+const char *hs_hop_label(const struct hs_point_table *t, uint16_t from,
+			 uint16_t to, char *buf, size_t len);
+
 /*
  * One sentence naming the bottleneck, e.g. "ovs br3 adds 71% of p99 delay
  * and 88% of jitter on snd -> rcv", and where packets are lost. Returns

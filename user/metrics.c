@@ -617,6 +617,9 @@ static enum MHD_Result reply_metrics(struct hs_metrics *m,
 	FILE *f;
 	int rc;
 
+	if (!m->src)
+		return reply_text(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+				  "hopscope is not measuring yet\n");
 	memset(&r, 0, sizeof(r));
 	m->src(m->ctx, &r);
 	f = open_memstream(&buf, &len);
@@ -731,6 +734,13 @@ int hs_metrics_start(struct hs_metrics **out, const char *spec,
 	}
 	*out = m;
 	return 0;
+}
+
+void hs_metrics_set_source(struct hs_metrics *m, hs_metrics_source src,
+			   void *ctx)
+{
+	m->src = src;
+	m->ctx = ctx;
 }
 
 int hs_metrics_fd(const struct hs_metrics *m)

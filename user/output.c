@@ -519,11 +519,11 @@ static void table_breakdown(FILE *f, const struct hs_report *r,
 	if (hs_breakdown(r->hops, p, r->final, &b))
 		return;
 	if (r->final) {
-		fprintf(f, "    share of   mean    p99 jitter  hop\n");
+		fprintf(f, "    share of  mean   p99 jitter  hop\n");
 		for (k = 0; k < b.n; k++) {
-			hop_name(r->points, b.hop[k].from, b.hop[k].to, name,
-				 sizeof(name));
-			fprintf(f, "             %4.0f%%  %4.0f%%  %4.0f%%  %s\n",
+			hs_hop_label(r->points, b.hop[k].from, b.hop[k].to,
+				     name, sizeof(name));
+			fprintf(f, "             %4.0f%% %4.0f%%  %4.0f%%  %s\n",
 				100 * b.hop[k].mean_share,
 				100 * b.hop[k].p99_share,
 				100 * b.hop[k].jitter_share, name);

@@ -254,7 +254,9 @@ static const char *stop_reason(struct hs_rec_reader *r, char *buf, size_t len)
 static int reader_fail(struct hs_rec_reader *r, char *err, size_t errlen,
 		       const char *what)
 {
-	snprintf(err, errlen, "record file '%s': %s", r->path, what);
+	/* where zlib was reading: for a look with a hex editor */
+	snprintf(err, errlen, "record file '%s': %s (near byte %lld of the file)",
+		 r->path, what, (long long)gzoffset(r->gz));
 	return -1;
 }
 

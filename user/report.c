@@ -218,6 +218,7 @@ static void apply_overrides(struct hs_session_config *cfg,
 /* ---- one run, replayed ---- */
 
 struct replay {
+	char error[640]; /* the first damage found, said last */
 	bool ended, reported_final;
 	double elapsed_s; /* of the last report */
 	uint64_t last_ts; /* latest time a frame carried */
@@ -257,15 +258,13 @@ static int replay_part(struct hs_session *s, struct hs_rec_part *p,
 			continue;
 		track(rp, &f);
 		if (hs_replay_frame(s, &f, err, sizeof(err))) {
-			pr_err("record file '%s': %s", p->path, err);
+			snprintf(rp->error, sizeof(rp->error),
+				 "record file '%s': %s", p->path, err);
 			return -1;
 		}
 	}
-	if (n < 0) {
-		/* after the statistics, so the last line says what went wrong */
-		fflush(stdout);
-		pr_err("%s", err);
-	}
+	if (n < 0)
+		snprintf(rp->error, sizeof(rp->error), "%s", err);
 	return n;
 }
 
@@ -303,6 +302,13 @@ static int replay_run(const struct hs_rec_run *run,
 		if (ret == HS_EXIT_OK)
 			pr_warn("the run's record ends without its final report: "
 				"the statistics cover its records to the end");
+		else
+			pr_warn("the probes' counters above are those of the last report in the file");
+	}
+	if (rp.error[0]) {
+		/* after the statistics, so the last line says what went wrong */
+		fflush(stdout);
+		pr_err("%s", rp.error);
 	}
 	return ret;
 }
