@@ -34,7 +34,8 @@ int hs_breakdown(const struct hs_hops *h, const struct hs_path *p, bool total,
 
 	memset(b, 0, sizeof(*b));
 	b->mean_worst = b->p99_worst = b->jitter_worst = b->lost_worst = -1;
-	if (p->n < 2 || !hs_path_segment(h, p, 0))
+	/* one hop is all of its path: nothing to break down */
+	if (p->n < 3 || !hs_path_segment(h, p, 0))
 		return -ENOENT;
 	b->n = p->n - 1u;
 	for (k = 0; k < b->n; k++) {

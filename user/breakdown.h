@@ -34,8 +34,8 @@ struct hs_breakdown {
 	int mean_worst, p99_worst, jitter_worst, lost_worst;
 };
 
-/* 0, or -ENOENT when the path has no segments or none carried a packet
- * (total: the whole run, else the current interval). */
+/* 0, or -ENOENT when the path has one hop, no segments, or none that
+ * carried a packet (total: the whole run, else the current interval). */
 int hs_breakdown(const struct hs_hops *h, const struct hs_path *p, bool total,
 		 struct hs_breakdown *b);
 

@@ -93,11 +93,11 @@ static const struct hs_option options[] = {
 	  "port N, net ADDR/LEN, host ADDR, joined by 'and'",
 	  CMD_RUN | CMD_DEMO },
 	{ "warmup", required_argument, OPT_WARMUP, "SEC",
-	  "leave out packets first seen in the first SEC seconds of measuring",
+	  "leave out the stream's head: packets within SEC seconds of the first",
 	  CMD_RUN | CMD_DEMO | CMD_REPORT },
 	{ "cooldown", required_argument, OPT_COOLDOWN, "SEC",
-	  "leave out packets first seen in the last SEC seconds (statistics\n"
-	  "then lag SEC seconds behind)",
+	  "leave out the stream's tail: packets within SEC seconds of the last\n"
+	  "(the statistics then lag SEC seconds behind)",
 	  CMD_RUN | CMD_DEMO | CMD_REPORT },
 	{ "json", required_argument, OPT_JSON, "FILE",
 	  "write JSON lines to FILE ('-' for stdout; the table moves to stderr)",

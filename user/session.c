@@ -65,15 +65,15 @@ static void cooldown_push(struct hs_session *s, const struct hs_trajectory *t)
 	c->n++;
 }
 
-/* Fold what first showed up more than cooldown_ns before ts. */
-static void cooldown_release(struct hs_session *s, uint64_t ts)
+/* Fold what showed up more than cooldown_ns before the newest packet:
+ * it cannot be in the stream's tail. */
+static void cooldown_release(struct hs_session *s)
 {
 	struct cooldown *c = s->cooldown;
 	struct hs_trajectory *t;
 
-	if (!c || ts < s->cfg.cooldown_ns)
-		return;
-	while ((t = cooldown_front(c)) && t->first_ts < ts - s->cfg.cooldown_ns) {
+	while ((t = cooldown_front(c)) &&
+	       t->first_ts + s->cfg.cooldown_ns < s->stream_last) {
 		fold(s, t);
 		cooldown_pop(c);
 	}
@@ -84,15 +84,20 @@ static void on_trajectory(const struct hs_trajectory *t, void *ctx)
 {
 	struct hs_session *s = ctx;
 
-	if (s->cfg.warmup_ns &&
-	    (!s->ready_ts || t->first_ts < s->ready_ts + s->cfg.warmup_ns)) {
+	if (!s->stream_first)
+		s->stream_first = t->first_ts;
+	if (t->first_ts > s->stream_last)
+		s->stream_last = t->first_ts;
+	if (t->first_ts < s->stream_first + s->cfg.warmup_ns) {
 		s->counters.left_out_warmup++;
 		return;
 	}
-	if (s->cooldown)
-		cooldown_push(s, t);
-	else
+	if (!s->cooldown) {
 		fold(s, t);
+		return;
+	}
+	cooldown_push(s, t);
+	cooldown_release(s);
 }
 
 int hs_session_init(struct hs_session *s, const struct hs_session_config *c,
@@ -149,7 +154,6 @@ void hs_session_armed(struct hs_session *s, uint64_t ts)
 void hs_session_ready(struct hs_session *s, uint64_t ts)
 {
 	put_time(s, HS_FRAME_READY, ts);
-	s->ready_ts = ts;
 	if (s->out)
 		hs_output_points(s->out, s->points);
 }
@@ -192,7 +196,6 @@ void hs_session_horizon(struct hs_session *s, uint64_t ts)
 	if (ts > s->matcher.newest_ts)
 		s->matcher.newest_ts = ts;
 	hs_matcher_expire(&s->matcher);
-	cooldown_release(s, s->matcher.newest_ts);
 	if (s->rec)
 		hs_rec_flush(s->rec, false);
 }
@@ -272,8 +275,7 @@ void hs_session_end(struct hs_session *s, uint64_t ts)
 	hs_matcher_flush(&s->matcher);
 	if (!c)
 		return;
-	cooldown_release(s, ts);
-	/* the rest is the run's tail */
+	/* what waits is the stream's tail */
 	s->counters.left_out_cooldown += c->n;
 	c->n = 0;
 }

@@ -10,11 +10,13 @@
  * them as it happened. The same events in the same order give the same
  * statistics: a file replayed reports exactly what its run reported.
  *
- * --warmup and --cooldown leave out the head and the tail of the run by
- * the first sighting of each packet: the first warmup_ns after measuring
- * started, and the last cooldown_ns before the end. Trajectories wait
- * cooldown_ns before they are folded (in a bounded queue: past it, the
- * oldest are folded early and counted as cooldown_overflow).
+ * --warmup and --cooldown leave out the head and the tail of the stream,
+ * the packets measured from the first to the last, by the first sighting
+ * of each: those within warmup_ns of the first packet's, and those within
+ * cooldown_ns of the last packet's. A packet waits until one more than
+ * cooldown_ns younger shows up before it is folded (in a bounded queue:
+ * past it, the oldest are folded early and counted as cooldown_overflow),
+ * and what waits at the end is the tail.
  */
 #ifndef HS_SESSION_H
 #define HS_SESSION_H
@@ -55,7 +57,7 @@ struct hs_session {
 	struct hs_session_counters counters;
 	/* per point, as of the last report (or refresh, for metrics) */
 	struct hs_counters point_counters[HS_MAX_POINTS];
-	uint64_t ready_ts; /* 0 until measuring starts */
+	uint64_t stream_first, stream_last; /* first sightings: the stream */
 	uint64_t end_ts; /* 0 until the end */
 	void *cooldown; /* the queue, when cooldown_ns > 0 */
 	/* two hosts' files joined: how their clocks were aligned */

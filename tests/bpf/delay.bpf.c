@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * delay.bpf.c - a test fixture, never part of hopscope: holds every IPv4 UDP
- * packet to delay_port for delay_ns by spinning, so a test knows exactly
- * what delay one hop adds. Only sparse probe traffic goes to that port.
+ * delay.bpf.c - a test fixture, never part of hopscope: holds IPv4 UDP
+ * packets to delay_port for delay_ns by spinning, or drops them, so a test
+ * knows exactly what one hop does. With every > 1 only the packets whose
+ * sequence number (the first 8 bytes of the payload, as the test senders
+ * write it) is a multiple of every. Only sparse probe traffic goes to
+ * that port.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -14,6 +17,10 @@
 
 const volatile __u64 delay_ns = 1000000;
 const volatile __u16 delay_port = 7777;
+const volatile __u32 every = 1;
+const volatile __u8 drop = 0;
+
+#define TC_ACT_SHOT 2
 
 static long spin(__u64 index __attribute__((unused)), void *ctx)
 {
@@ -38,6 +45,14 @@ int delay(struct __sk_buff *skb)
 	udp = (void *)(ip + 1);
 	if ((void *)(udp + 1) > data_end || udp->dest != bpf_htons(delay_port))
 		return TC_ACT_UNSPEC;
+	if (every > 1) {
+		__u64 *seq = (void *)(udp + 1);
+
+		if ((void *)(seq + 1) > data_end || *seq % every)
+			return TC_ACT_UNSPEC;
+	}
+	if (drop)
+		return TC_ACT_SHOT;
 	deadline = bpf_ktime_get_ns() + delay_ns;
 	/* 2^23 iterations of ~30 ns bound the spin far above any test delay */
 	bpf_loop(1 << 23, spin, &deadline, 0);

@@ -16,6 +16,7 @@ HS_PID=
 PORT=7777
 
 cleanup() {
+	[ -z "${KEEP_WORK:-}" ] || cp -r "$WORK" /tmp/hs/kept;
 	local rc=$?
 	if [ -n "$HS_PID" ] && kill -0 "$HS_PID" 2>/dev/null; then
 		kill -KILL "$HS_PID" 2>/dev/null || true
@@ -33,15 +34,18 @@ note() { echo "  $*" >&2; }
 
 require_root() { [ "$(id -u)" -eq 0 ] || skip "needs root"; }
 
-# start_hopscope ARGS...: runs hopscope with JSON lines into a FIFO and
-# returns once every probe is attached (the "point" lines come after the
-# last attach), with no sleeping: a blocking read on the FIFO.
+# start_hopscope NPOINTS ARGS...: runs hopscope with JSON lines into a
+# FIFO and returns once every probe is attached (the "point" lines come
+# after the last attach), with no sleeping: a blocking read on the FIFO.
 # The JSON stream is copied to $WORK/out.jsonl, stderr to $WORK/err.
+# With HS_IN_NETNS set, hopscope runs in that (test) namespace.
 start_hopscope() {
 	local npoints=$1 line seen=0
 	shift
+	rm -f "$WORK/fifo"
 	mkfifo "$WORK/fifo"
-	"$HOPSCOPE" run --json "$WORK/fifo" "$@" >"$WORK/table" 2>"$WORK/err" &
+	${HS_IN_NETNS:+ip netns exec "$HS_IN_NETNS"} \
+		"$HOPSCOPE" run --json "$WORK/fifo" "$@" >"$WORK/table" 2>"$WORK/err" &
 	HS_PID=$!
 	exec 3<"$WORK/fifo"
 	: >"$WORK/out.jsonl"
@@ -63,6 +67,15 @@ start_hopscope() {
 stop_hopscope() {
 	local rc=0
 	kill "-$1" "$HS_PID"
+	wait "$HS_PID" || rc=$?
+	wait "$COPY_PID" || true
+	HS_PID=
+	return $rc
+}
+
+# wait_hopscope: wait for a hopscope with --duration to end by itself.
+wait_hopscope() {
+	local rc=0
 	wait "$HS_PID" || rc=$?
 	wait "$COPY_PID" || true
 	HS_PID=

@@ -2,7 +2,7 @@
 /*
  * delayctl - attach tests/bpf/delay.bpf.o to one interface of a test
  * namespace.
- *   delayctl NETNS IFNAME ingress|egress DELAY_US PORT
+ *   delayctl NETNS IFNAME ingress|egress DELAY_US PORT [EVERY [drop]]
  *     a clsact filter, and exit: it lives until the namespace goes. clsact
  *     runs after hopscope's TCX programs: the delay lands on the hop that
  *     leaves this hook.
@@ -10,6 +10,8 @@
  *     a TCX link, first on the hook; prints "ready" and holds the link
  *     until SIGTERM or SIGINT. hopscope, attached later, runs after it:
  *     the delay lands on the hop that reaches this hook.
+ *   EVERY: only packets whose sequence number is a multiple of EVERY;
+ *   drop: drop them instead (DELAY_US is then ignored).
  */
 #include <errno.h>
 #include <signal.h>
@@ -63,8 +65,8 @@ int main(int argc, char **argv)
 	char err[256];
 	int saved, e;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: delayctl NETNS IFNAME ingress|egress DELAY_US PORT\n");
+	if (argc < 6 || argc > 8 || (argc == 8 && strcmp(argv[7], "drop"))) {
+		fprintf(stderr, "usage: delayctl NETNS IFNAME ingress|egress DELAY_US PORT [EVERY [drop]]\n");
 		return 2;
 	}
 	skel = delay_bpf__open();
@@ -74,6 +76,8 @@ int main(int argc, char **argv)
 	}
 	skel->rodata->delay_ns = strtoull(argv[4], NULL, 10) * 1000ULL;
 	skel->rodata->delay_port = (__u16)atoi(argv[5]);
+	skel->rodata->every = argc > 6 ? (__u32)atoi(argv[6]) : 1;
+	skel->rodata->drop = argc > 7;
 	if (delay_bpf__load(skel)) {
 		fprintf(stderr, "delayctl: cannot load the delay program\n");
 		return 1;
