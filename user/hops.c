@@ -297,6 +297,14 @@ void hs_hops_settle(struct hs_hops *h, bool all)
 		leg_release(&h->segments[i], upto);
 }
 
+void hs_hops_advance(struct hs_hops *h, uint64_t ts)
+{
+	if (ts <= h->watermark)
+		return;
+	h->watermark = ts;
+	hs_hops_settle(h, false);
+}
+
 /* ---- paths and flows ---- */
 
 static int path_matches(const struct hs_path *p,

@@ -139,7 +139,9 @@ struct hs_hops {
 	uint64_t flows_replaced; /* flow table slots taken over */
 	uint64_t unverified; /* neither folded nor lost: records dropped */
 	uint64_t window_ns; /* the match window */
-	uint64_t watermark; /* first sighting of the newest trajectory */
+	/* no trajectory still to come starts before this: the newest one's
+	 * first sighting, or what the matcher says is closed */
+	uint64_t watermark;
 	uint16_t *hop_index; /* [from * HS_MAX_POINTS + to] = hop + 1 */
 	struct hs_hop *hops;
 	struct hs_path *paths;
@@ -160,6 +162,9 @@ void hs_hops_note_drops(struct hs_hops *h, uint16_t point, uint64_t total,
  * come can precede, or everything (all: the end of the run). Call before
  * reading statistics. */
 void hs_hops_settle(struct hs_hops *h, bool all);
+/* No trajectory still to come starts before ts (the matcher has closed
+ * everything older): fold what that allows. */
+void hs_hops_advance(struct hs_hops *h, uint64_t ts);
 /* Start a new interval: interval statistics restart, totals go on. */
 void hs_hops_new_interval(struct hs_hops *h);
 struct hs_hop *hs_hops_find(struct hs_hops *h, uint16_t from, uint16_t to);

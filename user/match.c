@@ -272,6 +272,16 @@ void hs_matcher_expire(struct hs_matcher *m)
 		emit_oldest(m, 0, 0);
 }
 
+uint64_t hs_matcher_open_from(const struct hs_matcher *m)
+{
+	/* anything new starts no earlier than what is already closed */
+	uint64_t from = m->newest_ts > m->window_ns ? m->newest_ts - m->window_ns : 0;
+
+	if (m->used && heap_key(m, 0) < from)
+		from = heap_key(m, 0);
+	return from;
+}
+
 void hs_matcher_flush(struct hs_matcher *m)
 {
 	while (m->used)

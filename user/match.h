@@ -79,6 +79,8 @@ void hs_matcher_free(struct hs_matcher *m);
 void hs_matcher_add(struct hs_matcher *m, const struct hs_record *r);
 /* Emit every trajectory whose window has closed. */
 void hs_matcher_expire(struct hs_matcher *m);
+/* The earliest first sighting a trajectory not yet emitted can have. */
+uint64_t hs_matcher_open_from(const struct hs_matcher *m);
 /* Emit everything still in flight (end of run), marked at_end: such a
  * trajectory may be a packet still on its way, never a loss. */
 void hs_matcher_flush(struct hs_matcher *m);

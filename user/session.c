@@ -196,6 +196,9 @@ void hs_session_horizon(struct hs_session *s, uint64_t ts)
 	if (ts > s->matcher.newest_ts)
 		s->matcher.newest_ts = ts;
 	hs_matcher_expire(&s->matcher);
+	/* quiet streams: their last packets need not wait for another */
+	if (!s->cooldown)
+		hs_hops_advance(&s->hops, hs_matcher_open_from(&s->matcher));
 	if (s->rec)
 		hs_rec_flush(s->rec, false);
 }
