@@ -218,12 +218,11 @@ static int estimate_clock(const struct host *a, const struct host *b,
 	int64_t coarse = 0, gap;
 	struct spans sa, sb;
 	size_t i;
+	bool tai = ia->clock == HS_CLOCK_TAI && ib->clock == HS_CLOCK_TAI;
 
 	memset(jc, 0, sizeof(*jc));
 	jc->uncertainty_ns = -1;
-	if (ia->clock == HS_CLOCK_TAI && ib->clock == HS_CLOCK_TAI)
-		jc->method = HS_JOIN_TAI;
-	else
+	if (!tai)
 		coarse = ia->realtime_offset_ns - ib->realtime_offset_ns;
 	if (spans_init(&sa, a->n_rec) || spans_init(&sb, b->n_rec)) {
 		free(sa.s);
@@ -252,8 +251,10 @@ static int estimate_clock(const struct host *a, const struct host *b,
 	free(sa.s);
 	free(sb.s);
 	jc->offset_ns = coarse;
-	if (jc->method == HS_JOIN_TAI)
+	if (tai) {
+		jc->method = HS_JOIN_TAI;
 		return 0;
+	}
 	if (!jc->packets_ab || !jc->packets_ba) {
 		jc->method = HS_JOIN_REALTIME;
 		return 0;

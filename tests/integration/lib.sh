@@ -13,15 +13,17 @@ TESTBED=scripts/testbed.sh
 PREFIX="hs$$_"
 WORK=$(mktemp -d "/tmp/hopscope-test.XXXXXX")
 HS_PID=
+HS_MORE_PIDS=() # further hopscope runs of the test, by pid
 PORT=7777
 
 cleanup() {
-	[ -z "${KEEP_WORK:-}" ] || cp -r "$WORK" /tmp/hs/kept;
-	local rc=$?
-	if [ -n "$HS_PID" ] && kill -0 "$HS_PID" 2>/dev/null; then
-		kill -KILL "$HS_PID" 2>/dev/null || true
-		wait "$HS_PID" 2>/dev/null || true
-	fi
+	local rc=$? pid
+	for pid in $HS_PID "${HS_MORE_PIDS[@]}"; do
+		if kill -0 "$pid" 2>/dev/null; then
+			kill -KILL "$pid" 2>/dev/null || true
+			wait "$pid" 2>/dev/null || true
+		fi
+	done
 	"$TESTBED" down "$PREFIX" || true
 	rm -rf "$WORK"
 	exit $rc
@@ -40,26 +42,38 @@ require_root() { [ "$(id -u)" -eq 0 ] || skip "needs root"; }
 # The JSON stream is copied to $WORK/out.jsonl, stderr to $WORK/err.
 # With HS_IN_NETNS set, hopscope runs in that (test) namespace.
 start_hopscope() {
-	local npoints=$1 line seen=0
-	shift
-	rm -f "$WORK/fifo"
-	mkfifo "$WORK/fifo"
+	start_named out "$@"
+	HS_PID=$START_PID
+	COPY_PID=$START_COPY_PID
+}
+
+# start_named NAME NPOINTS ARGS...: the same for a further run alongside:
+# $WORK/NAME.jsonl ($WORK/table and $WORK/err for "out", else
+# $WORK/NAME.table and $WORK/NAME.err); its pids in START_PID and
+# START_COPY_PID, killed by the exit trap if still running.
+start_named() {
+	local name=$1 npoints=$2 line seen=0 table=$WORK/table err=$WORK/err
+	shift 2
+	[ "$name" = out ] || { table=$WORK/$name.table; err=$WORK/$name.err; }
+	rm -f "$WORK/$name.fifo"
+	mkfifo "$WORK/$name.fifo"
 	${HS_IN_NETNS:+ip netns exec "$HS_IN_NETNS"} \
-		"$HOPSCOPE" run --json "$WORK/fifo" "$@" >"$WORK/table" 2>"$WORK/err" &
-	HS_PID=$!
-	exec 3<"$WORK/fifo"
-	: >"$WORK/out.jsonl"
+		"$HOPSCOPE" run --json "$WORK/$name.fifo" "$@" >"$table" 2>"$err" &
+	START_PID=$!
+	HS_MORE_PIDS+=("$START_PID")
+	exec 3<"$WORK/$name.fifo"
+	: >"$WORK/$name.jsonl"
 	while [ "$seen" -lt "$npoints" ]; do
 		IFS= read -r -t 30 line <&3 || {
-			cat "$WORK/err" >&2
+			cat "$err" >&2
 			fail "hopscope did not attach its $npoints points"
 		}
-		printf '%s\n' "$line" >>"$WORK/out.jsonl"
+		printf '%s\n' "$line" >>"$WORK/$name.jsonl"
 		case "$line" in *'"type":"point"'*) seen=$((seen + 1)) ;; esac
 	done
 	# keep copying in the background until hopscope closes the FIFO
-	cat <&3 >>"$WORK/out.jsonl" &
-	COPY_PID=$!
+	cat <&3 >>"$WORK/$name.jsonl" &
+	START_COPY_PID=$!
 	exec 3<&-
 }
 

@@ -86,6 +86,7 @@ struct probe *probe_open(const struct probe_opts *opts)
 	p->skel->rodata->point_id = opts->point;
 	p->skel->rodata->sample_threshold = hs_sample_threshold(opts->sample);
 	p->skel->rodata->wakeup_bytes = opts->wakeup_bytes;
+	p->skel->rodata->stamp_tai = opts->stamp_tai;
 	if (opts->filter) {
 		struct hs_filter f;
 		char msg[256] = "";

@@ -7,6 +7,7 @@
 #ifndef HS_TEST_PROBE_H
 #define HS_TEST_PROBE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "hopscope.h"
@@ -21,6 +22,7 @@ struct probe_opts {
 	uint32_t ringbuf_bytes; /* 0: the object's default */
 	uint64_t wakeup_bytes;
 	unsigned int hooks; /* 1 << HOOK_*: programs to load; 0: see below */
+	bool stamp_tai; /* rodata stamp_tai: CLOCK_TAI timestamps */
 };
 
 /* The programs probe_open() loads when opts->hooks is 0: set by

@@ -6,6 +6,8 @@
  */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <time.h>
+#include <bpf/libbpf.h>
 #include "hopscope.h"
 #include "hs_packet.h"
 #include "packet.h"
@@ -92,6 +94,42 @@ static void one_record(enum probe_hook hook, const struct tpkt *t)
 	probe_counters(p, 0, &other);
 	cr_expect_eq(other.seen, 0, "point 0 counted %llu packets",
 		     (unsigned long long)other.seen);
+	probe_close(p);
+}
+
+static uint64_t tai_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_TAI, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* --clock tai: the probe stamps with bpf_ktime_get_tai_ns, CLOCK_TAI, the
+ * clock PTP keeps equal across hosts (skipped where the kernel lacks it). */
+HOOK_TESTS(record, tai_timestamps)
+{
+	FRAME_BUF(frame, TPKT_MAX);
+	struct tpkt t;
+	struct probe *p;
+	uint64_t before, after;
+	size_t len;
+
+	if (libbpf_probe_bpf_helper(hook == HOOK_XDP ? BPF_PROG_TYPE_XDP :
+						       BPF_PROG_TYPE_SCHED_CLS,
+				    BPF_FUNC_ktime_get_tai_ns, NULL) != 1)
+		cr_skip_test("the kernel has no bpf_ktime_get_tai_ns (Linux 6.1+)");
+	tpkt_init(&t);
+	len = tpkt_build(&t, frame);
+	p = probe_open(&(struct probe_opts){ .point = POINT, .stamp_tai = true });
+	before = tai_ns();
+	probe_run(p, hook, frame, len);
+	after = tai_ns();
+	cr_assert_eq(probe_drain(p), 1);
+	cr_expect(p->recs[0].ts_ns >= before && p->recs[0].ts_ns <= after,
+		  "ts_ns %llu outside CLOCK_TAI [%llu, %llu]",
+		  (unsigned long long)p->recs[0].ts_ns,
+		  (unsigned long long)before, (unsigned long long)after);
 	probe_close(p);
 }
 
