@@ -196,7 +196,11 @@ set title delay_title
 set logscale y
 set ylabel 'delay (microseconds)'
 set grid ytics mytics
-set xtics rotate by 25 right nomirror
+set xtics rotate by 40 right nomirror
+# room for the first long label, which leans left
+set lmargin 30
+set bmargin 13
+set rmargin 4
 set xrange [-0.6:nhops - 0.4]
 set boxwidth 0.5
 set style fill solid 0.35 border
@@ -220,7 +224,12 @@ set ylabel "share of the path's value (%)"
 set grid ytics
 # the key from the top slice down, as the bars stack
 set key outside right top vertical invert title 'hop' left
+# 16 colours that neighbours never share (gnuplot's own 8 repeat)
+array hue[16] = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', \
+	'#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#393b79', \
+	'#e7ba52', '#637939', '#ad494a', '#7b4173', '#3182bd']
 plot for [k=2:nseg + 1] dir . '/breakdown.dat' \
-	using (100 * column(k)):xtic(1) lc k - 1 title columnhead(k), \
+	using (100 * column(k)):xtic(1) lc rgb hue[(k - 2) % 16 + 1] \
+	title columnhead(k), \
      dir . '/labels.dat' using 1:2:3 with labels notitle
 EOF

@@ -20,17 +20,20 @@ SHIFT_NS=3700000
 # two runs, A and B, writing NAME-a.hsr and NAME-b.hsr, while streams go
 # forward (snd -> rcv) and, unless one way, back (rcv -> snd)
 measure() { # measure NAME WAYS [OPTIONS...]
-	local name=$1 ways=$2 a b
+	local name=$1 ways=$2 a b fwd
 	shift 2
-	start_named "$name-a" 6 --filter "udp and port $PORT" --interval 0 --duration 2.5 \
+	start_named "$name-a" 6 --filter "udp and port $PORT" --interval 0 \
 		--write "$WORK/$name-a.hsr" --netns "${PREFIX}snd" --netns "${PREFIX}vnf1" "$@"
 	a=$START_PID
-	start_named "$name-b" 6 --filter "udp and port $PORT" --interval 0 --duration 2.5 \
+	start_named "$name-b" 6 --filter "udp and port $PORT" --interval 0 \
 		--write "$WORK/$name-b.hsr" --netns "${PREFIX}vnf2" --netns "${PREFIX}rcv" "$@"
 	b=$START_PID
 	send_udp "${PREFIX}snd" 198.18.2.2 300 "$COUNT" &
-	[ "$ways" = one ] || send_udp "${PREFIX}rcv" 198.18.0.1 300 "$COUNT" &
-	wait %send_udp 2>/dev/null || true
+	fwd=$!
+	[ "$ways" = one ] || send_udp "${PREFIX}rcv" 198.18.0.1 300 "$COUNT"
+	wait "$fwd" || fail "the forward stream failed"
+	# both streams are through: every record is in the runs' rings
+	kill -INT "$a" "$b"
 	wait "$a" || fail "run A failed: $(cat "$WORK/$name-a.err")"
 	wait "$b" || fail "run B failed: $(cat "$WORK/$name-b.err")"
 }
