@@ -8,39 +8,19 @@
 #include <string.h>
 #include <criterion/criterion.h>
 #include "breakdown.h"
+#include "chain.h"
 #include "hops.h"
 
 static struct hs_hops h;
 static struct hs_point_table t;
 
-/* snd:eth0 -veth- vnf:eth0 [VNF] vnf:eth1 -veth- rcv:eth0 */
-static void point(uint16_t id, const char *ns, uint64_t inode,
-		  const char *ifname, int ifindex, uint8_t hook,
-		  uint64_t peer_inode, int peer_ifindex)
-{
-	struct hs_point_info *p = &t.p[id];
-
-	p->id = id;
-	p->hook = hook;
-	snprintf(p->netns, sizeof(p->netns), "%s", ns);
-	p->link.netns_inode = inode;
-	p->link.ifindex = ifindex;
-	snprintf(p->link.ifname, sizeof(p->link.ifname), "%s", ifname);
-	snprintf(p->link.kind, sizeof(p->link.kind), "veth");
-	p->link.peer.netns_inode = peer_inode;
-	p->link.peer.ifindex = peer_ifindex;
-}
-
 static void setup(void)
 {
 	cr_assert_eq(hs_hops_init(&h, 10000000), 0);
-	memset(&t, 0, sizeof(t));
-	t.n = 4;
-	t.n_hosts = 1;
-	point(0, "snd", 1, "eth0", 2, HS_HOOK_TC_EGRESS, 2, 2);
-	point(1, "vnf", 2, "eth0", 2, HS_HOOK_TC_INGRESS, 1, 2);
-	point(2, "vnf", 2, "eth1", 3, HS_HOOK_TC_EGRESS, 3, 2);
-	point(3, "rcv", 3, "eth0", 2, HS_HOOK_TC_INGRESS, 2, 3);
+	static const char *const chain[] = { "snd", "vnf", "rcv" };
+
+	/* snd:eth0 -veth- vnf:eth0 [VNF] vnf:eth1 -veth- rcv:eth0 */
+	test_chain(&t, chain, 3);
 }
 
 static void teardown(void)

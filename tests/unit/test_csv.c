@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#include "chain.h"
 #include "csv.h"
 
 /* Static and freed in fini, which also runs after a failed assertion. */
@@ -33,48 +34,9 @@ TestSuite(csv, .init = setup, .fini = teardown);
 
 /* ---- the chain: names[0] -> names[1] -> ... -> names[n - 1] ---- */
 
-/*
- * As points: the sender's eth0 egress, then per function its eth0 ingress
- * and eth1 egress, then the receiver's eth0 ingress. Node k is namespace
- * inode 100 + k with eth0 = ifindex 2, eth1 = 3; each link is a veth pair
- * from node k's last interface to node k + 1's eth0.
- */
-static void add_point(const char *ns, uint64_t inode, int ifindex,
-		      enum hs_hook hook)
-{
-	struct hs_point_info *p = &t.p[t.n];
-
-	p->id = (uint16_t)t.n++;
-	p->hook = (uint8_t)hook;
-	snprintf(p->netns, sizeof(p->netns), "%s", ns);
-	p->link.netns_inode = inode;
-	p->link.ifindex = ifindex;
-	snprintf(p->link.ifname, sizeof(p->link.ifname), "eth%d", ifindex - 2);
-	snprintf(p->link.kind, sizeof(p->link.kind), "veth");
-}
-
-static void join_veth(struct hs_point_info *a, struct hs_point_info *b)
-{
-	a->link.peer.netns_inode = b->link.netns_inode;
-	a->link.peer.ifindex = b->link.ifindex;
-	memcpy(a->link.peer.ifname, b->link.ifname, IF_NAMESIZE);
-	b->link.peer.netns_inode = a->link.netns_inode;
-	b->link.peer.ifindex = a->link.ifindex;
-	memcpy(b->link.peer.ifname, a->link.ifname, IF_NAMESIZE);
-}
-
 static void build_chain(const char *const *names, unsigned int n)
 {
-	unsigned int k;
-
-	t.n_hosts = 1;
-	add_point(names[0], 100, 2, HS_HOOK_TC_EGRESS);
-	for (k = 1; k < n; k++) {
-		add_point(names[k], 100 + k, 2, HS_HOOK_TC_INGRESS);
-		join_veth(&t.p[t.n - 2], &t.p[t.n - 1]);
-		if (k + 1 < n)
-			add_point(names[k], 100 + k, 3, HS_HOOK_TC_EGRESS);
-	}
+	test_chain(&t, names, n);
 }
 
 static const char *const chain4[] = { "snd", "vnf1", "vnf2", "rcv" };

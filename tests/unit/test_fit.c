@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#include "chain.h"
 #include "fit.h"
 
 /* Static: a failed assertion leaves the test at once. */
@@ -92,51 +93,23 @@ Test(fit, no_line)
 	cr_assert_eq(hs_fit_line(x, y, 3, &f), -EINVAL);
 }
 
-/*
- * The chain snd -> vnf1 -> ... -> rcv as points: snd:eth0 egress, then
- * per function eth0 ingress and eth1 egress, then rcv:eth0 ingress. Node k
- * is namespace inode 100 + k with eth0 = ifindex 2, eth1 = 3; each link is
- * a veth pair from node k's last interface to node k + 1's eth0.
- */
-static void add_point(const char *ns, uint64_t inode, int ifindex,
-		      enum hs_hook hook)
-{
-	struct hs_point_info *p = &t.p[t.n];
-
-	p->id = (uint16_t)t.n++;
-	p->hook = (uint8_t)hook;
-	snprintf(p->netns, sizeof(p->netns), "%s", ns);
-	p->link.netns_inode = inode;
-	p->link.ifindex = ifindex;
-	snprintf(p->link.ifname, sizeof(p->link.ifname), "eth%d", ifindex - 2);
-	snprintf(p->link.kind, sizeof(p->link.kind), "veth");
-}
-
-static void join_veth(struct hs_point_info *a, struct hs_point_info *b)
-{
-	a->link.peer.netns_inode = b->link.netns_inode;
-	a->link.peer.ifindex = b->link.ifindex;
-	memcpy(a->link.peer.ifname, b->link.ifname, IF_NAMESIZE);
-	b->link.peer.netns_inode = a->link.netns_inode;
-	b->link.peer.ifindex = a->link.ifindex;
-	memcpy(b->link.peer.ifname, a->link.ifname, IF_NAMESIZE);
-}
-
+/* snd -> vnf1 -> ... -> vnfN -> rcv, joined by veth pairs. */
 static void build_chain(unsigned int functions)
 {
-	char ns[16];
+	static char names[10][16];
+	const char *ptrs[10];
 	unsigned int k;
 
-	t.n_hosts = 1;
-	add_point("snd", 100, 2, HS_HOOK_TC_EGRESS);
-	for (k = 1; k <= functions; k++) {
-		snprintf(ns, sizeof(ns), "vnf%u", k);
-		add_point(ns, 100 + k, 2, HS_HOOK_TC_INGRESS);
-		join_veth(&t.p[t.n - 2], &t.p[t.n - 1]);
-		add_point(ns, 100 + k, 3, HS_HOOK_TC_EGRESS);
+	for (k = 0; k < functions + 2; k++) {
+		if (!k)
+			snprintf(names[k], sizeof(names[k]), "snd");
+		else if (k == functions + 1)
+			snprintf(names[k], sizeof(names[k]), "rcv");
+		else
+			snprintf(names[k], sizeof(names[k]), "vnf%u", k);
+		ptrs[k] = names[k];
 	}
-	add_point("rcv", 100 + k, 2, HS_HOOK_TC_INGRESS);
-	join_veth(&t.p[t.n - 2], &t.p[t.n - 1]);
+	test_chain(&t, ptrs, functions + 2);
 }
 
 Test(fit, path_functions)
