@@ -79,6 +79,8 @@ const char *hs_hop_label(const struct hs_point_table *t, uint16_t from,
 		snprintf(buf, len, "%s %s %s:%s -> %s:%s", kind, via,
 			 t->p[from].netns, t->p[from].link.ifname,
 			 t->p[to].netns, t->p[to].link.ifname);
+	else if (!strcmp(kind, "network"))
+		snprintf(buf, len, "network %s", via);
 	else
 		snprintf(buf, len, "%s", via);
 	return buf;
@@ -92,7 +94,8 @@ static const char *hop_name(const struct hs_point_table *t,
 
 	hs_hop_label(t, s->from, s->to, label, sizeof(label));
 	snprintf(buf, len, "%s%s",
-		 !strncmp(label, "wire ", 5) || !strncmp(label, "stack ", 6) ?
+		 !strncmp(label, "wire ", 5) || !strncmp(label, "stack ", 6) ||
+				 !strncmp(label, "network ", 8) ?
 			 "the " :
 			 "",
 		 label);

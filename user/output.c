@@ -199,8 +199,10 @@ static void path_chain(const struct hs_point_table *t, const struct hs_path *p,
 					    via, sizeof(via));
 
 		/* a switch names the link; a wire only if nothing else */
-		if (!strcmp(kind, "switch") || !strcmp(kind, "network") ||
-		    (!strcmp(kind, "wire") && !label[0]))
+		if (!strcmp(kind, "network"))
+			snprintf(label, sizeof(label), "network");
+		else if (!strcmp(kind, "switch") ||
+			 (!strcmp(kind, "wire") && !label[0]))
 			memcpy(label, via, sizeof(label));
 		if ((!strcmp(pt->netns, node->netns) && pt->host == node->host) ||
 		    in_switch_ns(t, p, pt->netns))
