@@ -93,34 +93,38 @@ static const struct hs_option options[] = {
 	  "port N, net ADDR/LEN, host ADDR, joined by 'and'",
 	  CMD_RUN | CMD_DEMO },
 	{ "warmup", required_argument, OPT_WARMUP, "SEC",
-	  "leave out the stream's head: packets within SEC seconds of the first",
+	  "leave out the stream's head: packets within SEC\n"
+	  "seconds of the first one",
 	  CMD_RUN | CMD_DEMO | CMD_REPORT },
 	{ "cooldown", required_argument, OPT_COOLDOWN, "SEC",
-	  "leave out the stream's tail: packets within SEC seconds of the last\n"
-	  "(the statistics then lag SEC seconds behind)",
+	  "leave out the stream's tail: packets within SEC\n"
+	  "seconds of the last one (statistics lag SEC behind)",
 	  CMD_RUN | CMD_DEMO | CMD_REPORT },
 	{ "json", required_argument, OPT_JSON, "FILE",
-	  "write JSON lines to FILE ('-' for stdout; the table moves to stderr)",
+	  "write JSON lines to FILE ('-' for stdout; the table\n"
+	  "moves to stderr)",
 	  CMD_RUN | CMD_DEMO | CMD_REPORT },
 	{ "csv", required_argument, OPT_CSV, "FILE",
-	  "write CSV rows to FILE for spreadsheets and scripts/plot.sh ('-' for\n"
-	  "stdout)",
+	  "write CSV rows to FILE for spreadsheets and\n"
+	  "scripts/plot.sh ('-' for stdout)",
 	  CMD_RUN | CMD_DEMO | CMD_REPORT },
 	{ "write", required_argument, OPT_WRITE, "FILE",
-	  "record everything to FILE (gzip) for hopscope report; SIGHUP starts\n"
-	  "it afresh (log rotation)",
+	  "record everything to FILE (gzip) for hopscope\n"
+	  "report; SIGHUP starts it afresh (log rotation)",
 	  CMD_RUN | CMD_DEMO },
 	{ "metrics", required_argument, OPT_METRICS, "[ADDR:]PORT",
-	  "serve Prometheus metrics at http://ADDR:PORT/metrics (ADDR defaults\n"
-	  "to 127.0.0.1)",
+	  "serve Prometheus metrics at\n"
+	  "http://ADDR:PORT/metrics (ADDR: 127.0.0.1)",
 	  CMD_RUN | CMD_DEMO },
 	{ "clock", required_argument, OPT_CLOCK, "CLOCK",
-	  "monotonic (default) or tai: stamp with CLOCK_TAI, for hosts kept in\n"
-	  "step by PTP whose files hopscope report joins",
+	  "monotonic (default) or tai: stamp with CLOCK_TAI,\n"
+	  "for hosts kept in step by PTP whose files hopscope\n"
+	  "report joins",
 	  CMD_RUN | CMD_DEMO },
 	{ "fit", no_argument, OPT_FIT, NULL,
-	  "fit end-to-end delay and jitter of runs over chains of different\n"
-	  "length against the number of functions (slope, intercept, R^2)",
+	  "fit end-to-end delay and jitter of runs over chains\n"
+	  "of different length against the number of functions\n"
+	  "(slope, intercept, R^2)",
 	  CMD_REPORT },
 	{ "xdp-mode", required_argument, OPT_XDP_MODE, "MODE",
 	  "auto (native, else generic), native or generic (default auto)",

@@ -41,6 +41,17 @@ expect 2 "cannot open '/nonexistent/x.jsonl'" -- $H run --json /nonexistent/x.js
 expect 2 "unknown command 'frobnicate'" -- $H frobnicate
 expect 2 "bad --vnfs '0'" -- $H demo --vnfs 0
 expect 2 "unexpected argument 'extra'" -- $H run --point "$NS:eth0" extra
+expect 2 "bad --metrics '1.2.3:80'" -- $H run --metrics 1.2.3:80 --point "$NS:eth0"
+expect 2 "bad --metrics '70000'" -- $H run --metrics 70000 --point "$NS:eth0"
+expect 2 "bad --clock 'utc'" -- $H run --clock utc --point "$NS:eth0"
+expect 2 "bad --warmup '-1'" -- $H run --warmup -1 --point "$NS:eth0"
+expect 2 "bad --cooldown 'x'" -- $H run --cooldown x --point "$NS:eth0"
+expect 2 "--json - and --csv - cannot both be stdout" -- $H run --json - --csv - --point "$NS:eth0"
+expect 2 "cannot create record file '/nonexistent/x.hsr'" -- $H run --write /nonexistent/x.hsr --point "$NS:eth0"
+expect 2 "cannot open '/nonexistent/x.csv'" -- $H run --csv /nonexistent/x.csv --point "$NS:eth0"
+expect 2 "no record file" -- $H report
+expect 2 "cannot open record file '/nonexistent/x.hsr'" -- $H report /nonexistent/x.hsr
+expect 2 "unknown or incomplete option '--point'" -- $H report --point x
 
 # without privileges: a runtime failure that names what is missing
 if command -v setpriv >/dev/null; then
