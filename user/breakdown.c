@@ -39,7 +39,8 @@ int hs_breakdown(const struct hs_hops *h, const struct hs_path *p, bool total,
 		return -ENOENT;
 	b->n = p->n - 1u;
 	for (k = 0; k < b->n; k++) {
-		const struct hs_acc *a = hs_leg_acc(hs_path_segment(h, p, k), total);
+		const struct hs_acc *a =
+			hs_leg_acc(hs_path_segment(h, p, k), total);
 		struct hs_hop_share *s = &b->hop[k];
 		struct hs_summary sum;
 
@@ -126,18 +127,22 @@ const char *hs_verdict(const struct hs_breakdown *b,
 	hop_name(t, &b->hop[b->p99_worst], name, sizeof(name));
 	if (b->jitter_worst == b->p99_worst || b->jitter_worst < 0)
 		used = (size_t)snprintf(
-			buf, len, "%s adds %d%% of p99 delay and %d%% of jitter on %s",
+			buf, len,
+			"%s adds %d%% of p99 delay and %d%% of jitter on %s",
 			name, pct(b->hop[b->p99_worst].p99_share),
 			pct(b->hop[b->p99_worst].jitter_share), ends);
 	else
 		used = (size_t)snprintf(
-			buf, len, "%s adds %d%% of p99 delay, %s %d%% of jitter on %s",
+			buf, len,
+			"%s adds %d%% of p99 delay, %s %d%% of jitter on %s",
 			name, pct(b->hop[b->p99_worst].p99_share),
-			hop_name(t, &b->hop[b->jitter_worst], other, sizeof(other)),
+			hop_name(t, &b->hop[b->jitter_worst], other,
+				 sizeof(other)),
 			pct(b->hop[b->jitter_worst].jitter_share), ends);
 	if (b->lost_worst >= 0 && used < len)
 		snprintf(buf + used, len - used, "; %s loses %llu packet%s",
-			 hop_name(t, &b->hop[b->lost_worst], other, sizeof(other)),
+			 hop_name(t, &b->hop[b->lost_worst], other,
+				  sizeof(other)),
 			 (unsigned long long)b->hop[b->lost_worst].lost,
 			 b->hop[b->lost_worst].lost == 1 ? "" : "s");
 	return buf;

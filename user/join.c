@@ -70,7 +70,8 @@ static int take_frame(struct host *h, const struct hs_rec_frame *f)
 	switch (f->type) {
 	case HS_FRAME_RECORDS:
 		for (i = 0; i < f->len / sizeof(struct hs_record); i++) {
-			const struct hs_record *r = (const struct hs_record *)f->data + i;
+			const struct hs_record *r =
+				(const struct hs_record *)f->data + i;
 
 			if (r->point_id >= h->points->n)
 				continue;
@@ -95,7 +96,9 @@ static int take_frame(struct host *h, const struct hs_rec_frame *f)
 		h->end = time_of(f);
 		return 0;
 	case HS_FRAME_REPORT:
-		if (f->len == sizeof(*rep) + rep->n_points * sizeof(struct hs_counters) &&
+		if (f->len ==
+			    sizeof(*rep) + rep->n_points *
+						   sizeof(struct hs_counters) &&
 		    rep->n_points == h->points->n)
 			memcpy(h->counters, rep + 1,
 			       rep->n_points * sizeof(struct hs_counters));
@@ -200,12 +203,15 @@ static bool is_ingress(uint8_t hook)
  * host forwards), the coarse clocks decide. */
 static int direction(const struct span *a, const struct span *b)
 {
-	bool ab = a->last_hook == HS_HOOK_TC_EGRESS && is_ingress(b->first_hook);
-	bool ba = b->last_hook == HS_HOOK_TC_EGRESS && is_ingress(a->first_hook);
+	bool ab = a->last_hook == HS_HOOK_TC_EGRESS &&
+		  is_ingress(b->first_hook);
+	bool ba = b->last_hook == HS_HOOK_TC_EGRESS &&
+		  is_ingress(a->first_hook);
 
 	if (ab != ba)
 		return ab ? 1 : -1;
-	return b->first / 2 + b->last / 2 >= a->first / 2 + a->last / 2 ? 1 : -1;
+	return b->first / 2 + b->last / 2 >= a->first / 2 + a->last / 2 ? 1 :
+									  -1;
 }
 
 /* The clock offset of B against A, coarse (from the headers) first,
@@ -236,7 +242,8 @@ static int estimate_clock(const struct host *a, const struct host *b,
 		if (!y->used || !(x = spans_get(&sa, y->fp, false)))
 			continue;
 		/* a fingerprint seen far apart is two packets: no gap */
-		if (x->last - x->first > window_ns || y->last - y->first > window_ns)
+		if (x->last - x->first > window_ns ||
+		    y->last - y->first > window_ns)
 			continue;
 		if (direction(x, y) > 0) {
 			gap = (int64_t)(y->first - x->last);
@@ -418,7 +425,8 @@ int hs_join_runs(struct hs_rec_run *ra, struct hs_rec_run *rb,
 	cfg = ra->part[0]->info.cfg;
 	if (rb->part[0]->info.cfg.window_ns > cfg.window_ns)
 		cfg.window_ns = rb->part[0]->info.cfg.window_ns;
-	cfg.max_inflight = cfg.max_inflight > rb->part[0]->info.cfg.max_inflight ?
+	cfg.max_inflight = cfg.max_inflight >
+					   rb->part[0]->info.cfg.max_inflight ?
 				   cfg.max_inflight :
 				   rb->part[0]->info.cfg.max_inflight;
 	if (o->warmup_set)

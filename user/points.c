@@ -4,8 +4,7 @@
 #include "attach.h"
 #include "points.h"
 
-void hs_points_from_probes(struct hs_point_table *t,
-			   const struct hs_probes *p)
+void hs_points_from_probes(struct hs_point_table *t, const struct hs_probes *p)
 {
 	unsigned int i;
 

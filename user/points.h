@@ -45,8 +45,7 @@ struct hs_point_table {
 
 struct hs_probes;
 /* The table of attached probes, ids as the probes have them. */
-void hs_points_from_probes(struct hs_point_table *t,
-			   const struct hs_probes *p);
+void hs_points_from_probes(struct hs_point_table *t, const struct hs_probes *p);
 /* "netns:ifname hook" ("host/netns:ifname hook" when joined). */
 const char *hs_point_label(const struct hs_point_table *t, uint16_t id,
 			   char *buf, size_t len);

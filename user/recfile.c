@@ -55,8 +55,8 @@ static int put_raw(struct hs_rec_writer *w, const void *data, size_t len)
 	return w->err;
 }
 
-static int put_frame(struct hs_rec_writer *w, uint32_t type,
-		     const void *data, uint32_t len)
+static int put_frame(struct hs_rec_writer *w, uint32_t type, const void *data,
+		     uint32_t len)
 {
 	struct hs_frame_hdr hdr = {
 		.type = type,
@@ -178,8 +178,8 @@ static int finish_file(struct hs_rec_writer *w)
 	return w->err;
 }
 
-int hs_rec_reopen(struct hs_rec_writer *w, const char *header_json,
-		  char *err, size_t errlen)
+int hs_rec_reopen(struct hs_rec_writer *w, const char *header_json, char *err,
+		  size_t errlen)
 {
 	int e = finish_file(w);
 
@@ -255,8 +255,9 @@ static int reader_fail(struct hs_rec_reader *r, char *err, size_t errlen,
 		       const char *what)
 {
 	/* where zlib was reading: for a look with a hex editor */
-	snprintf(err, errlen, "record file '%s': %s (near byte %lld of the file)",
-		 r->path, what, (long long)gzoffset(r->gz));
+	snprintf(err, errlen,
+		 "record file '%s': %s (near byte %lld of the file)", r->path,
+		 what, (long long)gzoffset(r->gz));
 	return -1;
 }
 
@@ -294,11 +295,11 @@ static int short_frame(struct hs_rec_reader *r, struct hs_rec_frame *f,
 	char what[300], why[160];
 	const char *reason = stop_reason(r, why, sizeof(why));
 
-	snprintf(what, sizeof(what),
-		 "%s at byte %llu of its content, inside a frame of %u bytes (type %u) that starts at byte %llu",
-		 reason[0] ? reason : "truncated",
-		 (unsigned long long)r->offset, f->len, f->type,
-		 (unsigned long long)f->offset);
+	snprintf(
+		what, sizeof(what),
+		"%s at byte %llu of its content, inside a frame of %u bytes (type %u) that starts at byte %llu",
+		reason[0] ? reason : "truncated", (unsigned long long)r->offset,
+		f->len, f->type, (unsigned long long)f->offset);
 	if (f->type != HS_FRAME_RECORDS || !whole || !cut_short(r))
 		return reader_fail(r, err, errlen, what);
 	snprintf(r->pending, sizeof(r->pending),
@@ -338,9 +339,10 @@ int hs_rec_next(struct hs_rec_reader *r, struct hs_rec_frame *f, char *err,
 	    hdr.len > HS_REC_MAX_FRAME) {
 		char what[160];
 
-		snprintf(what, sizeof(what),
-			 "corrupt frame header (type %u, length %u) at byte %llu of its content",
-			 hdr.type, hdr.len, (unsigned long long)f->offset);
+		snprintf(
+			what, sizeof(what),
+			"corrupt frame header (type %u, length %u) at byte %llu of its content",
+			hdr.type, hdr.len, (unsigned long long)f->offset);
 		return reader_fail(r, err, errlen, what);
 	}
 	if (ensure_buf(r, hdr.len))
@@ -354,9 +356,10 @@ int hs_rec_next(struct hs_rec_reader *r, struct hs_rec_frame *f, char *err,
 	if ((__u32)crc32(0L, (const Bytef *)r->buf, hdr.len) != hdr.crc) {
 		char what[128];
 
-		snprintf(what, sizeof(what),
-			 "corrupt frame (CRC-32 mismatch) at byte %llu of its content",
-			 (unsigned long long)f->offset);
+		snprintf(
+			what, sizeof(what),
+			"corrupt frame (CRC-32 mismatch) at byte %llu of its content",
+			(unsigned long long)f->offset);
 		return reader_fail(r, err, errlen, what);
 	}
 	r->buf[hdr.len] = '\0';
@@ -369,21 +372,24 @@ static int read_preamble(struct hs_rec_reader *r, char *err, size_t errlen)
 
 	if (read_upto(r, &pre, sizeof(pre)) < sizeof(pre) ||
 	    memcmp(pre.magic, HS_REC_MAGIC, sizeof(pre.magic))) {
-		snprintf(err, errlen,
-			 "'%s' is not a hopscope record file (written by hopscope run --write)",
-			 r->path);
+		snprintf(
+			err, errlen,
+			"'%s' is not a hopscope record file (written by hopscope run --write)",
+			r->path);
 		return -EINVAL;
 	}
 	if (pre.byte_order != HS_REC_BYTE_ORDER) {
-		snprintf(err, errlen,
-			 "record file '%s' was written on a machine of the other byte order",
-			 r->path);
+		snprintf(
+			err, errlen,
+			"record file '%s' was written on a machine of the other byte order",
+			r->path);
 		return -EINVAL;
 	}
 	if (pre.format != HS_REC_FORMAT) {
-		snprintf(err, errlen,
-			 "record file '%s' has format %u; this hopscope reads format %u",
-			 r->path, pre.format, HS_REC_FORMAT);
+		snprintf(
+			err, errlen,
+			"record file '%s' has format %u; this hopscope reads format %u",
+			r->path, pre.format, HS_REC_FORMAT);
 		return -EINVAL;
 	}
 	return 0;
@@ -396,7 +402,8 @@ static int read_header(struct hs_rec_reader *r, char *err, size_t errlen)
 	if (hs_rec_next(r, &f, err, errlen) != 1)
 		return -EINVAL;
 	if (f.type != HS_FRAME_HEADER) {
-		reader_fail(r, err, errlen, "the first frame is not the header");
+		reader_fail(r, err, errlen,
+			    "the first frame is not the header");
 		return -EINVAL;
 	}
 	r->header = strdup(f.data);

@@ -104,8 +104,8 @@ int hs_rec_put_record(struct hs_rec_writer *w, const struct hs_record *r);
  * everything so far; does so at most once a second unless force. */
 int hs_rec_flush(struct hs_rec_writer *w, bool force);
 /* Close the file and start a new one at the same path with this header. */
-int hs_rec_reopen(struct hs_rec_writer *w, const char *header_json,
-		  char *err, size_t errlen);
+int hs_rec_reopen(struct hs_rec_writer *w, const char *header_json, char *err,
+		  size_t errlen);
 /* Finish the file. 0, or -errno if any write failed. */
 int hs_rec_close(struct hs_rec_writer *w);
 const char *hs_rec_path(const struct hs_rec_writer *w);
@@ -127,8 +127,8 @@ struct hs_rec_frame {
 /* Open path and read the preamble and the header frame (its JSON text,
  * NUL-terminated, in *header until close). 0, or -errno with one line in
  * err naming path and, for bad content, the byte offset. */
-int hs_rec_open(struct hs_rec_reader **r, const char *path,
-		const char **header, char *err, size_t errlen);
+int hs_rec_open(struct hs_rec_reader **r, const char *path, const char **header,
+		char *err, size_t errlen);
 /* The next frame: 1, 0 at the clean end, -1 on a truncated or corrupt
  * file with one line in err naming the path and the byte offset. */
 int hs_rec_next(struct hs_rec_reader *r, struct hs_rec_frame *f, char *err,

@@ -58,7 +58,8 @@ static int replay_report(struct hs_session *s, const struct hs_rec_frame *f,
 	const struct hs_frame_report *rep = f->data;
 
 	if (f->len < sizeof(*rep) ||
-	    f->len != sizeof(*rep) + rep->n_points * sizeof(struct hs_counters) ||
+	    f->len !=
+		    sizeof(*rep) + rep->n_points * sizeof(struct hs_counters) ||
 	    rep->n_points != s->points->n)
 		return bad_frame(f, err, errlen,
 				 "a report that does not fit the point table");
@@ -171,8 +172,8 @@ static int group_runs(struct hs_rec_part **parts, unsigned int n,
 			return -E2BIG;
 		}
 		/* insertion by part number */
-		for (j = run->n; j > 0 && run->part[j - 1]->info.part >
-						  parts[i]->info.part;
+		for (j = run->n;
+		     j > 0 && run->part[j - 1]->info.part > parts[i]->info.part;
 		     j--)
 			run->part[j] = run->part[j - 1];
 		run->part[j] = parts[i];
@@ -190,7 +191,8 @@ static int check_run(const struct hs_rec_run *run)
 		if (run->part[i]->info.part == run->part[i - 1]->info.part) {
 			pr_err("'%s' and '%s' are the same part %u of run %s",
 			       run->part[i - 1]->path, run->part[i]->path,
-			       run->part[i]->info.part, run->part[i]->info.run_id);
+			       run->part[i]->info.part,
+			       run->part[i]->info.run_id);
 			return -EINVAL;
 		}
 		if (run->part[i]->points->n != run->part[0]->points->n) {
@@ -322,8 +324,8 @@ static const struct hs_path *main_path(const struct hs_hops *h)
 
 	for (i = 0; i < h->n_paths; i++)
 		if (h->paths[i].n >= 2 &&
-		    (!best || h->paths[i].leg.total.delay.n >
-				      best->leg.total.delay.n))
+		    (!best ||
+		     h->paths[i].leg.total.delay.n > best->leg.total.delay.n))
 			best = &h->paths[i];
 	return best;
 }
@@ -371,7 +373,8 @@ static int fit_runs(struct hs_rec_run *runs, unsigned int n_runs,
 		struct hs_session s;
 		int r = replay_run(&runs[i], o, NULL, &s);
 
-		if (r == HS_EXIT_OK && fit_point(&s, runs[i].part[0]->path, &fr[i]))
+		if (r == HS_EXIT_OK &&
+		    fit_point(&s, runs[i].part[0]->path, &fr[i]))
 			r = HS_EXIT_FAILURE;
 		hs_session_free(&s);
 		if (r != HS_EXIT_OK)

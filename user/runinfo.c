@@ -66,8 +66,7 @@ void hs_run_info_now(struct hs_run_info *info, enum hs_clock clock)
 	info->tai_offset_ns = clock_offset(CLOCK_TAI, base);
 	info->monotonic_offset_ns = clock_offset(CLOCK_MONOTONIC, base);
 	snprintf(info->run_id, sizeof(info->run_id), "%s-%d-%llu", info->host,
-		 (int)getpid(),
-		 (unsigned long long)read_clock(CLOCK_REALTIME));
+		 (int)getpid(), (unsigned long long)read_clock(CLOCK_REALTIME));
 	info->part = 0;
 }
 
@@ -131,7 +130,8 @@ static json_object *point_json(const struct hs_point_info *p)
 	add_str(o, "hook", hs_hook_name(p->hook));
 	add_str(o, "xdp_mode", p->xdp_mode);
 	add_u64(o, "prog_id", p->prog_id);
-	json_object_object_add(o, "skipped", json_object_new_boolean(p->skipped));
+	json_object_object_add(o, "skipped",
+			       json_object_new_boolean(p->skipped));
 	json_object_object_add(o, "link", link_json(&p->link));
 	return o;
 }
@@ -173,7 +173,8 @@ char *hs_run_info_to_json(const struct hs_run_info *info,
 	for (i = 0; i < points->n; i++)
 		json_object_array_add(pts, point_json(&points->p[i]));
 	json_object_object_add(o, "points", pts);
-	text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	text = strdup(
+		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 	return text;
 }
@@ -195,7 +196,8 @@ static json_object *field(struct parse *ps, json_object *o, const char *key,
 		return NULL;
 	if (!json_object_object_get_ex(o, key, &v) ||
 	    (!json_object_is_type(v, type) &&
-	     !(type == json_type_int && json_object_is_type(v, json_type_double)))) {
+	     !(type == json_type_int &&
+	       json_object_is_type(v, json_type_double)))) {
 		snprintf(ps->err, ps->errlen,
 			 "the header's \"%s\" is missing or not a %s", key,
 			 json_type_to_name(type));
@@ -277,8 +279,8 @@ static void get_point(struct parse *ps, json_object *o, unsigned int i,
 	get_str(ps, o, "hook", hook, sizeof(hook));
 	h = hs_hook_parse(hook);
 	if (h < 0 && !ps->failed) {
-		snprintf(ps->err, ps->errlen, "the header's point %u has hook '%s'",
-			 i, hook);
+		snprintf(ps->err, ps->errlen,
+			 "the header's point %u has hook '%s'", i, hook);
 		ps->failed = 1;
 	}
 	p->hook = (uint8_t)(h < 0 ? 0 : h);
@@ -314,8 +316,9 @@ static void get_points(struct parse *ps, json_object *o,
 	size_t n = arr ? json_object_array_length(arr) : 0, i;
 
 	if (n > HS_MAX_POINTS && !ps->failed) {
-		snprintf(ps->err, ps->errlen, "the header has %zu points, over %d",
-			 n, HS_MAX_POINTS);
+		snprintf(ps->err, ps->errlen,
+			 "the header has %zu points, over %d", n,
+			 HS_MAX_POINTS);
 		ps->failed = 1;
 		return;
 	}
@@ -354,11 +357,13 @@ int hs_run_info_from_json(const char *text, struct hs_run_info *info,
 	get_str(&ps, o, "kernel", info->kernel, sizeof(info->kernel));
 	get_str(&ps, o, "clock", clock, sizeof(clock));
 	if (!ps.failed && hs_clock_parse(clock) < 0) {
-		snprintf(err, errlen, "the header's clock '%s' is unknown", clock);
+		snprintf(err, errlen, "the header's clock '%s' is unknown",
+			 clock);
 		ps.failed = 1;
 	}
-	info->clock = hs_clock_parse(clock) == HS_CLOCK_TAI ? HS_CLOCK_TAI :
-							      HS_CLOCK_MONOTONIC;
+	info->clock = hs_clock_parse(clock) == HS_CLOCK_TAI ?
+			      HS_CLOCK_TAI :
+			      HS_CLOCK_MONOTONIC;
 	v = field(&ps, o, "clock_offsets_ns", json_type_object);
 	if (v) {
 		info->realtime_offset_ns = get_i64(&ps, v, "realtime");

@@ -3,8 +3,8 @@
 #include <string.h>
 #include "chain.h"
 
-static void add_point(struct hs_point_table *t, const char *ns,
-		      uint64_t inode, int ifindex, enum hs_hook hook)
+static void add_point(struct hs_point_table *t, const char *ns, uint64_t inode,
+		      int ifindex, enum hs_hook hook)
 {
 	struct hs_point_info *p = &t->p[t->n];
 

@@ -25,7 +25,8 @@ static void shift_frame(struct hs_rec_frame *f, void *buf, int64_t shift)
 		break;
 	case HS_FRAME_DROPS:
 		for (i = 0; i < f->len / sizeof(struct hs_frame_drops); i++) {
-			((struct hs_frame_drops *)buf)[i].from += (uint64_t)shift;
+			((struct hs_frame_drops *)buf)[i].from +=
+				(uint64_t)shift;
 			((struct hs_frame_drops *)buf)[i].to += (uint64_t)shift;
 		}
 		break;

@@ -57,7 +57,8 @@ static void *send_lane(void *arg)
 		at(&t, &l->start, seq * l->gap_ns);
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL);
 		memcpy(buf, &seq, sizeof(seq));
-		if (sendto(l->fd, buf, sizeof(buf), 0, (struct sockaddr *)&l->dst,
+		if (sendto(l->fd, buf, sizeof(buf), 0,
+			   (struct sockaddr *)&l->dst,
 			   sizeof(l->dst)) == sizeof(buf))
 			l->sent++;
 	}
@@ -73,7 +74,8 @@ int main(int argc, char **argv)
 	int one = 1, i;
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: udpsplit DST PORT RATE_PPS COUNT [MAX_SECONDS]\n");
+		fprintf(stderr,
+			"usage: udpsplit DST PORT RATE_PPS COUNT [MAX_SECONDS]\n");
 		return 2;
 	}
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
@@ -87,7 +89,8 @@ int main(int argc, char **argv)
 		l->dst.sin_family = AF_INET;
 		l->dst.sin_port = htons((uint16_t)atoi(argv[2]));
 		if (inet_pton(AF_INET, argv[1], &l->dst.sin_addr) != 1) {
-			fprintf(stderr, "udpsplit: bad IPv4 address '%s'\n", argv[1]);
+			fprintf(stderr, "udpsplit: bad IPv4 address '%s'\n",
+				argv[1]);
 			return 2;
 		}
 		l->gap_ns = 1000000000ULL / (uint64_t)atoi(argv[3]);
@@ -96,10 +99,12 @@ int main(int argc, char **argv)
 		l->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		/* both sockets on one source port: one flow */
 		if (l->fd < 0 ||
-		    setsockopt(l->fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
+		    setsockopt(l->fd, SOL_SOCKET, SO_REUSEPORT, &one,
+			       sizeof(one)) ||
 		    bind(l->fd, (struct sockaddr *)&src, sizeof(src)) ||
 		    getsockname(l->fd, (struct sockaddr *)&src, &len)) {
-			fprintf(stderr, "udpsplit: socket: %s\n", strerror(errno));
+			fprintf(stderr, "udpsplit: socket: %s\n",
+				strerror(errno));
 			return 1;
 		}
 	}
