@@ -279,7 +279,7 @@ static int parse_seconds(const char *opt, const char *val, double *out)
 	errno = 0;
 	*out = strtod(val, &end);
 	if (errno || end == val || *end || !isfinite(*out) || *out < 0 ||
-	    *out > 31536000)
+	    *out > HS_SECONDS_MAX)
 		return bad(opt, val, "expected seconds, 0 or more");
 	return 0;
 }
@@ -463,14 +463,13 @@ static int handle_option(struct cli *c, int id, const char *val)
 	case OPT_XDP_MODE:
 		return parse_xdp_mode(val, &c->run.probe.xdp_mode);
 	case OPT_WINDOW:
-		/* below ~2 drain periods a slow drain would close trajectories
-		 * before their later sightings are read */
-		if (parse_u32("window", val, 50, 60000, &v))
+		if (parse_u32("window", val, HS_WINDOW_MIN_MS, HS_WINDOW_MAX_MS,
+			      &v))
 			return -EINVAL;
 		c->run.collect.session.window_ns = (uint64_t)v * 1000000ULL;
 		return 0;
 	case OPT_MAX_INFLIGHT:
-		return parse_u32("max-inflight", val, 1, 1u << 24,
+		return parse_u32("max-inflight", val, 1, HS_INFLIGHT_MAX,
 				 &c->run.collect.session.max_inflight);
 	case OPT_RING_SIZE:
 		if (parse_u32("ring-size", val, 4, 1u << 20, &v))

@@ -29,6 +29,7 @@ struct collector {
 	struct hs_counters counters[HS_MAX_POINTS];
 	uint64_t last_drain;
 	uint64_t last_watch;
+	uint64_t measuring_since; /* 0 until measuring starts */
 	int epfd, tfd, sfd;
 };
 
@@ -114,15 +115,17 @@ static int drain(struct collector *c)
 	return 0;
 }
 
-/* A scrape: the statistics as they stand, the probes' counters fresh. */
+/* A scrape: the statistics as they stand, the probes' counters fresh.
+ * Nothing of the session changes: what a scrape sees is no event. */
 static void metrics_source(void *ctx, struct hs_report *r)
 {
 	struct collector *c = ctx;
 
 	read_counters(c);
-	memcpy(c->session.point_counters, c->counters,
-	       c->probes->n * sizeof(c->counters[0]));
 	hs_session_fill_report(&c->session, r, true);
+	r->counters = c->counters;
+	if (c->measuring_since)
+		r->elapsed_s = (now_ns(c) - c->measuring_since) / 1e9;
 }
 
 static int epoll_add(int epfd, int fd)
@@ -228,11 +231,19 @@ static void rotate(struct collector *c)
 		return;
 	c->info.part++;
 	header = hs_run_info_to_json(&c->info, &c->points);
-	if (!header || hs_rec_reopen(c->rec, header, err, sizeof(err)))
-		pr_err("%s", header ? err : "out of memory");
-	else
+	if (!header) {
+		pr_err("out of memory: record file '%s' goes on as it was",
+		       hs_rec_path(c->rec));
+		c->info.part--;
+		return;
+	}
+	if (hs_rec_reopen(c->rec, header, err, sizeof(err)))
+		pr_err("%s", err);
+	if (hs_rec_is_open(c->rec))
 		pr_info("SIGHUP: record file '%s' started afresh (part %u)",
 			hs_rec_path(c->rec), c->info.part);
+	else
+		c->info.part--; /* the next SIGHUP tries this part again */
 	free(header);
 }
 
@@ -326,6 +337,7 @@ int hs_collect_run(struct hs_probes *probes,
 			}
 			start = now;
 			last_report = now;
+			c->measuring_since = now;
 		}
 		if (ready && duration_ns && now - start >= duration_ns)
 			stop = 1;

@@ -160,7 +160,7 @@ static void leg_arrive(struct hs_leg *l, uint64_t s, uint64_t r)
 	l->total.arrivals++;
 	if (i && s < l->max_s) {
 		uint64_t lo = i > HS_REORDER_HISTORY ? i - HS_REORDER_HISTORY : 0;
-		uint64_t a = lo, b = i - 1;
+		uint64_t a = lo, b = i - 1, late;
 		const struct hs_arrival *first;
 		bool beyond;
 
@@ -175,8 +175,9 @@ static void leg_arrive(struct hs_leg *l, uint64_t s, uint64_t r)
 		first = &l->history[a % HS_REORDER_HISTORY];
 		/* the history may not reach back to the true first one */
 		beyond = a == lo && lo > 0;
-		acc_reordered(&l->interval, i - a, beyond, r - first->r);
-		acc_reordered(&l->total, i - a, beyond, r - first->r);
+		late = r >= first->r ? r - first->r : 0;
+		acc_reordered(&l->interval, i - a, beyond, late);
+		acc_reordered(&l->total, i - a, beyond, late);
 	} else {
 		l->max_s = s;
 	}
@@ -201,24 +202,38 @@ static bool grow(struct hs_crossing **buf, uint32_t *cap)
 	return true;
 }
 
-/* Arrivals that no crossing still to come can precede, in order. */
-static void leg_release_arrivals(struct hs_leg *l, uint64_t upto)
+static bool have_history(struct hs_leg *l)
 {
-	uint32_t n = 0, i;
-
-	while (n < l->n_arr && l->arr[n].r < upto)
-		n++;
-	if (!n)
-		return;
-	if (!l->history) {
+	if (!l->history)
 		l->history = calloc(HS_REORDER_HISTORY, sizeof(*l->history));
-		if (!l->history)
-			return; /* try again at the next release */
-	}
+	return l->history != NULL;
+}
+
+/* The first n queued arrivals, in order. */
+static void leg_arrive_front(struct hs_leg *l, uint32_t n)
+{
+	uint32_t i;
+
+	if (!n || !have_history(l))
+		return; /* kept: tried again at the next release */
 	for (i = 0; i < n; i++)
 		leg_arrive(l, l->arr[i].s, l->arr[i].r);
 	memmove(l->arr, l->arr + n, (l->n_arr - n) * sizeof(*l->arr));
 	l->n_arr -= n;
+}
+
+/* Arrivals that no crossing still to come can precede, in order. */
+static void leg_release_arrivals(struct hs_leg *l, uint64_t upto)
+{
+	uint32_t n = 0;
+
+	/* a crossing still to come leaves at upto or later, but may arrive
+	 * up to max_early before it left */
+	if (upto != UINT64_MAX)
+		upto = upto > l->max_early ? upto - l->max_early : 0;
+	while (n < l->n_arr && l->arr[n].r < upto)
+		n++;
+	leg_arrive_front(l, n);
 }
 
 static void leg_queue_arrival(struct hs_leg *l, uint64_t s, uint64_t r)
@@ -227,9 +242,14 @@ static void leg_queue_arrival(struct hs_leg *l, uint64_t s, uint64_t r)
 
 	if (l->n_arr == l->cap_arr && !grow(&l->arr, &l->cap_arr)) {
 		/* bounded: the earliest arrival goes now, in order */
-		leg_release_arrivals(l, l->arr[0].r + 1);
-		if (l->n_arr == l->cap_arr)
+		if (!l->n_arr || r <= l->arr[0].r) {
+			if (have_history(l))
+				leg_arrive(l, s, r);
 			return;
+		}
+		leg_arrive_front(l, 1);
+		if (l->n_arr == l->cap_arr)
+			return; /* no history to arrive into: dropped */
 	}
 	for (i = l->n_arr; i > 0 && l->arr[i - 1].r > r; i--)
 		l->arr[i] = l->arr[i - 1];
@@ -274,9 +294,19 @@ static void leg_push(struct hs_hops *h, struct hs_leg *l, uint64_t s,
 {
 	uint32_t i;
 
+	/* before anything is released: this one may arrive early */
+	if (r < s && s - r > l->max_early)
+		l->max_early = s - r;
 	leg_release(l, h->watermark);
-	if (l->n_pend == l->cap_pend && !grow(&l->pend, &l->cap_pend))
+	if (l->n_pend == l->cap_pend && !grow(&l->pend, &l->cap_pend)) {
+		if (!l->n_pend) {
+			/* no room at all: fold it now, out of order at worst */
+			acc_add(l, s, r);
+			leg_queue_arrival(l, s, r);
+			return;
+		}
 		leg_fold_front(l, 1); /* bounded: the oldest goes now */
+	}
 	for (i = l->n_pend; i > 0 && l->pend[i - 1].s > s; i--)
 		l->pend[i] = l->pend[i - 1];
 	l->pend[i].s = s;

@@ -88,6 +88,9 @@ struct hs_leg {
 	struct hs_crossing *arr;
 	uint64_t max_s; /* highest s arrived so far */
 	uint64_t n_arrived;
+	/* most a crossing arrived before it left (two hosts' clocks): the
+	 * arrivals wait that much longer to be sure of their order */
+	uint64_t max_early;
 	struct hs_arrival *history; /* ring, HS_REORDER_HISTORY entries */
 	struct hs_acc interval;
 	struct hs_acc total;

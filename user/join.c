@@ -62,44 +62,63 @@ static uint64_t time_of(const struct hs_rec_frame *f)
 	return ((const struct hs_frame_time *)f->data)->ts_ns;
 }
 
+static int take_records(struct host *h, const struct hs_rec_frame *f)
+{
+	const struct hs_record *r = f->data;
+	size_t i;
+
+	for (i = 0; i < f->len / sizeof(*r); i++) {
+		if (r[i].point_id >= h->points->n)
+			continue;
+		if (r[i].ts_ns > h->last_ts)
+			h->last_ts = r[i].ts_ns;
+		if (append((void **)&h->rec, &h->n_rec, &h->cap_rec, &r[i], 1,
+			   sizeof(r[i])))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int take_drops(struct host *h, const struct hs_rec_frame *f)
+{
+	const struct hs_frame_drops *d = f->data;
+	size_t i;
+
+	for (i = 0; i < f->len / sizeof(*d); i++)
+		if (d[i].point < h->points->n &&
+		    append((void **)&h->drops, &h->n_drops, &h->cap_drops,
+			   &d[i], 1, sizeof(d[i])))
+			return -ENOMEM;
+	return 0;
+}
+
+/* Keep what the join needs of a frame; frames of a wrong size are left
+ * out, as the replay would refuse them. */
 static int take_frame(struct host *h, const struct hs_rec_frame *f)
 {
 	const struct hs_frame_report *rep = f->data;
-	size_t i;
+	bool timed = f->len == sizeof(struct hs_frame_time);
 
 	switch (f->type) {
 	case HS_FRAME_RECORDS:
-		for (i = 0; i < f->len / sizeof(struct hs_record); i++) {
-			const struct hs_record *r =
-				(const struct hs_record *)f->data + i;
-
-			if (r->point_id >= h->points->n)
-				continue;
-			if (r->ts_ns > h->last_ts)
-				h->last_ts = r->ts_ns;
-			if (append((void **)&h->rec, &h->n_rec, &h->cap_rec, r,
-				   1, sizeof(*r)))
-				return -ENOMEM;
-		}
-		return 0;
+		return take_records(h, f);
 	case HS_FRAME_DROPS:
-		return append((void **)&h->drops, &h->n_drops, &h->cap_drops,
-			      f->data, f->len / sizeof(struct hs_frame_drops),
-			      sizeof(struct hs_frame_drops));
+		return take_drops(h, f);
 	case HS_FRAME_ARMED:
-		h->armed = time_of(f);
+		if (timed)
+			h->armed = time_of(f);
 		return 0;
 	case HS_FRAME_READY:
-		h->ready = h->ready ? h->ready : time_of(f);
+		if (timed && !h->ready)
+			h->ready = time_of(f);
 		return 0;
 	case HS_FRAME_END:
-		h->end = time_of(f);
+		if (timed)
+			h->end = time_of(f);
 		return 0;
 	case HS_FRAME_REPORT:
-		if (f->len ==
-			    sizeof(*rep) + rep->n_points *
-						   sizeof(struct hs_counters) &&
-		    rep->n_points == h->points->n)
+		if (f->len >= sizeof(*rep) && rep->n_points == h->points->n &&
+		    f->len == sizeof(*rep) + rep->n_points * sizeof(struct hs_counters))
 			memcpy(h->counters, rep + 1,
 			       rep->n_points * sizeof(struct hs_counters));
 		return 0;
@@ -353,8 +372,8 @@ static uint64_t max_u64(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
-/* Both hosts' events in time order through one session. */
-static void feed(struct hs_session *s, struct host *a, struct host *b)
+/* Both hosts' events in time order through one session. 0 or -ENOMEM. */
+static int feed(struct hs_session *s, struct host *a, struct host *b)
 {
 	struct hs_record *all;
 	struct hs_frame_drops *drops;
@@ -363,10 +382,9 @@ static void feed(struct hs_session *s, struct host *a, struct host *b)
 	all = malloc((n ? n : 1) * sizeof(*all));
 	drops = malloc((nd ? nd : 1) * sizeof(*drops));
 	if (!all || !drops) {
-		pr_err("out of memory");
 		free(all);
 		free(drops);
-		return;
+		return -ENOMEM;
 	}
 	memcpy(all, a->rec, a->n_rec * sizeof(*all));
 	memcpy(all + a->n_rec, b->rec, b->n_rec * sizeof(*all));
@@ -386,6 +404,7 @@ static void feed(struct hs_session *s, struct host *a, struct host *b)
 				 drops[d].from, drops[d].to);
 	free(all);
 	free(drops);
+	return 0;
 }
 
 static void warn_clock(const struct hs_join_clock *jc)
@@ -452,7 +471,11 @@ int hs_join_runs(struct hs_rec_run *ra, struct hs_rec_run *rb,
 	ready = max_u64(a->ready, b->ready);
 	hs_session_armed(&s, max_u64(a->armed, b->armed));
 	hs_session_ready(&s, ready);
-	feed(&s, a, b);
+	if (feed(&s, a, b)) {
+		pr_err("out of memory");
+		hs_session_free(&s);
+		goto out;
+	}
 	end = max_u64(a->end, b->end);
 	hs_session_end(&s, end);
 	hs_session_report(&s, true, end > ready ? (end - ready) / 1e9 : 0, 0,

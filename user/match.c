@@ -16,7 +16,8 @@ int hs_matcher_init(struct hs_matcher *m, uint32_t capacity,
 	uint32_t index_size = 1, i;
 
 	memset(m, 0, sizeof(*m));
-	if (!capacity)
+	/* the index is twice the capacity, in 32 bits */
+	if (!capacity || capacity > (1u << 30))
 		return -EINVAL;
 	/* load factor at most 1/2 keeps linear probing short */
 	while (index_size < 2 * capacity)

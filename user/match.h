@@ -72,7 +72,7 @@ struct hs_matcher {
 	struct hs_match_counters counters;
 };
 
-/* 0 or -ENOMEM. capacity >= 1. */
+/* 0, -ENOMEM, or -EINVAL unless 1 <= capacity <= 2^30. */
 int hs_matcher_init(struct hs_matcher *m, uint32_t capacity,
 		    uint64_t window_ns, hs_emit_fn emit, void *emit_ctx);
 void hs_matcher_free(struct hs_matcher *m);

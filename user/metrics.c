@@ -6,8 +6,10 @@
  *
  * Every number is the run's total: Prometheus makes rates and windows
  * itself, and counters that restarted every interval would read as resets.
- * The exposition only reads the report: whoever fills it settles the hops
- * first (hs_hops_settle), as for any other report.
+ * The exposition only reads the report; it changes nothing, so a scrape
+ * never changes what the run reports. The live session folds what the
+ * matcher has closed at every drain, so a scrape lags the packets by about
+ * the match window (and by --cooldown, when set).
  */
 #include <errno.h>
 #include <stdarg.h>

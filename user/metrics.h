@@ -31,7 +31,8 @@ int hs_metrics_parse_addr(const char *spec, struct sockaddr_storage *ss,
 int hs_metrics_start(struct hs_metrics **m, const char *spec,
 		     hs_metrics_source src, void *ctx, char *err,
 		     size_t errlen);
-/* What scrapes read from now on; NULL: "not measuring yet" (503). */
+/* What scrapes read from now on; NULL (before the collector starts, and
+ * after it ends): 503. Between arming and measuring, a scrape sees zeros. */
 void hs_metrics_set_source(struct hs_metrics *m, hs_metrics_source src,
 			   void *ctx);
 /* A descriptor for epoll (readable: call hs_metrics_run). */

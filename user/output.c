@@ -481,6 +481,20 @@ static int hop_name(const struct hs_point_table *t, uint16_t from, uint16_t to,
 			hs_point_label(t, to, b, sizeof(b)));
 }
 
+/* How far a delay between the two hosts can be trusted. */
+static void table_join_note(FILE *f, const struct hs_join_clock *j)
+{
+	if (j->method == HS_JOIN_TAI)
+		fprintf(f, " (TAI clocks, taken as they are)");
+	else if (j->method == HS_JOIN_REALTIME)
+		fprintf(f, " (delay uncertain: realtime clocks trusted)");
+	else if (j->uncertainty_ns >= 0)
+		fprintf(f, " (delay +- %.2f us: clocks joined)",
+			(double)j->uncertainty_ns / 1000.0);
+	else
+		fprintf(f, " (delay uncertain: the clocks disagree, see above)");
+}
+
 /* What a hop row adds under itself: what made the hop, and what else
  * happened on it. */
 static void table_hop_notes(FILE *f, const struct hs_report *r,
@@ -490,16 +504,12 @@ static void table_hop_notes(FILE *f, const struct hs_report *r,
 	const char *kind = classify(r->points, from, to, via, sizeof(via));
 
 	fprintf(f, "    %s: %s", kind, via);
-	if (r->join && !strcmp(kind, "network")) {
-		if (r->join->uncertainty_ns >= 0)
-			fprintf(f, " (delay +- %.2f us: clocks joined)",
-				r->join->uncertainty_ns / 1000.0);
-		else
-			fprintf(f, " (delay uncertain: realtime clocks trusted)");
-	}
+	if (r->join && !strcmp(kind, "network"))
+		table_join_note(f, r->join);
 	if (a->reordered)
-		fprintf(f, "; reordered %.2f%%, extent max %llu",
+		fprintf(f, "; reordered %.2f%%, extent max %s%llu",
 			100.0 * ratio(a->reordered, a->arrivals),
+			a->extent_beyond ? ">=" : "",
 			(unsigned long long)a->extent_max);
 	if (a->duplicates)
 		fprintf(f, "; %llu duplicates",

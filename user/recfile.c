@@ -20,8 +20,9 @@ struct hs_rec_preamble {
 
 struct hs_rec_writer {
 	char path[PATH_MAX];
-	gzFile gz;
-	int err; /* the first failure, -errno */
+	gzFile gz; /* NULL: no file open (starting one failed) */
+	int err; /* the first failure of this part, -errno */
+	int lost; /* the first failure of an earlier part, -errno */
 	uint32_t n_batch;
 	uint64_t last_flush_ns;
 	struct hs_record batch[HS_REC_BATCH];
@@ -38,7 +39,7 @@ static uint64_t mono_ns(void)
 /* zlib's view of a failure as -errno. */
 static int gz_errno(gzFile gz)
 {
-	int zerr;
+	int zerr = Z_ERRNO;
 
 	gzerror(gz, &zerr);
 	if (zerr == Z_ERRNO)
@@ -48,6 +49,8 @@ static int gz_errno(gzFile gz)
 
 static int put_raw(struct hs_rec_writer *w, const void *data, size_t len)
 {
+	if (!w->gz && !w->err)
+		w->err = -EBADF;
 	if (w->err)
 		return w->err;
 	if (len && gzwrite(w->gz, data, (unsigned int)len) != (int)len)
@@ -88,18 +91,22 @@ static int start_file(struct hs_rec_writer *w, const char *header_json,
 	int fd;
 
 	memcpy(pre.magic, HS_REC_MAGIC, sizeof(pre.magic));
+	w->gz = NULL;
+	w->n_batch = 0;
 	fd = open(w->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
+		w->err = -errno;
 		snprintf(err, errlen, "cannot create record file '%s': %s",
-			 w->path, strerror(errno));
-		return -errno;
+			 w->path, strerror(-w->err));
+		return w->err;
 	}
 	/* level 1: the probe's rate matters more than the file's size */
 	w->gz = gzdopen(fd, "wb1");
 	if (!w->gz) {
 		close(fd);
+		w->err = -ENOMEM;
 		snprintf(err, errlen, "cannot start compressing '%s'", w->path);
-		return -ENOMEM;
+		return w->err;
 	}
 	gzbuffer(w->gz, 256 * 1024);
 	w->err = 0;
@@ -166,28 +173,39 @@ int hs_rec_flush(struct hs_rec_writer *w, bool force)
 	return w->err;
 }
 
+/* Close the part; its first failure is kept for hs_rec_close. */
 static int finish_file(struct hs_rec_writer *w)
 {
 	int e;
 
-	put_batch(w);
-	e = gzclose(w->gz);
-	w->gz = NULL;
-	if (!w->err && e != Z_OK)
-		w->err = e == Z_ERRNO ? -errno : -EIO;
+	if (w->gz) {
+		put_batch(w);
+		e = gzclose(w->gz);
+		w->gz = NULL;
+		if (!w->err && e != Z_OK)
+			w->err = e == Z_ERRNO ? -errno : -EIO;
+	}
+	if (w->err && !w->lost)
+		w->lost = w->err;
 	return w->err;
 }
 
 int hs_rec_reopen(struct hs_rec_writer *w, const char *header_json, char *err,
 		  size_t errlen)
 {
-	int e = finish_file(w);
+	int old = finish_file(w), e;
 
-	if (e)
-		snprintf(err, errlen, "writing record file '%s' failed: %s",
-			 w->path, strerror(-e));
 	e = start_file(w, header_json, err, errlen);
-	return e;
+	if (old && !e)
+		snprintf(err, errlen,
+			 "the record file moved away from '%s' was cut short: %s",
+			 w->path, strerror(-old));
+	return e ? e : old;
+}
+
+bool hs_rec_is_open(const struct hs_rec_writer *w)
+{
+	return w->gz != NULL;
 }
 
 int hs_rec_close(struct hs_rec_writer *w)
@@ -196,7 +214,8 @@ int hs_rec_close(struct hs_rec_writer *w)
 
 	if (!w)
 		return 0;
-	e = w->gz ? finish_file(w) : w->err;
+	finish_file(w);
+	e = w->lost;
 	free(w);
 	return e;
 }
@@ -398,14 +417,20 @@ static int read_preamble(struct hs_rec_reader *r, char *err, size_t errlen)
 static int read_header(struct hs_rec_reader *r, char *err, size_t errlen)
 {
 	struct hs_rec_frame f;
+	int n = hs_rec_next(r, &f, err, errlen);
+	char what[96];
 
-	if (hs_rec_next(r, &f, err, errlen) != 1)
-		return -EINVAL;
-	if (f.type != HS_FRAME_HEADER) {
+	if (n == 0) {
+		snprintf(what, sizeof(what),
+			 "no header: the file ends at byte %llu of its content",
+			 (unsigned long long)r->offset);
+		reader_fail(r, err, errlen, what);
+	} else if (n == 1 && f.type != HS_FRAME_HEADER) {
 		reader_fail(r, err, errlen,
 			    "the first frame is not the header");
-		return -EINVAL;
 	}
+	if (n != 1 || f.type != HS_FRAME_HEADER)
+		return -EIO;
 	r->header = strdup(f.data);
 	return r->header ? 0 : -ENOMEM;
 }

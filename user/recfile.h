@@ -103,10 +103,13 @@ int hs_rec_put_record(struct hs_rec_writer *w, const struct hs_record *r);
 /* Write out what is batched and flush the compressor, so a reader sees
  * everything so far; does so at most once a second unless force. */
 int hs_rec_flush(struct hs_rec_writer *w, bool force);
-/* Close the file and start a new one at the same path with this header. */
+/* Close the file and start a new one at the same path with this header.
+ * 0, or -errno with one line in err: the old part was cut short (the new
+ * one is open), or the new one cannot start (hs_rec_is_open says). */
 int hs_rec_reopen(struct hs_rec_writer *w, const char *header_json, char *err,
 		  size_t errlen);
-/* Finish the file. 0, or -errno if any write failed. */
+bool hs_rec_is_open(const struct hs_rec_writer *w);
+/* Finish the file. 0, or -errno if any write of any part failed. */
 int hs_rec_close(struct hs_rec_writer *w);
 const char *hs_rec_path(const struct hs_rec_writer *w);
 
@@ -126,7 +129,9 @@ struct hs_rec_frame {
 
 /* Open path and read the preamble and the header frame (its JSON text,
  * NUL-terminated, in *header until close). 0, or -errno with one line in
- * err naming path and, for bad content, the byte offset. */
+ * err naming path: what open() said, -EINVAL for a file that is not a
+ * record file (of this format), -EIO for one damaged before its header
+ * ends (with the byte offset). */
 int hs_rec_open(struct hs_rec_reader **r, const char *path, const char **header,
 		char *err, size_t errlen);
 /* The next frame: 1, 0 at the clean end, -1 on a truncated or corrupt

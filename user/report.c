@@ -116,6 +116,7 @@ static int open_part(const char *path, struct hs_rec_part **pp)
 	struct hs_rec_part *p = calloc(1, sizeof(*p));
 	const char *header;
 	char err[512];
+	int e;
 
 	*pp = p;
 	if (!p || !(p->points = calloc(1, sizeof(*p->points)))) {
@@ -123,14 +124,15 @@ static int open_part(const char *path, struct hs_rec_part **pp)
 		return -ENOMEM;
 	}
 	p->path = path;
-	if (hs_rec_open(&p->reader, path, &header, err, sizeof(err))) {
+	e = hs_rec_open(&p->reader, path, &header, err, sizeof(err));
+	if (e) {
 		pr_err("%s", err);
-		return -EINVAL;
+		return e;
 	}
 	if (hs_run_info_from_json(header, &p->info, p->points, err,
 				  sizeof(err))) {
 		pr_err("record file '%s': %s", path, err);
-		return -EINVAL;
+		return -EIO;
 	}
 	return 0;
 }
@@ -258,12 +260,13 @@ static int replay_part(struct hs_session *s, struct hs_rec_part *p,
 	while ((n = hs_rec_next(p->reader, &f, err, sizeof(err))) == 1) {
 		if (f.type == HS_FRAME_REPORT && rp->reported_final)
 			continue;
-		track(rp, &f);
 		if (hs_replay_frame(s, &f, err, sizeof(err))) {
 			snprintf(rp->error, sizeof(rp->error),
 				 "record file '%s': %s", p->path, err);
 			return -1;
 		}
+		/* its length checked by the replay */
+		track(rp, &f);
 	}
 	if (n < 0)
 		snprintf(rp->error, sizeof(rp->error), "%s", err);
@@ -414,9 +417,15 @@ int hs_report_files(const struct hs_report_opts *o)
 		pr_err("at most 64 record files, got %u", o->n_files);
 		return HS_EXIT_USAGE;
 	}
-	for (i = 0; i < o->n_files; i++)
-		if (open_part(o->files[i], &parts[i]))
+	for (i = 0; i < o->n_files; i++) {
+		e = open_part(o->files[i], &parts[i]);
+		if (e) {
+			/* damage is a failure; a wrong or missing file, usage */
+			ret = e == -EIO || e == -ENOMEM ? HS_EXIT_FAILURE :
+							  HS_EXIT_USAGE;
 			goto out;
+		}
+	}
 	if (group_runs(parts, o->n_files, runs, 64, &n_runs))
 		goto out;
 	for (i = 0; i < n_runs; i++)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -338,7 +339,7 @@ static int on_ready(void *ctx)
 /* Everything that can be wrong with the options, found before anything
  * is attached: an output that cannot be written, a port that is taken. */
 static int open_outputs(const struct hs_run_opts *o, struct hs_output *out,
-			struct hs_metrics **metrics)
+			struct hs_metrics **metrics, bool *created)
 {
 	const char *which;
 	char err[512];
@@ -350,6 +351,7 @@ static int open_outputs(const struct hs_run_opts *o, struct hs_output *out,
 		return HS_EXIT_USAGE;
 	}
 	if (o->collect.write_path) {
+		*created = access(o->collect.write_path, F_OK) != 0;
 		fd = open(o->collect.write_path,
 			  O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 		if (fd < 0) {
@@ -367,12 +369,23 @@ static int open_outputs(const struct hs_run_opts *o, struct hs_output *out,
 	return HS_EXIT_OK;
 }
 
+/* A record file made for a run that never started says nothing: it goes,
+ * unless it was there before. */
+static void unlink_if_empty(const char *path, bool created)
+{
+	struct stat st;
+
+	if (path && created && !stat(path, &st) && !st.st_size)
+		unlink(path);
+}
+
 int hs_run(const struct hs_run_opts *o)
 {
 	struct hs_collect_config collect = o->collect;
 	struct hs_metrics *metrics = NULL;
 	struct hs_probes *probes = NULL;
 	struct hs_output out = {};
+	bool created = false;
 	struct resolve *r;
 	int ret, err;
 
@@ -395,7 +408,7 @@ int hs_run(const struct hs_run_opts *o)
 		ret = err == -EIO ? HS_EXIT_FAILURE : HS_EXIT_USAGE;
 		goto out;
 	}
-	ret = open_outputs(o, &out, &metrics);
+	ret = open_outputs(o, &out, &metrics, &created);
 	if (ret)
 		goto out_close;
 	if (hs_collect_stop_pending()) {
@@ -426,6 +439,7 @@ int hs_run(const struct hs_run_opts *o)
 out_close:
 	hs_metrics_stop(metrics);
 	hs_output_close(&out);
+	unlink_if_empty(o->collect.write_path, created);
 out:
 	if (r) {
 		ns_table_free(&r->nst);

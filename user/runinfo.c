@@ -302,9 +302,20 @@ static void get_config(struct parse *ps, json_object *o,
 	info->cfg.cooldown_ns = get_u64(ps, o, "cooldown_ns");
 	info->sample_one_in = (uint32_t)get_u64(ps, o, "sample");
 	get_str(ps, o, "filter", info->filter, sizeof(info->filter));
-	if (!ps->failed && (!info->cfg.window_ns || !info->cfg.max_inflight)) {
+	if (ps->failed)
+		return;
+	/* what the command line would have refused, a file must not ask */
+	if (info->cfg.window_ns < HS_WINDOW_MIN_MS * 1000000ULL ||
+	    info->cfg.window_ns > HS_WINDOW_MAX_MS * 1000000ULL ||
+	    !info->cfg.max_inflight || info->cfg.max_inflight > HS_INFLIGHT_MAX ||
+	    info->cfg.warmup_ns > HS_SECONDS_MAX * 1000000000ULL ||
+	    info->cfg.cooldown_ns > HS_SECONDS_MAX * 1000000000ULL) {
 		snprintf(ps->err, ps->errlen,
-			 "the header's window or max_inflight is 0");
+			 "the header's configuration is out of range (window %llu ns, max_inflight %u, warmup %llu ns, cooldown %llu ns)",
+			 (unsigned long long)info->cfg.window_ns,
+			 info->cfg.max_inflight,
+			 (unsigned long long)info->cfg.warmup_ns,
+			 (unsigned long long)info->cfg.cooldown_ns);
 		ps->failed = 1;
 	}
 }

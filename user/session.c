@@ -2,13 +2,14 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "log.h"
 #include "output.h"
 #include "recfile.h"
 #include "session.h"
 
 /* Trajectories waiting out the cooldown, in the order they were closed:
- * a ring that grows up to a fixed size. */
-#define HS_COOLDOWN_MAX (32u << 20) / sizeof(struct hs_trajectory)
+ * a ring that grows up to 32 MiB. */
+#define HS_COOLDOWN_MAX ((uint32_t)((32u << 20) / sizeof(struct hs_trajectory)))
 
 struct cooldown {
 	uint32_t head, n, cap;
@@ -37,6 +38,8 @@ static bool cooldown_grow(struct cooldown *c)
 	struct hs_trajectory *q;
 
 	if (cap > HS_COOLDOWN_MAX)
+		cap = HS_COOLDOWN_MAX;
+	if (cap <= c->cap)
 		return false;
 	q = malloc(cap * sizeof(*q));
 	if (!q)
@@ -58,6 +61,10 @@ static void cooldown_push(struct hs_session *s, const struct hs_trajectory *t)
 
 	if (c->n == c->cap && !cooldown_grow(c)) {
 		s->counters.cooldown_overflow++;
+		if (!c->n) {
+			fold(s, t); /* no queue at all */
+			return;
+		}
 		fold(s, cooldown_front(c));
 		cooldown_pop(c);
 	}
@@ -199,8 +206,12 @@ void hs_session_horizon(struct hs_session *s, uint64_t ts)
 	/* quiet streams: their last packets need not wait for another */
 	if (!s->cooldown)
 		hs_hops_advance(&s->hops, hs_matcher_open_from(&s->matcher));
-	if (s->rec)
-		hs_rec_flush(s->rec, false);
+	if (s->rec && hs_rec_flush(s->rec, false) && !s->rec_failed) {
+		/* said once; the run goes on and fails at its end */
+		s->rec_failed = true;
+		pr_err("writing record file '%s' failed: %s; measuring goes on",
+		       hs_rec_path(s->rec), strerror(-hs_rec_flush(s->rec, true)));
+	}
 }
 
 void hs_session_event(struct hs_session *s, uint16_t point, const char *event)

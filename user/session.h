@@ -33,6 +33,14 @@ struct hs_rec_writer;
 struct hs_report;
 struct hs_join_clock;
 
+/* What a configuration may ask for, from the command line or a file. */
+#define HS_WINDOW_MIN_MS 50 /* below ~2 drain periods a slow drain would
+			     * close trajectories before their later sightings
+			     * are read */
+#define HS_WINDOW_MAX_MS 60000
+#define HS_INFLIGHT_MAX (1u << 24)
+#define HS_SECONDS_MAX 31536000 /* a year: warm-up, cool-down, duration */
+
 struct hs_session_config {
 	uint64_t window_ns; /* match window */
 	uint32_t max_inflight; /* trajectories in the match table */
@@ -60,6 +68,7 @@ struct hs_session {
 	uint64_t stream_first, stream_last; /* first sightings: the stream */
 	uint64_t end_ts; /* 0 until the end */
 	void *cooldown; /* the queue, when cooldown_ns > 0 */
+	bool rec_failed; /* a write to the record file failed, said once */
 	/* two hosts' files joined: how their clocks were aligned */
 	const struct hs_join_clock *join;
 };
@@ -73,7 +82,7 @@ void hs_session_free(struct hs_session *s);
 /* The probes are attached: records before ts are their warm-up (they
  * attach one by one, so early packets miss early points). */
 void hs_session_armed(struct hs_session *s, uint64_t ts);
-/* Measuring starts: the "point" lines; --warmup counts from here. */
+/* Measuring starts: the "point" lines. */
 void hs_session_ready(struct hs_session *s, uint64_t ts);
 void hs_session_record(struct hs_session *s, const struct hs_record *r);
 /* A record the ring buffer handed over that is not an hs_record. */

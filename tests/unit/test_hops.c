@@ -593,3 +593,15 @@ Test(hops, loss_counted_on_the_segment)
 	/* the lost packet crossed 1 -> 2 of that path */
 	cr_assert_eq(hs_path_segment(&h, path123(), 0)->total.delay.n, 3);
 }
+
+/* Two hosts' clocks a little off: delays below zero. A leaves at 1000 and
+ * arrives at 1040; B leaves at 1050 and arrives at 1030, before A: A is
+ * the late one. B's crossing comes after A's was ready to be released. */
+Test(hops, negative_delays_do_not_hide_reordering)
+{
+	fold2(FLOW_F, 1000, 1040, 0);
+	fold2(FLOW_F, 1050, 1030, 0);
+	cr_assert_eq(hop(1, 2)->leg.total.reordered, 1);
+	cr_assert_eq(hop(1, 2)->leg.total.late_max_ns, 10);
+	cr_assert_eq(hop(1, 2)->leg.total.negative, 1);
+}
