@@ -336,6 +336,49 @@ Test(recfile, run_info_round_trip)
 	cr_assert_str_eq(out.host[0], info.host);
 }
 
+/* A file whose content stops after the preamble names what is missing. */
+Test(recfile, no_header_is_damage)
+{
+	struct hs_rec_reader *r;
+	const char *header;
+	char err[256];
+	struct {
+		char magic[8];
+		uint32_t format, order;
+	} pre = { .format = HS_REC_FORMAT, .order = HS_REC_BYTE_ORDER };
+	gzFile gz = gzopen(path, "wb");
+
+	memcpy(pre.magic, HS_REC_MAGIC, 8);
+	cr_assert_not_null(gz);
+	gzwrite(gz, &pre, sizeof(pre));
+	gzclose(gz);
+	cr_assert_eq(hs_rec_open(&r, path, &header, err, sizeof(err)), -EIO);
+	cr_assert(strstr(err, "no header: the file ends at byte 16"), "%s", err);
+}
+
+/* What the command line refuses, a header cannot ask for. */
+Test(recfile, run_info_refuses_what_the_cli_would)
+{
+	static struct hs_point_table pts;
+	struct hs_run_info info = {}, back;
+	char err[256], *text;
+
+	hs_run_info_now(&info, HS_CLOCK_MONOTONIC);
+	info.cfg.window_ns = 100000000;
+	info.cfg.max_inflight = 1500000000u; /* would hang the index */
+	text = hs_run_info_to_json(&info, &pts);
+	cr_assert_eq(hs_run_info_from_json(text, &back, &pts, err, sizeof(err)),
+		     -EINVAL);
+	free(text);
+	cr_assert(strstr(err, "out of range"), "%s", err);
+	info.cfg.max_inflight = 4096;
+	info.cfg.cooldown_ns = UINT64_MAX - 5;
+	text = hs_run_info_to_json(&info, &pts);
+	cr_assert_eq(hs_run_info_from_json(text, &back, &pts, err, sizeof(err)),
+		     -EINVAL);
+	free(text);
+}
+
 Test(recfile, run_info_rejects_a_bad_header)
 {
 	static struct hs_point_table pts;
