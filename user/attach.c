@@ -87,7 +87,11 @@ static int load_probe(struct hs_probes *p, struct hs_point *pt,
 	       sizeof(cfg->filter));
 	skel->rodata->wakeup_bytes = cfg->wakeup_bytes;
 	skel->rodata->stamp_tai = cfg->stamp_tai;
-	skel->rodata->wakeup_check_mask = hs_wakeup_check_every(cfg->ringbuf_bytes) - 1;
+	skel->rodata->wakeup_check_mask =
+		(cfg->wakeup_check_every ?
+			 cfg->wakeup_check_every :
+			 hs_wakeup_check_every(cfg->ringbuf_bytes)) -
+		1;
 
 	/* only the program this hook needs is verified and loaded */
 	bpf_program__set_autoload(skel->progs.hs_xdp, pt->hook == HS_HOOK_XDP);
@@ -372,6 +376,33 @@ void hs_probes_detach(struct hs_probes *p)
 		close(p->counters_fd);
 	p->ringbuf_fd = -1;
 	p->counters_fd = -1;
+}
+
+int hs_probes_time(void)
+{
+	int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int hs_probes_run_time(const struct hs_probes *p, uint16_t id,
+		       uint64_t *run_time_ns, uint64_t *run_cnt)
+{
+	const struct hs_point *pt = &p->points[id];
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd;
+
+	*run_time_ns = *run_cnt = 0;
+	if (id >= p->n || !pt->skel || pt->skipped)
+		return -ENOENT;
+	fd = bpf_program__fd(pt->hook == HS_HOOK_XDP ? pt->skel->progs.hs_xdp :
+						       pt->skel->progs.hs_tc);
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	*run_time_ns = info.run_time_ns;
+	*run_cnt = info.run_cnt;
+	return 0;
 }
 
 int hs_probes_counters(const struct hs_probes *p, uint16_t id,

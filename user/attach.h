@@ -56,6 +56,9 @@ struct hs_probe_config {
 	enum hs_xdp_mode xdp_mode;
 	uint32_t ringbuf_bytes; /* power of two, >= page size */
 	uint64_t wakeup_bytes; /* 0: never wake the collector */
+	/* look at the fill level every this many records (a power of two);
+	 * 0: hs_wakeup_check_every(ringbuf_bytes) */
+	uint32_t wakeup_check_every;
 	/* stamp with bpf_ktime_get_tai_ns (Linux 6.1+) instead of
 	 * bpf_ktime_get_ns: CLOCK_TAI, which PTP keeps equal across hosts */
 	bool stamp_tai;
@@ -95,6 +98,14 @@ int hs_probes_attach(struct hs_probes *p, const struct hs_point_spec *specs,
 void hs_probes_quiesce(struct hs_probes *p);
 /* Detach and unload everything; safe to call twice. */
 void hs_probes_detach(struct hs_probes *p);
+/* What the kernel timed of one point's program: nanoseconds and runs,
+ * while kernel.bpf_stats_enabled (see hs_probes_time). 0 or -errno. */
+int hs_probes_run_time(const struct hs_probes *p, uint16_t id,
+		       uint64_t *run_time_ns, uint64_t *run_cnt);
+/* Have the kernel time every BPF program while the returned descriptor is
+ * open (BPF_ENABLE_STATS; closing it restores kernel.bpf_stats_enabled);
+ * -errno where the kernel cannot (before Linux 5.8). */
+int hs_probes_time(void);
 /* Sum of the per-CPU counters of one point. */
 int hs_probes_counters(const struct hs_probes *p, uint16_t id,
 		       struct hs_counters *sum);

@@ -55,6 +55,7 @@ enum opt_id {
 	OPT_COOLDOWN,
 	OPT_CLOCK,
 	OPT_FIT,
+	OPT_WAKEUP,
 };
 
 struct hs_option {
@@ -139,6 +140,12 @@ static const struct hs_option options[] = {
 	  CMD_RUN | CMD_DEMO },
 	{ "ring-size", required_argument, OPT_RING_SIZE, "KIB",
 	  "ring buffer size in KiB, a power of two >= 4 (default 8192)",
+	  CMD_RUN | CMD_DEMO },
+	{ "wakeup", required_argument, OPT_WAKEUP, "MODE",
+	  "when probes wake the collector: quarter (the ring a\n"
+	  "quarter full; default), timer (never: it drains every\n"
+	  "20 ms) or every (each record: costly, for measuring\n"
+	  "what wake-ups cost)",
 	  CMD_RUN | CMD_DEMO },
 	{ "chain", required_argument, OPT_CHAIN, "KINDS",
 	  "the demo's links, sender to receiver: veth, bridge, macvlan or ovs,\n"
@@ -319,6 +326,7 @@ struct cli {
 	const char *chain;
 	char chain_buf[64];
 	const char *filter_text;
+	const char *wakeup; /* --wakeup, NULL: quarter */
 	double warmup, cooldown;
 	bool warmup_set, cooldown_set;
 	struct hs_report_opts report; /* hopscope report */
@@ -460,6 +468,12 @@ static int handle_option(struct cli *c, int id, const char *val)
 	case OPT_FIT:
 		c->report.fit = true;
 		return 0;
+	case OPT_WAKEUP:
+		if (strcmp(val, "quarter") && strcmp(val, "timer") &&
+		    strcmp(val, "every"))
+			return bad("wakeup", val, "expected quarter, timer or every");
+		c->wakeup = val;
+		return 0;
 	case OPT_XDP_MODE:
 		return parse_xdp_mode(val, &c->run.probe.xdp_mode);
 	case OPT_WINDOW:
@@ -575,8 +589,15 @@ static void finish_probe_config(struct cli *c)
 {
 	struct hs_run_info *info = &c->run.collect.info;
 
-	/* wake the collector early once a quarter of the ring is full */
+	/* wake the collector early once a quarter of the ring is full;
+	 * every: more than one byte unread, looked at after each record */
 	c->run.probe.wakeup_bytes = c->run.probe.ringbuf_bytes / 4;
+	if (c->wakeup && !strcmp(c->wakeup, "timer"))
+		c->run.probe.wakeup_bytes = 0;
+	if (c->wakeup && !strcmp(c->wakeup, "every")) {
+		c->run.probe.wakeup_bytes = 1;
+		c->run.probe.wakeup_check_every = 1;
+	}
 	c->run.collect.session.warmup_ns = (uint64_t)(c->warmup * 1e9);
 	c->run.collect.session.cooldown_ns = (uint64_t)(c->cooldown * 1e9);
 	/* what the record file's header says of the configuration */

@@ -214,6 +214,19 @@ static void teardown(struct collector *c)
 		close(c->sfd);
 }
 
+/* What the kernel timed of each probe over the run (zeros where it did
+ * not time them), for the final report. */
+static void note_cost(struct collector *c)
+{
+	struct hs_probe_cost cost[HS_MAX_POINTS] = {};
+	unsigned int i;
+
+	for (i = 0; i < c->probes->n; i++)
+		hs_probes_run_time(c->probes, (uint16_t)i, &cost[i].run_time_ns,
+				   &cost[i].run_cnt);
+	hs_session_cost(&c->session, cost);
+}
+
 static void report(struct collector *c, bool final, double elapsed,
 		   double span)
 {
@@ -368,6 +381,7 @@ int hs_collect_run(struct hs_probes *probes,
 		while (ring_buffer__consume(c->rb) > 0)
 			;
 		hs_session_end(&c->session, end);
+		note_cost(c);
 		report(c, true, (end - start) / 1e9, (end - last_report) / 1e9);
 	}
 	if (c->session.counters.bad_records)

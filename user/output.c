@@ -651,6 +651,76 @@ static void table_pipeline(FILE *f, const struct hs_report *r)
 			(unsigned long long)sc->bad_records);
 }
 
+/* The probes' cost per hook, summed over the points with that hook. */
+struct hook_cost {
+	uint64_t ns, runs;
+	unsigned int points;
+};
+
+static bool sum_cost(const struct hs_report *r, struct hook_cost *hc)
+{
+	bool any = false;
+	unsigned int i;
+
+	memset(hc, 0, HS_HOOK_COUNT * sizeof(*hc));
+	if (!r->cost)
+		return false;
+	for (i = 0; i < r->points->n; i++) {
+		const struct hs_probe_cost *c = &r->cost[i];
+		uint8_t h = r->points->p[i].hook;
+
+		if (!c->run_cnt || h >= HS_HOOK_COUNT)
+			continue;
+		hc[h].ns += c->run_time_ns;
+		hc[h].runs += c->run_cnt;
+		hc[h].points++;
+		any = true;
+	}
+	return any;
+}
+
+static void table_cost(FILE *f, const struct hs_report *r)
+{
+	struct hook_cost hc[HS_HOOK_COUNT];
+	const char *sep = "";
+	int h;
+
+	if (!r->final || !sum_cost(r, hc))
+		return;
+	fprintf(f, "probe cost (kernel's timing):");
+	for (h = 0; h < HS_HOOK_COUNT; h++) {
+		if (!hc[h].runs)
+			continue;
+		fprintf(f, "%s %s %.0f ns a packet (%llu packets, %u points)",
+			sep, hs_hook_name(h), (double)hc[h].ns / (double)hc[h].runs,
+			(unsigned long long)hc[h].runs, hc[h].points);
+		sep = ";";
+	}
+	fputc('\n', f);
+}
+
+static void json_cost(struct hs_output *out, const struct hs_report *r)
+{
+	struct hook_cost hc[HS_HOOK_COUNT];
+	int h;
+
+	if (!r->final || !sum_cost(r, hc))
+		return;
+	for (h = 0; h < HS_HOOK_COUNT; h++) {
+		json_object *o;
+
+		if (!hc[h].runs)
+			continue;
+		o = json_line("probe_cost", true);
+		json_add_str(o, "hook", hs_hook_name(h));
+		json_add_u64(o, "points", hc[h].points);
+		json_add_u64(o, "packets", hc[h].runs);
+		json_add_u64(o, "run_time_ns", hc[h].ns);
+		json_add_ns(o, "ns_per_packet", (double)hc[h].ns / (double)hc[h].runs);
+		json_emit(out, o);
+	}
+}
+
 static void table_clock(FILE *f, const struct hs_report *r)
 {
 	const struct hs_join_clock *j = r->join;
@@ -691,6 +761,7 @@ void hs_output_report(struct hs_output *out, const struct hs_report *r)
 			table_clock(out->table, r);
 		table_hops(out->table, r);
 		table_pipeline(out->table, r);
+		table_cost(out->table, r);
 		fflush(out->table);
 	}
 	if (out->csv)
@@ -709,6 +780,7 @@ void hs_output_report(struct hs_output *out, const struct hs_report *r)
 			json_path(out, r, p);
 	}
 	json_counters(out, r);
+	json_cost(out, r);
 }
 
 void hs_output_fit(struct hs_output *out, const struct hs_fit_run *runs,

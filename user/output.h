@@ -16,6 +16,7 @@
 #include "points.h"
 
 struct hs_session_counters;
+struct hs_probe_cost;
 struct hs_join_clock;
 
 struct hs_output {
@@ -36,6 +37,7 @@ struct hs_report {
 	const struct hs_hops *hops;
 	const struct hs_match_counters *match;
 	const struct hs_session_counters *session;
+	const struct hs_probe_cost *cost; /* per point, or NULL */
 	/* two hosts' files joined: how their clocks were aligned; NULL else */
 	const struct hs_join_clock *join;
 	bool final;

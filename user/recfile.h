@@ -46,6 +46,7 @@ enum hs_frame_type {
 	HS_FRAME_REPORT = 8, /* struct hs_frame_report, hs_counters[] */
 	HS_FRAME_END = 9, /* struct hs_frame_time */
 	HS_FRAME_BAD_RECORD = 10, /* no payload */
+	HS_FRAME_COST = 11, /* struct hs_frame_cost[]: the probes' run time */
 	HS_FRAME_TYPE_MAX,
 };
 
@@ -71,6 +72,13 @@ struct hs_frame_event {
 	__u16 point;
 	__u8 __pad[6];
 	char event[16]; /* "down", "up", "gone", NUL-terminated */
+};
+
+struct hs_frame_cost {
+	__u64 run_time_ns;
+	__u64 run_cnt;
+	__u16 point;
+	__u8 __pad[6];
 };
 
 struct hs_frame_report {

@@ -52,6 +52,27 @@ static int replay_drops(struct hs_session *s, const struct hs_rec_frame *f,
 	return 0;
 }
 
+static int replay_cost(struct hs_session *s, const struct hs_rec_frame *f,
+		       char *err, size_t errlen)
+{
+	const struct hs_frame_cost *c = f->data;
+	struct hs_probe_cost cost[HS_MAX_POINTS] = {};
+	size_t i, n = f->len / sizeof(*c);
+
+	if (f->len % sizeof(*c) || n != s->points->n)
+		return bad_frame(f, err, errlen,
+				 "probe costs that do not fit the point table");
+	for (i = 0; i < n; i++) {
+		if (c[i].point != i)
+			return bad_frame(f, err, errlen,
+					 "probe costs out of order");
+		cost[i].run_time_ns = c[i].run_time_ns;
+		cost[i].run_cnt = c[i].run_cnt;
+	}
+	hs_session_cost(s, cost);
+	return 0;
+}
+
 static int replay_report(struct hs_session *s, const struct hs_rec_frame *f,
 			 char *err, size_t errlen)
 {
@@ -105,6 +126,8 @@ int hs_replay_frame(struct hs_session *s, const struct hs_rec_frame *f,
 	case HS_FRAME_BAD_RECORD:
 		hs_session_bad_record(s);
 		return 0;
+	case HS_FRAME_COST:
+		return replay_cost(s, f, err, errlen);
 	}
 	return bad_frame(f, err, errlen, "a second header");
 }

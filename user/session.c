@@ -225,6 +225,23 @@ void hs_session_event(struct hs_session *s, uint16_t point, const char *event)
 		hs_output_event(s->out, point, f.event);
 }
 
+void hs_session_cost(struct hs_session *s, const struct hs_probe_cost *cost)
+{
+	struct hs_frame_cost f[HS_MAX_POINTS];
+	unsigned int i;
+
+	memset(f, 0, sizeof(f));
+	for (i = 0; i < s->points->n; i++) {
+		s->cost[i] = cost[i];
+		f[i].run_time_ns = cost[i].run_time_ns;
+		f[i].run_cnt = cost[i].run_cnt;
+		f[i].point = (uint16_t)i;
+	}
+	if (s->rec)
+		hs_rec_put(s->rec, HS_FRAME_COST, f,
+			   (uint32_t)(s->points->n * sizeof(f[0])));
+}
+
 static void put_report(struct hs_session *s, bool final, double elapsed_s,
 		       double interval_s, const struct hs_counters *counters)
 {
@@ -276,6 +293,7 @@ void hs_session_fill_report(const struct hs_session *s, struct hs_report *r,
 	r->hops = &s->hops;
 	r->match = &s->matcher.counters;
 	r->session = &s->counters;
+	r->cost = s->cost;
 	r->join = s->join;
 	r->final = final;
 }

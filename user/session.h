@@ -48,6 +48,12 @@ struct hs_session_config {
 	uint64_t cooldown_ns; /* left out before the end */
 };
 
+/* What the kernel timed of one point's program (kernel.bpf_stats). */
+struct hs_probe_cost {
+	uint64_t run_time_ns;
+	uint64_t run_cnt;
+};
+
 struct hs_session_counters {
 	uint64_t left_out_warmup; /* trajectories */
 	uint64_t left_out_cooldown;
@@ -63,8 +69,10 @@ struct hs_session {
 	struct hs_matcher matcher;
 	struct hs_hops hops;
 	struct hs_session_counters counters;
-	/* per point, as of the last report (or refresh, for metrics) */
+	/* per point, as of the last report */
 	struct hs_counters point_counters[HS_MAX_POINTS];
+	/* per point, as the run ended; run_cnt 0 everywhere: not measured */
+	struct hs_probe_cost cost[HS_MAX_POINTS];
 	uint64_t stream_first, stream_last; /* first sightings: the stream */
 	uint64_t end_ts; /* 0 until the end */
 	void *cooldown; /* the queue, when cooldown_ns > 0 */
@@ -96,6 +104,9 @@ void hs_session_drops(struct hs_session *s, uint16_t point, uint64_t total,
 void hs_session_horizon(struct hs_session *s, uint64_t ts);
 /* Something happened to a point's interface: "down", "up", "gone". */
 void hs_session_event(struct hs_session *s, uint16_t point, const char *event);
+/* What each point's program cost (points->n entries), before the final
+ * report. */
+void hs_session_cost(struct hs_session *s, const struct hs_probe_cost *cost);
 /* A table and JSON lines: the interval (then a new one starts) or the
  * final summary. counters: per point, points->n entries. */
 void hs_session_report(struct hs_session *s, bool final, double elapsed_s,
