@@ -131,9 +131,10 @@ $(BENCH_BINS): $(OUTPUT)/bench/%: tests/bench/%.c $(TESTLIB_SRCS) $(LIB_OBJS) $(
 
 # Never part of check: timings on a shared machine are for reading, as
 # ratios measured side by side in one run, not for pass/fail.
-bench: $(BENCH_BINS)
-	$(call msg,BENCH,probe cost through BPF_PROG_TEST_RUN)
-	$(Q)$(OUTPUT)/bench/probe_cost
+# make bench QUICK=1: a smoke run of about a minute.
+bench: all $(BENCH_BINS) $(TOOL_BINS) $(TEST_BPF_OBJS)
+	$(call msg,BENCH,$(if $(QUICK),quick,full) run)
+	$(Q)tests/bench/run.sh $(OUTPUT) $(if $(QUICK),--quick)
 
 check: unit progrun integration
 

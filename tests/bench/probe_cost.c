@@ -5,8 +5,11 @@
  * alternate (A B C A B C ...) and the median over rounds is reported, with
  * the difference to the empty program, which is the figure that counts on
  * a shared, noisy machine.
- *   probe_cost [ROUNDS [REPEAT]]
+ *   probe_cost [--quick] [ROUNDS [REPEAT]]
+ * With BENCH_JSON set, each figure is also appended to that file as a JSON
+ * line (tests/bench/README.md).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,18 +118,66 @@ static void build_frames(struct frame *fr)
 	fr[3].len = tpkt_build(&p, fr[3].buf);
 }
 
+/* The targets of issue 5: recorded <= 80 ns and sampled out <= 10 ns
+ * over the empty program; none for the others. */
+static double target_over_empty(enum variant v)
+{
+	return v == V_RECORDED ? 80 : v == V_SAMPLED_OUT ? 10 : -1;
+}
+
+static void json_line(FILE *f, const char *hook, const char *frame,
+		      enum variant v, double median_ns, double q1, double q3,
+		      double over, double over_q1, double over_q3)
+{
+	double target = target_over_empty(v);
+
+	if (!f)
+		return;
+	fprintf(f,
+		"{\"bench\":\"probe_cost\",\"section\":\"BPF_PROG_TEST_RUN\","
+		"\"name\":\"%s %s %s\",\"hook\":\"%s\",\"frame\":\"%s\","
+		"\"variant\":\"%s\",\"value\":%.1f,\"unit\":\"ns/pkt\","
+		"\"q1\":%.1f,\"q3\":%.1f",
+		hook, frame, variant_names[v], hook, frame, variant_names[v],
+		median_ns, q1, q3);
+	if (v != V_EMPTY)
+		fprintf(f,
+			",\"over_empty\":%.1f,\"over_empty_q1\":%.1f,\"over_empty_q3\":%.1f",
+			over, over_q1, over_q3);
+	if (target >= 0)
+		fprintf(f,
+			",\"target\":\"<= %.0f ns over the empty program\",\"met\":%s",
+			target, over <= target ? "true" : "false");
+	fprintf(f, "}\n");
+}
+
 int main(int argc, char **argv)
 {
-	int rounds = argc > 1 ? atoi(argv[1]) : 11;
-	int repeat = argc > 2 ? atoi(argv[2]) : 100000;
+	bool quick = argc > 1 && !strcmp(argv[1], "--quick");
+	int rounds = quick ? 5 : 11, repeat = quick ? 30000 : 100000;
+	const char *json_path = getenv("BENCH_JSON");
+	FILE *json = NULL;
 	struct frame frames[4];
 	int hook, fi, v, r;
+
+	if (quick) {
+		argc--;
+		argv++;
+	}
+	if (argc > 1)
+		rounds = atoi(argv[1]);
+	if (argc > 2)
+		repeat = atoi(argv[2]);
 
 	if (rounds < 1 || repeat < 1 || repeat > 150000) {
 		/* the ring buffer holds ~200k records: recorded runs must
 		 * not spill into the cheaper drop path */
-		fprintf(stderr, "usage: probe_cost [ROUNDS [REPEAT <= 150000]]\n");
+		fprintf(stderr, "usage: probe_cost [--quick] [ROUNDS [REPEAT <= 150000]]\n");
 		return 2;
+	}
+	if (json_path && !(json = fopen(json_path, "a"))) {
+		fprintf(stderr, "probe_cost: cannot append to '%s'\n", json_path);
+		return 1;
 	}
 	build_frames(frames);
 	printf("%-5s %-15s %-14s %9s %9s %12s\n", "hook", "frame", "variant",
@@ -174,11 +225,16 @@ int main(int argc, char **argv)
 				double q1 = quantile(ns[v], rounds, 0.25);
 				double q3 = quantile(ns[v], rounds, 0.75);
 				double m = median(ns[v], rounds);
+				double over = v == V_EMPTY ? 0.0 :
+							    median(diff[v], rounds);
 
 				printf("%-5s %-15s %-14s %9.1f %9.1f %+12.1f\n",
 				       hook == 0 ? "xdp" : "tc", frames[fi].name,
-				       variant_names[v], m, q3 - q1,
-				       v == V_EMPTY ? 0.0 : median(diff[v], rounds));
+				       variant_names[v], m, q3 - q1, over);
+				json_line(json, hook == 0 ? "xdp" : "tc",
+					  frames[fi].name, v, m, q1, q3, over,
+					  quantile(diff[v], rounds, 0.25),
+					  quantile(diff[v], rounds, 0.75));
 			}
 			(void)med_empty;
 		}
@@ -186,5 +242,7 @@ int main(int argc, char **argv)
 			hopscope_bpf__destroy(skel[v]);
 		empty_bpf__destroy(empty);
 	}
+	if (json)
+		fclose(json);
 	return 0;
 }

@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# run.sh BUILD_DIR [--quick] - every benchmark, one table.
+#
+#   probe_cost   what a packet costs the probe (BPF_PROG_TEST_RUN, next to
+#                an empty program)
+#   collector    what the collector ingests, matches and folds on one core,
+#                and the memory it holds
+#   chain.sh     a 3-function chain at full rate: no probes, hopscope, 1/64,
+#                tcpdump; and the delays each of them measures at low rate
+#
+# Each appends its figures as JSON lines to $BUILD/bench/results.jsonl
+# (tests/bench/README.md); the table at the end is made from that file.
+# Never part of make check: timings on a shared machine are for reading,
+# as ratios measured side by side in one run.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${1:-build}
+QUICK=
+[ "${2:-}" = --quick ] && QUICK=--quick
+[ "$(id -u)" -eq 0 ] || { echo "bench: needs root (BPF, network namespaces)" >&2; exit 77; }
+export BENCH_JSON=$BUILD/bench/results.jsonl
+mkdir -p "$BUILD/bench"
+: >"$BENCH_JSON"
+start=$(date +%s)
+failed=0
+
+step() { # step NAME COMMAND...
+	local name=$1 rc=0
+	shift
+	echo "== $name" >&2
+	"$@" || rc=$?
+	case $rc in
+	0) ;;
+	77) echo "bench: $name skipped" >&2 ;;
+	*) echo "bench: $name failed (exit $rc)" >&2; failed=1 ;;
+	esac
+}
+
+step "probe cost (BPF_PROG_TEST_RUN)" "$BUILD/bench/probe_cost" $QUICK
+step "collector limits" "$BUILD/bench/collector" $QUICK
+step "chain: throughput and distortion" env BUILD="$BUILD" tests/bench/chain.sh $QUICK
+
+echo
+echo "== hopscope benchmarks${QUICK:+ (quick)}: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, Linux $(uname -r), $(($(date +%s) - start)) s"
+echo "   medians over alternating rounds, [q1, q3] the interquartile range; JSON: $BENCH_JSON"
+jq -r '
+	def num: if type == "number" then (if . == (. | floor) and (. | fabs) < 1e15 then tostring
+		else (. * 100 | round / 100 | tostring) end) else "-" end;
+	[.bench, .section, .name,
+	 (if .over_empty != null then "+" + (.over_empty | num) + " over empty" else (.value | num) end),
+	 .unit,
+	 (if .over_empty != null then "[" + (.over_empty_q1 | num) + ", " + (.over_empty_q3 | num) + "]"
+	  elif .q1 != null then "[" + (.q1 | num) + ", " + (.q3 | num) + "]" else "" end),
+	 (if .target then .target + (if .met then ": met" else ": MISSED" end) else "" end)]
+	| @tsv' "$BENCH_JSON" |
+	awk -F'\t' '
+		$1 != bench || $2 != section { printf "\n%s / %s\n", $1, $2; bench = $1; section = $2 }
+		{ printf "  %-44s %20s %-10s %-24s %s\n", $3, $4, $5, $6, $7 }'
+echo
+met=$(jq -s '[.[] | select(.target) | select(.met)] | length' "$BENCH_JSON")
+all=$(jq -s '[.[] | select(.target)] | length' "$BENCH_JSON")
+echo "targets: $met of $all met"
+exit $failed
