@@ -19,6 +19,7 @@ count_final() { # count_final TYPE FILE: final lines of TYPE with packets
 
 "$TESTBED" up "$PREFIX" 2
 REC=$WORK/run.hsr
+stats_before=$(cat /proc/sys/kernel/bpf_stats_enabled)
 start_hopscope 12 --filter "udp and port $PORT" --interval 1 --duration 4.5 \
 	--warmup 0.5 --cooldown 0.5 --write "$REC" --csv "$WORK/run.csv" \
 	--between "${PREFIX}snd" "${PREFIX}rcv"
@@ -29,6 +30,13 @@ kill -HUP "$HS_PID"
 send_udp "${PREFIX}snd" 198.18.2.2 500 1000
 wait_hopscope || fail "hopscope failed: $(cat "$WORK/err")"
 grep -q "started afresh (part 1)" "$WORK/err" || fail "SIGHUP did not start a new file: $(cat "$WORK/err")"
+# the probes' cost, as the kernel timed it, and the sysctl as it was
+[ "$(cat /proc/sys/kernel/bpf_stats_enabled)" = "$stats_before" ] ||
+	fail "kernel.bpf_stats_enabled was $stats_before, is $(cat /proc/sys/kernel/bpf_stats_enabled)"
+cost=$(jq -s '[.[] | select(.type=="probe_cost" and .packets > 0 and .ns_per_packet > 0)] | length' "$WORK/out.jsonl")
+[ "$cost" -eq 2 ] || fail "probe_cost lines for tc-ingress and tc-egress: $cost"
+grep -q '^probe cost (kernel.s timing): tc-ingress [0-9]* ns a packet' "$WORK/table" || fail "no probe cost in the table"
+note "$(grep '^probe cost' "$WORK/table")"
 [ -s "$REC" ] && [ -s "$REC.0" ] || fail "the record file's parts are missing"
 
 # ---- the same statistics, offline
