@@ -119,7 +119,10 @@ $(PROGRUN_BIN): $(PROGRUN_SRCS) $(wildcard tests/lib/*.h) $(SAN_LIB_OBJS) $(SKEL
 
 $(TOOL_BINS): $(OUTPUT)/tests/%: tests/tools/%.c $(LIB_OBJS) $(TEST_SKELS) | $(OUTPUT)/tests
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) $(PKG_LIBS) -lm -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) $(PKG_LIBS) $(TOOL_LIBS) -lm -o $@
+
+# the one tool that reads capture files (tests/bench/chain.sh)
+$(OUTPUT)/tests/pcapdelay: TOOL_LIBS = -lpcap
 
 $(OUTPUT)/bench:
 	$(Q)mkdir -p $@
