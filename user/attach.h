@@ -98,8 +98,9 @@ int hs_probes_attach(struct hs_probes *p, const struct hs_point_spec *specs,
 void hs_probes_quiesce(struct hs_probes *p);
 /* Detach and unload everything; safe to call twice. */
 void hs_probes_detach(struct hs_probes *p);
-/* What the kernel timed of one point's program: nanoseconds and runs,
- * while kernel.bpf_stats_enabled (see hs_probes_time). 0 or -errno. */
+/* What the kernel timed of one point's program: nanoseconds and runs
+ * while kernel.bpf_stats_enabled was on (see hs_probes_time). 0 or
+ * -errno. */
 int hs_probes_run_time(const struct hs_probes *p, uint16_t id,
 		       uint64_t *run_time_ns, uint64_t *run_cnt);
 /* Have the kernel time every BPF program while the returned descriptor is

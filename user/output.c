@@ -687,7 +687,7 @@ static void table_cost(FILE *f, const struct hs_report *r)
 
 	if (!r->final || !sum_cost(r, hc))
 		return;
-	fprintf(f, "probe cost (kernel's timing):");
+	fprintf(f, "probe cost (the kernel's timing, 0.2 s in every 10 s):");
 	for (h = 0; h < HS_HOOK_COUNT; h++) {
 		if (!hc[h].runs)
 			continue;

@@ -387,7 +387,7 @@ int hs_run(const struct hs_run_opts *o)
 	struct hs_output out = {};
 	bool created = false;
 	struct resolve *r;
-	int ret, err, stats_fd = -1;
+	int ret, err;
 
 	ret = hs_run_preflight();
 	if (ret)
@@ -416,12 +416,6 @@ int hs_run(const struct hs_run_opts *o)
 		ret = HS_EXIT_FAILURE;
 		goto out_close;
 	}
-	/* the kernel times the probes from the first packet on: their
-	 * cost is in the final report (and the sysctl as it was after) */
-	stats_fd = hs_probes_time();
-	if (stats_fd < 0)
-		pr_debug("the kernel does not time BPF programs (%s): no probe cost",
-			 strerror(-stats_fd));
 	if (hs_probes_attach(probes, r->specs, r->n, &o->probe)) {
 		ret = HS_EXIT_FAILURE;
 		goto out_close;
@@ -443,8 +437,6 @@ int hs_run(const struct hs_run_opts *o)
 	}
 	hs_probes_detach(probes);
 out_close:
-	if (stats_fd >= 0)
-		close(stats_fd);
 	hs_metrics_stop(metrics);
 	hs_output_close(&out);
 	unlink_if_empty(o->collect.write_path, created);
