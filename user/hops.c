@@ -106,28 +106,32 @@ static struct hs_hop *hop_get(struct hs_hops *h, uint16_t from, uint16_t to)
 
 /* ---- a leg: crossings folded in order ---- */
 
+static void acc_negative(struct hs_acc *a, int64_t d)
+{
+	if (!a->negative || d < a->negative_min)
+		a->negative_min = d;
+	a->negative++;
+}
+
 /* Delay and jitter of one crossing, in the order packets left the first
- * point. */
+ * point. Interval and total take the same values: each is bucketed once. */
 static void acc_add(struct hs_leg *l, uint64_t s, uint64_t r)
 {
-	struct hs_jitter_state copy = l->jstate;
-	struct hs_acc *acc[2] = { &l->interval, &l->total };
-	uint64_t delay = r >= s ? r - s : 0;
-	int i;
+	uint64_t delay = r >= s ? r - s : 0, abs_d;
+	unsigned int idx = hs_hist_index(delay);
 
-	for (i = 0; i < 2; i++) {
-		hs_delay_add(&acc[i]->delay, delay);
-		if (r < s) {
-			int64_t d = (int64_t)(r - s);
-
-			if (!acc[i]->negative || d < acc[i]->negative_min)
-				acc[i]->negative_min = d;
-			acc[i]->negative++;
-		}
+	hs_delay_add_indexed(&l->interval.delay, delay, idx);
+	hs_delay_add_indexed(&l->total.delay, delay, idx);
+	if (r < s) {
+		acc_negative(&l->interval, (int64_t)(r - s));
+		acc_negative(&l->total, (int64_t)(r - s));
 	}
 	/* both accumulators see the same D, from one estimator state */
-	hs_jitter_update(&l->jstate, &l->interval.jitter, s, r);
-	hs_jitter_update(&copy, &l->total.jitter, s, r);
+	if (hs_jitter_step(&l->jstate, s, r, &abs_d)) {
+		idx = hs_hist_index(abs_d);
+		hs_jitter_note(&l->interval.jitter, l->jstate.j, idx);
+		hs_jitter_note(&l->total.jitter, l->jstate.j, idx);
+	}
 }
 
 static void acc_reordered(struct hs_acc *a, uint64_t extent, bool beyond,
