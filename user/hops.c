@@ -27,8 +27,8 @@ int hs_hops_init(struct hs_hops *h, uint64_t window_ns)
 
 static void leg_free(struct hs_leg *l)
 {
-	free(l->pend);
-	free(l->arr);
+	free(l->pend.buf);
+	free(l->arr.buf);
 	free(l->history);
 }
 
@@ -59,8 +59,11 @@ void hs_hops_new_interval(struct hs_hops *h)
 		memset(&h->hops[i].leg.interval, 0, sizeof(struct hs_acc));
 	for (i = 0; i < h->n_paths; i++)
 		memset(&h->paths[i].leg.interval, 0, sizeof(struct hs_acc));
+	/* a twin's statistics are its hop's, just reset */
 	for (i = 0; i < h->n_segments; i++)
-		memset(&h->segments[i].interval, 0, sizeof(struct hs_acc));
+		if (!h->segments[i].twin)
+			memset(&h->segments[i].interval, 0,
+			       sizeof(struct hs_acc));
 }
 
 struct hs_hop *hs_hops_find(struct hs_hops *h, uint16_t from, uint16_t to)
@@ -84,7 +87,9 @@ static struct hs_leg *segment(const struct hs_hops *h,
 const struct hs_leg *hs_path_segment(const struct hs_hops *h,
 				     const struct hs_path *p, unsigned int k)
 {
-	return segment(h, p, k);
+	const struct hs_leg *seg = segment(h, p, k);
+
+	return seg && seg->twin ? seg->twin : seg;
 }
 
 static struct hs_hop *hop_get(struct hs_hops *h, uint16_t from, uint16_t to)
@@ -106,28 +111,32 @@ static struct hs_hop *hop_get(struct hs_hops *h, uint16_t from, uint16_t to)
 
 /* ---- a leg: crossings folded in order ---- */
 
+static void acc_negative(struct hs_acc *a, int64_t d)
+{
+	if (!a->negative || d < a->negative_min)
+		a->negative_min = d;
+	a->negative++;
+}
+
 /* Delay and jitter of one crossing, in the order packets left the first
- * point. */
+ * point. Interval and total take the same values: each is bucketed once. */
 static void acc_add(struct hs_leg *l, uint64_t s, uint64_t r)
 {
-	struct hs_jitter_state copy = l->jstate;
-	struct hs_acc *acc[2] = { &l->interval, &l->total };
-	uint64_t delay = r >= s ? r - s : 0;
-	int i;
+	uint64_t delay = r >= s ? r - s : 0, abs_d;
+	unsigned int idx = hs_hist_index(delay);
 
-	for (i = 0; i < 2; i++) {
-		hs_delay_add(&acc[i]->delay, delay);
-		if (r < s) {
-			int64_t d = (int64_t)(r - s);
-
-			if (!acc[i]->negative || d < acc[i]->negative_min)
-				acc[i]->negative_min = d;
-			acc[i]->negative++;
-		}
+	hs_delay_add_indexed(&l->interval.delay, delay, idx);
+	hs_delay_add_indexed(&l->total.delay, delay, idx);
+	if (r < s) {
+		acc_negative(&l->interval, (int64_t)(r - s));
+		acc_negative(&l->total, (int64_t)(r - s));
 	}
 	/* both accumulators see the same D, from one estimator state */
-	hs_jitter_update(&l->jstate, &l->interval.jitter, s, r);
-	hs_jitter_update(&copy, &l->total.jitter, s, r);
+	if (hs_jitter_step(&l->jstate, s, r, &abs_d)) {
+		idx = hs_hist_index(abs_d);
+		hs_jitter_note(&l->interval.jitter, l->jstate.j, idx);
+		hs_jitter_note(&l->total.jitter, l->jstate.j, idx);
+	}
 }
 
 static void acc_reordered(struct hs_acc *a, uint64_t extent, bool beyond,
@@ -186,20 +195,79 @@ static void leg_arrive(struct hs_leg *l, uint64_t s, uint64_t r)
 	l->n_arrived++;
 }
 
-/* Grow a crossing buffer by doubling, up to HS_LEG_PENDING_MAX. */
-static bool grow(struct hs_crossing **buf, uint32_t *cap)
+/* ---- crossings held back: a queue kept in order ---- */
+
+/* The tail is at the end of the buffer: what is left moves to the front,
+ * or when the buffer is full it doubles, up to HS_LEG_PENDING_MAX. */
+static bool cq_compact_or_grow(struct hs_crossings *q)
 {
-	uint32_t n = *cap ? 2 * *cap : 64;
+	uint32_t cap = q->cap ? 2 * q->cap : 64;
 	struct hs_crossing *p;
 
-	if (n > HS_LEG_PENDING_MAX)
+	if (q->n < q->cap) {
+		memmove(q->buf, q->buf + q->head, q->n * sizeof(*q->buf));
+		q->head = 0;
+		return true;
+	}
+	/* full: head is 0 */
+	if (cap > HS_LEG_PENDING_MAX)
 		return false;
-	p = realloc(*buf, n * sizeof(*p));
+	p = realloc(q->buf, cap * sizeof(*p));
 	if (!p)
 		return false;
-	*buf = p;
-	*cap = n;
+	q->buf = p;
+	q->cap = cap;
 	return true;
+}
+
+/* Room for one more at the tail? */
+static inline bool cq_make_room(struct hs_crossings *q)
+{
+	return q->head + q->n < q->cap || cq_compact_or_grow(q);
+}
+
+static const struct hs_crossing *cq_at(const struct hs_crossings *q, uint32_t i)
+{
+	return &q->buf[q->head + i];
+}
+
+static void cq_drop_front(struct hs_crossings *q, uint32_t n)
+{
+	q->n -= n;
+	q->head = q->n ? q->head + n : 0;
+}
+
+/* A queue is in order of s (pending crossings) or of r (arrivals). */
+static inline uint64_t cq_key(const struct hs_crossing *c, bool by_r)
+{
+	return by_r ? c->r : c->s;
+}
+
+/* Insert after every crossing whose key is not above its own; there must
+ * be room. In order of time, a crossing almost always goes last. */
+static inline void cq_insert(struct hs_crossings *q, uint64_t s, uint64_t r,
+			     bool by_r)
+{
+	struct hs_crossing *base = q->buf + q->head;
+	struct hs_crossing c = { .s = s, .r = r };
+	uint32_t i;
+
+	for (i = q->n; i > 0 && cq_key(&base[i - 1], by_r) > cq_key(&c, by_r);
+	     i--)
+		base[i] = base[i - 1];
+	base[i] = c;
+	q->n++;
+}
+
+/* How many crossings at the front have their key below upto. */
+static inline uint32_t cq_count_below(const struct hs_crossings *q,
+				      uint64_t upto, bool by_r)
+{
+	uint32_t n = 0;
+
+	while (n < q->n && cq_key(cq_at(q, n), by_r) < upto)
+		n++;
+	return n;
 }
 
 static bool have_history(struct hs_leg *l)
@@ -217,45 +285,35 @@ static void leg_arrive_front(struct hs_leg *l, uint32_t n)
 	if (!n || !have_history(l))
 		return; /* kept: tried again at the next release */
 	for (i = 0; i < n; i++)
-		leg_arrive(l, l->arr[i].s, l->arr[i].r);
-	memmove(l->arr, l->arr + n, (l->n_arr - n) * sizeof(*l->arr));
-	l->n_arr -= n;
+		leg_arrive(l, cq_at(&l->arr, i)->s, cq_at(&l->arr, i)->r);
+	cq_drop_front(&l->arr, n);
 }
 
 /* Arrivals that no crossing still to come can precede, in order. */
 static void leg_release_arrivals(struct hs_leg *l, uint64_t upto)
 {
-	uint32_t n = 0;
-
 	/* a crossing still to come leaves at upto or later, but may arrive
 	 * up to max_early before it left */
 	if (upto != UINT64_MAX)
 		upto = upto > l->max_early ? upto - l->max_early : 0;
-	while (n < l->n_arr && l->arr[n].r < upto)
-		n++;
-	leg_arrive_front(l, n);
+	leg_arrive_front(l, cq_count_below(&l->arr, upto, true));
 }
 
 static void leg_queue_arrival(struct hs_leg *l, uint64_t s, uint64_t r)
 {
-	uint32_t i;
-
-	if (l->n_arr == l->cap_arr && !grow(&l->arr, &l->cap_arr)) {
+	if (!cq_make_room(&l->arr)) {
 		/* bounded: the earliest arrival goes now, in order */
-		if (!l->n_arr || r <= l->arr[0].r) {
+		if (!l->arr.n || r <= cq_at(&l->arr, 0)->r) {
 			if (have_history(l))
 				leg_arrive(l, s, r);
 			return;
 		}
 		leg_arrive_front(l, 1);
-		if (l->n_arr == l->cap_arr)
+		if (l->arr.n == l->arr.cap)
 			return; /* no history to arrive into: dropped */
+		cq_make_room(&l->arr);
 	}
-	for (i = l->n_arr; i > 0 && l->arr[i - 1].r > r; i--)
-		l->arr[i] = l->arr[i - 1];
-	l->arr[i].s = s;
-	l->arr[i].r = r;
-	l->n_arr++;
+	cq_insert(&l->arr, s, r, true);
 }
 
 /* Fold the first n pending crossings, in order, and drop them. */
@@ -263,14 +321,13 @@ static void leg_fold_front(struct hs_leg *l, uint32_t n)
 {
 	uint32_t i;
 
-	if (!n)
-		return;
 	for (i = 0; i < n; i++) {
-		acc_add(l, l->pend[i].s, l->pend[i].r);
-		leg_queue_arrival(l, l->pend[i].s, l->pend[i].r);
+		const struct hs_crossing *c = cq_at(&l->pend, i);
+
+		acc_add(l, c->s, c->r);
+		leg_queue_arrival(l, c->s, c->r);
 	}
-	memmove(l->pend, l->pend + n, (l->n_pend - n) * sizeof(*l->pend));
-	l->n_pend -= n;
+	cq_drop_front(&l->pend, n);
 }
 
 /*
@@ -281,37 +338,87 @@ static void leg_fold_front(struct hs_leg *l, uint32_t n)
  */
 static void leg_release(struct hs_leg *l, uint64_t upto)
 {
-	uint32_t n = 0;
-
-	while (n < l->n_pend && l->pend[n].s < upto)
-		n++;
-	leg_fold_front(l, n);
+	leg_fold_front(l, cq_count_below(&l->pend, upto, false));
 	leg_release_arrivals(l, upto);
 }
 
 static void leg_push(struct hs_hops *h, struct hs_leg *l, uint64_t s,
 		     uint64_t r)
 {
-	uint32_t i;
-
+	l->used = true;
 	/* before anything is released: this one may arrive early */
 	if (r < s && s - r > l->max_early)
 		l->max_early = s - r;
 	leg_release(l, h->watermark);
-	if (l->n_pend == l->cap_pend && !grow(&l->pend, &l->cap_pend)) {
-		if (!l->n_pend) {
+	if (!cq_make_room(&l->pend)) {
+		if (!l->pend.n) {
 			/* no room at all: fold it now, out of order at worst */
 			acc_add(l, s, r);
 			leg_queue_arrival(l, s, r);
 			return;
 		}
 		leg_fold_front(l, 1); /* bounded: the oldest goes now */
+		cq_make_room(&l->pend);
 	}
-	for (i = l->n_pend; i > 0 && l->pend[i - 1].s > s; i--)
-		l->pend[i] = l->pend[i - 1];
-	l->pend[i].s = s;
-	l->pend[i].r = r;
-	l->n_pend++;
+	cq_insert(&l->pend, s, r, false);
+}
+
+/* ---- twins: a hop and the one segment over it that saw all it saw ---- */
+
+/* A copy of what q holds, in a buffer of its own; on failure (out of
+ * memory) nothing, and the crossings held back are lost to the copy. */
+static void cq_copy(struct hs_crossings *dst, const struct hs_crossings *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	if (!src->n)
+		return;
+	dst->buf = malloc(src->cap * sizeof(*dst->buf));
+	if (!dst->buf)
+		return;
+	memcpy(dst->buf, cq_at(src, 0), src->n * sizeof(*dst->buf));
+	dst->n = src->n;
+	dst->cap = src->cap;
+}
+
+/* The hop is about to take what its twin does not: the segment gets its
+ * own copy of their statistics, and goes its own way. */
+static void part_twins(struct hs_leg *hop)
+{
+	struct hs_leg *seg = hop->twin;
+
+	if (!seg)
+		return;
+	*seg = *hop;
+	cq_copy(&seg->pend, &hop->pend);
+	cq_copy(&seg->arr, &hop->arr);
+	seg->history = NULL;
+	if (hop->history && have_history(seg))
+		memcpy(seg->history, hop->history,
+		       HS_REORDER_HISTORY * sizeof(*seg->history));
+	seg->twin = NULL;
+	hop->twin = NULL;
+}
+
+/*
+ * A hop and the segment over it (either may be NULL) are about to take
+ * the same crossing or count. Returns the segment when it must take it
+ * too, or NULL when the hop's statistics serve it: they are twins, or
+ * become twins now, both never used. A hop that is to take it without
+ * its twin parts from it first. (A segment whose hop is NULL is no twin:
+ * hops are never removed.)
+ */
+static struct hs_leg *pair_legs(struct hs_leg *hop, struct hs_leg *seg)
+{
+	if (!hop)
+		return seg;
+	if (seg && hop->twin == seg)
+		return NULL;
+	part_twins(hop);
+	if (!seg || hop->used || seg->used)
+		return seg;
+	hop->twin = seg;
+	seg->twin = hop;
+	return NULL;
 }
 
 void hs_hops_settle(struct hs_hops *h, bool all)
@@ -324,7 +431,8 @@ void hs_hops_settle(struct hs_hops *h, bool all)
 	for (i = 0; i < h->n_paths; i++)
 		leg_release(&h->paths[i].leg, upto);
 	for (i = 0; i < h->n_segments; i++)
-		leg_release(&h->segments[i], upto);
+		if (!h->segments[i].twin)
+			leg_release(&h->segments[i], upto);
 }
 
 void hs_hops_advance(struct hs_hops *h, uint64_t ts)
@@ -504,12 +612,16 @@ static uint64_t dups_made(const struct hs_trajectory *t, int i)
 
 static void leg_count_dups(struct hs_leg *l, uint64_t n)
 {
+	if (!n)
+		return;
+	l->used = true;
 	l->interval.duplicates += n;
 	l->total.duplicates += n;
 }
 
 static void leg_count_lost(struct hs_leg *l)
 {
+	l->used = true;
 	l->interval.lost++;
 	l->total.lost++;
 }
@@ -523,12 +635,14 @@ static void fold_hops(struct hs_hops *h, const struct hs_trajectory *t,
 
 	for (i = 1; i < t->n; i++) {
 		struct hs_hop *hop = hop_get(h, t->s[i - 1].point, t->s[i].point);
+		struct hs_leg *hop_leg = hop ? &hop->leg : NULL;
 		struct hs_leg *seg = segment(h, p, (unsigned int)i - 1);
 		uint64_t dups = dups_made(t, i);
 
-		if (hop) {
-			leg_push(h, &hop->leg, t->s[i - 1].ts_ns, t->s[i].ts_ns);
-			leg_count_dups(&hop->leg, dups);
+		seg = pair_legs(hop_leg, seg);
+		if (hop_leg) {
+			leg_push(h, hop_leg, t->s[i - 1].ts_ns, t->s[i].ts_ns);
+			leg_count_dups(hop_leg, dups);
 		}
 		if (seg) {
 			leg_push(h, seg, t->s[i - 1].ts_ns, t->s[i].ts_ns);
@@ -541,11 +655,12 @@ static void fold_hops(struct hs_hops *h, const struct hs_trajectory *t,
 static void count_loss(struct hs_hops *h, struct hs_path *p, uint8_t at)
 {
 	struct hs_hop *hop = hop_get(h, p->points[at - 1], p->points[at]);
-	struct hs_leg *seg = segment(h, p, (unsigned int)at - 1);
+	struct hs_leg *hop_leg = hop ? &hop->leg : NULL;
+	struct hs_leg *seg = pair_legs(hop_leg, segment(h, p, at - 1u));
 
 	leg_count_lost(&p->leg);
-	if (hop)
-		leg_count_lost(&hop->leg);
+	if (hop_leg)
+		leg_count_lost(hop_leg);
 	if (seg)
 		leg_count_lost(seg);
 }

@@ -7,7 +7,10 @@
  * own copy of each of its hops (a segment), measured over the packets of
  * that path only: the breakdown of a path's delay and jitter by hop comes
  * from those. Hops, paths and segments are legs: each keeps two sets of
- * statistics, the current interval and the whole run.
+ * statistics, the current interval and the whole run. While every packet
+ * over a hop took the same path (one path, the common case), the hop and
+ * that path's segment over it would hold the same numbers: they share the
+ * hop's, folded once, until the two would differ.
  *
  * Order. Trajectories arrive in the order of their first sighting. A leg
  * holds its crossings until no trajectory still to come can precede them,
@@ -78,20 +81,30 @@ struct hs_arrival {
 	uint64_t r;
 };
 
+/* Crossings held back, in order: buf[head .. head + n). Taken from the
+ * front by moving head, so that nothing is moved as they go. */
+struct hs_crossings {
+	uint32_t head, n, cap;
+	struct hs_crossing *buf;
+};
+
 struct hs_leg {
 	/* stage 1: by s, for delay and jitter */
-	uint32_t n_pend, cap_pend;
-	struct hs_crossing *pend;
+	struct hs_crossings pend;
 	struct hs_jitter_state jstate;
 	/* stage 2: by r, for reordering */
-	uint32_t n_arr, cap_arr;
-	struct hs_crossing *arr;
+	struct hs_crossings arr;
 	uint64_t max_s; /* highest s arrived so far */
 	uint64_t n_arrived;
 	/* most a crossing arrived before it left (two hosts' clocks): the
 	 * arrivals wait that much longer to be sure of their order */
 	uint64_t max_early;
 	struct hs_arrival *history; /* ring, HS_REORDER_HISTORY entries */
+	/* a hop and a segment over it are twins while every crossing and
+	 * count of the one was also the other's: the hop's statistics then
+	 * serve both (the segment's own stay unused) until they would part */
+	struct hs_leg *twin;
+	bool used; /* has taken a crossing or a count */
 	struct hs_acc interval;
 	struct hs_acc total;
 };

@@ -201,27 +201,44 @@ static void emit_oldest(struct hs_matcher *m, int evicted, int at_end)
 	m->free_list[m->n_free++] = slot;
 }
 
-static void add_sighting(struct hs_matcher *m, struct hs_trajectory *t,
-			 const struct hs_record *r)
+static uint32_t point_bit(uint16_t point)
+{
+	return 1u << (point % 32);
+}
+
+/* The sighting of t at point, if any. */
+static struct hs_sighting *find_point(struct hs_trajectory *t, uint16_t point)
 {
 	int i;
 
-	for (i = 0; i < t->n; i++) {
-		if (t->s[i].point == r->point_id) {
-			m->counters.duplicates++;
-			m->counters.point_duplicates[r->point_id]++;
-			if (t->s[i].dups < UINT8_MAX)
-				t->s[i].dups++;
-			return;
-		}
+	if (!(t->point_bits & point_bit(point)))
+		return NULL;
+	for (i = 0; i < t->n; i++)
+		if (t->s[i].point == point)
+			return &t->s[i];
+	return NULL;
+}
+
+static void add_sighting(struct hs_matcher *m, struct hs_trajectory *t,
+			 const struct hs_record *r)
+{
+	struct hs_sighting *seen = find_point(t, r->point_id);
+
+	if (seen) {
+		m->counters.duplicates++;
+		m->counters.point_duplicates[r->point_id]++;
+		if (seen->dups < UINT8_MAX)
+			seen->dups++;
+		return;
 	}
 	if (t->n == HS_MAX_TRAJ_POINTS) {
 		m->counters.overflow++;
 		return;
 	}
-	t->s[t->n].ts_ns = r->ts_ns;
-	t->s[t->n].point = r->point_id;
+	t->s[t->n] =
+		(struct hs_sighting){ .ts_ns = r->ts_ns, .point = r->point_id };
 	t->n++;
+	t->point_bits |= point_bit(r->point_id);
 	if (r->ts_ns < t->first_ts) {
 		t->first_ts = r->ts_ns;
 		heap_up(m, t->heap_pos);
@@ -253,13 +270,17 @@ void hs_matcher_add(struct hs_matcher *m, const struct hs_record *r)
 		emit_oldest(m, 1, 0);
 	slot = m->free_list[--m->n_free];
 	t = &m->slots[slot];
-	memset(t, 0, sizeof(*t));
+	/* not memset: sightings past n are never read, and clearing all
+	 * 32 would write nine cache lines for the few a path uses */
 	t->fingerprint = r->fingerprint;
-	t->flow_hash = r->flow_hash;
 	t->first_ts = r->ts_ns;
-	t->s[0].ts_ns = r->ts_ns;
-	t->s[0].point = r->point_id;
+	t->flow_hash = r->flow_hash;
 	t->n = 1;
+	t->evicted = 0;
+	t->at_end = 0;
+	t->point_bits = point_bit(r->point_id);
+	t->s[0] =
+		(struct hs_sighting){ .ts_ns = r->ts_ns, .point = r->point_id };
 	index_insert(m, r->fingerprint, slot);
 	m->heap[m->used] = slot;
 	t->heap_pos = m->used;

@@ -36,7 +36,10 @@ struct hs_trajectory {
 	uint8_t n;
 	uint8_t evicted; /* emitted before its window closed: table full */
 	uint8_t at_end; /* still open when the run ended */
-	struct hs_sighting s[HS_MAX_TRAJ_POINTS];
+	/* bit point % 32 of every point in s[]: no other point needs
+	 * looking for among them (in what was padding: same size) */
+	uint32_t point_bits;
+	struct hs_sighting s[HS_MAX_TRAJ_POINTS]; /* s[n] on: not set */
 };
 
 struct hs_match_counters {

@@ -8,19 +8,6 @@ void hs_hist_reset(struct hs_hist *h)
 	memset(h, 0, sizeof(*h));
 }
 
-unsigned int hs_hist_index(uint64_t v)
-{
-	unsigned int exp, sub;
-
-	if (v < HS_HIST_SUB)
-		return (unsigned int)v;
-	exp = 63 - __builtin_clzll(v); /* >= HS_HIST_SUB_BITS */
-	if (exp > HS_HIST_MAX_EXP)
-		return HS_HIST_BUCKETS - 1;
-	sub = (v >> (exp - HS_HIST_SUB_BITS)) & (HS_HIST_SUB - 1);
-	return HS_HIST_SUB * (exp - HS_HIST_SUB_BITS + 1) + sub;
-}
-
 uint64_t hs_hist_bucket_low(unsigned int idx)
 {
 	unsigned int exp, sub;
@@ -39,12 +26,6 @@ uint64_t hs_hist_bucket_high(unsigned int idx)
 	if (idx == HS_HIST_BUCKETS - 1)
 		return UINT64_MAX;
 	return hs_hist_bucket_low(idx + 1) - 1;
-}
-
-void hs_hist_add(struct hs_hist *h, uint64_t v)
-{
-	h->buckets[hs_hist_index(v)]++;
-	h->count++;
 }
 
 void hs_hist_merge(struct hs_hist *dst, const struct hs_hist *src)
@@ -90,21 +71,6 @@ void hs_delay_reset(struct hs_delay *d)
 	memset(d, 0, sizeof(*d));
 }
 
-void hs_delay_add(struct hs_delay *d, uint64_t v)
-{
-	double delta;
-
-	if (!d->n || v < d->min)
-		d->min = v;
-	if (!d->n || v > d->max)
-		d->max = v;
-	d->n++;
-	delta = (double)v - d->mean;
-	d->mean += delta / (double)d->n;
-	d->m2 += delta * ((double)v - d->mean);
-	hs_hist_add(&d->hist, v);
-}
-
 double hs_delay_stdev(const struct hs_delay *d)
 {
 	/* population standard deviation: the whole measured stream */
@@ -137,30 +103,6 @@ void hs_delay_summary(const struct hs_delay *d, struct hs_summary *out)
 void hs_jitter_reset(struct hs_jitter *j)
 {
 	memset(j, 0, sizeof(*j));
-}
-
-void hs_jitter_update(struct hs_jitter_state *st, struct hs_jitter *j,
-		      uint64_t s, uint64_t r)
-{
-	int64_t d;
-	uint64_t abs_d;
-
-	if (st->have_prev) {
-		/* D(i-1,i) = (R_i - R_{i-1}) - (S_i - S_{i-1}) */
-		d = ((int64_t)r - (int64_t)st->prev_r) -
-		    ((int64_t)s - (int64_t)st->prev_s);
-		abs_d = d < 0 ? (uint64_t)-d : (uint64_t)d;
-		st->j += ((double)abs_d - st->j) / 16.0;
-		j->n++;
-		j->last = st->j;
-		j->sum += st->j;
-		if (st->j > j->max)
-			j->max = st->j;
-		hs_hist_add(&j->ipdv, abs_d);
-	}
-	st->have_prev = true;
-	st->prev_s = s;
-	st->prev_r = r;
 }
 
 double hs_jitter_mean(const struct hs_jitter *j)
