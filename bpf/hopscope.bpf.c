@@ -189,4 +189,39 @@ int hs_tc(struct __sk_buff *skb)
 	return HS_TC_ACT_UNSPEC;
 }
 
+/* One record a page, each as long as the page: its header lands on the
+ * next page every time. */
+#define HS_PAGE_RECORD (4096 - 8)
+
+/* pages hs_prefault wrote, for the loader and the tests */
+__u32 prefault_pages = 0;
+
+static long hs_touch_page(__u64 index __attribute__((unused)),
+			  void *ctx __attribute__((unused)))
+{
+	void *rec = bpf_ringbuf_reserve(&records, HS_PAGE_RECORD, 0);
+
+	if (!rec)
+		return 1; /* full: the kernel keeps one page free */
+	bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
+	prefault_pages++;
+	return 0;
+}
+
+/*
+ * Not a probe: run once through BPF_PROG_TEST_RUN before any is attached,
+ * it writes into every page of the new ring buffer. In a virtual machine
+ * the first write to a page can cost ~10 us, and a probe writing the first
+ * record into a page would add that to the hop it measures, once a page,
+ * until the ring had gone round. It stops one page short of a full ring
+ * (the kernel keeps that free): once the reader has skipped what it
+ * discarded, a second run writes that page too.
+ */
+SEC("tc")
+int hs_prefault(struct __sk_buff *skb __attribute__((unused)))
+{
+	bpf_loop(1 << 20, hs_touch_page, NULL, 0);
+	return HS_TC_ACT_UNSPEC;
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -35,6 +35,38 @@ uint32_t hs_wakeup_check_every(uint32_t ringbuf_bytes)
 	return every;
 }
 
+static int skip_record(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	(void)data;
+	(void)size;
+	return 0;
+}
+
+/*
+ * Have the kernel write into every page of the new ring buffer once (see
+ * hs_prefault in the probe), then read past what it wrote. A cost, not an
+ * error, if it cannot: the first packets pay it instead.
+ */
+static void prefault_ring(struct hopscope_bpf *skel, int ringbuf_fd)
+{
+	/* not IP: BPF_PROG_TEST_RUN takes it for tc without complaint */
+	uint8_t frame[64] = { [12] = 0x88, [13] = 0xb5 };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
+		    .data_size_in = sizeof(frame), .repeat = 1);
+	int fd = bpf_program__fd(skel->progs.hs_prefault), round;
+	struct ring_buffer *rb;
+
+	rb = ring_buffer__new(ringbuf_fd, skip_record, NULL, NULL);
+	if (!rb)
+		return;
+	/* twice: the first leaves the page the kernel keeps free */
+	for (round = 0; round < 2; round++)
+		if (bpf_prog_test_run_opts(fd, &o) || ring_buffer__consume(rb) < 0)
+			break;
+	ring_buffer__free(rb);
+}
+
 bool hs_probe_has_tai(void)
 {
 	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_SCHED_CLS,
@@ -93,9 +125,11 @@ static int load_probe(struct hs_probes *p, struct hs_point *pt,
 			 hs_wakeup_check_every(cfg->ringbuf_bytes)) -
 		1;
 
-	/* only the program this hook needs is verified and loaded */
+	/* only the program this hook needs is verified and loaded, and the
+	 * one that writes the new ring buffer's pages once, with the first */
 	bpf_program__set_autoload(skel->progs.hs_xdp, pt->hook == HS_HOOK_XDP);
 	bpf_program__set_autoload(skel->progs.hs_tc, pt->hook != HS_HOOK_XDP);
+	bpf_program__set_autoload(skel->progs.hs_prefault, p->ringbuf_fd < 0);
 
 	if (p->ringbuf_fd >= 0) {
 		err = bpf_map__reuse_fd(skel->maps.records, p->ringbuf_fd);
@@ -122,6 +156,7 @@ static int load_probe(struct hs_probes *p, struct hs_point *pt,
 			hopscope_bpf__destroy(skel);
 			return -errno;
 		}
+		prefault_ring(skel, p->ringbuf_fd);
 	}
 	prog = pt->hook == HS_HOOK_XDP ? skel->progs.hs_xdp : skel->progs.hs_tc;
 	if (!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &info_len))

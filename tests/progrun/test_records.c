@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 #include <time.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "hopscope.h"
 #include "hs_packet.h"
@@ -466,4 +467,42 @@ Test(record, same_packet_two_hops)
 	cr_expect_lt(p1->recs[0].ts_ns, p2->recs[0].ts_ns);
 	probe_close(p1);
 	probe_close(p2);
+}
+
+/*
+ * hs_prefault writes a discarded record into every page of the ring but
+ * the one the kernel keeps free, so that no probe pays a page's first
+ * write; nothing is handed to the reader, and a probe's record still
+ * comes through whole after it.
+ */
+Test(record, prefault_writes_every_page)
+{
+	FRAME_BUF(frame, TPKT_MAX);
+	uint8_t other[64] = { [12] = 0x88, [13] = 0xb5 };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = other,
+		    .data_size_in = sizeof(other), .repeat = 1);
+	struct probe *p = probe_open(&(struct probe_opts){ .point = POINT,
+							   .ringbuf_bytes = 64 * 1024 });
+	struct tpkt t;
+	size_t len;
+
+	cr_assert_eq(bpf_prog_test_run_opts(bpf_program__fd(p->skel->progs.hs_prefault),
+					    &o),
+		     0);
+	/* 16 pages of 4 KiB, one kept free */
+	cr_assert_eq(p->skel->bss->prefault_pages, 15);
+	cr_assert_eq(probe_drain(p), 0);
+	/* round again: the free page and on, the reader having moved */
+	cr_assert_eq(bpf_prog_test_run_opts(bpf_program__fd(p->skel->progs.hs_prefault),
+					    &o),
+		     0);
+	cr_assert_eq(p->skel->bss->prefault_pages, 30);
+	cr_assert_eq(probe_drain(p), 0);
+	tpkt_init(&t);
+	len = tpkt_build(&t, frame);
+	probe_run(p, HOOK_TC, frame, len);
+	cr_assert_eq(probe_drain(p), 1);
+	cr_assert_eq(p->recs[0].point_id, POINT);
+	expect_counters(p, 1, 0, 0, 0, 1, 1, 0);
+	probe_close(p);
 }
