@@ -45,9 +45,12 @@ echo
 echo "== hopscope benchmarks${QUICK:+ (quick)}: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, Linux $(uname -r), $(($(date +%s) - start)) s"
 echo "   medians over alternating rounds, [q1, q3] the interquartile range; JSON: $BENCH_JSON"
 jq -r '
-	def num: if type == "number" then (if . == (. | floor) and (. | fabs) < 1e15 then tostring
-		else (. * 100 | round / 100 | tostring) end) else "-" end;
-	[.bench, .section, .name,
+	def round2: . * 100 | round / 100;
+	def num: if type != "number" then "-"
+		elif fabs >= 1e6 then (. / 1e6 | round2 | tostring) + "M"
+		elif . == floor then tostring
+		else round2 | tostring end;
+	[.bench, .section, .name + (if .metric then " (" + .metric + ")" else "" end),
 	 (if .over_empty != null then "+" + (.over_empty | num) + " over empty" else (.value | num) end),
 	 .unit,
 	 (if .over_empty != null then "[" + (.over_empty_q1 | num) + ", " + (.over_empty_q3 | num) + "]"
@@ -56,7 +59,7 @@ jq -r '
 	| @tsv' "$BENCH_JSON" |
 	awk -F'\t' '
 		$1 != bench || $2 != section { printf "\n%s / %s\n", $1, $2; bench = $1; section = $2 }
-		{ printf "  %-44s %20s %-10s %-24s %s\n", $3, $4, $5, $6, $7 }'
+		{ printf "  %-62s %18s %-10s %-26s %s\n", $3, $4, $5, $6, $7 }'
 echo
 met=$(jq -s '[.[] | select(.target) | select(.met)] | length' "$BENCH_JSON")
 all=$(jq -s '[.[] | select(.target)] | length' "$BENCH_JSON")
