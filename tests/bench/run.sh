@@ -44,13 +44,15 @@ step "chain: throughput and distortion" env BUILD="$BUILD" tests/bench/chain.sh 
 echo
 echo "== hopscope benchmarks${QUICK:+ (quick)}: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, Linux $(uname -r), $(($(date +%s) - start)) s"
 echo "   medians over alternating rounds, [q1, q3] the interquartile range; JSON: $BENCH_JSON"
-jq -r '
-	def round2: . * 100 | round / 100;
+# numbers as people read them: 2 decimals, millions as M
+NUM='def round2: . * 100 | round / 100;
 	def num: if type != "number" then "-"
 		elif fabs >= 1e6 then (. / 1e6 | round2 | tostring) + "M"
 		elif . == floor then tostring
-		else round2 | tostring end;
-	[.bench, .section, .name + (if .metric then " (" + .metric + ")" else "" end),
+		else round2 | tostring end;'
+jq -r "$NUM"'
+	[.bench, .section,
+	 .name + (if .hop then ", " + .hop else "" end) + (if .metric then " (" + .metric + ")" else "" end),
 	 (if .over_empty != null then "+" + (.over_empty | num) + " over empty" else (.value | num) end),
 	 .unit,
 	 (if .over_empty != null then "[" + (.over_empty_q1 | num) + ", " + (.over_empty_q3 | num) + "]"
@@ -63,5 +65,8 @@ jq -r '
 echo
 met=$(jq -s '[.[] | select(.target) | select(.met)] | length' "$BENCH_JSON")
 all=$(jq -s '[.[] | select(.target)] | length' "$BENCH_JSON")
-echo "targets: $met of $all met"
+echo "targets: $met of $all met; missed:"
+jq -r "$NUM"' select(.target and (.met | not)) |
+	"  \(.bench) \(.name): \(if .over_empty != null then "+\(.over_empty | num) ns over empty" else "\(.value | num) \(.unit)" end), target \(.target)"' \
+	"$BENCH_JSON"
 exit $failed

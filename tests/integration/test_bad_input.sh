@@ -44,6 +44,7 @@ expect 2 "unexpected argument 'extra'" -- $H run --point "$NS:eth0" extra
 expect 2 "bad --metrics '1.2.3:80'" -- $H run --metrics 1.2.3:80 --point "$NS:eth0"
 expect 2 "bad --metrics '70000'" -- $H run --metrics 70000 --point "$NS:eth0"
 expect 2 "bad --clock 'utc'" -- $H run --clock utc --point "$NS:eth0"
+expect 2 "bad --wakeup 'often'" -- $H run --wakeup often --point "$NS:eth0"
 expect 2 "bad --warmup '-1'" -- $H run --warmup -1 --point "$NS:eth0"
 expect 2 "bad --cooldown 'x'" -- $H run --cooldown x --point "$NS:eth0"
 expect 2 "--json - and --csv - cannot both be stdout" -- $H run --json - --csv - --point "$NS:eth0"
