@@ -11,7 +11,7 @@
 
 #define HS_TRAFFIC_MAX_PAYLOAD 1472
 
-static int dst_addr(const char *dst, uint16_t port,
+int hs_traffic_addr(const char *dst, uint16_t port,
 		    struct sockaddr_storage *ss, socklen_t *len)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
@@ -65,7 +65,7 @@ int64_t hs_traffic_send(const struct hs_traffic *t)
 	    t->payload_bytes < sizeof(seq) ||
 	    t->payload_bytes > HS_TRAFFIC_MAX_PAYLOAD)
 		return -EINVAL;
-	err = dst_addr(t->dst, t->port, &ss, &len);
+	err = hs_traffic_addr(t->dst, t->port, &ss, &len);
 	if (err)
 		return err;
 	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);

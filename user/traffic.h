@@ -10,6 +10,7 @@
 #define HS_TRAFFIC_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 
 struct hs_traffic {
 	const char *dst; /* IPv4 or IPv6 literal */
@@ -20,6 +21,10 @@ struct hs_traffic {
 	uint32_t payload_bytes; /* >= 8 */
 };
 
+/* An IPv4 or IPv6 literal and a port as a socket address. 0, or -EINVAL
+ * when dst is neither. */
+int hs_traffic_addr(const char *dst, uint16_t port,
+		    struct sockaddr_storage *ss, socklen_t *len);
 /* Send in the calling thread's namespace. Returns packets sent or -errno. */
 int64_t hs_traffic_send(const struct hs_traffic *t);
 /* A UDP socket bound to port on every address of the current namespace,

@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "traffic.h"
 
 #define MAX_BATCH 1024
 #define MAX_PAYLOAD 1472
@@ -36,28 +37,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static int parse_dst(const char *dst, unsigned long port,
-		     struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, dst, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		*len = sizeof(*sin);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, dst, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		*len = sizeof(*sin6);
-		return 0;
-	}
-	return -1;
 }
 
 /* An unsigned number in [lo, hi], or 0 with *ok cleared. */
@@ -116,7 +95,7 @@ int main(int argc, char **argv)
 						MAX_PAYLOAD, &ok);
 	if (!ok)
 		return 2;
-	if (parse_dst(argv[1], port, &ss, &len)) {
+	if (hs_traffic_addr(argv[1], (uint16_t)port, &ss, &len)) {
 		fprintf(stderr,
 			"udpblast: bad destination '%s': an IPv4 or IPv6 address\n",
 			argv[1]);
