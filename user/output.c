@@ -7,6 +7,7 @@
 #include "csv.h"
 #include "fit.h"
 #include "join.h"
+#include "jsonfields.h"
 #include "output.h"
 #include "session.h"
 
@@ -69,21 +70,6 @@ static void json_emit(struct hs_output *out, json_object *obj)
 	    fflush(out->json))
 		out->failed = true;
 	json_object_put(obj);
-}
-
-static void json_add_u64(json_object *o, const char *key, uint64_t v)
-{
-	json_object_object_add(o, key, json_object_new_uint64(v));
-}
-
-static void json_add_i64(json_object *o, const char *key, int64_t v)
-{
-	json_object_object_add(o, key, json_object_new_int64(v));
-}
-
-static void json_add_str(json_object *o, const char *key, const char *v)
-{
-	json_object_object_add(o, key, json_object_new_string(v));
 }
 
 static void json_add_ns(json_object *o, const char *key, double v)
@@ -151,12 +137,6 @@ void hs_output_event(struct hs_output *out, uint16_t point, const char *event)
 	json_emit(out, o);
 }
 
-static const char *classify(const struct hs_point_table *t, uint16_t from,
-			    uint16_t to, char *via, size_t len)
-{
-	return hs_points_classify(t, from, to, via, len);
-}
-
 static bool in_switch_ns(const struct hs_point_table *t,
 			 const struct hs_path *p, const char *ns)
 {
@@ -171,8 +151,8 @@ static bool in_switch_ns(const struct hs_point_table *t,
 
 		if (!strcmp(a->netns, ns) && !strcmp(b->netns, ns) &&
 		    a->host == b->host &&
-		    !strcmp(classify(t, p->points[i - 1], p->points[i], via,
-				     sizeof(via)),
+		    !strcmp(hs_points_classify(t, p->points[i - 1],
+					       p->points[i], via, sizeof(via)),
 			    "switch"))
 			return true;
 	}
@@ -195,8 +175,8 @@ static void path_chain(const struct hs_point_table *t, const struct hs_path *p,
 	used = (size_t)snprintf(buf, len, "%s", node->netns);
 	for (i = 1; i < p->n && used < len; i++) {
 		const struct hs_point_info *pt = &t->p[p->points[i]];
-		const char *kind = classify(t, p->points[i - 1], p->points[i],
-					    via, sizeof(via));
+		const char *kind = hs_points_classify(
+			t, p->points[i - 1], p->points[i], via, sizeof(via));
 
 		/* a switch names the link; a wire only if nothing else */
 		if (!strcmp(kind, "network"))
@@ -310,8 +290,8 @@ static void json_hop(struct hs_output *out, const struct hs_report *r,
 {
 	json_object *o = json_line("hop", r->final);
 	char via[128];
-	const char *kind = classify(r->points, hop->from, hop->to, via,
-				    sizeof(via));
+	const char *kind = hs_points_classify(r->points, hop->from, hop->to,
+					      via, sizeof(via));
 
 	json_add_u64(o, "from", hop->from);
 	json_add_u64(o, "to", hop->to);
@@ -336,8 +316,9 @@ static json_object *json_breakdown(const struct hs_report *r,
 
 		json_add_u64(o, "from", s->from);
 		json_add_u64(o, "to", s->to);
-		json_add_str(o, "kind", classify(r->points, s->from, s->to, via,
-						 sizeof(via)));
+		json_add_str(o, "kind",
+			     hs_points_classify(r->points, s->from, s->to, via,
+						sizeof(via)));
 		json_add_str(o, "via", via);
 		json_add_u64(o, "packets", s->packets);
 		json_add_ns(o, "mean_ns", s->mean_ns);
@@ -501,7 +482,8 @@ static void table_hop_notes(FILE *f, const struct hs_report *r,
 			    uint16_t from, uint16_t to, const struct hs_acc *a)
 {
 	char via[128];
-	const char *kind = classify(r->points, from, to, via, sizeof(via));
+	const char *kind =
+		hs_points_classify(r->points, from, to, via, sizeof(via));
 
 	fprintf(f, "    %s: %s", kind, via);
 	if (r->join && !strcmp(kind, "network"))

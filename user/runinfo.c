@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 #include <json-c/json.h>
 #include "attach.h"
+#include "jsonfields.h"
 #include "recfile.h"
 #include "runinfo.h"
 
@@ -72,28 +73,13 @@ void hs_run_info_now(struct hs_run_info *info, enum hs_clock clock)
 
 /* ---- writing ---- */
 
-static void add_str(json_object *o, const char *key, const char *v)
-{
-	json_object_object_add(o, key, json_object_new_string(v));
-}
-
-static void add_i64(json_object *o, const char *key, int64_t v)
-{
-	json_object_object_add(o, key, json_object_new_int64(v));
-}
-
-static void add_u64(json_object *o, const char *key, uint64_t v)
-{
-	json_object_object_add(o, key, json_object_new_uint64(v));
-}
-
 static json_object *ref_json(const struct hs_link_ref *r)
 {
 	json_object *o = json_object_new_object();
 
-	add_u64(o, "netns_inode", r->netns_inode);
-	add_i64(o, "ifindex", r->ifindex);
-	add_str(o, "ifname", r->ifname);
+	json_add_u64(o, "netns_inode", r->netns_inode);
+	json_add_i64(o, "ifindex", r->ifindex);
+	json_add_str(o, "ifname", r->ifname);
 	return o;
 }
 
@@ -102,22 +88,22 @@ static json_object *link_json(const struct hs_link *l)
 {
 	json_object *o = json_object_new_object();
 
-	add_u64(o, "netns_inode", l->netns_inode);
-	add_i64(o, "ifindex", l->ifindex);
-	add_str(o, "ifname", l->ifname);
-	add_str(o, "kind", l->kind);
-	add_u64(o, "flags", l->flags);
-	add_str(o, "driver", l->driver);
-	add_str(o, "bus_info", l->bus_info);
-	add_str(o, "mode", l->mode);
-	add_i64(o, "num_vfs", l->num_vfs);
-	add_i64(o, "master_ifindex", l->master_ifindex);
-	add_i64(o, "link_ifindex", l->link_ifindex);
-	add_i64(o, "link_nsid", l->link_nsid);
+	json_add_u64(o, "netns_inode", l->netns_inode);
+	json_add_i64(o, "ifindex", l->ifindex);
+	json_add_str(o, "ifname", l->ifname);
+	json_add_str(o, "kind", l->kind);
+	json_add_u64(o, "flags", l->flags);
+	json_add_str(o, "driver", l->driver);
+	json_add_str(o, "bus_info", l->bus_info);
+	json_add_str(o, "mode", l->mode);
+	json_add_i64(o, "num_vfs", l->num_vfs);
+	json_add_i64(o, "master_ifindex", l->master_ifindex);
+	json_add_i64(o, "link_ifindex", l->link_ifindex);
+	json_add_i64(o, "link_nsid", l->link_nsid);
 	json_object_object_add(o, "peer", ref_json(&l->peer));
 	json_object_object_add(o, "master", ref_json(&l->master));
 	json_object_object_add(o, "parent", ref_json(&l->parent));
-	add_str(o, "ovs_bridge", l->ovs_bridge);
+	json_add_str(o, "ovs_bridge", l->ovs_bridge);
 	return o;
 }
 
@@ -125,11 +111,11 @@ static json_object *point_json(const struct hs_point_info *p)
 {
 	json_object *o = json_object_new_object();
 
-	add_u64(o, "id", p->id);
-	add_str(o, "netns", p->netns);
-	add_str(o, "hook", hs_hook_name(p->hook));
-	add_str(o, "xdp_mode", p->xdp_mode);
-	add_u64(o, "prog_id", p->prog_id);
+	json_add_u64(o, "id", p->id);
+	json_add_str(o, "netns", p->netns);
+	json_add_str(o, "hook", hs_hook_name(p->hook));
+	json_add_str(o, "xdp_mode", p->xdp_mode);
+	json_add_u64(o, "prog_id", p->prog_id);
 	json_object_object_add(o, "skipped",
 			       json_object_new_boolean(p->skipped));
 	json_object_object_add(o, "link", link_json(&p->link));
@@ -140,12 +126,12 @@ static json_object *config_json(const struct hs_run_info *info)
 {
 	json_object *o = json_object_new_object();
 
-	add_u64(o, "window_ns", info->cfg.window_ns);
-	add_u64(o, "max_inflight", info->cfg.max_inflight);
-	add_u64(o, "warmup_ns", info->cfg.warmup_ns);
-	add_u64(o, "cooldown_ns", info->cfg.cooldown_ns);
-	add_u64(o, "sample", info->sample_one_in);
-	add_str(o, "filter", info->filter);
+	json_add_u64(o, "window_ns", info->cfg.window_ns);
+	json_add_u64(o, "max_inflight", info->cfg.max_inflight);
+	json_add_u64(o, "warmup_ns", info->cfg.warmup_ns);
+	json_add_u64(o, "cooldown_ns", info->cfg.cooldown_ns);
+	json_add_u64(o, "sample", info->sample_one_in);
+	json_add_str(o, "filter", info->filter);
 	return o;
 }
 
@@ -156,17 +142,17 @@ char *hs_run_info_to_json(const struct hs_run_info *info,
 	char *text;
 	unsigned int i;
 
-	add_u64(o, "format", HS_REC_FORMAT);
-	add_str(o, "tool", "hopscope " HS_VERSION);
-	add_str(o, "run_id", info->run_id);
-	add_u64(o, "part", info->part);
-	add_str(o, "host", info->host);
-	add_str(o, "kernel", info->kernel);
-	add_str(o, "clock", hs_clock_name(info->clock));
+	json_add_u64(o, "format", HS_REC_FORMAT);
+	json_add_str(o, "tool", "hopscope " HS_VERSION);
+	json_add_str(o, "run_id", info->run_id);
+	json_add_u64(o, "part", info->part);
+	json_add_str(o, "host", info->host);
+	json_add_str(o, "kernel", info->kernel);
+	json_add_str(o, "clock", hs_clock_name(info->clock));
 	offs = json_object_new_object();
-	add_i64(offs, "realtime", info->realtime_offset_ns);
-	add_i64(offs, "tai", info->tai_offset_ns);
-	add_i64(offs, "monotonic", info->monotonic_offset_ns);
+	json_add_i64(offs, "realtime", info->realtime_offset_ns);
+	json_add_i64(offs, "tai", info->tai_offset_ns);
+	json_add_i64(offs, "monotonic", info->monotonic_offset_ns);
 	json_object_object_add(o, "clock_offsets_ns", offs);
 	json_object_object_add(o, "config", config_json(info));
 	pts = json_object_new_array();
@@ -307,15 +293,17 @@ static void get_config(struct parse *ps, json_object *o,
 	/* what the command line would have refused, a file must not ask */
 	if (info->cfg.window_ns < HS_WINDOW_MIN_MS * 1000000ULL ||
 	    info->cfg.window_ns > HS_WINDOW_MAX_MS * 1000000ULL ||
-	    !info->cfg.max_inflight || info->cfg.max_inflight > HS_INFLIGHT_MAX ||
+	    !info->cfg.max_inflight ||
+	    info->cfg.max_inflight > HS_INFLIGHT_MAX ||
 	    info->cfg.warmup_ns > HS_SECONDS_MAX * 1000000000ULL ||
 	    info->cfg.cooldown_ns > HS_SECONDS_MAX * 1000000000ULL) {
-		snprintf(ps->err, ps->errlen,
-			 "the header's configuration is out of range (window %llu ns, max_inflight %u, warmup %llu ns, cooldown %llu ns)",
-			 (unsigned long long)info->cfg.window_ns,
-			 info->cfg.max_inflight,
-			 (unsigned long long)info->cfg.warmup_ns,
-			 (unsigned long long)info->cfg.cooldown_ns);
+		snprintf(
+			ps->err, ps->errlen,
+			"the header's configuration is out of range (window %llu ns, max_inflight %u, warmup %llu ns, cooldown %llu ns)",
+			(unsigned long long)info->cfg.window_ns,
+			info->cfg.max_inflight,
+			(unsigned long long)info->cfg.warmup_ns,
+			(unsigned long long)info->cfg.cooldown_ns);
 		ps->failed = 1;
 	}
 }
