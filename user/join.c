@@ -57,10 +57,6 @@ static int append(void **buf, size_t *n, size_t *cap, const void *src,
 	return 0;
 }
 
-static uint64_t time_of(const struct hs_rec_frame *f)
-{
-	return ((const struct hs_frame_time *)f->data)->ts_ns;
-}
 
 static int take_records(struct host *h, const struct hs_rec_frame *f)
 {
@@ -106,15 +102,15 @@ static int take_frame(struct host *h, const struct hs_rec_frame *f)
 		return take_drops(h, f);
 	case HS_FRAME_ARMED:
 		if (timed)
-			h->armed = time_of(f);
+			h->armed = hs_frame_ts(f);
 		return 0;
 	case HS_FRAME_READY:
 		if (timed && !h->ready)
-			h->ready = time_of(f);
+			h->ready = hs_frame_ts(f);
 		return 0;
 	case HS_FRAME_END:
 		if (timed)
-			h->end = time_of(f);
+			h->end = hs_frame_ts(f);
 		return 0;
 	case HS_FRAME_REPORT:
 		if (f->len >= sizeof(*rep) && rep->n_points == h->points->n &&

@@ -135,6 +135,13 @@ struct hs_rec_frame {
 	bool truncated;
 };
 
+/* The time a HS_FRAME_ARMED, _READY, _HORIZON or _END frame carries; its
+ * length checked by the caller. */
+static inline uint64_t hs_frame_ts(const struct hs_rec_frame *f)
+{
+	return ((const struct hs_frame_time *)f->data)->ts_ns;
+}
+
 /* Open path and read the preamble and the header frame (its JSON text,
  * NUL-terminated, in *header until close). 0, or -errno with one line in
  * err naming path: what open() said, -EINVAL for a file that is not a

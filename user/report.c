@@ -19,12 +19,6 @@ static int bad_frame(const struct hs_rec_frame *f, char *err, size_t errlen,
 	return -EINVAL;
 }
 
-static uint64_t frame_time(const struct hs_rec_frame *f)
-{
-	const struct hs_frame_time *t = f->data;
-
-	return t->ts_ns;
-}
 
 static int replay_records(struct hs_session *s, const struct hs_rec_frame *f,
 			  char *err, size_t errlen)
@@ -102,15 +96,15 @@ int hs_replay_frame(struct hs_session *s, const struct hs_rec_frame *f,
 	case HS_FRAME_RECORDS:
 		return replay_records(s, f, err, errlen);
 	case HS_FRAME_ARMED:
-		hs_session_armed(s, frame_time(f));
+		hs_session_armed(s, hs_frame_ts(f));
 		return 0;
 	case HS_FRAME_READY:
-		hs_session_ready(s, frame_time(f));
+		hs_session_ready(s, hs_frame_ts(f));
 		return 0;
 	case HS_FRAME_DROPS:
 		return replay_drops(s, f, err, errlen);
 	case HS_FRAME_HORIZON:
-		hs_session_horizon(s, frame_time(f));
+		hs_session_horizon(s, hs_frame_ts(f));
 		return 0;
 	case HS_FRAME_EVENT:
 		if (f->len != sizeof(*ev) || ev->point >= s->points->n ||
@@ -121,7 +115,7 @@ int hs_replay_frame(struct hs_session *s, const struct hs_rec_frame *f,
 	case HS_FRAME_REPORT:
 		return replay_report(s, f, err, errlen);
 	case HS_FRAME_END:
-		hs_session_end(s, frame_time(f));
+		hs_session_end(s, hs_frame_ts(f));
 		return 0;
 	case HS_FRAME_BAD_RECORD:
 		hs_session_bad_record(s);
@@ -248,21 +242,11 @@ struct replay {
 	char error[640]; /* the first damage found, said last */
 	bool ended, reported_final;
 	double elapsed_s; /* of the last report */
-	uint64_t last_ts; /* latest time a frame carried */
 };
 
 static void track(struct replay *rp, const struct hs_rec_frame *f)
 {
-	const struct hs_record *r = f->data;
-	size_t i;
-
-	if (f->type == HS_FRAME_RECORDS) {
-		for (i = 0; i < f->len / sizeof(*r); i++)
-			if (r[i].ts_ns > rp->last_ts)
-				rp->last_ts = r[i].ts_ns;
-	} else if (f->type == HS_FRAME_HORIZON && frame_time(f) > rp->last_ts) {
-		rp->last_ts = frame_time(f);
-	} else if (f->type == HS_FRAME_END) {
+	if (f->type == HS_FRAME_END) {
 		rp->ended = true;
 	} else if (f->type == HS_FRAME_REPORT) {
 		const struct hs_frame_report *rep = f->data;
@@ -325,7 +309,7 @@ static int replay_run(const struct hs_rec_run *run,
 	if (!rp.reported_final) {
 		/* cut short: report what the complete records say */
 		if (!rp.ended)
-			hs_session_end(s, rp.last_ts);
+			hs_session_end(s, s->matcher.newest_ts);
 		hs_session_report(s, true, rp.elapsed_s, 0, s->point_counters);
 		if (ret == HS_EXIT_OK)
 			pr_warn("the run's record ends without its final report: "

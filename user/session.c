@@ -303,7 +303,6 @@ void hs_session_end(struct hs_session *s, uint64_t ts)
 	struct cooldown *c = s->cooldown;
 
 	put_time(s, HS_FRAME_END, ts);
-	s->end_ts = ts;
 	hs_matcher_flush(&s->matcher);
 	if (!c)
 		return;

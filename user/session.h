@@ -74,7 +74,6 @@ struct hs_session {
 	/* per point, as the run ended; run_cnt 0 everywhere: not measured */
 	struct hs_probe_cost cost[HS_MAX_POINTS];
 	uint64_t stream_first, stream_last; /* first sightings: the stream */
-	uint64_t end_ts; /* 0 until the end */
 	void *cooldown; /* the queue, when cooldown_ns > 0 */
 	bool rec_failed; /* a write to the record file failed, said once */
 	/* two hosts' files joined: how their clocks were aligned */
