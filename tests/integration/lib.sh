@@ -34,6 +34,18 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*" >&2; exit 77; }
 note() { echo "  $*" >&2; }
 
+# expect STATUS TEXT -- ARGS...: the command exits STATUS with exactly one
+# line on stderr, and that line holds TEXT
+expect() {
+	local want=$1 text=$2 rc=0
+	shift 3
+	"$@" >"$WORK/out" 2>"$WORK/err" </dev/null || rc=$?
+	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, expected $want: $(cat "$WORK/err")"
+	grep -qF -- "$text" "$WORK/err" || fail "'$*': stderr lacks '$text': $(cat "$WORK/err")"
+	[ "$(wc -l <"$WORK/err")" -eq 1 ] || fail "'$*': not one line on stderr: $(cat "$WORK/err")"
+	note "$rc: $(cat "$WORK/err")"
+}
+
 require_root() { [ "$(id -u)" -eq 0 ] || skip "needs root"; }
 
 # start_hopscope NPOINTS ARGS...: runs hopscope with JSON lines into a

@@ -8,16 +8,6 @@ require_root
 "$TESTBED" up "$PREFIX" 1
 NS="${PREFIX}snd"
 
-expect() { # expect STATUS TEXT -- ARGS...
-	local want=$1 text=$2 rc=0
-	shift 3
-	"$@" >"$WORK/out" 2>"$WORK/err" </dev/null || rc=$?
-	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, expected $want: $(cat "$WORK/err")"
-	grep -qF -- "$text" "$WORK/err" || fail "'$*': stderr lacks '$text': $(cat "$WORK/err")"
-	[ "$(wc -l <"$WORK/err")" -eq 1 ] || fail "'$*': not one line on stderr: $(cat "$WORK/err")"
-	note "$rc: $(cat "$WORK/err")"
-}
-
 H=$HOPSCOPE
 expect 2 "bad --sample '0'" -- $H run --sample 0 --point "$NS:eth0"
 expect 2 "bad --sample 'x'" -- $H run --sample x --point "$NS:eth0"

@@ -21,16 +21,6 @@ check_png() { # check_png FILE
 	note "$(basename "$1"): $size bytes"
 }
 
-expect() { # expect STATUS TEXT -- ARGS...
-	local want=$1 text=$2 rc=0
-	shift 3
-	"$@" >"$WORK/out" 2>"$WORK/err" </dev/null || rc=$?
-	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, expected $want: $(cat "$WORK/err")"
-	grep -qF -- "$text" "$WORK/err" || fail "'$*': stderr lacks '$text': $(cat "$WORK/err")"
-	[ "$(wc -l <"$WORK/err")" -eq 1 ] || fail "'$*': not one line on stderr: $(cat "$WORK/err")"
-	note "$rc: $(cat "$WORK/err")"
-}
-
 "$PLOT" "$FIXTURE" "$WORK/demo" 2>"$WORK/err" || fail "plot.sh failed: $(cat "$WORK/err")"
 check_png "$WORK/demo-delay.png"
 check_png "$WORK/demo-breakdown.png"
