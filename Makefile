@@ -45,9 +45,9 @@ TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
 TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(OUTPUT)/tests/%.bpf.o,$(TEST_BPF_SRCS))
 TEST_SKELS := $(TEST_BPF_OBJS:.bpf.o=.skel.h)
 
-USER_SRCS := $(wildcard user/*.c)
+USER_SRCS := $(wildcard user/*/*.c)
 # Everything but main(): linked into the binary and into the tests.
-LIB_SRCS := $(filter-out user/cli.c,$(USER_SRCS))
+LIB_SRCS := $(filter-out user/cmd/main.c,$(USER_SRCS))
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/obj/%.o,$(USER_SRCS))
 LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS))
 SAN_LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/san/%.o,$(LIB_SRCS))
@@ -74,7 +74,7 @@ $(DEPS_STAMP): scripts/install-deps.sh | $(OUTPUT)
 	$(Q)scripts/install-deps.sh
 	$(Q)touch $@
 
-$(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/san $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c | $(DEPS_STAMP) $(OUTPUT)
@@ -95,12 +95,14 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 
 $(USER_OBJS) $(SAN_LIB_OBJS): $(SKELS)
 
-$(OUTPUT)/obj/%.o: user/%.c | $(DEPS_STAMP) $(OUTPUT)/obj
+$(OUTPUT)/obj/%.o: user/%.c | $(DEPS_STAMP)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/san/%.o: user/%.c | $(DEPS_STAMP) $(OUTPUT)/san
+$(OUTPUT)/san/%.o: user/%.c | $(DEPS_STAMP)
 	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c $< -o $@
 
 $(BIN): $(USER_OBJS)
@@ -164,4 +166,4 @@ clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/obj/*.d $(OUTPUT)/san/*.d $(OUTPUT)/tests/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/obj/*/*.d $(OUTPUT)/san/*/*.d $(OUTPUT)/tests/*.d)

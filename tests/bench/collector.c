@@ -46,7 +46,7 @@
 /* net/if.h (through chain.h) before linux/if.h (through hs_packet.h) */
 #include "chain.h"
 #include "packet.h"
-#include "session.h"
+#include "analysis/session.h"
 #include "hopscope.h"
 #include "hs_packet.h"
 #include "hopscope.skel.h"

@@ -6,7 +6,7 @@
 #ifndef HS_TEST_CHAIN_H
 #define HS_TEST_CHAIN_H
 
-#include "points.h"
+#include "analysis/points.h"
 
 /*
  * names[0] -> names[1] -> ... -> names[n - 1] as points: the sender's eth0

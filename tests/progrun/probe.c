@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include "hopscope.h"
 #include "hs_packet.h"
-#include "filter.h"
+#include "probe/filter.h"
 #include "packet.h"
 #include "probe.h"
 

@@ -22,7 +22,7 @@
 #include <bpf/libbpf.h>
 #include <net/if.h>
 #include "tests/delay.skel.h"
-#include "netns.h"
+#include "topo/netns.h"
 
 #ifndef BPF_TCX_INGRESS
 #define BPF_TCX_INGRESS 46

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "recfile.h"
+#include "store/recfile.h"
 
 static void shift_frame(struct hs_rec_frame *f, void *buf, int64_t shift)
 {

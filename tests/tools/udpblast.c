@@ -24,7 +24,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include "traffic.h"
+#include "cmd/traffic.h"
 
 #define MAX_BATCH 1024
 #define MAX_PAYLOAD 1472

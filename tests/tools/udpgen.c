@@ -6,7 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include "traffic.h"
+#include "cmd/traffic.h"
 
 int main(int argc, char **argv)
 {

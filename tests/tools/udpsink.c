@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include "traffic.h"
+#include "cmd/traffic.h"
 
 int main(int argc, char **argv)
 {

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <criterion/criterion.h>
-#include "breakdown.h"
+#include "analysis/breakdown.h"
 #include "chain.h"
-#include "hops.h"
+#include "analysis/hops.h"
 
 static struct hs_hops h;
 static struct hs_point_table t;

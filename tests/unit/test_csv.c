@@ -11,7 +11,7 @@
 #include <string.h>
 #include <criterion/criterion.h>
 #include "chain.h"
-#include "csv.h"
+#include "output/csv.h"
 
 /* Static and freed in fini, which also runs after a failed assertion. */
 static struct hs_point_table t;

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 #include <criterion/criterion.h>
-#include "filter.h"
+#include "probe/filter.h"
 #include "hs_packet.h"
 #include "packet.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <criterion/criterion.h>
 #include "chain.h"
-#include "fit.h"
+#include "analysis/fit.h"
 
 /* Static: a failed assertion leaves the test at once. */
 static struct hs_point_table t;

@@ -5,8 +5,8 @@
  */
 #include <string.h>
 #include <criterion/criterion.h>
-#include "hops.h"
-#include "match.h"
+#include "analysis/hops.h"
+#include "analysis/match.h"
 
 /* Static and freed in fini, which also runs after a failed assertion. */
 static struct hs_hops h;

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 #include <criterion/criterion.h>
-#include "match.h"
+#include "analysis/match.h"
 
 /* What the emit callback saw, in order. Static: see test_stats.c. */
 #define MAX_EMITS 100000

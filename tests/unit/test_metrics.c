@@ -12,10 +12,10 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <criterion/criterion.h>
-#include "hops.h"
-#include "metrics.h"
-#include "points.h"
-#include "session.h"
+#include "analysis/hops.h"
+#include "output/metrics.h"
+#include "analysis/points.h"
+#include "analysis/session.h"
 
 /* Static and freed in fini, which also runs after a failed assertion. */
 static struct hs_hops h;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
-#include "ovsdb.h"
+#include "topo/ovsdb.h"
 
 #define OVSDB_DIR "tests/fixtures/ovsdb/"
 

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <zlib.h>
 #include <criterion/criterion.h>
-#include "recfile.h"
-#include "runinfo.h"
+#include "store/recfile.h"
+#include "store/runinfo.h"
 
 #define N_RECORDS 5000
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <criterion/criterion.h>
 #include "hopscope.h"
-#include "spec.h"
+#include "probe/spec.h"
 
 #define XDP (1u << HS_HOOK_XDP)
 #define TC_IN (1u << HS_HOOK_TC_INGRESS)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
-#include "stats.h"
+#include "analysis/stats.h"
 
 /*
  * The structs are static, not on the heap: a failed assertion leaves the

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <criterion/criterion.h>
 #include "hopscope.h"
-#include "topology.h"
+#include "topo/topology.h"
 
 enum {
 	HOST, SND, VNF1, SW, VNF2, MVHOST, VNF3, RCV, U1, U2, OVS, C1, C2,

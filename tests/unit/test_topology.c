@@ -21,8 +21,8 @@
 #include <linux/rtnetlink.h>
 #include <criterion/criterion.h>
 #include "hopscope.h"
-#include "spec.h"
-#include "topology.h"
+#include "probe/spec.h"
+#include "topo/topology.h"
 
 #define NL_DIR "tests/fixtures/netlink/"
 #define SYSFS_SRIOV "tests/fixtures/sysfs-sriov"

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * points.h - the observation points as reports name them.
+ *
+ * A live run takes its point table from the attached probes; `hopscope
+ * report` takes it from a record file's header. Everything downstream of
+ * the collector (statistics, tables, JSON, CSV, metrics, record files)
+ * sees only this table, never the probes, so a replayed file is reported
+ * exactly as the live run reported it.
+ */
+#ifndef HS_POINTS_H
+#define HS_POINTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "hopscope.h"
+#include "topo/netns.h"
+#include "topo/topology.h"
+
+#define HS_POINT_NAME_MAX 192
+
+struct hs_point_info {
+	uint16_t id;
+	uint8_t hook; /* enum hs_hook */
+	bool skipped; /* XDP failed and tc ingress already measures there */
+	char netns[HS_NETNS_NAME_MAX];
+	struct hs_link link; /* kind, peer, master, parent: names hops */
+	char xdp_mode[8]; /* "native", "generic" or "" */
+	uint32_t prog_id;
+	uint8_t host; /* index into hs_point_table.host */
+};
+
+#define HS_MAX_HOSTS 2
+#define HS_HOST_NAME_MAX 64
+
+struct hs_point_table {
+	unsigned int n;
+	/* one host, or two whose record files were joined: labels then
+	 * begin with the host name */
+	unsigned int n_hosts;
+	char host[HS_MAX_HOSTS][HS_HOST_NAME_MAX];
+	struct hs_point_info p[HS_MAX_POINTS];
+};
+
+struct hs_probes;
+/* The table of attached probes, ids as the probes have them. */
+void hs_points_from_probes(struct hs_point_table *t, const struct hs_probes *p);
+/* "netns:ifname hook" ("host/netns:ifname hook" when joined). */
+const char *hs_point_label(const struct hs_point_table *t, uint16_t id,
+			   char *buf, size_t len);
+/* What kind of hop joins two points ("wire", "switch", "function",
+ * "stack"; "network" between two hosts), with what made it in via; see
+ * hs_hop_classify. */
+const char *hs_points_classify(const struct hs_point_table *t, uint16_t from,
+			       uint16_t to, char *via, size_t len);
+
+#endif /* HS_POINTS_H */

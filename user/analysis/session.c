@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/log.h"
+#include "output/output.h"
+#include "store/recfile.h"
+#include "analysis/session.h"
+
+/* Trajectories waiting out the cooldown, in the order they were closed:
+ * a ring that grows up to 32 MiB. */
+#define HS_COOLDOWN_MAX ((uint32_t)((32u << 20) / sizeof(struct hs_trajectory)))
+
+struct cooldown {
+	uint32_t head, n, cap;
+	struct hs_trajectory *q;
+};
+
+static void fold(struct hs_session *s, const struct hs_trajectory *t)
+{
+	hs_hops_fold(t, &s->hops);
+}
+
+static struct hs_trajectory *cooldown_front(struct cooldown *c)
+{
+	return c->n ? &c->q[c->head] : NULL;
+}
+
+static void cooldown_pop(struct cooldown *c)
+{
+	c->head = (c->head + 1) % c->cap;
+	c->n--;
+}
+
+static bool cooldown_grow(struct cooldown *c)
+{
+	uint32_t cap = c->cap ? 2 * c->cap : 1024, i;
+	struct hs_trajectory *q;
+
+	if (cap > HS_COOLDOWN_MAX)
+		cap = HS_COOLDOWN_MAX;
+	if (cap <= c->cap)
+		return false;
+	q = malloc(cap * sizeof(*q));
+	if (!q)
+		return false;
+	for (i = 0; i < c->n; i++)
+		q[i] = c->q[(c->head + i) % c->cap];
+	free(c->q);
+	c->q = q;
+	c->head = 0;
+	c->cap = cap;
+	return true;
+}
+
+/* Hold t until it is cooldown_ns old; when the queue is full the oldest
+ * is folded early, and counted. */
+static void cooldown_push(struct hs_session *s, const struct hs_trajectory *t)
+{
+	struct cooldown *c = s->cooldown;
+
+	if (c->n == c->cap && !cooldown_grow(c)) {
+		s->counters.cooldown_overflow++;
+		if (!c->n) {
+			fold(s, t); /* no queue at all */
+			return;
+		}
+		fold(s, cooldown_front(c));
+		cooldown_pop(c);
+	}
+	c->q[(c->head + c->n) % c->cap] = *t;
+	c->n++;
+}
+
+/* Fold what showed up more than cooldown_ns before the newest packet:
+ * it cannot be in the stream's tail. */
+static void cooldown_release(struct hs_session *s)
+{
+	struct cooldown *c = s->cooldown;
+	struct hs_trajectory *t;
+
+	while ((t = cooldown_front(c)) &&
+	       t->first_ts + s->cfg.cooldown_ns < s->stream_last) {
+		fold(s, t);
+		cooldown_pop(c);
+	}
+}
+
+/* The matcher's emit callback: left out, held back or folded. */
+static void on_trajectory(const struct hs_trajectory *t, void *ctx)
+{
+	struct hs_session *s = ctx;
+
+	if (!s->stream_first)
+		s->stream_first = t->first_ts;
+	if (t->first_ts > s->stream_last)
+		s->stream_last = t->first_ts;
+	if (t->first_ts < s->stream_first + s->cfg.warmup_ns) {
+		s->counters.left_out_warmup++;
+		return;
+	}
+	if (!s->cooldown) {
+		fold(s, t);
+		return;
+	}
+	cooldown_push(s, t);
+	cooldown_release(s);
+}
+
+int hs_session_init(struct hs_session *s, const struct hs_session_config *c,
+		    const struct hs_point_table *points, struct hs_output *out,
+		    struct hs_rec_writer *rec)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->cfg = *c;
+	s->points = points;
+	s->out = out;
+	s->rec = rec;
+	err = hs_hops_init(&s->hops, c->window_ns);
+	if (!err)
+		err = hs_matcher_init(&s->matcher, c->max_inflight,
+				      c->window_ns, on_trajectory, s);
+	if (!err && c->cooldown_ns) {
+		s->cooldown = calloc(1, sizeof(struct cooldown));
+		if (!s->cooldown)
+			err = -ENOMEM;
+	}
+	if (err)
+		hs_session_free(s);
+	return err;
+}
+
+void hs_session_free(struct hs_session *s)
+{
+	struct cooldown *c = s->cooldown;
+
+	hs_matcher_free(&s->matcher);
+	hs_hops_free(&s->hops);
+	if (c)
+		free(c->q);
+	free(c);
+	s->cooldown = NULL;
+}
+
+static void put_time(struct hs_session *s, uint32_t type, uint64_t ts)
+{
+	struct hs_frame_time f = { .ts_ns = ts };
+
+	if (s->rec)
+		hs_rec_put(s->rec, type, &f, sizeof(f));
+}
+
+void hs_session_armed(struct hs_session *s, uint64_t ts)
+{
+	put_time(s, HS_FRAME_ARMED, ts);
+	s->matcher.ignore_before = ts;
+}
+
+void hs_session_ready(struct hs_session *s, uint64_t ts)
+{
+	put_time(s, HS_FRAME_READY, ts);
+	if (s->out)
+		hs_output_points(s->out, s->points);
+}
+
+void hs_session_bad_record(struct hs_session *s)
+{
+	if (s->rec)
+		hs_rec_put(s->rec, HS_FRAME_BAD_RECORD, NULL, 0);
+	s->counters.bad_records++;
+}
+
+void hs_session_record(struct hs_session *s, const struct hs_record *r)
+{
+	if (r->point_id >= s->points->n) {
+		hs_session_bad_record(s);
+		return;
+	}
+	if (s->rec)
+		hs_rec_put_record(s->rec, r);
+	hs_matcher_add(&s->matcher, r);
+}
+
+void hs_session_drops(struct hs_session *s, uint16_t point, uint64_t total,
+		      uint64_t from, uint64_t to)
+{
+	struct hs_frame_drops f = {
+		.total = total, .from = from, .to = to, .point = point
+	};
+
+	if (point >= s->points->n || total == s->hops.drops[point].total)
+		return;
+	if (s->rec)
+		hs_rec_put(s->rec, HS_FRAME_DROPS, &f, sizeof(f));
+	hs_hops_note_drops(&s->hops, point, total, from, to);
+}
+
+void hs_session_horizon(struct hs_session *s, uint64_t ts)
+{
+	put_time(s, HS_FRAME_HORIZON, ts);
+	if (ts > s->matcher.newest_ts)
+		s->matcher.newest_ts = ts;
+	hs_matcher_expire(&s->matcher);
+	/* quiet streams: their last packets need not wait for another */
+	if (!s->cooldown)
+		hs_hops_advance(&s->hops, hs_matcher_open_from(&s->matcher));
+	if (s->rec && hs_rec_flush(s->rec, false) && !s->rec_failed) {
+		/* said once; the run goes on and fails at its end */
+		s->rec_failed = true;
+		pr_err("writing record file '%s' failed: %s; measuring goes on",
+		       hs_rec_path(s->rec), strerror(-hs_rec_flush(s->rec, true)));
+	}
+}
+
+void hs_session_event(struct hs_session *s, uint16_t point, const char *event)
+{
+	struct hs_frame_event f = { .point = point };
+
+	snprintf(f.event, sizeof(f.event), "%s", event);
+	if (s->rec)
+		hs_rec_put(s->rec, HS_FRAME_EVENT, &f, sizeof(f));
+	if (s->out)
+		hs_output_event(s->out, point, f.event);
+}
+
+void hs_session_cost(struct hs_session *s, const struct hs_probe_cost *cost)
+{
+	struct hs_frame_cost f[HS_MAX_POINTS];
+	unsigned int i;
+
+	memset(f, 0, sizeof(f));
+	for (i = 0; i < s->points->n; i++) {
+		s->cost[i] = cost[i];
+		f[i].run_time_ns = cost[i].run_time_ns;
+		f[i].run_cnt = cost[i].run_cnt;
+		f[i].point = (uint16_t)i;
+	}
+	if (s->rec)
+		hs_rec_put(s->rec, HS_FRAME_COST, f,
+			   (uint32_t)(s->points->n * sizeof(f[0])));
+}
+
+static void put_report(struct hs_session *s, bool final, double elapsed_s,
+		       double interval_s, const struct hs_counters *counters)
+{
+	struct hs_frame_report f = { .final = final,
+				     .n_points = s->points->n,
+				     .elapsed_s = elapsed_s,
+				     .interval_s = interval_s };
+	size_t cnt = s->points->n * sizeof(*counters);
+	char *buf = malloc(sizeof(f) + cnt);
+
+	if (!buf) {
+		/* the file then lacks this report; the run goes on */
+		return;
+	}
+	memcpy(buf, &f, sizeof(f));
+	memcpy(buf + sizeof(f), counters, cnt);
+	hs_rec_put(s->rec, HS_FRAME_REPORT, buf, (uint32_t)(sizeof(f) + cnt));
+	free(buf);
+	hs_rec_flush(s->rec, true);
+}
+
+void hs_session_report(struct hs_session *s, bool final, double elapsed_s,
+		       double interval_s, const struct hs_counters *counters)
+{
+	struct hs_report r;
+
+	if (s->rec)
+		put_report(s, final, elapsed_s, interval_s, counters);
+	if (counters != s->point_counters)
+		memcpy(s->point_counters, counters,
+		       s->points->n * sizeof(*counters));
+	/* what the legs still hold back for ordering belongs in it */
+	hs_hops_settle(&s->hops, final);
+	hs_session_fill_report(s, &r, final);
+	r.elapsed_s = elapsed_s;
+	r.interval_s = interval_s;
+	if (s->out)
+		hs_output_report(s->out, &r);
+	if (!final)
+		hs_hops_new_interval(&s->hops);
+}
+
+void hs_session_fill_report(const struct hs_session *s, struct hs_report *r,
+			    bool final)
+{
+	memset(r, 0, sizeof(*r));
+	r->points = s->points;
+	r->counters = s->point_counters;
+	r->hops = &s->hops;
+	r->match = &s->matcher.counters;
+	r->session = &s->counters;
+	r->cost = s->cost;
+	r->join = s->join;
+	r->final = final;
+}
+
+void hs_session_end(struct hs_session *s, uint64_t ts)
+{
+	struct cooldown *c = s->cooldown;
+
+	put_time(s, HS_FRAME_END, ts);
+	hs_matcher_flush(&s->matcher);
+	if (!c)
+		return;
+	/* what waits is the stream's tail */
+	s->counters.left_out_cooldown += c->n;
+	c->n = 0;
+}

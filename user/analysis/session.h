@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * session.h - one measurement's analysis, from events to reports.
+ *
+ * Every event of a run goes through here in order: the probes armed,
+ * measuring started, a record, ring-buffer drops noticed, a drain's
+ * horizon, an interface event, a report, the end. The live collector
+ * makes these events from the ring buffer and its timer; `hopscope
+ * report` makes them from a record file, where the live run wrote each of
+ * them as it happened. The same events in the same order give the same
+ * statistics: a file replayed reports exactly what its run reported.
+ *
+ * --warmup and --cooldown leave out the head and the tail of the stream,
+ * the packets measured from the first to the last, by the first sighting
+ * of each: those within warmup_ns of the first packet's, and those within
+ * cooldown_ns of the last packet's. A packet waits until one more than
+ * cooldown_ns younger shows up before it is folded (in a bounded queue:
+ * past it, the oldest are folded early and counted as cooldown_overflow),
+ * and what waits at the end is the tail.
+ */
+#ifndef HS_SESSION_H
+#define HS_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hopscope.h"
+#include "analysis/hops.h"
+#include "analysis/match.h"
+#include "analysis/points.h"
+
+struct hs_output;
+struct hs_rec_writer;
+struct hs_report;
+struct hs_join_clock;
+
+/* What a configuration may ask for, from the command line or a file. */
+#define HS_WINDOW_MIN_MS 50 /* below ~2 drain periods a slow drain would
+			     * close trajectories before their later sightings
+			     * are read */
+#define HS_WINDOW_MAX_MS 60000
+#define HS_INFLIGHT_MAX (1u << 24)
+#define HS_SECONDS_MAX 31536000 /* a year: warm-up, cool-down, duration */
+
+struct hs_session_config {
+	uint64_t window_ns; /* match window */
+	uint32_t max_inflight; /* trajectories in the match table */
+	uint64_t warmup_ns; /* left out after measuring starts */
+	uint64_t cooldown_ns; /* left out before the end */
+};
+
+/* What the kernel timed of one point's program (kernel.bpf_stats). */
+struct hs_probe_cost {
+	uint64_t run_time_ns;
+	uint64_t run_cnt;
+};
+
+struct hs_session_counters {
+	uint64_t left_out_warmup; /* trajectories */
+	uint64_t left_out_cooldown;
+	uint64_t cooldown_overflow; /* folded early: the queue was full */
+	uint64_t bad_records; /* malformed ring-buffer records */
+};
+
+struct hs_session {
+	struct hs_session_config cfg;
+	const struct hs_point_table *points;
+	struct hs_output *out; /* NULL: no output */
+	struct hs_rec_writer *rec; /* NULL: not writing a record file */
+	struct hs_matcher matcher;
+	struct hs_hops hops;
+	struct hs_session_counters counters;
+	/* per point, as of the last report */
+	struct hs_counters point_counters[HS_MAX_POINTS];
+	/* per point, as the run ended; run_cnt 0 everywhere: not measured */
+	struct hs_probe_cost cost[HS_MAX_POINTS];
+	uint64_t stream_first, stream_last; /* first sightings: the stream */
+	void *cooldown; /* the queue, when cooldown_ns > 0 */
+	bool rec_failed; /* a write to the record file failed, said once */
+	/* two hosts' files joined: how their clocks were aligned */
+	const struct hs_join_clock *join;
+};
+
+/* 0 or -errno. points, out and rec stay the caller's. */
+int hs_session_init(struct hs_session *s, const struct hs_session_config *c,
+		    const struct hs_point_table *points, struct hs_output *out,
+		    struct hs_rec_writer *rec);
+void hs_session_free(struct hs_session *s);
+
+/* The probes are attached: records before ts are their warm-up (they
+ * attach one by one, so early packets miss early points). */
+void hs_session_armed(struct hs_session *s, uint64_t ts);
+/* Measuring starts: the "point" lines. */
+void hs_session_ready(struct hs_session *s, uint64_t ts);
+void hs_session_record(struct hs_session *s, const struct hs_record *r);
+/* A record the ring buffer handed over that is not an hs_record. */
+void hs_session_bad_record(struct hs_session *s);
+/* Point's ring-buffer drop counter stood at total at time to, having
+ * been looked at last at from. */
+void hs_session_drops(struct hs_session *s, uint16_t point, uint64_t total,
+		      uint64_t from, uint64_t to);
+/* No record older than ts is still to come: close what the window has
+ * passed. */
+void hs_session_horizon(struct hs_session *s, uint64_t ts);
+/* Something happened to a point's interface: "down", "up", "gone". */
+void hs_session_event(struct hs_session *s, uint16_t point, const char *event);
+/* What each point's program cost (points->n entries), before the final
+ * report. */
+void hs_session_cost(struct hs_session *s, const struct hs_probe_cost *cost);
+/* A table and JSON lines: the interval (then a new one starts) or the
+ * final summary. counters: per point, points->n entries. */
+void hs_session_report(struct hs_session *s, bool final, double elapsed_s,
+		       double interval_s, const struct hs_counters *counters);
+/* A report of the statistics as they stand (final: the totals), without
+ * settling anything: for a metrics scrape between reports. */
+void hs_session_fill_report(const struct hs_session *s, struct hs_report *r,
+			    bool final);
+/* The run is over at ts: everything still open is folded or left out. */
+void hs_session_end(struct hs_session *s, uint64_t ts);
+
+#endif /* HS_SESSION_H */

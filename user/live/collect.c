@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <bpf/libbpf.h>
+#include "live/collect.h"
+#include "core/log.h"
+#include "store/recfile.h"
+
+/* Records reserved but not yet submitted when we drain are at most this
+ * old; everything older than "now - slack" has been seen. */
+#define HS_SUBMIT_SLACK_NS 2000000ULL
+
+/* The kernel times the probes (two clock reads a run, which cost the
+ * traffic too) for 200 ms in every 10 s, from half a second in: enough
+ * packets for their cost, little of the run paying for knowing it. */
+#define HS_TIMING_FIRST_NS 500000000ULL
+#define HS_TIMING_ON_NS 200000000ULL
+#define HS_TIMING_PERIOD_NS 10000000000ULL
+
+struct collector {
+	const struct hs_collect_config *cfg;
+	const struct hs_probes *probes;
+	struct hs_point_table points;
+	struct hs_run_info info; /* the record file's header */
+	struct hs_rec_writer *rec;
+	struct hs_session session;
+	bool session_up;
+	struct ring_buffer *rb;
+	struct hs_counters counters[HS_MAX_POINTS];
+	uint64_t last_drain;
+	uint64_t last_watch;
+	uint64_t measuring_since; /* 0 until measuring starts */
+	int timing_fd; /* the kernel times BPF programs while open */
+	uint64_t timing_at; /* when to start or stop timing next */
+	int epfd, tfd, sfd;
+};
+
+static void block_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
+int hs_collect_block_signals(void)
+{
+	sigset_t set;
+
+	block_set(&set);
+	return sigprocmask(SIG_BLOCK, &set, NULL) ? -errno : 0;
+}
+
+int hs_collect_stop_pending(void)
+{
+	sigset_t pending;
+
+	if (sigpending(&pending))
+		return 0;
+	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM);
+}
+
+static uint64_t now_ns(const struct collector *c)
+{
+	return hs_clock_now(c->cfg->clock);
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct collector *c = ctx;
+
+	if (size < sizeof(struct hs_record))
+		hs_session_bad_record(&c->session);
+	else
+		hs_session_record(&c->session, data);
+	return 0;
+}
+
+/* Every point's counters, as the probes have them now. */
+static void read_counters(struct collector *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->probes->n; i++)
+		if (hs_probes_counters(c->probes, (uint16_t)i, &c->counters[i]))
+			memset(&c->counters[i], 0, sizeof(c->counters[i]));
+}
+
+/* Tell the session when the ring buffer dropped records where, so that a
+ * missing record is never taken for a lost packet. */
+static void note_drops(struct collector *c, uint64_t now)
+{
+	struct hs_counters cnt;
+	unsigned int i;
+
+	for (i = 0; i < c->probes->n; i++)
+		if (!hs_probes_counters(c->probes, (uint16_t)i, &cnt))
+			hs_session_drops(&c->session, (uint16_t)i,
+					 cnt.ringbuf_drops,
+					 c->last_drain - HS_SUBMIT_SLACK_NS, now);
+	c->last_drain = now;
+}
+
+/* Drain the ring, then close every trajectory whose window has passed. */
+static int drain(struct collector *c)
+{
+	uint64_t now = now_ns(c);
+	int n;
+
+	/* drops first: a trajectory closed below must know of them */
+	note_drops(c, now);
+	n = ring_buffer__consume(c->rb);
+	if (n < 0)
+		return n;
+	/* no traffic must not keep trajectories open forever */
+	hs_session_horizon(&c->session, now - HS_SUBMIT_SLACK_NS);
+	return 0;
+}
+
+/* A scrape: the statistics as they stand, the probes' counters fresh.
+ * Nothing of the session changes: what a scrape sees is no event. */
+static void metrics_source(void *ctx, struct hs_report *r)
+{
+	struct collector *c = ctx;
+
+	read_counters(c);
+	hs_session_fill_report(&c->session, r, true);
+	r->counters = c->counters;
+	if (c->measuring_since)
+		r->elapsed_s = (now_ns(c) - c->measuring_since) / 1e9;
+}
+
+static int epoll_add(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+static int open_record_file(struct collector *c)
+{
+	char err[512], *header;
+	int e;
+
+	if (!c->cfg->write_path)
+		return 0;
+	header = hs_run_info_to_json(&c->info, &c->points);
+	if (!header)
+		return -ENOMEM;
+	e = hs_rec_create(&c->rec, c->cfg->write_path, header, err,
+			  sizeof(err));
+	free(header);
+	if (e)
+		pr_err("%s", err);
+	return e;
+}
+
+static int setup(struct collector *c, struct hs_output *out)
+{
+	const struct hs_collect_config *cfg = c->cfg;
+	struct itimerspec its = {};
+	sigset_t set;
+	int err;
+
+	c->epfd = c->tfd = c->sfd = -1;
+	hs_points_from_probes(&c->points, c->probes);
+	c->info = cfg->info;
+	hs_run_info_now(&c->info, cfg->clock);
+	c->info.cfg = cfg->session;
+	err = open_record_file(c);
+	if (err)
+		return err;
+	err = hs_session_init(&c->session, &cfg->session, &c->points, out,
+			      c->rec);
+	if (err)
+		return err;
+	c->session_up = true;
+	c->rb = ring_buffer__new(c->probes->ringbuf_fd, on_record, c, NULL);
+	if (!c->rb)
+		return -errno;
+
+	block_set(&set);
+	c->sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	c->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	c->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->sfd < 0 || c->tfd < 0 || c->epfd < 0)
+		return -errno;
+	its.it_interval.tv_sec = cfg->drain_ms / 1000;
+	its.it_interval.tv_nsec = (long)(cfg->drain_ms % 1000) * 1000000L;
+	its.it_value = its.it_interval;
+	if (timerfd_settime(c->tfd, 0, &its, NULL))
+		return -errno;
+	if ((err = epoll_add(c->epfd, ring_buffer__epoll_fd(c->rb))) ||
+	    (err = epoll_add(c->epfd, c->tfd)) ||
+	    (err = epoll_add(c->epfd, c->sfd)))
+		return err;
+	if (cfg->metrics) {
+		hs_metrics_set_source(cfg->metrics, metrics_source, c);
+		err = epoll_add(c->epfd, hs_metrics_fd(cfg->metrics));
+	}
+	return err;
+}
+
+static void teardown(struct collector *c)
+{
+	/* kernel.bpf_stats_enabled as it was */
+	if (c->timing_fd >= 0)
+		close(c->timing_fd);
+	if (c->cfg->metrics)
+		hs_metrics_set_source(c->cfg->metrics, NULL, NULL);
+	ring_buffer__free(c->rb);
+	if (c->session_up)
+		hs_session_free(&c->session);
+	if (c->epfd >= 0)
+		close(c->epfd);
+	if (c->tfd >= 0)
+		close(c->tfd);
+	if (c->sfd >= 0)
+		close(c->sfd);
+}
+
+/* Turn the kernel's timing of the probes on or off when it is time to. */
+static void time_probes(struct collector *c, uint64_t now)
+{
+	if (!c->measuring_since || now < c->timing_at)
+		return;
+	if (c->timing_fd >= 0) {
+		close(c->timing_fd);
+		c->timing_fd = -1;
+		c->timing_at += HS_TIMING_PERIOD_NS - HS_TIMING_ON_NS;
+		return;
+	}
+	c->timing_fd = hs_probes_time();
+	if (c->timing_fd < 0) {
+		pr_debug("the kernel does not time BPF programs (%s): no probe cost",
+			 strerror(-c->timing_fd));
+		c->timing_at = UINT64_MAX;
+		return;
+	}
+	c->timing_at += HS_TIMING_ON_NS;
+}
+
+/* What the kernel timed of each probe over the run (zeros where it did
+ * not time them), for the final report. */
+static void note_cost(struct collector *c)
+{
+	struct hs_probe_cost cost[HS_MAX_POINTS] = {};
+	unsigned int i;
+
+	for (i = 0; i < c->probes->n; i++)
+		hs_probes_run_time(c->probes, (uint16_t)i, &cost[i].run_time_ns,
+				   &cost[i].run_cnt);
+	hs_session_cost(&c->session, cost);
+}
+
+static void report(struct collector *c, bool final, double elapsed,
+		   double span)
+{
+	read_counters(c);
+	hs_session_report(&c->session, final, elapsed, span, c->counters);
+}
+
+/* SIGHUP: the record file was moved away (log rotation); start a new one
+ * at its path, a complete file of its own. */
+static void rotate(struct collector *c)
+{
+	char err[512], *header;
+
+	if (!c->rec)
+		return;
+	c->info.part++;
+	header = hs_run_info_to_json(&c->info, &c->points);
+	if (!header) {
+		pr_err("out of memory: record file '%s' goes on as it was",
+		       hs_rec_path(c->rec));
+		c->info.part--;
+		return;
+	}
+	if (hs_rec_reopen(c->rec, header, err, sizeof(err)))
+		pr_err("%s", err);
+	if (hs_rec_is_open(c->rec))
+		pr_info("SIGHUP: record file '%s' started afresh (part %u)",
+			hs_rec_path(c->rec), c->info.part);
+	else
+		c->info.part--; /* the next SIGHUP tries this part again */
+	free(header);
+}
+
+/* 1 to stop (SIGINT/SIGTERM). */
+static int read_signal(struct collector *c)
+{
+	struct signalfd_siginfo si;
+
+	if (read(c->sfd, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	if (si.ssi_signo == SIGHUP) {
+		rotate(c);
+		return 0;
+	}
+	pr_info("%s: stopping", strsignal(si.ssi_signo));
+	return 1;
+}
+
+/* Wait for what is ready; 1 to stop, -errno on failure. */
+static int wait_events(struct collector *c)
+{
+	struct epoll_event evs[8];
+	uint64_t ticks;
+	int i, n, stop = 0;
+
+	n = epoll_wait(c->epfd, evs, 8, -1);
+	if (n < 0 && errno == EINTR)
+		return 0;
+	if (n < 0) {
+		pr_err("epoll_wait: %s", strerror(errno));
+		return -errno;
+	}
+	for (i = 0; i < n; i++) {
+		if (evs[i].data.fd == c->sfd)
+			stop |= read_signal(c);
+		else if (evs[i].data.fd == c->tfd &&
+			 read(c->tfd, &ticks, sizeof(ticks)) < 0)
+			continue;
+	}
+	/* the endpoint's own timeouts, and whatever it has waiting */
+	if (c->cfg->metrics)
+		hs_metrics_run(c->cfg->metrics);
+	return stop;
+}
+
+int hs_collect_run(struct hs_probes *probes,
+		   const struct hs_collect_config *cfg, struct hs_output *out)
+{
+	struct collector *c = calloc(1, sizeof(*c));
+	uint64_t interval_ns = (uint64_t)(cfg->interval_s * 1e9);
+	uint64_t duration_ns = (uint64_t)(cfg->duration_s * 1e9);
+	uint64_t start, last_report, armed;
+	bool ready = false;
+	int err, stop = 0;
+
+	if (!c)
+		return -ENOMEM;
+	c->timing_fd = -1;
+	c->cfg = cfg;
+	c->probes = probes;
+	err = setup(c, out);
+	if (err) {
+		pr_err("cannot start the collector: %s", strerror(-err));
+		goto out;
+	}
+	start = last_report = c->last_drain = c->last_watch = now_ns(c);
+	/* the probes are all attached now: one window later, every packet
+	 * is seen at every point it crosses */
+	armed = start + cfg->session.window_ns;
+	hs_session_armed(&c->session, armed);
+	while (!stop) {
+		uint64_t now;
+
+		stop = wait_events(c);
+		if (stop < 0) {
+			err = stop;
+			break;
+		}
+		err = drain(c);
+		if (err) {
+			pr_err("reading the ring buffer: %s", strerror(-err));
+			break;
+		}
+		now = now_ns(c);
+		if (!ready && now >= armed) {
+			ready = true;
+			/* measuring from here: say so, start the traffic */
+			hs_session_ready(&c->session, now);
+			if (cfg->on_ready && cfg->on_ready(cfg->ready_ctx)) {
+				err = -ECANCELED;
+				break;
+			}
+			start = now;
+			last_report = now;
+			c->measuring_since = now;
+			c->timing_at = now + HS_TIMING_FIRST_NS;
+		}
+		time_probes(c, now);
+		if (ready && duration_ns && now - start >= duration_ns)
+			stop = 1;
+		/* interfaces that go down or away, once a second */
+		if (now - c->last_watch >= 1000000000ULL) {
+			hs_watch_check(cfg->watch, &c->session);
+			c->last_watch = now;
+		}
+		if (out->failed) {
+			pr_err("cannot write the output: %s", strerror(errno));
+			err = -EIO;
+			break;
+		}
+		if (!stop && ready && interval_ns &&
+		    now - last_report >= interval_ns) {
+			report(c, false, (now - start) / 1e9,
+			       (now - last_report) / 1e9);
+			last_report = now;
+		}
+	}
+	/* no new records from here on; what is in the ring belongs to the
+	 * run, and what is still in flight is cut short, not lost */
+	hs_probes_quiesce(probes);
+	{
+		uint64_t end = now_ns(c);
+
+		note_drops(c, end);
+		while (ring_buffer__consume(c->rb) > 0)
+			;
+		hs_session_end(&c->session, end);
+		note_cost(c);
+		report(c, true, (end - start) / 1e9, (end - last_report) / 1e9);
+	}
+	if (c->session.counters.bad_records)
+		pr_warn("%llu malformed ring buffer records ignored",
+			(unsigned long long)c->session.counters.bad_records);
+	if (c->rec) {
+		int e = hs_rec_close(c->rec);
+
+		c->rec = NULL;
+		if (e) {
+			pr_err("writing record file '%s' failed: %s",
+			       cfg->write_path, strerror(-e));
+			err = err ? err : e;
+		}
+	}
+out:
+	hs_rec_close(c->rec);
+	teardown(c);
+	free(c);
+	return err;
+}

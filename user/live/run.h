@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * run.h - one measurement from start to end: check the kernel and our
+ * privileges, resolve the points, attach, collect, report, detach.
+ * Shared by `hopscope run` and `hopscope demo`.
+ */
+#ifndef HS_RUN_H
+#define HS_RUN_H
+
+#include <stdbool.h>
+#include "probe/attach.h"
+#include "live/collect.h"
+
+enum hs_exit {
+	HS_EXIT_OK = 0,
+	HS_EXIT_FAILURE = 1, /* runtime failure */
+	HS_EXIT_USAGE = 2, /* bad usage: arguments, names */
+};
+
+struct hs_run_opts {
+	const char *const *points; /* --point SPEC */
+	unsigned int n_points;
+	const char *const *netns; /* --netns NETNS: all interfaces but lo */
+	unsigned int n_netns;
+	const char *const *between; /* --between A B: pairs */
+	unsigned int n_between;
+	struct hs_probe_config probe;
+	struct hs_collect_config collect;
+	const char *json_path; /* NULL, "-" or a file */
+	const char *csv_path; /* NULL, "-" or a file */
+	const char *metrics; /* [ADDR:]PORT of a Prometheus endpoint, or NULL */
+	bool table;
+	/* called once everything is attached, before collecting; the demo
+	 * starts its traffic here. Nonzero return aborts the run. */
+	int (*on_attached)(void *ctx);
+	void *ctx;
+};
+
+/* Fail with a message when the kernel or our privileges cannot do it. */
+int hs_run_preflight(void);
+/* The same for `hopscope topo`, which needs no BPF. */
+int hs_run_preflight_topo(void);
+/* Returns an enum hs_exit. */
+int hs_run(const struct hs_run_opts *o);
+
+#endif /* HS_RUN_H */

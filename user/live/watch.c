@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include "core/log.h"
+#include "topo/topology.h"
+#include "analysis/session.h"
+#include "live/watch.h"
+
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000 /* linux/if.h: carrier; not in net/if.h */
+#endif
+
+enum if_state { IF_UP = 0, IF_DOWN, IF_GONE };
+
+static const char *const state_text[] = {
+	[IF_UP] = "is up again",
+	[IF_DOWN] = "went down (no carrier or set down)",
+	[IF_GONE] = "is gone (deleted, or its namespace was)",
+};
+
+static const char *const state_event[] = {
+	[IF_UP] = "up",
+	[IF_DOWN] = "down",
+	[IF_GONE] = "gone",
+};
+
+struct watched_ns {
+	const struct hs_netns *ns;
+	char path[PATH_MAX]; /* where its name lives; "" if it has none */
+	struct nl_sock *sk;
+	bool gone;
+};
+
+struct watched_if {
+	unsigned int ns; /* index into w->ns */
+	int ifindex;
+	char name[HS_NETNS_NAME_MAX + IF_NAMESIZE + 2];
+	uint16_t first_point;
+	enum if_state state;
+};
+
+struct hs_watch {
+	unsigned int n_ns, n_if;
+	struct watched_ns ns[HS_MAX_POINTS];
+	struct watched_if ifs[HS_MAX_POINTS];
+};
+
+/* The file whose inode is the namespace while its name stands. */
+static void name_path(const struct hs_netns *ns, char *path, size_t len)
+{
+	if (!strncmp(ns->name, "pid:", 4))
+		snprintf(path, len, "/proc/%s/ns/net", ns->name + 4);
+	else if (strchr(ns->name, '/'))
+		snprintf(path, len, "%s", ns->name);
+	else if (ns->self)
+		path[0] = '\0';
+	else
+		snprintf(path, len, "/run/netns/%s", ns->name);
+}
+
+static int ns_slot(struct hs_watch *w, const struct hs_netns *ns)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->n_ns; i++)
+		if (w->ns[i].ns == ns)
+			return (int)i;
+	w->ns[w->n_ns].ns = ns;
+	name_path(ns, w->ns[w->n_ns].path, sizeof(w->ns[0].path));
+	w->ns[w->n_ns].sk = hs_route_socket_in(ns);
+	return (int)w->n_ns++;
+}
+
+struct hs_watch *hs_watch_new(const struct hs_probes *p)
+{
+	struct hs_watch *w = calloc(1, sizeof(*w));
+	unsigned int i, k;
+
+	if (!w)
+		return NULL;
+	for (i = 0; i < p->n; i++) {
+		const struct hs_point *pt = &p->points[i];
+		int ns;
+
+		if (pt->skipped)
+			continue;
+		ns = ns_slot(w, pt->ns);
+		for (k = 0; k < w->n_if; k++)
+			if (w->ifs[k].ns == (unsigned int)ns &&
+			    w->ifs[k].ifindex == pt->link.ifindex)
+				break;
+		if (k < w->n_if)
+			continue;
+		w->ifs[k].ns = (unsigned int)ns;
+		w->ifs[k].ifindex = pt->link.ifindex;
+		w->ifs[k].first_point = pt->id;
+		snprintf(w->ifs[k].name, sizeof(w->ifs[k].name), "%s:%s",
+			 pt->ns->name, pt->link.ifname);
+		w->n_if++;
+	}
+	return w;
+}
+
+static void report(struct hs_session *s, struct watched_if *wi,
+		   enum if_state state)
+{
+	if (state == wi->state)
+		return;
+	wi->state = state;
+	pr_warn("%s %s; the other points keep measuring", wi->name,
+		state_text[state]);
+	hs_session_event(s, wi->first_point, state_event[state]);
+}
+
+static void check_ns(struct hs_watch *w, unsigned int i)
+{
+	struct watched_ns *wn = &w->ns[i];
+	struct stat st;
+
+	if (wn->gone || !wn->path[0])
+		return;
+	if (!stat(wn->path, &st) && (uint64_t)st.st_ino == wn->ns->inode)
+		return;
+	wn->gone = true;
+	pr_warn("network namespace '%s' is gone; letting go of it",
+		wn->ns->name);
+	/* our socket would keep it, and its interfaces, alive */
+	if (wn->sk)
+		nl_socket_free(wn->sk);
+	wn->sk = NULL;
+}
+
+void hs_watch_check(struct hs_watch *w, struct hs_session *s)
+{
+	unsigned int i;
+
+	if (!w)
+		return;
+	for (i = 0; i < w->n_ns; i++)
+		check_ns(w, i);
+	for (i = 0; i < w->n_if; i++) {
+		struct watched_if *wi = &w->ifs[i];
+		struct watched_ns *wn = &w->ns[wi->ns];
+		struct rtnl_link *link = NULL;
+		unsigned int flags;
+
+		if (wi->state == IF_GONE)
+			continue;
+		if (wn->gone) {
+			report(s, wi, IF_GONE);
+			continue;
+		}
+		if (!wn->sk)
+			continue;
+		if (rtnl_link_get_kernel(wn->sk, wi->ifindex, NULL, &link)) {
+			report(s, wi, IF_GONE);
+			continue;
+		}
+		flags = rtnl_link_get_flags(link);
+		rtnl_link_put(link);
+		report(s, wi,
+		       (flags & IFF_UP) && (flags & IFF_LOWER_UP) ? IF_UP :
+								  IF_DOWN);
+	}
+}
+
+void hs_watch_free(struct hs_watch *w)
+{
+	unsigned int i;
+
+	if (!w)
+		return;
+	for (i = 0; i < w->n_ns; i++)
+		if (w->ns[i].sk)
+			nl_socket_free(w->ns[i].sk);
+	free(w);
+}

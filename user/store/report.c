@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "analysis/fit.h"
+#include "core/log.h"
+#include "output/output.h"
+#include "store/report.h"
+#include "live/run.h"
+
+/* ---- one frame into a session ---- */
+
+static int bad_frame(const struct hs_rec_frame *f, char *err, size_t errlen,
+		     const char *what)
+{
+	snprintf(err, errlen, "corrupt frame at byte %llu of its content: %s",
+		 (unsigned long long)f->offset, what);
+	return -EINVAL;
+}
+
+
+static int replay_records(struct hs_session *s, const struct hs_rec_frame *f,
+			  char *err, size_t errlen)
+{
+	const struct hs_record *r = f->data;
+	size_t i, n = f->len / sizeof(*r);
+
+	if (f->len % sizeof(*r))
+		return bad_frame(f, err, errlen, "records of a wrong size");
+	for (i = 0; i < n; i++)
+		hs_session_record(s, &r[i]);
+	return 0;
+}
+
+static int replay_drops(struct hs_session *s, const struct hs_rec_frame *f,
+			char *err, size_t errlen)
+{
+	const struct hs_frame_drops *d = f->data;
+	size_t i, n = f->len / sizeof(*d);
+
+	if (f->len % sizeof(*d))
+		return bad_frame(f, err, errlen, "drops of a wrong size");
+	for (i = 0; i < n; i++)
+		hs_session_drops(s, d[i].point, d[i].total, d[i].from, d[i].to);
+	return 0;
+}
+
+static int replay_cost(struct hs_session *s, const struct hs_rec_frame *f,
+		       char *err, size_t errlen)
+{
+	const struct hs_frame_cost *c = f->data;
+	struct hs_probe_cost cost[HS_MAX_POINTS] = {};
+	size_t i, n = f->len / sizeof(*c);
+
+	if (f->len % sizeof(*c) || n != s->points->n)
+		return bad_frame(f, err, errlen,
+				 "probe costs that do not fit the point table");
+	for (i = 0; i < n; i++) {
+		if (c[i].point != i)
+			return bad_frame(f, err, errlen,
+					 "probe costs out of order");
+		cost[i].run_time_ns = c[i].run_time_ns;
+		cost[i].run_cnt = c[i].run_cnt;
+	}
+	hs_session_cost(s, cost);
+	return 0;
+}
+
+static int replay_report(struct hs_session *s, const struct hs_rec_frame *f,
+			 char *err, size_t errlen)
+{
+	const struct hs_frame_report *rep = f->data;
+
+	if (f->len < sizeof(*rep) ||
+	    f->len !=
+		    sizeof(*rep) + rep->n_points * sizeof(struct hs_counters) ||
+	    rep->n_points != s->points->n)
+		return bad_frame(f, err, errlen,
+				 "a report that does not fit the point table");
+	hs_session_report(s, rep->final, rep->elapsed_s, rep->interval_s,
+			  (const struct hs_counters *)(rep + 1));
+	return 0;
+}
+
+int hs_replay_frame(struct hs_session *s, const struct hs_rec_frame *f,
+		    char *err, size_t errlen)
+{
+	const struct hs_frame_event *ev = f->data;
+	bool timed = f->type == HS_FRAME_ARMED || f->type == HS_FRAME_READY ||
+		     f->type == HS_FRAME_HORIZON || f->type == HS_FRAME_END;
+
+	if (timed && f->len != sizeof(struct hs_frame_time))
+		return bad_frame(f, err, errlen, "a time of a wrong size");
+	switch (f->type) {
+	case HS_FRAME_RECORDS:
+		return replay_records(s, f, err, errlen);
+	case HS_FRAME_ARMED:
+		hs_session_armed(s, hs_frame_ts(f));
+		return 0;
+	case HS_FRAME_READY:
+		hs_session_ready(s, hs_frame_ts(f));
+		return 0;
+	case HS_FRAME_DROPS:
+		return replay_drops(s, f, err, errlen);
+	case HS_FRAME_HORIZON:
+		hs_session_horizon(s, hs_frame_ts(f));
+		return 0;
+	case HS_FRAME_EVENT:
+		if (f->len != sizeof(*ev) || ev->point >= s->points->n ||
+		    !memchr(ev->event, '\0', sizeof(ev->event)))
+			return bad_frame(f, err, errlen, "a malformed event");
+		hs_session_event(s, ev->point, ev->event);
+		return 0;
+	case HS_FRAME_REPORT:
+		return replay_report(s, f, err, errlen);
+	case HS_FRAME_END:
+		hs_session_end(s, hs_frame_ts(f));
+		return 0;
+	case HS_FRAME_BAD_RECORD:
+		hs_session_bad_record(s);
+		return 0;
+	case HS_FRAME_COST:
+		return replay_cost(s, f, err, errlen);
+	}
+	return bad_frame(f, err, errlen, "a second header");
+}
+
+/* ---- files and runs ---- */
+
+static int open_part(const char *path, struct hs_rec_part **pp)
+{
+	struct hs_rec_part *p = calloc(1, sizeof(*p));
+	const char *header;
+	char err[512];
+	int e;
+
+	*pp = p;
+	if (!p || !(p->points = calloc(1, sizeof(*p->points)))) {
+		pr_err("out of memory");
+		return -ENOMEM;
+	}
+	p->path = path;
+	e = hs_rec_open(&p->reader, path, &header, err, sizeof(err));
+	if (e) {
+		pr_err("%s", err);
+		return e;
+	}
+	if (hs_run_info_from_json(header, &p->info, p->points, err,
+				  sizeof(err))) {
+		pr_err("record file '%s': %s", path, err);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void free_part(struct hs_rec_part *p)
+{
+	if (!p)
+		return;
+	hs_rec_close_reader(p->reader);
+	free(p->points);
+	free(p);
+}
+
+/* Files of one run (one run id) go together, in part order. */
+static int group_runs(struct hs_rec_part **parts, unsigned int n,
+		      struct hs_rec_run *runs, unsigned int max_runs,
+		      unsigned int *n_runs)
+{
+	unsigned int i, k, j;
+
+	*n_runs = 0;
+	for (i = 0; i < n; i++) {
+		struct hs_rec_run *run = NULL;
+
+		for (k = 0; k < *n_runs && !run; k++)
+			if (!strcmp(runs[k].part[0]->info.run_id,
+				    parts[i]->info.run_id))
+				run = &runs[k];
+		if (!run) {
+			if (*n_runs == max_runs) {
+				pr_err("more than %u runs among the files",
+				       max_runs);
+				return -E2BIG;
+			}
+			run = &runs[(*n_runs)++];
+		}
+		if (run->n == sizeof(run->part) / sizeof(run->part[0])) {
+			pr_err("run %s: too many parts", parts[i]->info.run_id);
+			return -E2BIG;
+		}
+		/* insertion by part number */
+		for (j = run->n;
+		     j > 0 && run->part[j - 1]->info.part > parts[i]->info.part;
+		     j--)
+			run->part[j] = run->part[j - 1];
+		run->part[j] = parts[i];
+		run->n++;
+	}
+	return 0;
+}
+
+/* Every part of a run must describe the same points. */
+static int check_run(const struct hs_rec_run *run)
+{
+	unsigned int i;
+
+	for (i = 1; i < run->n; i++) {
+		if (run->part[i]->info.part == run->part[i - 1]->info.part) {
+			pr_err("'%s' and '%s' are the same part %u of run %s",
+			       run->part[i - 1]->path, run->part[i]->path,
+			       run->part[i]->info.part,
+			       run->part[i]->info.run_id);
+			return -EINVAL;
+		}
+		if (run->part[i]->points->n != run->part[0]->points->n) {
+			pr_err("'%s' has another point table than '%s'",
+			       run->part[i]->path, run->part[0]->path);
+			return -EINVAL;
+		}
+		if (run->part[i]->info.part != run->part[i - 1]->info.part + 1)
+			pr_warn("run %s: part %u is missing; the statistics skip its time",
+				run->part[i]->info.run_id,
+				run->part[i - 1]->info.part + 1);
+	}
+	return 0;
+}
+
+static void apply_overrides(struct hs_session_config *cfg,
+			    const struct hs_report_opts *o)
+{
+	if (o->warmup_set)
+		cfg->warmup_ns = o->warmup_ns;
+	if (o->cooldown_set)
+		cfg->cooldown_ns = o->cooldown_ns;
+}
+
+/* ---- one run, replayed ---- */
+
+struct replay {
+	char error[640]; /* the first damage found, said last */
+	bool ended, reported_final;
+	double elapsed_s; /* of the last report */
+};
+
+static void track(struct replay *rp, const struct hs_rec_frame *f)
+{
+	if (f->type == HS_FRAME_END) {
+		rp->ended = true;
+	} else if (f->type == HS_FRAME_REPORT) {
+		const struct hs_frame_report *rep = f->data;
+
+		rp->elapsed_s = rep->elapsed_s;
+		rp->reported_final |= rep->final;
+	}
+}
+
+/* One part's frames into the session; -1 after a damaged frame. */
+static int replay_part(struct hs_session *s, struct hs_rec_part *p,
+		       struct replay *rp)
+{
+	struct hs_rec_frame f;
+	char err[512];
+	int n;
+
+	while ((n = hs_rec_next(p->reader, &f, err, sizeof(err))) == 1) {
+		if (f.type == HS_FRAME_REPORT && rp->reported_final)
+			continue;
+		if (hs_replay_frame(s, &f, err, sizeof(err))) {
+			snprintf(rp->error, sizeof(rp->error),
+				 "record file '%s': %s", p->path, err);
+			return -1;
+		}
+		/* its length checked by the replay */
+		track(rp, &f);
+	}
+	if (n < 0)
+		snprintf(rp->error, sizeof(rp->error), "%s", err);
+	return n;
+}
+
+/* Replay a run into s; the session stays for the caller to read. Returns
+ * an enum hs_exit: 1 when a file was truncated or corrupt. */
+static int replay_run(const struct hs_rec_run *run,
+		      const struct hs_report_opts *o, struct hs_output *out,
+		      struct hs_session *s)
+{
+	struct hs_rec_part *first = run->part[0];
+	struct hs_session_config cfg = first->info.cfg;
+	struct replay rp = {};
+	int ret = HS_EXIT_OK;
+	unsigned int i;
+
+	apply_overrides(&cfg, o);
+	if (hs_session_init(s, &cfg, first->points, out, NULL)) {
+		pr_err("out of memory");
+		return HS_EXIT_FAILURE;
+	}
+	if (first->info.part > 0) {
+		/* a later part alone starts in the middle of its run */
+		pr_warn("'%s' is part %u of run %s: statistics from where it starts",
+			first->path, first->info.part, first->info.run_id);
+		hs_session_ready(s, 1);
+	}
+	for (i = 0; i < run->n && ret == HS_EXIT_OK; i++)
+		if (replay_part(s, run->part[i], &rp) < 0)
+			ret = HS_EXIT_FAILURE;
+	if (!rp.reported_final) {
+		/* cut short: report what the complete records say */
+		if (!rp.ended)
+			hs_session_end(s, s->matcher.newest_ts);
+		hs_session_report(s, true, rp.elapsed_s, 0, s->point_counters);
+		if (ret == HS_EXIT_OK)
+			pr_warn("the run's record ends without its final report: "
+				"the statistics cover its records to the end");
+		else
+			pr_warn("the probes' counters above are those of the last report in the file");
+	}
+	if (rp.error[0]) {
+		/* after the statistics, so the last line says what went wrong */
+		fflush(stdout);
+		pr_err("%s", rp.error);
+	}
+	return ret;
+}
+
+/* ---- the chain-length study ---- */
+
+static const struct hs_path *main_path(const struct hs_hops *h)
+{
+	const struct hs_path *best = NULL;
+	uint32_t i;
+
+	for (i = 0; i < h->n_paths; i++)
+		if (h->paths[i].n >= 2 &&
+		    (!best ||
+		     h->paths[i].leg.total.delay.n > best->leg.total.delay.n))
+			best = &h->paths[i];
+	return best;
+}
+
+static int fit_point(const struct hs_session *s, const char *file,
+		     struct hs_fit_run *fr)
+{
+	const struct hs_path *p = main_path(&s->hops);
+	struct hs_summary sum;
+	struct hs_lateness late;
+
+	memset(fr, 0, sizeof(*fr));
+	fr->file = file;
+	if (!p || !p->leg.total.delay.n) {
+		pr_err("'%s': no path carried a packet; nothing to fit", file);
+		return -ENOENT;
+	}
+	hs_delay_summary(&p->leg.total.delay, &sum);
+	hs_lateness(&sum, &late);
+	fr->functions = hs_path_functions(s->points, p);
+	fr->packets = sum.n;
+	fr->value[HS_FIT_DELAY_MEAN] = sum.mean;
+	fr->value[HS_FIT_DELAY_P50] = (double)sum.p50;
+	fr->value[HS_FIT_DELAY_P99] = (double)sum.p99;
+	fr->value[HS_FIT_JITTER_MEAN] = hs_jitter_mean(&p->leg.total.jitter);
+	fr->value[HS_FIT_LATENESS_MEAN] = late.mean;
+	return 0;
+}
+
+static int fit_runs(struct hs_rec_run *runs, unsigned int n_runs,
+		    const struct hs_report_opts *o, struct hs_output *out)
+{
+	struct hs_fit_run fr[64];
+	struct hs_fit fits[HS_FIT_METRICS];
+	double x[64], y[64];
+	int ret = HS_EXIT_OK, m;
+	unsigned int i;
+
+	if (n_runs < 2) {
+		pr_err("--fit needs runs over at least two chain lengths, got %u run",
+		       n_runs);
+		return HS_EXIT_USAGE;
+	}
+	for (i = 0; i < n_runs; i++) {
+		struct hs_session s;
+		int r = replay_run(&runs[i], o, NULL, &s);
+
+		if (r == HS_EXIT_OK &&
+		    fit_point(&s, runs[i].part[0]->path, &fr[i]))
+			r = HS_EXIT_FAILURE;
+		hs_session_free(&s);
+		if (r != HS_EXIT_OK)
+			return r;
+		x[i] = fr[i].functions;
+	}
+	for (m = 0; m < HS_FIT_METRICS; m++) {
+		for (i = 0; i < n_runs; i++)
+			y[i] = fr[i].value[m];
+		if (hs_fit_line(x, y, n_runs, &fits[m])) {
+			pr_err("--fit: every run crosses %u functions; runs over chains of different length are needed",
+			       fr[0].functions);
+			return HS_EXIT_USAGE;
+		}
+	}
+	hs_output_fit(out, fr, n_runs, fits);
+	return ret;
+}
+
+/* ---- hopscope report ---- */
+
+int hs_report_files(const struct hs_report_opts *o)
+{
+	struct hs_rec_part *parts[64] = {};
+	struct hs_rec_run runs[64] = {};
+	struct hs_output out;
+	struct hs_session s;
+	unsigned int i, n_runs = 0;
+	const char *which;
+	int ret = HS_EXIT_USAGE, e;
+
+	if (!o->n_files) {
+		pr_err("no record file: hopscope report FILE... (see hopscope report --help)");
+		return HS_EXIT_USAGE;
+	}
+	if (o->n_files > 64) {
+		pr_err("at most 64 record files, got %u", o->n_files);
+		return HS_EXIT_USAGE;
+	}
+	for (i = 0; i < o->n_files; i++) {
+		e = open_part(o->files[i], &parts[i]);
+		if (e) {
+			/* damage is a failure; a wrong or missing file, usage */
+			ret = e == -EIO || e == -ENOMEM ? HS_EXIT_FAILURE :
+							  HS_EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (group_runs(parts, o->n_files, runs, 64, &n_runs))
+		goto out;
+	for (i = 0; i < n_runs; i++)
+		if (check_run(&runs[i]))
+			goto out;
+	if (!o->fit && n_runs > 2) {
+		pr_err("%u runs: report takes one run (its parts in order), two runs of two hosts, or --fit",
+		       n_runs);
+		goto out;
+	}
+	e = hs_output_open(&out, o->json_path, o->csv_path, true, &which);
+	if (e) {
+		pr_err("cannot open '%s' for output: %s", which, strerror(-e));
+		goto out;
+	}
+	if (o->fit) {
+		ret = fit_runs(runs, n_runs, o, &out);
+	} else if (n_runs == 2) {
+		ret = hs_join_runs(&runs[0], &runs[1], o, &out);
+	} else {
+		ret = replay_run(&runs[0], o, &out, &s);
+		hs_session_free(&s);
+	}
+	if (out.failed && ret == HS_EXIT_OK) {
+		pr_err("cannot write the output");
+		ret = HS_EXIT_FAILURE;
+	}
+	hs_output_close(&out);
+out:
+	for (i = 0; i < o->n_files; i++)
+		free_part(parts[i]);
+	return ret;
+}

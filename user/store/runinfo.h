@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * runinfo.h - what a record file says about its run: the host, the
+ * kernel, the clock the records use and how it relates to the others, the
+ * configuration, and the point table. It is the record file's header
+ * frame, a JSON object (recfile.h).
+ */
+#ifndef HS_RUNINFO_H
+#define HS_RUNINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "analysis/points.h"
+#include "analysis/session.h"
+
+enum hs_clock {
+	HS_CLOCK_MONOTONIC = 0, /* bpf_ktime_get_ns */
+	HS_CLOCK_TAI = 1, /* bpf_ktime_get_tai_ns: hosts synchronised by PTP */
+};
+
+struct hs_run_info {
+	char run_id[96]; /* host, pid and start: the parts of one run share it */
+	unsigned int part; /* 0, then one more per SIGHUP */
+	char host[HS_HOST_NAME_MAX];
+	char kernel[65];
+	enum hs_clock clock;
+	/* realtime, TAI and monotonic minus the records' clock, in ns */
+	int64_t realtime_offset_ns;
+	int64_t tai_offset_ns;
+	int64_t monotonic_offset_ns;
+	struct hs_session_config cfg;
+	uint32_t sample_one_in;
+	char filter[256]; /* as the user wrote it, "" for none */
+};
+
+const char *hs_clock_name(enum hs_clock c);
+/* -1 if unknown. */
+int hs_clock_parse(const char *name);
+/* The current time of a clock, ns. */
+uint64_t hs_clock_now(enum hs_clock c);
+
+/* Host, kernel, run id and clock offsets, measured now. */
+void hs_run_info_now(struct hs_run_info *info, enum hs_clock clock);
+/* The header's JSON text (malloc'd), or NULL. */
+char *hs_run_info_to_json(const struct hs_run_info *info,
+			  const struct hs_point_table *points);
+/* Parse a header. 0, or -EINVAL with one line in err. */
+int hs_run_info_from_json(const char *text, struct hs_run_info *info,
+			  struct hs_point_table *points, char *err,
+			  size_t errlen);
+
+#endif /* HS_RUNINFO_H */

@@ -1,0 +1,875 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <linux/ethtool.h>
+#include <linux/net_namespace.h>
+#include <linux/rtnetlink.h>
+#include <linux/sockios.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/macvlan.h>
+#include "core/log.h"
+#include "topo/ovsdb.h"
+#include "topo/topology.h"
+
+#define NETNS_RUN_DIR "/run/netns"
+
+const char *hs_link_kind(const char *info_kind, unsigned int flags)
+{
+	static const struct {
+		const char *info_kind;
+		const char *kind;
+	} kinds[] = {
+		{ "veth", "veth" },	    { "macvlan", "macvlan" },
+		{ "macvtap", "macvlan" },   { "bridge", "bridge" },
+		{ "openvswitch", "ovs-bridge" }, { "tun", "tun" },
+		{ "vxlan", "vxlan" },
+	};
+	size_t i;
+
+	if (flags & IFF_LOOPBACK)
+		return "loopback";
+	/* no IFLA_INFO_KIND: a device with a hardware driver (refined to
+	 * sriov-pf / sriov-vf by hs_link_sriov) */
+	if (!info_kind)
+		return "physical";
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(info_kind, kinds[i].info_kind))
+			return kinds[i].kind;
+	return "other";
+}
+
+unsigned int hs_link_xdp_modes(const struct hs_link *l)
+{
+	/* drivers with ndo_bpf: veth and (most) hardware NICs */
+	if (!strcmp(l->kind, "veth") || !strcmp(l->kind, "physical") ||
+	    !strcmp(l->kind, "sriov-pf") || !strcmp(l->kind, "sriov-vf"))
+		return 3;
+	return 2;
+}
+
+/* ---- one link ---- */
+
+static void fill_link(struct rtnl_link *link, struct hs_link *out)
+{
+	const char *name = rtnl_link_get_name(link);
+	const char *type = rtnl_link_get_type(link);
+	int32_t nsid;
+
+	memset(out, 0, sizeof(*out));
+	out->ifindex = rtnl_link_get_ifindex(link);
+	out->flags = rtnl_link_get_flags(link);
+	snprintf(out->ifname, sizeof(out->ifname), "%s", name ? name : "");
+	snprintf(out->kind, sizeof(out->kind), "%s",
+		 hs_link_kind(type, out->flags));
+	out->master_ifindex = rtnl_link_get_master(link);
+	out->link_ifindex = rtnl_link_get_link(link);
+	out->link_nsid = rtnl_link_get_link_netnsid(link, &nsid) ? -1 : nsid;
+	if (type && !strcmp(type, "macvlan")) {
+		char mode[sizeof(out->mode)];
+
+		rtnl_link_macvlan_mode2str(rtnl_link_macvlan_get_mode(link),
+					   mode, sizeof(mode));
+		memcpy(out->mode, mode, sizeof(mode));
+	}
+}
+
+struct parse_ctx {
+	struct hs_link *out;
+	int found;
+};
+
+static void parse_one(struct nl_object *obj, void *arg)
+{
+	struct parse_ctx *ctx = arg;
+
+	if (strcmp(nl_object_get_type(obj), "route/link"))
+		return;
+	fill_link((struct rtnl_link *)obj, ctx->out);
+	ctx->found = 1;
+}
+
+int hs_link_from_nlmsg(const void *msg, size_t len, struct hs_link *l)
+{
+	const struct nlmsghdr *hdr = msg;
+	struct parse_ctx ctx = { .out = l };
+	struct nl_msg *m;
+
+	if (len < sizeof(*hdr) || hdr->nlmsg_len > len ||
+	    hdr->nlmsg_type != RTM_NEWLINK)
+		return -EINVAL;
+	m = nlmsg_convert((struct nlmsghdr *)msg);
+	if (!m)
+		return -ENOMEM;
+	/* a converted message has no protocol: libnl finds no parser */
+	nlmsg_set_proto(m, NETLINK_ROUTE);
+	if (nl_msg_parse(m, parse_one, &ctx) < 0)
+		ctx.found = 0;
+	nlmsg_free(m);
+	return ctx.found ? 0 : -EINVAL;
+}
+
+static int read_sysfs(const char *root, const char *bus, const char *file,
+		      char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/%s", root, bus,
+		 file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+void hs_link_sriov(struct hs_link *l, const char *sysfs_root, char *pf_bus,
+		   size_t pf_bus_len)
+{
+	char buf[64], path[PATH_MAX], target[PATH_MAX];
+	const char *root = sysfs_root && *sysfs_root ? sysfs_root : "/sys";
+	ssize_t n;
+
+	if (pf_bus && pf_bus_len)
+		pf_bus[0] = '\0';
+	if (strcmp(l->kind, "physical") || !l->bus_info[0] ||
+	    strchr(l->bus_info, '/'))
+		return;
+	if (!read_sysfs(root, l->bus_info, "sriov_numvfs", buf, sizeof(buf)) &&
+	    atoi(buf) > 0) {
+		l->num_vfs = atoi(buf);
+		snprintf(l->kind, sizeof(l->kind), "sriov-pf");
+		return;
+	}
+	/* a VF's physfn links to its PF's PCI device */
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/physfn", root,
+		 l->bus_info);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	snprintf(l->kind, sizeof(l->kind), "sriov-vf");
+	if (pf_bus && pf_bus_len)
+		snprintf(pf_bus, pf_bus_len, "%s", basename(target));
+}
+
+/* Driver and bus address through ethtool; sock is bound to the link's
+ * namespace. */
+static void fill_drvinfo(int sock, struct hs_link *l)
+{
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = {};
+
+	if (sock < 0)
+		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", l->ifname);
+	ifr.ifr_data = (void *)&info;
+	if (ioctl(sock, SIOCETHTOOL, &ifr))
+		return;
+	snprintf(l->driver, sizeof(l->driver), "%s", info.driver);
+	snprintf(l->bus_info, sizeof(l->bus_info), "%s", info.bus_info);
+}
+
+/* ---- discovery ---- */
+
+struct discovery {
+	struct hs_topo *t;
+	const struct hs_topo_opts *o;
+	unsigned int cap_ns, cap_links;
+	/* per namespace: its netlink socket and ethtool socket */
+	struct nl_sock **sk;
+	int *eth;
+	/* nsid[a * n_ns + b]: the id namespace a gives namespace b */
+	int *nsid;
+	/* PF bus address per link, for VFs */
+	char (*pf_bus)[32];
+};
+
+static int add_ns(struct discovery *d, struct hs_netns *ns, bool named)
+{
+	struct hs_topo *t = d->t;
+	unsigned int i;
+
+	for (i = 0; i < t->n_ns; i++) {
+		if (t->ns[i].ns.inode == ns->inode) {
+			/* a /run/netns name beats a pid label */
+			if (named && !t->ns[i].named) {
+				memcpy(t->ns[i].ns.name, ns->name,
+				       sizeof(ns->name));
+				t->ns[i].named = true;
+			}
+			hs_netns_close(ns);
+			return (int)i;
+		}
+	}
+	if (t->n_ns == d->cap_ns) {
+		unsigned int cap = d->cap_ns ? 2 * d->cap_ns : 16;
+		struct hs_topo_ns *n = realloc(t->ns, cap * sizeof(*n));
+
+		if (!n) {
+			hs_netns_close(ns);
+			return -ENOMEM;
+		}
+		t->ns = n;
+		d->cap_ns = cap;
+	}
+	memset(&t->ns[t->n_ns], 0, sizeof(t->ns[0]));
+	t->ns[t->n_ns].ns = *ns;
+	t->ns[t->n_ns].named = named;
+	return (int)t->n_ns++;
+}
+
+static void add_named(struct discovery *d)
+{
+	struct dirent *de;
+	DIR *dir = opendir(NETNS_RUN_DIR);
+	struct hs_netns ns;
+	char err[256];
+
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (!hs_netns_open(de->d_name, &ns, err, sizeof(err)))
+			add_ns(d, &ns, true);
+	}
+	closedir(dir);
+}
+
+static void read_comm(pid_t pid, char *comm, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(comm, (int)len, f))
+		comm[strcspn(comm, "\n")] = '\0';
+	fclose(f);
+}
+
+static int cmp_pid(const struct dirent **a, const struct dirent **b)
+{
+	long x = strtol((*a)->d_name, NULL, 10);
+	long y = strtol((*b)->d_name, NULL, 10);
+
+	return x < y ? -1 : x > y;
+}
+
+static int is_pid_dir(const struct dirent *de)
+{
+	return isdigit((unsigned char)de->d_name[0]);
+}
+
+/* Every process's namespace, labelled pid:PID by its lowest pid. */
+static void add_processes(struct discovery *d)
+{
+	struct dirent **pids;
+	int n, i;
+
+	n = scandir("/proc", &pids, is_pid_dir, cmp_pid);
+	if (n < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		char spec[32], err[256];
+		struct hs_netns ns;
+		struct hs_topo_ns *tn;
+		int idx;
+
+		snprintf(spec, sizeof(spec), "pid:%.20s", pids[i]->d_name);
+		free(pids[i]);
+		if (hs_netns_open(spec, &ns, err, sizeof(err)))
+			continue;
+		idx = add_ns(d, &ns, false);
+		if (idx < 0)
+			continue;
+		tn = &d->t->ns[idx];
+		if (tn->n_pids < HS_TOPO_MAX_PIDS)
+			tn->pids[tn->n_pids++] = (pid_t)atoi(spec + 4);
+		if (tn->n_pids == 1) {
+			read_comm(tn->pids[0], tn->comm, sizeof(tn->comm));
+			/* unnamed: by its lowest pid, a name that works as
+			 * NETNS again */
+			if (!tn->named)
+				memcpy(tn->ns.name, spec, sizeof(spec));
+		}
+	}
+	free(pids);
+}
+
+static int add_link(struct discovery *d, unsigned int ns_idx,
+		    const struct hs_link *l)
+{
+	struct hs_topo *t = d->t;
+
+	if (t->n_links == d->cap_links) {
+		unsigned int cap = d->cap_links ? 2 * d->cap_links : 64;
+		struct hs_link *links = realloc(t->links, cap * sizeof(*links));
+		unsigned int *link_ns;
+
+		if (!links)
+			return -ENOMEM;
+		t->links = links;
+		link_ns = realloc(t->link_ns, cap * sizeof(*link_ns));
+		if (!link_ns)
+			return -ENOMEM;
+		t->link_ns = link_ns;
+		d->cap_links = cap;
+	}
+	t->links[t->n_links] = *l;
+	t->link_ns[t->n_links] = ns_idx;
+	t->n_links++;
+	return 0;
+}
+
+/* A connected NETLINK_ROUTE socket, made inside the calling thread's
+ * current namespace. */
+static struct nl_sock *route_socket(void)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+
+	if (sk && nl_connect(sk, NETLINK_ROUTE)) {
+		nl_socket_free(sk);
+		sk = NULL;
+	}
+	return sk;
+}
+
+struct nl_sock *hs_route_socket_in(const struct hs_netns *ns)
+{
+	struct nl_sock *sk;
+	int saved;
+
+	if (hs_netns_enter(ns, &saved))
+		return NULL;
+	sk = route_socket();
+	hs_netns_leave(saved);
+	return sk;
+}
+
+/* Open a route socket and an ethtool socket inside namespace i. */
+static int open_sockets(struct discovery *d, unsigned int i)
+{
+	int saved, err;
+
+	d->eth[i] = -1;
+	err = hs_netns_enter(&d->t->ns[i].ns, &saved);
+	if (err)
+		return err;
+	d->sk[i] = route_socket();
+	d->eth[i] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	hs_netns_leave(saved);
+	return d->sk[i] ? 0 : -ENOMEM;
+}
+
+static int scan_links(struct discovery *d, unsigned int i)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_object *obj;
+	int err = 0;
+
+	if (!d->sk[i])
+		return 0;
+	if (rtnl_link_alloc_cache(d->sk[i], AF_UNSPEC, &cache))
+		return -EIO;
+	for (obj = nl_cache_get_first(cache); obj && !err;
+	     obj = nl_cache_get_next(obj)) {
+		struct hs_link l;
+
+		fill_link((struct rtnl_link *)obj, &l);
+		l.netns_inode = d->t->ns[i].ns.inode;
+		fill_drvinfo(d->eth[i], &l);
+		err = add_link(d, i, &l);
+	}
+	nl_cache_free(cache);
+	return err;
+}
+
+struct nsid_reply {
+	int nsid;
+};
+
+static int nsid_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[NETNSA_MAX + 1];
+	struct nsid_reply *r = arg;
+
+	if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct rtgenmsg), tb,
+			NETNSA_MAX, NULL))
+		return NL_SKIP;
+	if (tb[NETNSA_NSID])
+		r->nsid = (int32_t)nla_get_u32(tb[NETNSA_NSID]);
+	return NL_OK;
+}
+
+/* The id namespace a (its socket) gives the namespace behind fd. */
+static int query_nsid(struct nl_sock *sk, int fd)
+{
+	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
+	struct nsid_reply r = { .nsid = -1 };
+	struct nl_msg *msg;
+
+	nl_socket_disable_auto_ack(sk);
+	msg = nlmsg_alloc_simple(RTM_GETNSID, NLM_F_REQUEST);
+	if (!msg)
+		return -1;
+	if (nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO) ||
+	    nla_put_u32(msg, NETNSA_FD, (uint32_t)fd) ||
+	    nl_send_auto(sk, msg) < 0) {
+		nlmsg_free(msg);
+		return -1;
+	}
+	nlmsg_free(msg);
+	/* a plain request and answer: no ACK after the answer (it would be
+	 * read as the answer to the next query), and the link dump before
+	 * leaves libnl expecting another sequence number */
+	nl_socket_disable_seq_check(sk);
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, nsid_cb, &r);
+	nl_recvmsgs_default(sk);
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_DEFAULT, NULL, NULL);
+	return r.nsid;
+}
+
+/* Only namespaces that refer to others by id need the map. */
+static void map_nsids(struct discovery *d)
+{
+	struct hs_topo *t = d->t;
+	unsigned int a, b, i;
+
+	for (a = 0; a < t->n_ns; a++) {
+		bool needed = false;
+
+		for (i = 0; i < t->n_links; i++)
+			if (t->link_ns[i] == a && t->links[i].link_nsid >= 0)
+				needed = true;
+		for (b = 0; b < t->n_ns; b++)
+			d->nsid[a * t->n_ns + b] =
+				needed && a != b && d->sk[a] ?
+					query_nsid(d->sk[a], t->ns[b].ns.fd) :
+					-1;
+	}
+}
+
+static int find_by_ifindex(const struct hs_topo *t, unsigned int ns,
+			   int ifindex)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_links; i++)
+		if (t->link_ns[i] == ns && t->links[i].ifindex == ifindex)
+			return (int)i;
+	return -1;
+}
+
+static void set_ref(struct hs_link_ref *ref, const struct hs_link *l)
+{
+	ref->netns_inode = l->netns_inode;
+	ref->ifindex = l->ifindex;
+	memcpy(ref->ifname, l->ifname, sizeof(ref->ifname));
+}
+
+/* The link IFLA_LINK (+ IFLA_LINK_NETNSID) of link i points at. */
+static int linked(const struct discovery *d, unsigned int i)
+{
+	const struct hs_topo *t = d->t;
+	const struct hs_link *l = &t->links[i];
+	unsigned int a = t->link_ns[i], b;
+
+	/* a device's IFLA_LINK is its own ifindex when it has no other;
+	 * across namespaces the same number is another device */
+	if (!l->link_ifindex ||
+	    (l->link_ifindex == l->ifindex && l->link_nsid < 0))
+		return -1;
+	if (l->link_nsid < 0)
+		return find_by_ifindex(t, a, l->link_ifindex);
+	for (b = 0; b < t->n_ns; b++)
+		if (d->nsid[a * t->n_ns + b] == l->link_nsid)
+			return find_by_ifindex(t, b, l->link_ifindex);
+	return -1;
+}
+
+static void resolve(struct discovery *d)
+{
+	struct hs_topo *t = d->t;
+	unsigned int i, j;
+
+	for (i = 0; i < t->n_links; i++) {
+		struct hs_link *l = &t->links[i];
+		int k;
+
+		if (l->master_ifindex) {
+			k = find_by_ifindex(t, t->link_ns[i], l->master_ifindex);
+			if (k >= 0)
+				set_ref(&l->master, &t->links[k]);
+		}
+		k = linked(d, i);
+		if (k >= 0 && !strcmp(l->kind, "veth"))
+			set_ref(&l->peer, &t->links[k]);
+		else if (k >= 0 && !strcmp(l->kind, "macvlan"))
+			set_ref(&l->parent, &t->links[k]);
+		if (!strcmp(l->kind, "sriov-vf") && d->pf_bus[i][0]) {
+			for (j = 0; j < t->n_links; j++)
+				if (!strcmp(t->links[j].bus_info, d->pf_bus[i]))
+					set_ref(&l->parent, &t->links[j]);
+		}
+	}
+}
+
+static void apply_ovs_dir(struct discovery *d, const char *dir)
+{
+	struct hs_ovs_port *ports = NULL;
+	struct hs_topo *t = d->t;
+	uint64_t inode;
+	unsigned int i, k;
+	int n;
+
+	n = hs_ovsdb_ports(dir, &ports, &inode);
+	for (k = 0; k < (unsigned int)(n > 0 ? n : 0); k++) {
+		for (i = 0; i < t->n_links; i++) {
+			struct hs_link *l = &t->links[i];
+
+			if (l->netns_inode != inode ||
+			    strcmp(l->ifname, ports[k].port))
+				continue;
+			if (!strcmp(l->ifname, ports[k].bridge))
+				snprintf(l->kind, sizeof(l->kind), "ovs-bridge");
+			else
+				memcpy(l->ovs_bridge, ports[k].bridge,
+				       sizeof(l->ovs_bridge));
+		}
+	}
+	free(ports);
+}
+
+/* One OVS per run directory; several may be listed, ':'-separated. */
+static void apply_ovs(struct discovery *d)
+{
+	char *dirs = strdup(hs_ovsdb_rundir(d->o->ovs_rundir));
+	char *save = NULL, *dir;
+
+	if (!dirs)
+		return;
+	for (dir = strtok_r(dirs, ":", &save); dir;
+	     dir = strtok_r(NULL, ":", &save))
+		apply_ovs_dir(d, dir);
+	free(dirs);
+}
+
+static void discovery_free(struct discovery *d)
+{
+	unsigned int i;
+
+	for (i = 0; d->sk && i < d->t->n_ns; i++) {
+		if (d->sk[i])
+			nl_socket_free(d->sk[i]);
+		if (d->eth[i] >= 0)
+			close(d->eth[i]);
+	}
+	free(d->sk);
+	free(d->eth);
+	free(d->nsid);
+	free(d->pf_bus);
+}
+
+static int scan_all(struct discovery *d)
+{
+	struct hs_topo *t = d->t;
+	const char *root = d->o->sysfs_root;
+	unsigned int i;
+	int err;
+
+	d->sk = calloc(t->n_ns, sizeof(*d->sk));
+	d->eth = calloc(t->n_ns, sizeof(*d->eth));
+	d->nsid = calloc((size_t)t->n_ns * t->n_ns, sizeof(*d->nsid));
+	if (!d->sk || !d->eth || !d->nsid)
+		return -ENOMEM;
+	for (i = 0; i < t->n_ns; i++) {
+		d->eth[i] = -1;
+		/* a namespace that vanished meanwhile simply has no links */
+		if (open_sockets(d, i))
+			continue;
+		err = scan_links(d, i);
+		if (err)
+			return err;
+	}
+	d->pf_bus = calloc(t->n_links ? t->n_links : 1, sizeof(*d->pf_bus));
+	if (!d->pf_bus)
+		return -ENOMEM;
+	for (i = 0; i < t->n_links; i++)
+		hs_link_sriov(&t->links[i], root, d->pf_bus[i],
+			      sizeof(d->pf_bus[i]));
+	map_nsids(d);
+	resolve(d);
+	apply_ovs(d);
+	return 0;
+}
+
+int hs_topo_discover(struct hs_topo *t, const struct hs_topo_opts *o)
+{
+	struct discovery d = { .t = t, .o = o };
+	struct hs_netns self;
+	char err[256];
+	unsigned int i;
+	int e;
+
+	memset(t, 0, sizeof(*t));
+	/* the caller's own namespace first, then the ones it named */
+	if (hs_netns_open("", &self, err, sizeof(err))) {
+		pr_err("%s", err);
+		return -ENOENT;
+	}
+	e = add_ns(&d, &self, false);
+	for (i = 0; e >= 0 && i < o->n_extra; i++) {
+		struct hs_netns copy = *o->extra[i];
+
+		/* a private fd: the topology closes its own */
+		copy.fd = fcntl(o->extra[i]->fd, F_DUPFD_CLOEXEC, 0);
+		if (copy.fd >= 0)
+			e = add_ns(&d, &copy, true);
+	}
+	if (e >= 0) {
+		add_named(&d);
+		if (o->processes)
+			add_processes(&d);
+		e = scan_all(&d);
+	}
+	discovery_free(&d);
+	if (e < 0) {
+		pr_err("cannot read the network topology: %s", strerror(-e));
+		hs_topo_free(t);
+		return e;
+	}
+	return 0;
+}
+
+void hs_topo_free(struct hs_topo *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_ns; i++)
+		hs_netns_close(&t->ns[i].ns);
+	free(t->ns);
+	free(t->links);
+	free(t->link_ns);
+	memset(t, 0, sizeof(*t));
+}
+
+const struct hs_link *hs_topo_find(const struct hs_topo *t, uint64_t inode,
+				   const char *ifname)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_links; i++)
+		if (t->links[i].netns_inode == inode &&
+		    !strcmp(t->links[i].ifname, ifname))
+			return &t->links[i];
+	return NULL;
+}
+
+const struct hs_link *hs_topo_find_ref(const struct hs_topo *t,
+				       const struct hs_link_ref *ref)
+{
+	unsigned int i;
+
+	if (!ref->ifindex)
+		return NULL;
+	for (i = 0; i < t->n_links; i++)
+		if (t->links[i].netns_inode == ref->netns_inode &&
+		    t->links[i].ifindex == ref->ifindex)
+			return &t->links[i];
+	return NULL;
+}
+
+int hs_topo_ns_index(const struct hs_topo *t, uint64_t inode)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_ns; i++)
+		if (t->ns[i].ns.inode == inode)
+			return (int)i;
+	return -1;
+}
+
+/* ---- paths ---- */
+
+static bool same_ref(const struct hs_link_ref *r, const struct hs_link *l)
+{
+	return r->ifindex && r->netns_inode == l->netns_inode &&
+	       r->ifindex == l->ifindex;
+}
+
+/* Two interfaces a packet can cross between without another interface. */
+static bool adjacent(const struct hs_topo *t, unsigned int i, unsigned int j)
+{
+	const struct hs_link *a = &t->links[i], *b = &t->links[j];
+
+	if (t->link_ns[i] == t->link_ns[j])
+		return true; /* a function, a bridge, a switch namespace */
+	if (same_ref(&a->peer, b) || same_ref(&b->peer, a))
+		return true;
+	if (same_ref(&a->parent, b) || same_ref(&b->parent, a))
+		return true;
+	/* macvlan siblings talk directly in bridge mode */
+	return a->parent.ifindex && b->parent.ifindex &&
+	       a->parent.netns_inode == b->parent.netns_inode &&
+	       a->parent.ifindex == b->parent.ifindex;
+}
+
+static bool usable(const struct hs_link *l)
+{
+	return strcmp(l->kind, "loopback") != 0;
+}
+
+int hs_topo_between(const struct hs_topo *t, unsigned int a, unsigned int b,
+		    unsigned int *path, unsigned int max)
+{
+	unsigned int n = t->n_links, head = 0, tail = 0, i, j, len;
+	int *prev = malloc(n * sizeof(*prev) + 1);
+	unsigned int *queue = malloc(n * sizeof(*queue) + 1);
+	int found = -1, ret;
+
+	if (!prev || !queue) {
+		free(prev);
+		free(queue);
+		return -ENOMEM;
+	}
+	/* breadth first from every interface of a: the fewest interfaces */
+	for (i = 0; i < n; i++) {
+		prev[i] = -2; /* unvisited */
+		if (t->link_ns[i] == a && usable(&t->links[i])) {
+			prev[i] = -1;
+			queue[tail++] = i;
+		}
+	}
+	while (head < tail && found < 0) {
+		i = queue[head++];
+		if (t->link_ns[i] == b && a != b) {
+			found = (int)i;
+			break;
+		}
+		for (j = 0; j < n; j++) {
+			if (prev[j] != -2 || !usable(&t->links[j]) ||
+			    !adjacent(t, i, j))
+				continue;
+			/* inside a itself, entering is enough */
+			if (t->link_ns[j] == a && t->link_ns[i] == a)
+				continue;
+			prev[j] = (int)i;
+			queue[tail++] = j;
+		}
+	}
+	ret = 0;
+	if (found >= 0) {
+		for (len = 0, i = (unsigned int)found;; i = (unsigned int)prev[i]) {
+			len++;
+			if (prev[i] < 0)
+				break;
+		}
+		if (len > max) {
+			ret = -E2BIG;
+		} else {
+			j = len;
+			for (i = (unsigned int)found;; i = (unsigned int)prev[i]) {
+				path[--j] = i;
+				if (prev[i] < 0)
+					break;
+			}
+			ret = (int)len;
+		}
+	}
+	free(prev);
+	free(queue);
+	return ret;
+}
+
+/* ---- naming hops ---- */
+
+static bool same_link(const struct hs_link *a, const struct hs_link *b)
+{
+	return a->netns_inode == b->netns_inode && a->ifindex == b->ifindex;
+}
+
+static bool refs_equal(const struct hs_link_ref *a, const struct hs_link_ref *b)
+{
+	return a->ifindex && a->netns_inode == b->netns_inode &&
+	       a->ifindex == b->ifindex;
+}
+
+static bool is_switch_dev(const struct hs_link *l)
+{
+	return !strcmp(l->kind, "bridge") || !strcmp(l->kind, "ovs-bridge");
+}
+
+const char *hs_hop_classify(const struct hs_hop_end *from,
+			    const struct hs_hop_end *to, char *via,
+			    size_t via_len)
+{
+	const struct hs_link *a = from->link, *b = to->link;
+
+	if (same_link(a, b)) {
+		/* XDP -> tc ingress: the kernel's receive path; in at one
+		 * hook and out at another: a function sends it back out */
+		if (from->hook == 0 /* HS_HOOK_XDP */) {
+			snprintf(via, via_len, "%s", a->ifname);
+			return "stack";
+		}
+		snprintf(via, via_len, "VNF %s", from->netns_name);
+		return "function";
+	}
+	if (same_ref(&a->peer, b) || same_ref(&b->peer, a)) {
+		snprintf(via, via_len, "veth");
+		return "wire";
+	}
+	if (refs_equal(&a->master, &b->master)) {
+		snprintf(via, via_len, "bridge %s", a->master.ifname);
+		return "switch";
+	}
+	if (a->ovs_bridge[0] && !strcmp(a->ovs_bridge, b->ovs_bridge) &&
+	    a->netns_inode == b->netns_inode) {
+		snprintf(via, via_len, "ovs %s", a->ovs_bridge);
+		return "switch";
+	}
+	if (refs_equal(&a->parent, &b->parent) ||
+	    same_ref(&a->parent, b) || same_ref(&b->parent, a)) {
+		const struct hs_link *child = a->parent.ifindex ? a : b;
+
+		snprintf(via, via_len, "%s %s%s%s%s", child->kind,
+			 child->parent.ifname, child->mode[0] ? " (" : "",
+			 child->mode, child->mode[0] ? " mode)" : "");
+		return "switch";
+	}
+	if (a->netns_inode == b->netns_inode) {
+		if (is_switch_dev(a) || is_switch_dev(b)) {
+			const struct hs_link *sw = is_switch_dev(a) ? a : b;
+
+			snprintf(via, via_len, "%s %s", sw->kind, sw->ifname);
+			return "switch";
+		}
+		snprintf(via, via_len, "VNF %s", from->netns_name);
+		return "function";
+	}
+	/* points with unobserved interfaces between them */
+	snprintf(via, via_len, "%s -> %s", a->kind, b->kind);
+	return "wire";
+}
