@@ -65,7 +65,7 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(OUTPUT)/tests/%,$(TOOL_SRCS))
 DEPS_STAMP := $(OUTPUT)/.deps-installed
 BIN := $(OUTPUT)/hopscope
 
-.PHONY: all check unit progrun integration demo bench clean deps vmlinux
+.PHONY: all check layers unit progrun integration demo bench clean deps vmlinux
 all: $(BIN) $(BPF_OBJS)
 
 deps: $(DEPS_STAMP)
@@ -141,7 +141,12 @@ bench: all $(BENCH_BINS) $(TOOL_BINS) $(TEST_BPF_OBJS)
 	$(call msg,BENCH,$(if $(QUICK),quick,full) run)
 	$(Q)tests/bench/run.sh $(OUTPUT) $(if $(QUICK),--quick)
 
-check: unit progrun integration
+check: layers unit progrun integration
+
+# every #include one way, as docs/design.md draws the layers
+layers:
+	$(call msg,CHECK,layers)
+	$(Q)scripts/check-layers.sh
 
 unit: $(UNIT_BIN)
 	$(call msg,TEST,unit)

@@ -372,7 +372,7 @@ static int session_start(struct hs_session *s, struct feeder *f,
 
 	f->s = s;
 	f->next_drain = SIM_START_NS + DRAIN_NS;
-	return hs_session_init(s, &cfg, &chain_points, NULL, NULL);
+	return hs_session_init(s, &cfg, &chain_points);
 }
 
 /* Records in time order, with the horizon each drain would set. */

@@ -14,7 +14,7 @@ static void add_point(struct hs_point_table *t, const char *ns, uint64_t inode,
 	p->link.netns_inode = inode;
 	p->link.ifindex = ifindex;
 	snprintf(p->link.ifname, sizeof(p->link.ifname), "eth%d", ifindex - 2);
-	snprintf(p->link.kind, sizeof(p->link.kind), "veth");
+	p->link.kind = HS_LINK_VETH;
 }
 
 static void join_veth(struct hs_point_info *a, struct hs_point_info *b)

@@ -123,10 +123,10 @@ Test(fit, path_functions)
 	for (k = 0; k < 8; k++)
 		p.points[k] = k;
 	/* the table says what each hop is: wire, function, wire, ... */
-	cr_assert_str_eq(hs_points_classify(&t, 0, 1, via, sizeof(via)),
-			 "wire");
-	cr_assert_str_eq(hs_points_classify(&t, 1, 2, via, sizeof(via)),
-			 "function");
+	cr_assert_eq(hs_points_classify(&t, 0, 1, via, sizeof(via)),
+		     HS_HOP_WIRE);
+	cr_assert_eq(hs_points_classify(&t, 1, 2, via, sizeof(via)),
+		     HS_HOP_FUNCTION);
 	cr_assert_str_eq(via, "VNF vnf1");
 	cr_assert_eq(hs_path_functions(&t, &p), 3);
 	/* up to vnf2's egress: two functions; from snd into vnf1: none */

@@ -13,7 +13,8 @@
 #include <netinet/in.h>
 #include <criterion/criterion.h>
 #include "analysis/hops.h"
-#include "output/metrics.h"
+#include "output/http.h"
+#include "output/prom.h"
 #include "analysis/points.h"
 #include "analysis/session.h"
 
@@ -60,7 +61,7 @@ static void point(uint16_t id, const char *netns, uint64_t inode, int ifindex,
 	p->link.netns_inode = inode;
 	p->link.ifindex = ifindex;
 	snprintf(p->link.ifname, sizeof(p->link.ifname), "%s", ifname);
-	snprintf(p->link.kind, sizeof(p->link.kind), "veth");
+	p->link.kind = HS_LINK_VETH;
 }
 
 static void peer(uint16_t id, uint64_t inode, int ifindex, const char *ifname)
@@ -155,7 +156,7 @@ static const char *render(const struct hs_report *r)
 	text = NULL;
 	mem = open_memstream(&text, &text_len);
 	cr_assert_not_null(mem);
-	rc = hs_metrics_render(mem, r);
+	rc = hs_prom_render(mem, r);
 	cr_assert_eq(fclose(mem), 0);
 	mem = NULL;
 	cr_assert_eq(rc, 0);
@@ -542,7 +543,7 @@ Test(metrics, write_failure_is_reported)
 
 	cr_assert_not_null(full);
 	mem = full; /* closed by fini if an assertion fails */
-	cr_assert_eq(hs_metrics_render(full, &report), -1);
+	cr_assert_eq(hs_prom_render(full, &report), -1);
 }
 
 /* ---- the address ---- */

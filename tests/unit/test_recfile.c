@@ -304,7 +304,7 @@ Test(recfile, run_info_round_trip)
 		p->link.netns_inode = 4026532000ULL + i;
 		p->link.ifindex = 2 + (int)i;
 		snprintf(p->link.ifname, sizeof(p->link.ifname), "eth%u", i);
-		snprintf(p->link.kind, sizeof(p->link.kind), "veth");
+		p->link.kind = HS_LINK_VETH;
 		p->link.link_nsid = -1;
 		p->link.peer.netns_inode = 4026532100ULL;
 		p->link.peer.ifindex = 7;

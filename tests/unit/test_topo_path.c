@@ -18,7 +18,9 @@
 #include <string.h>
 #include <criterion/criterion.h>
 #include "hopscope.h"
-#include "topo/topology.h"
+#include "topo/hopkind.h"
+#include "topo/path.h"
+#include "topo/topo.h"
 
 enum {
 	HOST, SND, VNF1, SW, VNF2, MVHOST, VNF3, RCV, U1, U2, OVS, C1, C2,
@@ -56,7 +58,8 @@ static unsigned int add(unsigned int ns, const char *ifname, int ifindex,
 	l->ifindex = ifindex;
 	l->link_nsid = -1;
 	snprintf(l->ifname, sizeof(l->ifname), "%s", ifname);
-	snprintf(l->kind, sizeof(l->kind), "%s", kind);
+	cr_assert_geq(hs_link_kind_parse(kind), 0, "%s", kind);
+	l->kind = (enum hs_link_kind)hs_link_kind_parse(kind);
 	link_ns[i] = ns;
 	return i;
 }
@@ -220,7 +223,7 @@ Test(between, nothing_unrelated_and_no_lo)
 	for (i = 0; i < n; i++) {
 		unsigned int ns = link_ns[path[i]];
 
-		cr_assert_str_neq(links[path[i]].kind, "loopback", "%s",
+		cr_assert_neq(links[path[i]].kind, HS_LINK_LOOPBACK, "%s",
 				  names(path, n));
 		cr_assert(ns != HOST && ns != U1 && ns != U2 && ns != MVHOST &&
 				  ns != OVS && ns != EMPTY,
@@ -290,7 +293,7 @@ static void hop_is(unsigned int from, int from_hook, unsigned int to,
 	const char *k;
 
 	memset(buf, 'x', sizeof(buf));
-	k = hs_hop_classify(&a, &b, buf, sizeof(buf));
+	k = hs_hop_kind_name(hs_hop_classify(&a, &b, buf, sizeof(buf)));
 	cr_assert_str_eq(k, kind, "%s/%s -> %s/%s", a.netns_name,
 			 links[from].ifname, b.netns_name, links[to].ifname);
 	cr_assert_str_eq(buf, via, "%s/%s -> %s/%s", a.netns_name,
@@ -319,7 +322,7 @@ Test(classify, same_device_in_then_out_is_the_function)
 	struct hs_hop_end b = { "vnf1", &links[vnf1_eth0], OUT };
 	char via[64] = "";
 
-	cr_assert_str_eq(hs_hop_classify(&a, &b, via, sizeof(via)), "function",
+	cr_assert_eq(hs_hop_classify(&a, &b, via, sizeof(via)), HS_HOP_FUNCTION,
 			 "vnf1/eth0 tc-ingress -> tc-egress (via \"%s\")", via);
 	cr_assert_str_eq(via, "VNF vnf1");
 }
@@ -357,7 +360,7 @@ Test(classify, ovs)
 	hop_is(ovs_o1, IN, ovs_o2, OUT, "switch", "ovs br1");
 	hop_is(ovs_o2, IN, ovs_o1, OUT, "switch", "ovs br1");
 	/* into the bridge's own port: a switch, named after br1 */
-	cr_assert_str_eq(hs_hop_classify(&a, &b, via, sizeof(via)), "switch");
+	cr_assert_eq(hs_hop_classify(&a, &b, via, sizeof(via)), HS_HOP_SWITCH);
 	cr_assert_not_null(strstr(via, "br1"), "via \"%s\"", via);
 }
 
@@ -419,7 +422,7 @@ Test(classify, via_is_cut_to_its_buffer)
 	char *via = malloc(7);
 
 	cr_assert_not_null(via);
-	cr_assert_str_eq(hs_hop_classify(&a, &b, via, 7), "switch");
+	cr_assert_eq(hs_hop_classify(&a, &b, via, 7), HS_HOP_SWITCH);
 	cr_assert_str_eq(via, "bridge");
 	free(via);
 }

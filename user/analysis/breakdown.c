@@ -73,14 +73,16 @@ const char *hs_hop_label(const struct hs_point_table *t, uint16_t from,
 			 uint16_t to, char *buf, size_t len)
 {
 	char via[128];
-	const char *kind = hs_points_classify(t, from, to, via, sizeof(via));
+	enum hs_hop_kind kind =
+		hs_points_classify(t, from, to, via, sizeof(via));
 
 	/* a bare "veth" says too little: which wire */
-	if (!strcmp(kind, "wire") || !strcmp(kind, "stack"))
-		snprintf(buf, len, "%s %s %s:%s -> %s:%s", kind, via,
-			 t->p[from].netns, t->p[from].link.ifname,
-			 t->p[to].netns, t->p[to].link.ifname);
-	else if (!strcmp(kind, "network"))
+	if (kind == HS_HOP_WIRE || kind == HS_HOP_STACK)
+		snprintf(buf, len, "%s %s %s:%s -> %s:%s",
+			 hs_hop_kind_name(kind), via, t->p[from].netns,
+			 t->p[from].link.ifname, t->p[to].netns,
+			 t->p[to].link.ifname);
+	else if (kind == HS_HOP_NETWORK)
 		snprintf(buf, len, "network %s", via);
 	else
 		snprintf(buf, len, "%s", via);
@@ -91,12 +93,15 @@ const char *hs_hop_label(const struct hs_point_table *t, uint16_t from,
 static const char *hop_name(const struct hs_point_table *t,
 			    const struct hs_hop_share *s, char *buf, size_t len)
 {
-	char label[300];
+	char label[300], via[128];
+	enum hs_hop_kind kind =
+		hs_points_classify(t, s->from, s->to, via, sizeof(via));
 
+	/* "the wire ...": a thing; "VNF vnf1", "ovs br3": names */
 	hs_hop_label(t, s->from, s->to, label, sizeof(label));
 	snprintf(buf, len, "%s%s",
-		 !strncmp(label, "wire ", 5) || !strncmp(label, "stack ", 6) ||
-				 !strncmp(label, "network ", 8) ?
+		 kind == HS_HOP_WIRE || kind == HS_HOP_STACK ||
+				 kind == HS_HOP_NETWORK ?
 			 "the " :
 			 "",
 		 label);

@@ -57,11 +57,45 @@ unsigned int hs_path_functions(const struct hs_point_table *t,
 	int k;
 
 	for (k = 0; k + 1 < p->n; k++)
-		n += !strcmp(hs_points_classify(t, p->points[k],
-						p->points[k + 1], via,
-						sizeof(via)),
-			     "function");
+		n += hs_points_classify(t, p->points[k], p->points[k + 1], via,
+					sizeof(via)) == HS_HOP_FUNCTION;
 	return n;
+}
+
+const struct hs_path *hs_fit_main_path(const struct hs_hops *h)
+{
+	const struct hs_path *best = NULL;
+	uint32_t i;
+
+	for (i = 0; i < h->n_paths; i++)
+		if (h->paths[i].n >= 2 &&
+		    (!best ||
+		     h->paths[i].leg.total.delay.n > best->leg.total.delay.n))
+			best = &h->paths[i];
+	return best;
+}
+
+int hs_fit_run_of(const struct hs_point_table *t, const struct hs_hops *h,
+		  const char *file, struct hs_fit_run *fr)
+{
+	const struct hs_path *p = hs_fit_main_path(h);
+	struct hs_summary sum;
+	struct hs_lateness late;
+
+	memset(fr, 0, sizeof(*fr));
+	fr->file = file;
+	if (!p || !p->leg.total.delay.n)
+		return -ENOENT;
+	hs_delay_summary(&p->leg.total.delay, &sum);
+	hs_lateness(&sum, &late);
+	fr->functions = hs_path_functions(t, p);
+	fr->packets = sum.n;
+	fr->value[HS_FIT_DELAY_MEAN] = sum.mean;
+	fr->value[HS_FIT_DELAY_P50] = (double)sum.p50;
+	fr->value[HS_FIT_DELAY_P99] = (double)sum.p99;
+	fr->value[HS_FIT_JITTER_MEAN] = hs_jitter_mean(&p->leg.total.jitter);
+	fr->value[HS_FIT_LATENESS_MEAN] = late.mean;
+	return 0;
 }
 
 const char *hs_fit_metric_name(enum hs_fit_metric m)

@@ -46,5 +46,13 @@ int hs_fit_line(const double *x, const double *y, unsigned int n,
 /* The network functions a path crosses: its "function" hops. */
 unsigned int hs_path_functions(const struct hs_point_table *t,
 			       const struct hs_path *p);
+/* A run's main path: the one of two points or more most packets took;
+ * NULL if none. */
+const struct hs_path *hs_fit_main_path(const struct hs_hops *h);
+/* One run of the study, from its statistics: its main path's functions,
+ * packets and fitted values. 0, or -ENOENT when no path carried a
+ * packet. */
+int hs_fit_run_of(const struct hs_point_table *t, const struct hs_hops *h,
+		  const char *file, struct hs_fit_run *fr);
 
 #endif /* HS_FIT_H */

@@ -1,30 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdio.h>
 #include <string.h>
-#include "probe/attach.h"
+#include "core/hooks.h"
+#include "analysis/hops.h"
 #include "analysis/points.h"
-
-void hs_points_from_probes(struct hs_point_table *t, const struct hs_probes *p)
-{
-	unsigned int i;
-
-	memset(t, 0, sizeof(*t));
-	t->n = p->n;
-	t->n_hosts = 1;
-	for (i = 0; i < p->n; i++) {
-		const struct hs_point *src = &p->points[i];
-		struct hs_point_info *dst = &t->p[i];
-
-		dst->id = src->id;
-		dst->hook = (uint8_t)src->hook;
-		dst->skipped = src->skipped;
-		snprintf(dst->netns, sizeof(dst->netns), "%s", src->ns->name);
-		dst->link = src->link;
-		snprintf(dst->xdp_mode, sizeof(dst->xdp_mode), "%s",
-			 src->xdp_mode ? src->xdp_mode : "");
-		dst->prog_id = src->prog_id;
-	}
-}
 
 const char *hs_point_label(const struct hs_point_table *t, uint16_t id,
 			   char *buf, size_t len)
@@ -40,8 +19,9 @@ const char *hs_point_label(const struct hs_point_table *t, uint16_t id,
 	return buf;
 }
 
-const char *hs_points_classify(const struct hs_point_table *t, uint16_t from,
-			       uint16_t to, char *via, size_t len)
+enum hs_hop_kind hs_points_classify(const struct hs_point_table *t,
+				    uint16_t from, uint16_t to, char *via,
+				    size_t len)
 {
 	const struct hs_point_info *a = &t->p[from], *b = &t->p[to];
 	struct hs_hop_end ea = { a->netns, &a->link, a->hook };
@@ -51,7 +31,58 @@ const char *hs_points_classify(const struct hs_point_table *t, uint16_t from,
 		/* two hosts: nothing in either topology joins them */
 		snprintf(via, len, "%s -> %s", t->host[a->host],
 			 t->host[b->host]);
-		return "network";
+		return HS_HOP_NETWORK;
 	}
 	return hs_hop_classify(&ea, &eb, via, len);
+}
+
+static bool in_switch_ns(const struct hs_point_table *t,
+			 const struct hs_path *p, const char *ns)
+{
+	char via[128];
+	int i;
+
+	/* a switch hop inside ns: port to port of a bridge or an OVS (a
+	 * macvlan hop goes from one function straight to the next) */
+	for (i = 1; i < p->n; i++) {
+		const struct hs_point_info *a = &t->p[p->points[i - 1]];
+		const struct hs_point_info *b = &t->p[p->points[i]];
+
+		if (!strcmp(a->netns, ns) && !strcmp(b->netns, ns) &&
+		    a->host == b->host &&
+		    hs_points_classify(t, p->points[i - 1], p->points[i], via,
+				       sizeof(via)) == HS_HOP_SWITCH)
+			return true;
+	}
+	return false;
+}
+
+void hs_path_chain(const struct hs_point_table *t, const struct hs_path *p,
+		   char *buf, size_t len)
+{
+	const struct hs_point_info *node = &t->p[p->points[0]];
+	char label[128] = "", via[128];
+	size_t used;
+	int i;
+
+	used = (size_t)snprintf(buf, len, "%s", node->netns);
+	for (i = 1; i < p->n && used < len; i++) {
+		const struct hs_point_info *pt = &t->p[p->points[i]];
+		enum hs_hop_kind kind = hs_points_classify(
+			t, p->points[i - 1], p->points[i], via, sizeof(via));
+
+		/* a switch names the link; a wire only if nothing else */
+		if (kind == HS_HOP_NETWORK)
+			snprintf(label, sizeof(label), "network");
+		else if (kind == HS_HOP_SWITCH ||
+			 (kind == HS_HOP_WIRE && !label[0]))
+			memcpy(label, via, sizeof(label));
+		if ((!strcmp(pt->netns, node->netns) && pt->host == node->host) ||
+		    in_switch_ns(t, p, pt->netns))
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, " -%s-> %s",
+					 label[0] ? label : "?", pt->netns);
+		node = pt;
+		label[0] = '\0';
+	}
 }

@@ -15,8 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "hopscope.h"
+#include "topo/hopkind.h"
+#include "topo/link.h"
 #include "topo/netns.h"
-#include "topo/topology.h"
 
 #define HS_POINT_NAME_MAX 192
 
@@ -43,16 +44,21 @@ struct hs_point_table {
 	struct hs_point_info p[HS_MAX_POINTS];
 };
 
-struct hs_probes;
-/* The table of attached probes, ids as the probes have them. */
-void hs_points_from_probes(struct hs_point_table *t, const struct hs_probes *p);
 /* "netns:ifname hook" ("host/netns:ifname hook" when joined). */
 const char *hs_point_label(const struct hs_point_table *t, uint16_t id,
 			   char *buf, size_t len);
-/* What kind of hop joins two points ("wire", "switch", "function",
- * "stack"; "network" between two hosts), with what made it in via; see
- * hs_hop_classify. */
-const char *hs_points_classify(const struct hs_point_table *t, uint16_t from,
-			       uint16_t to, char *via, size_t len);
+/* What kind of hop joins two points, with what made it in via (see
+ * hs_hop_classify); HS_HOP_NETWORK between two hosts. */
+enum hs_hop_kind hs_points_classify(const struct hs_point_table *t,
+				    uint16_t from, uint16_t to, char *via,
+				    size_t len);
+struct hs_path;
+/*
+ * A path as the chain it crosses: "snd -veth-> vnf1 -bridge br0-> vnf2".
+ * Namespaces that only switch (a bridge's, an OVS's) fold into the label
+ * of the link they make; functions and the two ends are the nodes.
+ */
+void hs_path_chain(const struct hs_point_table *t, const struct hs_path *p,
+		   char *buf, size_t len);
 
 #endif /* HS_POINTS_H */

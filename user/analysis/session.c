@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
-#include "core/log.h"
-#include "output/output.h"
-#include "store/recfile.h"
 #include "analysis/session.h"
 
 /* Trajectories waiting out the cooldown, in the order they were closed:
@@ -108,16 +106,13 @@ static void on_trajectory(const struct hs_trajectory *t, void *ctx)
 }
 
 int hs_session_init(struct hs_session *s, const struct hs_session_config *c,
-		    const struct hs_point_table *points, struct hs_output *out,
-		    struct hs_rec_writer *rec)
+		    const struct hs_point_table *points)
 {
 	int err;
 
 	memset(s, 0, sizeof(*s));
 	s->cfg = *c;
 	s->points = points;
-	s->out = out;
-	s->rec = rec;
 	err = hs_hops_init(&s->hops, c->window_ns);
 	if (!err)
 		err = hs_matcher_init(&s->matcher, c->max_inflight,
@@ -132,6 +127,14 @@ int hs_session_init(struct hs_session *s, const struct hs_session_config *c,
 	return err;
 }
 
+int hs_session_add_sink(struct hs_session *s, const struct hs_sink *sink)
+{
+	if (s->n_sinks == HS_SESSION_SINKS)
+		return -E2BIG;
+	s->sinks[s->n_sinks++] = *sink;
+	return 0;
+}
+
 void hs_session_free(struct hs_session *s)
 {
 	struct cooldown *c = s->cooldown;
@@ -144,31 +147,29 @@ void hs_session_free(struct hs_session *s)
 	s->cooldown = NULL;
 }
 
-static void put_time(struct hs_session *s, uint32_t type, uint64_t ts)
-{
-	struct hs_frame_time f = { .ts_ns = ts };
-
-	if (s->rec)
-		hs_rec_put(s->rec, type, &f, sizeof(f));
-}
+/* Every sink that takes this event: k, the sink, in its turn. */
+#define for_each_sink(s, k, event)                                      \
+	for (struct hs_sink *k = (s)->sinks; k < (s)->sinks + (s)->n_sinks; \
+	     k++)                                                       \
+		if (k->event)
 
 void hs_session_armed(struct hs_session *s, uint64_t ts)
 {
-	put_time(s, HS_FRAME_ARMED, ts);
+	for_each_sink(s, k, armed)
+		k->armed(k->ctx, ts);
 	s->matcher.ignore_before = ts;
 }
 
 void hs_session_ready(struct hs_session *s, uint64_t ts)
 {
-	put_time(s, HS_FRAME_READY, ts);
-	if (s->out)
-		hs_output_points(s->out, s->points);
+	for_each_sink(s, k, ready)
+		k->ready(k->ctx, ts, s->points);
 }
 
 void hs_session_bad_record(struct hs_session *s)
 {
-	if (s->rec)
-		hs_rec_put(s->rec, HS_FRAME_BAD_RECORD, NULL, 0);
+	for_each_sink(s, k, bad_record)
+		k->bad_record(k->ctx);
 	s->counters.bad_records++;
 }
 
@@ -178,89 +179,48 @@ void hs_session_record(struct hs_session *s, const struct hs_record *r)
 		hs_session_bad_record(s);
 		return;
 	}
-	if (s->rec)
-		hs_rec_put_record(s->rec, r);
+	for_each_sink(s, k, record)
+		k->record(k->ctx, r);
 	hs_matcher_add(&s->matcher, r);
 }
 
 void hs_session_drops(struct hs_session *s, uint16_t point, uint64_t total,
 		      uint64_t from, uint64_t to)
 {
-	struct hs_frame_drops f = {
-		.total = total, .from = from, .to = to, .point = point
-	};
-
 	if (point >= s->points->n || total == s->hops.drops[point].total)
 		return;
-	if (s->rec)
-		hs_rec_put(s->rec, HS_FRAME_DROPS, &f, sizeof(f));
+	for_each_sink(s, k, drops)
+		k->drops(k->ctx, point, total, from, to);
 	hs_hops_note_drops(&s->hops, point, total, from, to);
 }
 
 void hs_session_horizon(struct hs_session *s, uint64_t ts)
 {
-	put_time(s, HS_FRAME_HORIZON, ts);
+	for_each_sink(s, k, horizon)
+		k->horizon(k->ctx, ts);
 	if (ts > s->matcher.newest_ts)
 		s->matcher.newest_ts = ts;
 	hs_matcher_expire(&s->matcher);
 	/* quiet streams: their last packets need not wait for another */
 	if (!s->cooldown)
 		hs_hops_advance(&s->hops, hs_matcher_open_from(&s->matcher));
-	if (s->rec && hs_rec_flush(s->rec, false) && !s->rec_failed) {
-		/* said once; the run goes on and fails at its end */
-		s->rec_failed = true;
-		pr_err("writing record file '%s' failed: %s; measuring goes on",
-		       hs_rec_path(s->rec), strerror(-hs_rec_flush(s->rec, true)));
-	}
 }
 
 void hs_session_event(struct hs_session *s, uint16_t point, const char *event)
 {
-	struct hs_frame_event f = { .point = point };
+	/* what a record file's frame holds of it, so a replay says the same */
+	char text[HS_SESSION_EVENT_MAX];
 
-	snprintf(f.event, sizeof(f.event), "%s", event);
-	if (s->rec)
-		hs_rec_put(s->rec, HS_FRAME_EVENT, &f, sizeof(f));
-	if (s->out)
-		hs_output_event(s->out, point, f.event);
+	snprintf(text, sizeof(text), "%s", event);
+	for_each_sink(s, k, event)
+		k->event(k->ctx, point, text);
 }
 
 void hs_session_cost(struct hs_session *s, const struct hs_probe_cost *cost)
 {
-	struct hs_frame_cost f[HS_MAX_POINTS];
-	unsigned int i;
-
-	memset(f, 0, sizeof(f));
-	for (i = 0; i < s->points->n; i++) {
-		s->cost[i] = cost[i];
-		f[i].run_time_ns = cost[i].run_time_ns;
-		f[i].run_cnt = cost[i].run_cnt;
-		f[i].point = (uint16_t)i;
-	}
-	if (s->rec)
-		hs_rec_put(s->rec, HS_FRAME_COST, f,
-			   (uint32_t)(s->points->n * sizeof(f[0])));
-}
-
-static void put_report(struct hs_session *s, bool final, double elapsed_s,
-		       double interval_s, const struct hs_counters *counters)
-{
-	struct hs_frame_report f = { .final = final,
-				     .n_points = s->points->n,
-				     .elapsed_s = elapsed_s,
-				     .interval_s = interval_s };
-	size_t cnt = s->points->n * sizeof(*counters);
-	char *buf = malloc(sizeof(f) + cnt);
-
-	if (!buf) {
-		/* the file then lacks this report; the run goes on */
-		return;
-	}
-	memcpy(buf, &f, sizeof(f));
-	memcpy(buf + sizeof(f), counters, cnt);
-	hs_rec_put(s->rec, HS_FRAME_REPORT, buf, (uint32_t)(sizeof(f) + cnt));
-	free(buf);
-	hs_rec_flush(s->rec, true);
+	memcpy(s->cost, cost, s->points->n * sizeof(*cost));
+	for_each_sink(s, k, cost)
+		k->cost(k->ctx, s->cost, s->points->n);
 }
 
 void hs_session_report(struct hs_session *s, bool final, double elapsed_s,
@@ -268,8 +228,6 @@ void hs_session_report(struct hs_session *s, bool final, double elapsed_s,
 {
 	struct hs_report r;
 
-	if (s->rec)
-		put_report(s, final, elapsed_s, interval_s, counters);
 	if (counters != s->point_counters)
 		memcpy(s->point_counters, counters,
 		       s->points->n * sizeof(*counters));
@@ -278,8 +236,8 @@ void hs_session_report(struct hs_session *s, bool final, double elapsed_s,
 	hs_session_fill_report(s, &r, final);
 	r.elapsed_s = elapsed_s;
 	r.interval_s = interval_s;
-	if (s->out)
-		hs_output_report(s->out, &r);
+	for_each_sink(s, k, report)
+		k->report(k->ctx, &r);
 	if (!final)
 		hs_hops_new_interval(&s->hops);
 }
@@ -302,7 +260,8 @@ void hs_session_end(struct hs_session *s, uint64_t ts)
 {
 	struct cooldown *c = s->cooldown;
 
-	put_time(s, HS_FRAME_END, ts);
+	for_each_sink(s, k, end)
+		k->end(k->ctx, ts);
 	hs_matcher_flush(&s->matcher);
 	if (!c)
 		return;

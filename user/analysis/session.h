@@ -9,6 +9,8 @@
  * report` makes them from a record file, where the live run wrote each of
  * them as it happened. The same events in the same order give the same
  * statistics: a file replayed reports exactly what its run reported.
+ * Each event also goes to the session's sinks (sink.h), in order: the
+ * record file and the outputs.
  *
  * --warmup and --cooldown leave out the head and the tail of the stream,
  * the packets measured from the first to the last, by the first sighting
@@ -27,11 +29,8 @@
 #include "analysis/hops.h"
 #include "analysis/match.h"
 #include "analysis/points.h"
-
-struct hs_output;
-struct hs_rec_writer;
-struct hs_report;
-struct hs_join_clock;
+#include "analysis/report.h"
+#include "analysis/sink.h"
 
 /* What a configuration may ask for, from the command line or a file. */
 #define HS_WINDOW_MIN_MS 50 /* below ~2 drain periods a slow drain would
@@ -48,24 +47,17 @@ struct hs_session_config {
 	uint64_t cooldown_ns; /* left out before the end */
 };
 
-/* What the kernel timed of one point's program (kernel.bpf_stats). */
-struct hs_probe_cost {
-	uint64_t run_time_ns;
-	uint64_t run_cnt;
-};
-
-struct hs_session_counters {
-	uint64_t left_out_warmup; /* trajectories */
-	uint64_t left_out_cooldown;
-	uint64_t cooldown_overflow; /* folded early: the queue was full */
-	uint64_t bad_records; /* malformed ring-buffer records */
-};
+/* Sinks a session feeds: a record file and the outputs, at most. */
+#define HS_SESSION_SINKS 4
+/* An interface event's text ("down", "up", "gone") is cut to this, its
+ * NUL included: what a record file's frame holds of it. */
+#define HS_SESSION_EVENT_MAX 16
 
 struct hs_session {
 	struct hs_session_config cfg;
 	const struct hs_point_table *points;
-	struct hs_output *out; /* NULL: no output */
-	struct hs_rec_writer *rec; /* NULL: not writing a record file */
+	unsigned int n_sinks;
+	struct hs_sink sinks[HS_SESSION_SINKS];
 	struct hs_matcher matcher;
 	struct hs_hops hops;
 	struct hs_session_counters counters;
@@ -75,15 +67,16 @@ struct hs_session {
 	struct hs_probe_cost cost[HS_MAX_POINTS];
 	uint64_t stream_first, stream_last; /* first sightings: the stream */
 	void *cooldown; /* the queue, when cooldown_ns > 0 */
-	bool rec_failed; /* a write to the record file failed, said once */
 	/* two hosts' files joined: how their clocks were aligned */
 	const struct hs_join_clock *join;
 };
 
-/* 0 or -errno. points, out and rec stay the caller's. */
+/* 0 or -errno. points stay the caller's. */
 int hs_session_init(struct hs_session *s, const struct hs_session_config *c,
-		    const struct hs_point_table *points, struct hs_output *out,
-		    struct hs_rec_writer *rec);
+		    const struct hs_point_table *points);
+/* Feed sink too, after those added before. 0, or -E2BIG past
+ * HS_SESSION_SINKS. */
+int hs_session_add_sink(struct hs_session *s, const struct hs_sink *sink);
 void hs_session_free(struct hs_session *s);
 
 /* The probes are attached: records before ts are their warm-up (they

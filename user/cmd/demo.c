@@ -11,11 +11,13 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "cmd/demo.h"
-#include "probe/filter.h"
+#include "core/exit.h"
 #include "core/log.h"
-#include "topo/netns.h"
+#include "cmd/demo.h"
 #include "cmd/traffic.h"
+#include "live/collect.h"
+#include "probe/filter.h"
+#include "topo/netns.h"
 
 #define DEMO_PORT 7777
 
@@ -261,8 +263,8 @@ int hs_demo(struct hs_demo_opts *o)
 	snprintf(d.between[1], sizeof(d.between[1]), "%srcv", d.prefix);
 	d.between_ptrs[0] = d.between[0];
 	d.between_ptrs[1] = d.between[1];
-	o->run.between = d.between_ptrs;
-	o->run.n_between = 1;
+	o->run.select.between = d.between_ptrs;
+	o->run.select.n_between = 1;
 	o->run.on_attached = start_sender;
 	o->run.ctx = &d;
 	ret = hs_run(&o->run);

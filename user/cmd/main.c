@@ -11,16 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
-#include "cmd/demo.h"
-#include "probe/filter.h"
 #include "hopscope.h"
+#include "core/clock.h"
+#include "core/exit.h"
 #include "core/log.h"
-#include "output/metrics.h"
-#include "output/output.h"
-#include "store/report.h"
+#include "cmd/demo.h"
+#include "cmd/report.h"
+#include "live/collect.h"
 #include "live/run.h"
-#include "store/runinfo.h"
-#include "topo/topology.h"
+#include "output/http.h"
+#include "probe/filter.h"
+#include "topo/print.h"
+#include "topo/topo.h"
 
 #define CMD_RUN (1u << 0)
 #define CMD_DEMO (1u << 1)
@@ -617,12 +619,12 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 		return HS_EXIT_USAGE;
 	}
 	finish_probe_config(c);
-	c->run.points = c->points;
-	c->run.n_points = c->n_points;
-	c->run.netns = c->netns;
-	c->run.n_netns = c->n_netns;
-	c->run.between = c->between;
-	c->run.n_between = c->n_between;
+	c->run.select.points = c->points;
+	c->run.select.n_points = c->n_points;
+	c->run.select.netns = c->netns;
+	c->run.select.n_netns = c->n_netns;
+	c->run.select.between = c->between;
+	c->run.select.n_between = c->n_between;
 	c->run.collect.duration_s = c->duration;
 	c->run.collect.interval_s = c->interval_set ? c->interval : 5;
 	if (hs_collect_block_signals()) {
@@ -703,10 +705,10 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 {
 	if (parse_args(c, argc, argv))
 		return HS_EXIT_USAGE;
-	c->report.warmup_set = c->warmup_set;
-	c->report.warmup_ns = (uint64_t)(c->warmup * 1e9);
-	c->report.cooldown_set = c->cooldown_set;
-	c->report.cooldown_ns = (uint64_t)(c->cooldown * 1e9);
+	c->report.change.warmup_set = c->warmup_set;
+	c->report.change.warmup_ns = (uint64_t)(c->warmup * 1e9);
+	c->report.change.cooldown_set = c->cooldown_set;
+	c->report.change.cooldown_ns = (uint64_t)(c->cooldown * 1e9);
 	if (both_stdout(c))
 		return HS_EXIT_USAGE;
 	return hs_report_files(&c->report);

@@ -9,9 +9,10 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <bpf/libbpf.h>
-#include "live/collect.h"
 #include "core/log.h"
+#include "live/collect.h"
 #include "store/recfile.h"
+#include "store/recorder.h"
 
 /* Records reserved but not yet submitted when we drain are at most this
  * old; everything older than "now - slack" has been seen. */
@@ -30,6 +31,7 @@ struct collector {
 	struct hs_point_table points;
 	struct hs_run_info info; /* the record file's header */
 	struct hs_rec_writer *rec;
+	struct hs_recorder recorder;
 	struct hs_session session;
 	bool session_up;
 	struct ring_buffer *rb;
@@ -162,6 +164,49 @@ static int open_record_file(struct collector *c)
 	return e;
 }
 
+/* The table of attached probes, ids as the probes have them. */
+static void points_from_probes(struct hs_point_table *t,
+			       const struct hs_probes *p)
+{
+	unsigned int i;
+
+	memset(t, 0, sizeof(*t));
+	t->n = p->n;
+	t->n_hosts = 1;
+	for (i = 0; i < p->n; i++) {
+		const struct hs_point *src = &p->points[i];
+		struct hs_point_info *dst = &t->p[i];
+
+		dst->id = src->id;
+		dst->hook = (uint8_t)src->hook;
+		dst->skipped = src->skipped;
+		snprintf(dst->netns, sizeof(dst->netns), "%s", src->ns->name);
+		dst->link = src->link;
+		snprintf(dst->xdp_mode, sizeof(dst->xdp_mode), "%s",
+			 src->xdp_mode ? src->xdp_mode : "");
+		dst->prog_id = src->prog_id;
+	}
+}
+
+/* The session, feeding the record file (if any) and the outputs. */
+static int start_session(struct collector *c, struct hs_output *out)
+{
+	struct hs_sink sink;
+	int err;
+
+	err = hs_session_init(&c->session, &c->cfg->session, &c->points);
+	if (err)
+		return err;
+	c->session_up = true;
+	if (c->rec) {
+		c->recorder.w = c->rec;
+		hs_recorder_sink(&c->recorder, &sink);
+		hs_session_add_sink(&c->session, &sink);
+	}
+	hs_output_sink(out, &sink);
+	return hs_session_add_sink(&c->session, &sink);
+}
+
 static int setup(struct collector *c, struct hs_output *out)
 {
 	const struct hs_collect_config *cfg = c->cfg;
@@ -170,18 +215,16 @@ static int setup(struct collector *c, struct hs_output *out)
 	int err;
 
 	c->epfd = c->tfd = c->sfd = -1;
-	hs_points_from_probes(&c->points, c->probes);
+	points_from_probes(&c->points, c->probes);
 	c->info = cfg->info;
 	hs_run_info_now(&c->info, cfg->clock);
 	c->info.cfg = cfg->session;
 	err = open_record_file(c);
 	if (err)
 		return err;
-	err = hs_session_init(&c->session, &cfg->session, &c->points, out,
-			      c->rec);
+	err = start_session(c, out);
 	if (err)
 		return err;
-	c->session_up = true;
 	c->rb = ring_buffer__new(c->probes->ringbuf_fd, on_record, c, NULL);
 	if (!c->rb)
 		return -errno;

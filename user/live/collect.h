@@ -14,12 +14,13 @@
 #define HS_COLLECT_H
 
 #include <stdint.h>
-#include "probe/attach.h"
-#include "output/metrics.h"
-#include "output/output.h"
-#include "store/runinfo.h"
+#include "core/clock.h"
 #include "analysis/session.h"
 #include "live/watch.h"
+#include "output/http.h"
+#include "output/output.h"
+#include "probe/attach.h"
+#include "store/runinfo.h"
 
 struct hs_collect_config {
 	double duration_s; /* 0: until a signal */

@@ -8,22 +8,12 @@
 #define HS_RUN_H
 
 #include <stdbool.h>
-#include "probe/attach.h"
 #include "live/collect.h"
-
-enum hs_exit {
-	HS_EXIT_OK = 0,
-	HS_EXIT_FAILURE = 1, /* runtime failure */
-	HS_EXIT_USAGE = 2, /* bad usage: arguments, names */
-};
+#include "probe/attach.h"
+#include "probe/resolve.h"
 
 struct hs_run_opts {
-	const char *const *points; /* --point SPEC */
-	unsigned int n_points;
-	const char *const *netns; /* --netns NETNS: all interfaces but lo */
-	unsigned int n_netns;
-	const char *const *between; /* --between A B: pairs */
-	unsigned int n_between;
+	struct hs_selection select; /* --point, --netns, --between */
 	struct hs_probe_config probe;
 	struct hs_collect_config collect;
 	const char *json_path; /* NULL, "-" or a file */

@@ -8,9 +8,9 @@
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include "core/log.h"
-#include "topo/topology.h"
 #include "analysis/session.h"
 #include "live/watch.h"
+#include "topo/topo.h"
 
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000 /* linux/if.h: carrier; not in net/if.h */

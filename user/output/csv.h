@@ -12,7 +12,7 @@
 #define HS_CSV_H
 
 #include <stdio.h>
-#include "output/output.h"
+#include "analysis/report.h"
 
 #define HS_CSV_COLUMNS                                                        \
 	"report,elapsed_s,final,row,path,index,from,to,from_name,to_name,"   \

@@ -7,22 +7,17 @@
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "core/hooks.h"
+#include "core/log.h"
 #include "probe/attach.h"
 #include "hopscope.skel.h"
 #include "hs_packet.h"
-#include "core/log.h"
 
 /* Not in Debian 12's UAPI headers; values from the kernel's enum. */
 #ifndef BPF_TCX_INGRESS
 #define BPF_TCX_INGRESS 46
 #define BPF_TCX_EGRESS 47
 #endif
-
-static const char *const hook_names[HS_HOOK_COUNT] = {
-	[HS_HOOK_XDP] = "xdp",
-	[HS_HOOK_TC_INGRESS] = "tc-ingress",
-	[HS_HOOK_TC_EGRESS] = "tc-egress",
-};
 
 uint32_t hs_wakeup_check_every(uint32_t ringbuf_bytes)
 {
@@ -73,21 +68,6 @@ bool hs_probe_has_tai(void)
 				       BPF_FUNC_ktime_get_tai_ns, NULL) == 1 &&
 	       libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP,
 				       BPF_FUNC_ktime_get_tai_ns, NULL) == 1;
-}
-
-const char *hs_hook_name(enum hs_hook hook)
-{
-	return hook < HS_HOOK_COUNT ? hook_names[hook] : "?";
-}
-
-int hs_hook_parse(const char *name)
-{
-	int i;
-
-	for (i = 0; i < HS_HOOK_COUNT; i++)
-		if (!strcmp(name, hook_names[i]))
-			return i;
-	return -1;
 }
 
 static const char *point_where(const struct hs_point *pt, char *buf,

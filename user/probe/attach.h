@@ -16,8 +16,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "hopscope.h"
+#include "topo/link.h"
 #include "topo/netns.h"
-#include "topo/topology.h"
 
 enum hs_xdp_mode {
 	HS_XDP_AUTO = 0, /* native, else generic */
@@ -81,11 +81,8 @@ struct hs_probes {
 	int counters_fd;
 };
 
-const char *hs_hook_name(enum hs_hook hook);
 /* How often a probe checks the ring's fill level, for a ring this big. */
 uint32_t hs_wakeup_check_every(uint32_t ringbuf_bytes);
-/* -1 if unknown. */
-int hs_hook_parse(const char *name);
 
 /*
  * Load and attach one probe per spec. On failure everything attached so

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "probe/attach.h"
+#include "core/hooks.h"
 #include "probe/spec.h"
 
 static int parse_hooks(const char *list, const char *text, unsigned int *hooks,
@@ -83,13 +83,17 @@ int hs_spec_parse(const char *text, struct hs_spec *spec, char *err,
 	return 0;
 }
 
-unsigned int hs_default_hooks(const char *kind)
+unsigned int hs_default_hooks(enum hs_link_kind kind)
 {
 	/* native XDP on veth costs ~0.6 us a packet (it switches veth to its
 	 * NAPI path); virtual devices get tc only, hardware gets both */
-	if (!strcmp(kind, "physical") || !strcmp(kind, "sriov-pf") ||
-	    !strcmp(kind, "sriov-vf"))
+	switch (kind) {
+	case HS_LINK_PHYSICAL:
+	case HS_LINK_SRIOV_PF:
+	case HS_LINK_SRIOV_VF:
 		return 1u << HS_HOOK_XDP | 1u << HS_HOOK_TC_INGRESS |
 		       1u << HS_HOOK_TC_EGRESS;
-	return 1u << HS_HOOK_TC_INGRESS | 1u << HS_HOOK_TC_EGRESS;
+	default:
+		return 1u << HS_HOOK_TC_INGRESS | 1u << HS_HOOK_TC_EGRESS;
+	}
 }

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <net/if.h>
+#include "topo/link.h"
 #include "topo/netns.h"
 
 struct hs_spec {
@@ -24,6 +25,6 @@ struct hs_spec {
 int hs_spec_parse(const char *text, struct hs_spec *spec, char *err,
 		  size_t errlen);
 /* The hooks a point gets when SPEC names none, by interface kind. */
-unsigned int hs_default_hooks(const char *kind);
+unsigned int hs_default_hooks(enum hs_link_kind kind);
 
 #endif /* HS_SPEC_H */

@@ -5,24 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "store/join.h"
+#include "core/exit.h"
+#include "core/hooks.h"
 #include "core/log.h"
-#include "output/output.h"
-#include "store/report.h"
-#include "live/run.h"
-
-const char *hs_join_method_name(enum hs_join_method m)
-{
-	switch (m) {
-	case HS_JOIN_TAI:
-		return "tai";
-	case HS_JOIN_MIN_DELAY:
-		return "min-delay";
-	case HS_JOIN_REALTIME:
-		return "realtime";
-	}
-	return "?";
-}
+#include "analysis/session.h"
+#include "store/join.h"
 
 /* Everything one host's run recorded, in memory. */
 struct host {
@@ -187,7 +174,8 @@ static struct span *spans_get(struct spans *t, uint64_t fp, bool add)
 	return &t->s[i];
 }
 
-static void spans_fill(struct spans *t, const struct host *h, int64_t shift)
+static void spans_fill(struct spans *t, const struct hs_join_side *h,
+		       int64_t shift)
 {
 	size_t i;
 
@@ -208,20 +196,15 @@ static void spans_fill(struct spans *t, const struct host *h, int64_t shift)
 	}
 }
 
-static bool is_ingress(uint8_t hook)
-{
-	return hook == HS_HOOK_XDP || hook == HS_HOOK_TC_INGRESS;
-}
-
 /* +1 from A to B, -1 from B to A: a packet leaves one host at an egress
  * hook and enters the other at an ingress hook; where both fit (each
  * host forwards), the coarse clocks decide. */
 static int direction(const struct span *a, const struct span *b)
 {
 	bool ab = a->last_hook == HS_HOOK_TC_EGRESS &&
-		  is_ingress(b->first_hook);
+		  hs_hook_is_ingress(b->first_hook);
 	bool ba = b->last_hook == HS_HOOK_TC_EGRESS &&
-		  is_ingress(a->first_hook);
+		  hs_hook_is_ingress(a->first_hook);
 
 	if (ab != ba)
 		return ab ? 1 : -1;
@@ -229,13 +212,11 @@ static int direction(const struct span *a, const struct span *b)
 									  -1;
 }
 
-/* The clock offset of B against A, coarse (from the headers) first,
- * then from the smallest gaps each way. */
-static int estimate_clock(const struct host *a, const struct host *b,
-			  uint64_t window_ns, struct hs_join_clock *jc)
+int hs_join_estimate(const struct hs_join_side *a,
+		     const struct hs_join_side *b, uint64_t window_ns,
+		     struct hs_join_clock *jc)
 {
-	const struct hs_run_info *ia = &a->run->part[0]->info;
-	const struct hs_run_info *ib = &b->run->part[0]->info;
+	const struct hs_run_info *ia = a->info, *ib = b->info;
 	int64_t coarse = 0, gap;
 	struct spans sa, sb;
 	size_t i;
@@ -414,7 +395,7 @@ static void warn_clock(const struct hs_join_clock *jc)
 }
 
 int hs_join_runs(struct hs_rec_run *ra, struct hs_rec_run *rb,
-		 const struct hs_report_opts *o, struct hs_output *out)
+		 const struct hs_replay_overrides *o, const struct hs_sink *sink)
 {
 	struct host *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
 	struct hs_point_table *points = calloc(1, sizeof(*points));
@@ -444,11 +425,17 @@ int hs_join_runs(struct hs_rec_run *ra, struct hs_rec_run *rb,
 					   rb->part[0]->info.cfg.max_inflight ?
 				   cfg.max_inflight :
 				   rb->part[0]->info.cfg.max_inflight;
-	if (o->warmup_set)
+	if (o && o->warmup_set)
 		cfg.warmup_ns = o->warmup_ns;
-	if (o->cooldown_set)
+	if (o && o->cooldown_set)
 		cfg.cooldown_ns = o->cooldown_ns;
-	if (estimate_clock(a, b, cfg.window_ns, &jc)) {
+	if (hs_join_estimate(&(struct hs_join_side){ &ra->part[0]->info,
+						     a->points, a->rec,
+						     a->n_rec },
+			     &(struct hs_join_side){ &rb->part[0]->info,
+						     b->points, b->rec,
+						     b->n_rec },
+			     cfg.window_ns, &jc)) {
 		pr_err("out of memory");
 		goto out;
 	}
@@ -458,10 +445,12 @@ int hs_join_runs(struct hs_rec_run *ra, struct hs_rec_run *rb,
 	memcpy(counters, a->counters, a->points->n * sizeof(*counters));
 	memcpy(counters + a->points->n, b->counters,
 	       b->points->n * sizeof(*counters));
-	if (hs_session_init(&s, &cfg, points, out, NULL)) {
+	if (hs_session_init(&s, &cfg, points)) {
 		pr_err("out of memory");
 		goto out;
 	}
+	if (sink)
+		hs_session_add_sink(&s, sink);
 	s.join = &jc;
 	/* both were measuring from the later of their starts */
 	ready = max_u64(a->ready, b->ready);

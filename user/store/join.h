@@ -23,22 +23,37 @@
 #ifndef HS_JOIN_H
 #define HS_JOIN_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include "analysis/clocks.h"
+#include "analysis/points.h"
+#include "analysis/sink.h"
+#include "store/replay.h"
+#include "store/runinfo.h"
 
-enum hs_join_method {
-	HS_JOIN_TAI = 0, /* both stamped with TAI: taken as is */
-	HS_JOIN_MIN_DELAY, /* offset from the minimum delay both ways */
-	HS_JOIN_REALTIME, /* one way only: the realtime clocks trusted */
+/* What the clock estimate reads of one host's run. */
+struct hs_join_side {
+	const struct hs_run_info *info; /* its clock and realtime offset */
+	const struct hs_point_table *points; /* the hooks of its points */
+	const struct hs_record *rec; /* every record, any order */
+	size_t n_rec;
 };
 
-struct hs_join_clock {
-	enum hs_join_method method;
-	int64_t offset_ns; /* B's records minus this are on A's clock */
-	int64_t uncertainty_ns; /* +- on delays between hosts; -1 unknown */
-	uint64_t packets_ab, packets_ba; /* seen crossing each way */
-	int64_t min_ab_ns, min_ba_ns; /* smallest gaps, before correction */
-};
+/*
+ * B's clock against A's: TAI as is; else coarsely from the realtime
+ * offsets in the headers, then from the smallest gap each way between a
+ * packet's last sighting on one host and its first on the other. A
+ * fingerprint seen over more than window_ns on one host is two packets
+ * and counts for nothing. 0 or -ENOMEM.
+ */
+int hs_join_estimate(const struct hs_join_side *a,
+		     const struct hs_join_side *b, uint64_t window_ns,
+		     struct hs_join_clock *jc);
 
-const char *hs_join_method_name(enum hs_join_method m);
+/* Join two hosts' runs into one session and report it to sink (NULL:
+ * none), with o's changes to the configuration (NULL: none). Returns an
+ * enum hs_exit. */
+int hs_join_runs(struct hs_rec_run *a, struct hs_rec_run *b,
+		 const struct hs_replay_overrides *o, const struct hs_sink *sink);
 
 #endif /* HS_JOIN_H */

@@ -7,54 +7,22 @@
 #include <unistd.h>
 #include <sys/utsname.h>
 #include <json-c/json.h>
-#include "probe/attach.h"
+#include "core/hooks.h"
 #include "core/json_fields.h"
 #include "store/recfile.h"
 #include "store/runinfo.h"
 
-static const char *const clock_names[] = { "monotonic", "tai" };
-
-const char *hs_clock_name(enum hs_clock c)
-{
-	return c == HS_CLOCK_TAI ? clock_names[1] : clock_names[0];
-}
-
-int hs_clock_parse(const char *name)
-{
-	if (!strcmp(name, clock_names[0]))
-		return HS_CLOCK_MONOTONIC;
-	if (!strcmp(name, clock_names[1]))
-		return HS_CLOCK_TAI;
-	return -1;
-}
-
-static uint64_t read_clock(clockid_t id)
+static uint64_t realtime_now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(id, &ts);
+	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t hs_clock_now(enum hs_clock c)
-{
-	return read_clock(c == HS_CLOCK_TAI ? CLOCK_TAI : CLOCK_MONOTONIC);
-}
-
-/* other - base, reading base on both sides of other: the midpoint error
- * is at most half the gap between the two base readings. */
-static int64_t clock_offset(clockid_t other, clockid_t base)
-{
-	uint64_t b0 = read_clock(base);
-	uint64_t o = read_clock(other);
-	uint64_t b1 = read_clock(base);
-
-	return (int64_t)(o - (b0 + (b1 - b0) / 2));
 }
 
 void hs_run_info_now(struct hs_run_info *info, enum hs_clock clock)
 {
-	clockid_t base = clock == HS_CLOCK_TAI ? CLOCK_TAI : CLOCK_MONOTONIC;
+	clockid_t base = hs_clock_id(clock);
 	struct utsname u;
 
 	info->clock = clock;
@@ -63,11 +31,11 @@ void hs_run_info_now(struct hs_run_info *info, enum hs_clock clock)
 	info->host[sizeof(info->host) - 1] = '\0';
 	if (!uname(&u))
 		snprintf(info->kernel, sizeof(info->kernel), "%s", u.release);
-	info->realtime_offset_ns = clock_offset(CLOCK_REALTIME, base);
-	info->tai_offset_ns = clock_offset(CLOCK_TAI, base);
-	info->monotonic_offset_ns = clock_offset(CLOCK_MONOTONIC, base);
+	info->realtime_offset_ns = hs_clock_offset(CLOCK_REALTIME, base);
+	info->tai_offset_ns = hs_clock_offset(CLOCK_TAI, base);
+	info->monotonic_offset_ns = hs_clock_offset(CLOCK_MONOTONIC, base);
 	snprintf(info->run_id, sizeof(info->run_id), "%s-%d-%llu", info->host,
-		 (int)getpid(), (unsigned long long)read_clock(CLOCK_REALTIME));
+		 (int)getpid(), (unsigned long long)realtime_now());
 	info->part = 0;
 }
 
@@ -91,7 +59,7 @@ static json_object *link_json(const struct hs_link *l)
 	json_add_u64(o, "netns_inode", l->netns_inode);
 	json_add_i64(o, "ifindex", l->ifindex);
 	json_add_str(o, "ifname", l->ifname);
-	json_add_str(o, "kind", l->kind);
+	json_add_str(o, "kind", hs_link_kind_name(l->kind));
 	json_add_u64(o, "flags", l->flags);
 	json_add_str(o, "driver", l->driver);
 	json_add_str(o, "bus_info", l->bus_info);
@@ -230,10 +198,15 @@ static void get_ref(struct parse *ps, json_object *o, const char *key,
 
 static void get_link(struct parse *ps, json_object *o, struct hs_link *l)
 {
+	char kind[32] = "";
+
 	l->netns_inode = get_u64(ps, o, "netns_inode");
 	l->ifindex = (int)get_i64(ps, o, "ifindex");
 	get_str(ps, o, "ifname", l->ifname, sizeof(l->ifname));
-	get_str(ps, o, "kind", l->kind, sizeof(l->kind));
+	get_str(ps, o, "kind", kind, sizeof(kind));
+	/* a kind this version does not know: a file of a later one */
+	l->kind = hs_link_kind_parse(kind) < 0 ? HS_LINK_OTHER :
+			(enum hs_link_kind)hs_link_kind_parse(kind);
 	l->flags = (unsigned int)get_u64(ps, o, "flags");
 	get_str(ps, o, "driver", l->driver, sizeof(l->driver));
 	get_str(ps, o, "bus_info", l->bus_info, sizeof(l->bus_info));

@@ -11,13 +11,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "core/clock.h"
 #include "analysis/points.h"
 #include "analysis/session.h"
-
-enum hs_clock {
-	HS_CLOCK_MONOTONIC = 0, /* bpf_ktime_get_ns */
-	HS_CLOCK_TAI = 1, /* bpf_ktime_get_tai_ns: hosts synchronised by PTP */
-};
 
 struct hs_run_info {
 	char run_id[96]; /* host, pid and start: the parts of one run share it */
@@ -33,12 +29,6 @@ struct hs_run_info {
 	uint32_t sample_one_in;
 	char filter[256]; /* as the user wrote it, "" for none */
 };
-
-const char *hs_clock_name(enum hs_clock c);
-/* -1 if unknown. */
-int hs_clock_parse(const char *name);
-/* The current time of a clock, ns. */
-uint64_t hs_clock_now(enum hs_clock c);
 
 /* Host, kernel, run id and clock offsets, measured now. */
 void hs_run_info_now(struct hs_run_info *info, enum hs_clock clock);

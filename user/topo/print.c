@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * topo_output.c - `hopscope topo`: the topology as a readable tree, as
- * DESIGN.md's JSON lines, or as a Graphviz graph.
+ * print.c - `hopscope topo`: the topology as a tree, JSON lines or a
+ * Graphviz graph.
  */
 #include <stdio.h>
 #include <string.h>
 #include <json-c/json.h>
-#include "output/output.h"
-#include "topo/topology.h"
+#include "topo/print.h"
 
 static const char *ns_name_of(const struct hs_topo *t, uint64_t inode)
 {
@@ -31,10 +30,10 @@ static void print_link_text(FILE *f, const struct hs_topo *t,
 {
 	char ref[HS_NETNS_NAME_MAX + IF_NAMESIZE + 2];
 
-	fprintf(f, "  %-15s %-10s", l->ifname, l->kind);
+	fprintf(f, "  %-15s %-10s", l->ifname, hs_link_kind_name(l->kind));
 	if (l->mode[0])
 		fprintf(f, " mode %s", l->mode);
-	if (l->driver[0] && strcmp(l->driver, l->kind))
+	if (l->driver[0] && strcmp(l->driver, hs_link_kind_name(l->kind)))
 		fprintf(f, " driver %s", l->driver);
 	if (l->num_vfs)
 		fprintf(f, " vfs %d", l->num_vfs);
@@ -138,7 +137,8 @@ void hs_topo_print_json(FILE *f, const struct hs_topo *t)
 							   t->ns[t->link_ns[i]].ns.name));
 		json_object_object_add(o, "ifname", json_object_new_string(l->ifname));
 		json_object_object_add(o, "ifindex", json_object_new_int(l->ifindex));
-		json_object_object_add(o, "kind", json_object_new_string(l->kind));
+		json_object_object_add(o, "kind", json_object_new_string(
+							  hs_link_kind_name(l->kind)));
 		json_object_object_add(o, "driver",
 				       l->driver[0] ? json_object_new_string(l->driver) :
 						      NULL);
@@ -182,10 +182,9 @@ void hs_topo_print_dot(FILE *f, const struct hs_topo *t)
 				continue;
 			dot_id(a, sizeof(a), t, l->netns_inode, l->ifindex);
 			fprintf(f, "\t\t%s [label=\"%s\\n%s%s%s\"%s];\n", a,
-				l->ifname, l->kind, l->mode[0] ? " " : "",
-				l->mode, !strcmp(l->kind, "bridge") ||
-					 !strcmp(l->kind, "ovs-bridge") ?
-						 ", shape=ellipse" : "");
+				l->ifname, hs_link_kind_name(l->kind),
+				l->mode[0] ? " " : "", l->mode,
+				hs_link_is_switch(l) ? ", shape=ellipse" : "");
 		}
 		fprintf(f, "\t}\n");
 	}
@@ -210,7 +209,7 @@ void hs_topo_print_dot(FILE *f, const struct hs_topo *t)
 			dot_id(b, sizeof(b), t, l->parent.netns_inode,
 			       l->parent.ifindex);
 			fprintf(f, "\t%s -- %s [style=dotted, label=\"%s\"];\n", a, b,
-				!strcmp(l->kind, "sriov-vf") ? "VF" : "lower");
+				l->kind == HS_LINK_SRIOV_VF ? "VF" : "lower");
 		}
 		if (l->ovs_bridge[0]) {
 			const struct hs_link *br = hs_topo_find(t, l->netns_inode,

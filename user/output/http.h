@@ -1,21 +1,17 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * metrics.h - a Prometheus endpoint (text exposition format 0.0.4) served
- * with libmicrohttpd from the collector's own event loop: no thread, so a
+ * http.h - the --metrics endpoint: GET /metrics answers with the
+ * Prometheus exposition of the run so far (prom.h), served with
+ * libmicrohttpd from the collector's own event loop: no thread, so a
  * scrape reads the statistics without locks.
- *
- * GET /metrics: per hop, the delay histogram (seconds, fixed buckets from
- * 1 us to 10 s), RFC 3550 jitter and lateness gauges, lost, reordered and
- * duplicate counters; per point, the probes' counters; the pipeline's
- * counters. Everything is cumulative over the run.
  */
-#ifndef HS_METRICS_H
-#define HS_METRICS_H
+#ifndef HS_HTTP_H
+#define HS_HTTP_H
 
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/socket.h>
-#include "output/output.h"
+#include "analysis/report.h"
 
 /* Fills r (totals) for one scrape; r's pointers must stay valid until the
  * scrape is answered, which happens before hs_metrics_run returns. */
@@ -41,7 +37,5 @@ int hs_metrics_fd(const struct hs_metrics *m);
 void hs_metrics_run(struct hs_metrics *m);
 /* Safe with NULL. */
 void hs_metrics_stop(struct hs_metrics *m);
-/* The exposition of a report. 0, or -1 when a write failed. */
-int hs_metrics_render(FILE *f, const struct hs_report *r);
 
-#endif /* HS_METRICS_H */
+#endif /* HS_HTTP_H */

@@ -3,190 +3,21 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <linux/ethtool.h>
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
-#include <linux/sockios.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
-#include <netlink/route/link/macvlan.h>
 #include "core/log.h"
 #include "topo/ovsdb.h"
-#include "topo/topology.h"
+#include "topo/topo.h"
 
 #define NETNS_RUN_DIR "/run/netns"
-
-const char *hs_link_kind(const char *info_kind, unsigned int flags)
-{
-	static const struct {
-		const char *info_kind;
-		const char *kind;
-	} kinds[] = {
-		{ "veth", "veth" },	    { "macvlan", "macvlan" },
-		{ "macvtap", "macvlan" },   { "bridge", "bridge" },
-		{ "openvswitch", "ovs-bridge" }, { "tun", "tun" },
-		{ "vxlan", "vxlan" },
-	};
-	size_t i;
-
-	if (flags & IFF_LOOPBACK)
-		return "loopback";
-	/* no IFLA_INFO_KIND: a device with a hardware driver (refined to
-	 * sriov-pf / sriov-vf by hs_link_sriov) */
-	if (!info_kind)
-		return "physical";
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (!strcmp(info_kind, kinds[i].info_kind))
-			return kinds[i].kind;
-	return "other";
-}
-
-unsigned int hs_link_xdp_modes(const struct hs_link *l)
-{
-	/* drivers with ndo_bpf: veth and (most) hardware NICs */
-	if (!strcmp(l->kind, "veth") || !strcmp(l->kind, "physical") ||
-	    !strcmp(l->kind, "sriov-pf") || !strcmp(l->kind, "sriov-vf"))
-		return 3;
-	return 2;
-}
-
-/* ---- one link ---- */
-
-static void fill_link(struct rtnl_link *link, struct hs_link *out)
-{
-	const char *name = rtnl_link_get_name(link);
-	const char *type = rtnl_link_get_type(link);
-	int32_t nsid;
-
-	memset(out, 0, sizeof(*out));
-	out->ifindex = rtnl_link_get_ifindex(link);
-	out->flags = rtnl_link_get_flags(link);
-	snprintf(out->ifname, sizeof(out->ifname), "%s", name ? name : "");
-	snprintf(out->kind, sizeof(out->kind), "%s",
-		 hs_link_kind(type, out->flags));
-	out->master_ifindex = rtnl_link_get_master(link);
-	out->link_ifindex = rtnl_link_get_link(link);
-	out->link_nsid = rtnl_link_get_link_netnsid(link, &nsid) ? -1 : nsid;
-	if (type && !strcmp(type, "macvlan")) {
-		char mode[sizeof(out->mode)];
-
-		rtnl_link_macvlan_mode2str(rtnl_link_macvlan_get_mode(link),
-					   mode, sizeof(mode));
-		memcpy(out->mode, mode, sizeof(mode));
-	}
-}
-
-struct parse_ctx {
-	struct hs_link *out;
-	int found;
-};
-
-static void parse_one(struct nl_object *obj, void *arg)
-{
-	struct parse_ctx *ctx = arg;
-
-	if (strcmp(nl_object_get_type(obj), "route/link"))
-		return;
-	fill_link((struct rtnl_link *)obj, ctx->out);
-	ctx->found = 1;
-}
-
-int hs_link_from_nlmsg(const void *msg, size_t len, struct hs_link *l)
-{
-	const struct nlmsghdr *hdr = msg;
-	struct parse_ctx ctx = { .out = l };
-	struct nl_msg *m;
-
-	if (len < sizeof(*hdr) || hdr->nlmsg_len > len ||
-	    hdr->nlmsg_type != RTM_NEWLINK)
-		return -EINVAL;
-	m = nlmsg_convert((struct nlmsghdr *)msg);
-	if (!m)
-		return -ENOMEM;
-	/* a converted message has no protocol: libnl finds no parser */
-	nlmsg_set_proto(m, NETLINK_ROUTE);
-	if (nl_msg_parse(m, parse_one, &ctx) < 0)
-		ctx.found = 0;
-	nlmsg_free(m);
-	return ctx.found ? 0 : -EINVAL;
-}
-
-static int read_sysfs(const char *root, const char *bus, const char *file,
-		      char *buf, size_t len)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/%s", root, bus,
-		 file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -EIO;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-void hs_link_sriov(struct hs_link *l, const char *sysfs_root, char *pf_bus,
-		   size_t pf_bus_len)
-{
-	char buf[64], path[PATH_MAX], target[PATH_MAX];
-	const char *root = sysfs_root && *sysfs_root ? sysfs_root : "/sys";
-	ssize_t n;
-
-	if (pf_bus && pf_bus_len)
-		pf_bus[0] = '\0';
-	if (strcmp(l->kind, "physical") || !l->bus_info[0] ||
-	    strchr(l->bus_info, '/'))
-		return;
-	if (!read_sysfs(root, l->bus_info, "sriov_numvfs", buf, sizeof(buf)) &&
-	    atoi(buf) > 0) {
-		l->num_vfs = atoi(buf);
-		snprintf(l->kind, sizeof(l->kind), "sriov-pf");
-		return;
-	}
-	/* a VF's physfn links to its PF's PCI device */
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/physfn", root,
-		 l->bus_info);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n <= 0)
-		return;
-	target[n] = '\0';
-	snprintf(l->kind, sizeof(l->kind), "sriov-vf");
-	if (pf_bus && pf_bus_len)
-		snprintf(pf_bus, pf_bus_len, "%s", basename(target));
-}
-
-/* Driver and bus address through ethtool; sock is bound to the link's
- * namespace. */
-static void fill_drvinfo(int sock, struct hs_link *l)
-{
-	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
-	struct ifreq ifr = {};
-
-	if (sock < 0)
-		return;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", l->ifname);
-	ifr.ifr_data = (void *)&info;
-	if (ioctl(sock, SIOCETHTOOL, &ifr))
-		return;
-	snprintf(l->driver, sizeof(l->driver), "%s", info.driver);
-	snprintf(l->bus_info, sizeof(l->bus_info), "%s", info.bus_info);
-}
 
 /* ---- discovery ---- */
 
@@ -397,9 +228,9 @@ static int scan_links(struct discovery *d, unsigned int i)
 	     obj = nl_cache_get_next(obj)) {
 		struct hs_link l;
 
-		fill_link((struct rtnl_link *)obj, &l);
+		hs_link_fill((struct rtnl_link *)obj, &l);
 		l.netns_inode = d->t->ns[i].ns.inode;
-		fill_drvinfo(d->eth[i], &l);
+		hs_link_fill_drvinfo(d->eth[i], &l);
 		err = add_link(d, i, &l);
 	}
 	nl_cache_free(cache);
@@ -524,11 +355,11 @@ static void resolve(struct discovery *d)
 				set_ref(&l->master, &t->links[k]);
 		}
 		k = linked(d, i);
-		if (k >= 0 && !strcmp(l->kind, "veth"))
+		if (k >= 0 && l->kind == HS_LINK_VETH)
 			set_ref(&l->peer, &t->links[k]);
-		else if (k >= 0 && !strcmp(l->kind, "macvlan"))
+		else if (k >= 0 && l->kind == HS_LINK_MACVLAN)
 			set_ref(&l->parent, &t->links[k]);
-		if (!strcmp(l->kind, "sriov-vf") && d->pf_bus[i][0]) {
+		if (l->kind == HS_LINK_SRIOV_VF && d->pf_bus[i][0]) {
 			for (j = 0; j < t->n_links; j++)
 				if (!strcmp(t->links[j].bus_info, d->pf_bus[i]))
 					set_ref(&l->parent, &t->links[j]);
@@ -553,7 +384,7 @@ static void apply_ovs_dir(struct discovery *d, const char *dir)
 			    strcmp(l->ifname, ports[k].port))
 				continue;
 			if (!strcmp(l->ifname, ports[k].bridge))
-				snprintf(l->kind, sizeof(l->kind), "ovs-bridge");
+				l->kind = HS_LINK_OVS_BRIDGE;
 			else
 				memcpy(l->ovs_bridge, ports[k].bridge,
 				       sizeof(l->ovs_bridge));
@@ -709,167 +540,4 @@ int hs_topo_ns_index(const struct hs_topo *t, uint64_t inode)
 		if (t->ns[i].ns.inode == inode)
 			return (int)i;
 	return -1;
-}
-
-/* ---- paths ---- */
-
-static bool same_ref(const struct hs_link_ref *r, const struct hs_link *l)
-{
-	return r->ifindex && r->netns_inode == l->netns_inode &&
-	       r->ifindex == l->ifindex;
-}
-
-/* Two interfaces a packet can cross between without another interface. */
-static bool adjacent(const struct hs_topo *t, unsigned int i, unsigned int j)
-{
-	const struct hs_link *a = &t->links[i], *b = &t->links[j];
-
-	if (t->link_ns[i] == t->link_ns[j])
-		return true; /* a function, a bridge, a switch namespace */
-	if (same_ref(&a->peer, b) || same_ref(&b->peer, a))
-		return true;
-	if (same_ref(&a->parent, b) || same_ref(&b->parent, a))
-		return true;
-	/* macvlan siblings talk directly in bridge mode */
-	return a->parent.ifindex && b->parent.ifindex &&
-	       a->parent.netns_inode == b->parent.netns_inode &&
-	       a->parent.ifindex == b->parent.ifindex;
-}
-
-static bool usable(const struct hs_link *l)
-{
-	return strcmp(l->kind, "loopback") != 0;
-}
-
-int hs_topo_between(const struct hs_topo *t, unsigned int a, unsigned int b,
-		    unsigned int *path, unsigned int max)
-{
-	unsigned int n = t->n_links, head = 0, tail = 0, i, j, len;
-	int *prev = malloc(n * sizeof(*prev) + 1);
-	unsigned int *queue = malloc(n * sizeof(*queue) + 1);
-	int found = -1, ret;
-
-	if (!prev || !queue) {
-		free(prev);
-		free(queue);
-		return -ENOMEM;
-	}
-	/* breadth first from every interface of a: the fewest interfaces */
-	for (i = 0; i < n; i++) {
-		prev[i] = -2; /* unvisited */
-		if (t->link_ns[i] == a && usable(&t->links[i])) {
-			prev[i] = -1;
-			queue[tail++] = i;
-		}
-	}
-	while (head < tail && found < 0) {
-		i = queue[head++];
-		if (t->link_ns[i] == b && a != b) {
-			found = (int)i;
-			break;
-		}
-		for (j = 0; j < n; j++) {
-			if (prev[j] != -2 || !usable(&t->links[j]) ||
-			    !adjacent(t, i, j))
-				continue;
-			/* inside a itself, entering is enough */
-			if (t->link_ns[j] == a && t->link_ns[i] == a)
-				continue;
-			prev[j] = (int)i;
-			queue[tail++] = j;
-		}
-	}
-	ret = 0;
-	if (found >= 0) {
-		for (len = 0, i = (unsigned int)found;; i = (unsigned int)prev[i]) {
-			len++;
-			if (prev[i] < 0)
-				break;
-		}
-		if (len > max) {
-			ret = -E2BIG;
-		} else {
-			j = len;
-			for (i = (unsigned int)found;; i = (unsigned int)prev[i]) {
-				path[--j] = i;
-				if (prev[i] < 0)
-					break;
-			}
-			ret = (int)len;
-		}
-	}
-	free(prev);
-	free(queue);
-	return ret;
-}
-
-/* ---- naming hops ---- */
-
-static bool same_link(const struct hs_link *a, const struct hs_link *b)
-{
-	return a->netns_inode == b->netns_inode && a->ifindex == b->ifindex;
-}
-
-static bool refs_equal(const struct hs_link_ref *a, const struct hs_link_ref *b)
-{
-	return a->ifindex && a->netns_inode == b->netns_inode &&
-	       a->ifindex == b->ifindex;
-}
-
-static bool is_switch_dev(const struct hs_link *l)
-{
-	return !strcmp(l->kind, "bridge") || !strcmp(l->kind, "ovs-bridge");
-}
-
-const char *hs_hop_classify(const struct hs_hop_end *from,
-			    const struct hs_hop_end *to, char *via,
-			    size_t via_len)
-{
-	const struct hs_link *a = from->link, *b = to->link;
-
-	if (same_link(a, b)) {
-		/* XDP -> tc ingress: the kernel's receive path; in at one
-		 * hook and out at another: a function sends it back out */
-		if (from->hook == 0 /* HS_HOOK_XDP */) {
-			snprintf(via, via_len, "%s", a->ifname);
-			return "stack";
-		}
-		snprintf(via, via_len, "VNF %s", from->netns_name);
-		return "function";
-	}
-	if (same_ref(&a->peer, b) || same_ref(&b->peer, a)) {
-		snprintf(via, via_len, "veth");
-		return "wire";
-	}
-	if (refs_equal(&a->master, &b->master)) {
-		snprintf(via, via_len, "bridge %s", a->master.ifname);
-		return "switch";
-	}
-	if (a->ovs_bridge[0] && !strcmp(a->ovs_bridge, b->ovs_bridge) &&
-	    a->netns_inode == b->netns_inode) {
-		snprintf(via, via_len, "ovs %s", a->ovs_bridge);
-		return "switch";
-	}
-	if (refs_equal(&a->parent, &b->parent) ||
-	    same_ref(&a->parent, b) || same_ref(&b->parent, a)) {
-		const struct hs_link *child = a->parent.ifindex ? a : b;
-
-		snprintf(via, via_len, "%s %s%s%s%s", child->kind,
-			 child->parent.ifname, child->mode[0] ? " (" : "",
-			 child->mode, child->mode[0] ? " mode)" : "");
-		return "switch";
-	}
-	if (a->netns_inode == b->netns_inode) {
-		if (is_switch_dev(a) || is_switch_dev(b)) {
-			const struct hs_link *sw = is_switch_dev(a) ? a : b;
-
-			snprintf(via, via_len, "%s %s", sw->kind, sw->ifname);
-			return "switch";
-		}
-		snprintf(via, via_len, "VNF %s", from->netns_name);
-		return "function";
-	}
-	/* points with unobserved interfaces between them */
-	snprintf(via, via_len, "%s -> %s", a->kind, b->kind);
-	return "wire";
 }

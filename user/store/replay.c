@@ -3,11 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "analysis/fit.h"
+#include "core/exit.h"
 #include "core/log.h"
-#include "output/output.h"
-#include "store/report.h"
-#include "live/run.h"
+#include "store/replay.h"
 
 /* ---- one frame into a session ---- */
 
@@ -18,7 +16,6 @@ static int bad_frame(const struct hs_rec_frame *f, char *err, size_t errlen,
 		 (unsigned long long)f->offset, what);
 	return -EINVAL;
 }
-
 
 static int replay_records(struct hs_session *s, const struct hs_rec_frame *f,
 			  char *err, size_t errlen)
@@ -128,7 +125,7 @@ int hs_replay_frame(struct hs_session *s, const struct hs_rec_frame *f,
 
 /* ---- files and runs ---- */
 
-static int open_part(const char *path, struct hs_rec_part **pp)
+int hs_rec_part_open(const char *path, struct hs_rec_part **pp)
 {
 	struct hs_rec_part *p = calloc(1, sizeof(*p));
 	const char *header;
@@ -154,7 +151,7 @@ static int open_part(const char *path, struct hs_rec_part **pp)
 	return 0;
 }
 
-static void free_part(struct hs_rec_part *p)
+void hs_rec_part_free(struct hs_rec_part *p)
 {
 	if (!p)
 		return;
@@ -163,8 +160,7 @@ static void free_part(struct hs_rec_part *p)
 	free(p);
 }
 
-/* Files of one run (one run id) go together, in part order. */
-static int group_runs(struct hs_rec_part **parts, unsigned int n,
+int hs_rec_runs_group(struct hs_rec_part **parts, unsigned int n,
 		      struct hs_rec_run *runs, unsigned int max_runs,
 		      unsigned int *n_runs)
 {
@@ -201,8 +197,7 @@ static int group_runs(struct hs_rec_part **parts, unsigned int n,
 	return 0;
 }
 
-/* Every part of a run must describe the same points. */
-static int check_run(const struct hs_rec_run *run)
+int hs_rec_run_check(const struct hs_rec_run *run)
 {
 	unsigned int i;
 
@@ -228,8 +223,10 @@ static int check_run(const struct hs_rec_run *run)
 }
 
 static void apply_overrides(struct hs_session_config *cfg,
-			    const struct hs_report_opts *o)
+			    const struct hs_replay_overrides *o)
 {
+	if (!o)
+		return;
 	if (o->warmup_set)
 		cfg->warmup_ns = o->warmup_ns;
 	if (o->cooldown_set)
@@ -280,11 +277,9 @@ static int replay_part(struct hs_session *s, struct hs_rec_part *p,
 	return n;
 }
 
-/* Replay a run into s; the session stays for the caller to read. Returns
- * an enum hs_exit: 1 when a file was truncated or corrupt. */
-static int replay_run(const struct hs_rec_run *run,
-		      const struct hs_report_opts *o, struct hs_output *out,
-		      struct hs_session *s)
+int hs_replay_run(const struct hs_rec_run *run,
+		  const struct hs_replay_overrides *o, const struct hs_sink *sink,
+		  struct hs_session *s)
 {
 	struct hs_rec_part *first = run->part[0];
 	struct hs_session_config cfg = first->info.cfg;
@@ -293,10 +288,12 @@ static int replay_run(const struct hs_rec_run *run,
 	unsigned int i;
 
 	apply_overrides(&cfg, o);
-	if (hs_session_init(s, &cfg, first->points, out, NULL)) {
+	if (hs_session_init(s, &cfg, first->points)) {
 		pr_err("out of memory");
 		return HS_EXIT_FAILURE;
 	}
+	if (sink)
+		hs_session_add_sink(s, sink);
 	if (first->info.part > 0) {
 		/* a later part alone starts in the middle of its run */
 		pr_warn("'%s' is part %u of run %s: statistics from where it starts",
@@ -322,147 +319,5 @@ static int replay_run(const struct hs_rec_run *run,
 		fflush(stdout);
 		pr_err("%s", rp.error);
 	}
-	return ret;
-}
-
-/* ---- the chain-length study ---- */
-
-static const struct hs_path *main_path(const struct hs_hops *h)
-{
-	const struct hs_path *best = NULL;
-	uint32_t i;
-
-	for (i = 0; i < h->n_paths; i++)
-		if (h->paths[i].n >= 2 &&
-		    (!best ||
-		     h->paths[i].leg.total.delay.n > best->leg.total.delay.n))
-			best = &h->paths[i];
-	return best;
-}
-
-static int fit_point(const struct hs_session *s, const char *file,
-		     struct hs_fit_run *fr)
-{
-	const struct hs_path *p = main_path(&s->hops);
-	struct hs_summary sum;
-	struct hs_lateness late;
-
-	memset(fr, 0, sizeof(*fr));
-	fr->file = file;
-	if (!p || !p->leg.total.delay.n) {
-		pr_err("'%s': no path carried a packet; nothing to fit", file);
-		return -ENOENT;
-	}
-	hs_delay_summary(&p->leg.total.delay, &sum);
-	hs_lateness(&sum, &late);
-	fr->functions = hs_path_functions(s->points, p);
-	fr->packets = sum.n;
-	fr->value[HS_FIT_DELAY_MEAN] = sum.mean;
-	fr->value[HS_FIT_DELAY_P50] = (double)sum.p50;
-	fr->value[HS_FIT_DELAY_P99] = (double)sum.p99;
-	fr->value[HS_FIT_JITTER_MEAN] = hs_jitter_mean(&p->leg.total.jitter);
-	fr->value[HS_FIT_LATENESS_MEAN] = late.mean;
-	return 0;
-}
-
-static int fit_runs(struct hs_rec_run *runs, unsigned int n_runs,
-		    const struct hs_report_opts *o, struct hs_output *out)
-{
-	struct hs_fit_run fr[64];
-	struct hs_fit fits[HS_FIT_METRICS];
-	double x[64], y[64];
-	int ret = HS_EXIT_OK, m;
-	unsigned int i;
-
-	if (n_runs < 2) {
-		pr_err("--fit needs runs over at least two chain lengths, got %u run",
-		       n_runs);
-		return HS_EXIT_USAGE;
-	}
-	for (i = 0; i < n_runs; i++) {
-		struct hs_session s;
-		int r = replay_run(&runs[i], o, NULL, &s);
-
-		if (r == HS_EXIT_OK &&
-		    fit_point(&s, runs[i].part[0]->path, &fr[i]))
-			r = HS_EXIT_FAILURE;
-		hs_session_free(&s);
-		if (r != HS_EXIT_OK)
-			return r;
-		x[i] = fr[i].functions;
-	}
-	for (m = 0; m < HS_FIT_METRICS; m++) {
-		for (i = 0; i < n_runs; i++)
-			y[i] = fr[i].value[m];
-		if (hs_fit_line(x, y, n_runs, &fits[m])) {
-			pr_err("--fit: every run crosses %u functions; runs over chains of different length are needed",
-			       fr[0].functions);
-			return HS_EXIT_USAGE;
-		}
-	}
-	hs_output_fit(out, fr, n_runs, fits);
-	return ret;
-}
-
-/* ---- hopscope report ---- */
-
-int hs_report_files(const struct hs_report_opts *o)
-{
-	struct hs_rec_part *parts[64] = {};
-	struct hs_rec_run runs[64] = {};
-	struct hs_output out;
-	struct hs_session s;
-	unsigned int i, n_runs = 0;
-	const char *which;
-	int ret = HS_EXIT_USAGE, e;
-
-	if (!o->n_files) {
-		pr_err("no record file: hopscope report FILE... (see hopscope report --help)");
-		return HS_EXIT_USAGE;
-	}
-	if (o->n_files > 64) {
-		pr_err("at most 64 record files, got %u", o->n_files);
-		return HS_EXIT_USAGE;
-	}
-	for (i = 0; i < o->n_files; i++) {
-		e = open_part(o->files[i], &parts[i]);
-		if (e) {
-			/* damage is a failure; a wrong or missing file, usage */
-			ret = e == -EIO || e == -ENOMEM ? HS_EXIT_FAILURE :
-							  HS_EXIT_USAGE;
-			goto out;
-		}
-	}
-	if (group_runs(parts, o->n_files, runs, 64, &n_runs))
-		goto out;
-	for (i = 0; i < n_runs; i++)
-		if (check_run(&runs[i]))
-			goto out;
-	if (!o->fit && n_runs > 2) {
-		pr_err("%u runs: report takes one run (its parts in order), two runs of two hosts, or --fit",
-		       n_runs);
-		goto out;
-	}
-	e = hs_output_open(&out, o->json_path, o->csv_path, true, &which);
-	if (e) {
-		pr_err("cannot open '%s' for output: %s", which, strerror(-e));
-		goto out;
-	}
-	if (o->fit) {
-		ret = fit_runs(runs, n_runs, o, &out);
-	} else if (n_runs == 2) {
-		ret = hs_join_runs(&runs[0], &runs[1], o, &out);
-	} else {
-		ret = replay_run(&runs[0], o, &out, &s);
-		hs_session_free(&s);
-	}
-	if (out.failed && ret == HS_EXIT_OK) {
-		pr_err("cannot write the output");
-		ret = HS_EXIT_FAILURE;
-	}
-	hs_output_close(&out);
-out:
-	for (i = 0; i < o->n_files; i++)
-		free_part(parts[i]);
 	return ret;
 }

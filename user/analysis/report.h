@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * report.h - what one report is made of: the statistics of an interval
+ * or of the whole run, and everything needed to name and qualify them.
+ * The session (session.h) fills it; the outputs (output/) print it and
+ * never change it.
+ */
+#ifndef HS_REPORT_H
+#define HS_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hopscope.h"
+#include "analysis/clocks.h"
+#include "analysis/hops.h"
+#include "analysis/match.h"
+#include "analysis/points.h"
+
+/* What the kernel timed of one point's program (kernel.bpf_stats). */
+struct hs_probe_cost {
+	uint64_t run_time_ns;
+	uint64_t run_cnt;
+};
+
+/* What the session itself left out or could not use. */
+struct hs_session_counters {
+	uint64_t left_out_warmup; /* trajectories */
+	uint64_t left_out_cooldown;
+	uint64_t cooldown_overflow; /* folded early: the queue was full */
+	uint64_t bad_records; /* malformed ring-buffer records */
+};
+
+struct hs_report {
+	const struct hs_point_table *points;
+	const struct hs_counters *counters; /* per point: points->n */
+	const struct hs_hops *hops;
+	const struct hs_match_counters *match;
+	const struct hs_session_counters *session;
+	const struct hs_probe_cost *cost; /* per point, or NULL */
+	/* two hosts' files joined: how their clocks were aligned; NULL else */
+	const struct hs_join_clock *join;
+	bool final;
+	double elapsed_s; /* since measuring started */
+	double interval_s; /* the span the interval statistics cover */
+};
+
+/* The probes' cost per hook, summed over the points with that hook. */
+struct hs_hook_cost {
+	uint64_t ns, runs;
+	unsigned int points;
+};
+
+/* hc[HS_HOOK_COUNT] from r->cost; false when nothing was timed. */
+bool hs_report_hook_cost(const struct hs_report *r, struct hs_hook_cost *hc);
+
+#endif /* HS_REPORT_H */

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <string.h>
+#include "core/hooks.h"
+
+static const char *const hook_names[HS_HOOK_COUNT] = {
+	[HS_HOOK_XDP] = "xdp",
+	[HS_HOOK_TC_INGRESS] = "tc-ingress",
+	[HS_HOOK_TC_EGRESS] = "tc-egress",
+};
+
+const char *hs_hook_name(enum hs_hook hook)
+{
+	return hook < HS_HOOK_COUNT ? hook_names[hook] : "?";
+}
+
+int hs_hook_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < HS_HOOK_COUNT; i++)
+		if (!strcmp(name, hook_names[i]))
+			return i;
+	return -1;
+}
+
+bool hs_hook_is_ingress(enum hs_hook hook)
+{
+	return hook == HS_HOOK_XDP || hook == HS_HOOK_TC_INGRESS;
+}

@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * json.c - reports as JSON lines, one object per line (docs/output.md).
+ */
+#include <string.h>
+#include <json-c/json.h>
+#include "core/hooks.h"
+#include "core/json_fields.h"
+#include "analysis/breakdown.h"
+#include "output/json.h"
+
+/* Where the lines go, and whether a write failed (disk full, reader
+ * gone). */
+struct dest {
+	FILE *f;
+	int err;
+};
+
+/* One line, written out at once: a reader follows the run as it goes. */
+static void json_emit(struct dest *d, json_object *obj)
+{
+	if (fprintf(d->f, "%s\n",
+		    json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN)) <
+		    0 ||
+	    fflush(d->f))
+		d->err = -1;
+	json_object_put(obj);
+}
+
+static void json_add_ns(json_object *o, const char *key, double v)
+{
+	/* whole nanoseconds: finer digits are noise */
+	json_object_object_add(o, key, json_object_new_int64((int64_t)(v + 0.5)));
+}
+
+/* A ratio to 4 decimals: the same text wherever it is printed. */
+static void json_add_ratio(json_object *o, const char *key, double v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%.4f", v);
+	json_object_object_add(o, key, json_object_new_double_s(v, buf));
+}
+
+static json_object *json_delay(const struct hs_summary *s)
+{
+	json_object *o = json_object_new_object();
+
+	json_add_u64(o, "min", s->min);
+	json_add_u64(o, "max", s->max);
+	json_add_ns(o, "mean", s->mean);
+	json_add_ns(o, "stdev", s->stdev);
+	json_add_u64(o, "p50", s->p50);
+	json_add_u64(o, "p90", s->p90);
+	json_add_u64(o, "p99", s->p99);
+	json_add_u64(o, "p999", s->p999);
+	return o;
+}
+
+static json_object *json_jitter(const struct hs_jitter *j)
+{
+	json_object *o = json_object_new_object();
+
+	json_add_ns(o, "last", j->last);
+	json_add_ns(o, "mean", hs_jitter_mean(j));
+	json_add_ns(o, "max", j->max);
+	json_add_u64(o, "ipdv_p50", hs_hist_percentile(&j->ipdv, 50));
+	json_add_u64(o, "ipdv_p99", hs_hist_percentile(&j->ipdv, 99));
+	return o;
+}
+
+static json_object *json_lateness(const struct hs_summary *s)
+{
+	json_object *o = json_object_new_object();
+	struct hs_lateness l;
+
+	hs_lateness(s, &l);
+	json_add_u64(o, "max", l.max);
+	json_add_ns(o, "mean", l.mean);
+	json_add_ns(o, "stdev", l.stdev);
+	return o;
+}
+
+static double ratio(uint64_t part, uint64_t whole)
+{
+	return whole ? (double)part / (double)whole : 0.0;
+}
+
+/* RFC 4737: how many arrived out of order, how far back, how late. */
+static void json_add_reordering(json_object *o, const struct hs_acc *a)
+{
+	uint64_t measured = a->reordered - a->extent_beyond;
+	json_object *e = json_object_new_object();
+	json_object *l = json_object_new_object();
+
+	json_add_ratio(o, "reordered_ratio", ratio(a->reordered, a->arrivals));
+	json_add_u64(e, "max", a->extent_max);
+	json_add_ratio(e, "mean", ratio(a->extent_sum, measured));
+	json_add_u64(e, "beyond", a->extent_beyond);
+	json_object_object_add(o, "reorder_extent", e);
+	json_add_u64(l, "max", a->late_max_ns);
+	json_add_ns(l, "mean", ratio(a->late_sum_ns, measured));
+	json_object_object_add(o, "reorder_late_ns", l);
+}
+
+/* The measurements every hop, path and segment carries. */
+static void json_add_acc(json_object *o, const struct hs_acc *a)
+{
+	struct hs_summary s;
+
+	hs_delay_summary(&a->delay, &s);
+	json_add_u64(o, "packets", s.n);
+	json_object_object_add(o, "delay_ns", json_delay(&s));
+	json_object_object_add(o, "jitter_ns", json_jitter(&a->jitter));
+	json_object_object_add(o, "lateness_ns", json_lateness(&s));
+	json_add_u64(o, "lost", a->lost);
+	json_add_u64(o, "reordered", a->reordered);
+	json_add_reordering(o, a);
+	json_add_u64(o, "duplicates", a->duplicates);
+	if (a->negative) {
+		/* two hosts' clocks disagree by more than the delay */
+		json_add_u64(o, "negative_delays", a->negative);
+		json_add_i64(o, "negative_min_ns", a->negative_min);
+	}
+}
+
+static json_object *json_line(const char *type, bool final)
+{
+	json_object *o = json_object_new_object();
+
+	json_add_str(o, "type", type);
+	json_object_object_add(o, "final", json_object_new_boolean(final));
+	return o;
+}
+
+static void json_hop(struct dest *out, const struct hs_report *r,
+		     const struct hs_hop *hop)
+{
+	json_object *o = json_line("hop", r->final);
+	char via[128];
+	enum hs_hop_kind kind = hs_points_classify(r->points, hop->from,
+						   hop->to, via, sizeof(via));
+
+	json_add_u64(o, "from", hop->from);
+	json_add_u64(o, "to", hop->to);
+	json_add_str(o, "kind", hs_hop_kind_name(kind));
+	json_add_str(o, "via", via);
+	json_add_acc(o, hs_leg_acc(&hop->leg, r->final));
+	if (r->join && kind == HS_HOP_NETWORK)
+		json_add_i64(o, "delay_uncertainty_ns", r->join->uncertainty_ns);
+	json_emit(out, o);
+}
+
+static json_object *json_breakdown(const struct hs_report *r,
+				   const struct hs_breakdown *b)
+{
+	json_object *arr = json_object_new_array();
+	unsigned int k;
+
+	for (k = 0; k < b->n; k++) {
+		const struct hs_hop_share *s = &b->hop[k];
+		json_object *o = json_object_new_object();
+		char via[128];
+
+		json_add_u64(o, "from", s->from);
+		json_add_u64(o, "to", s->to);
+		json_add_str(o, "kind",
+			     hs_hop_kind_name(hs_points_classify(
+				     r->points, s->from, s->to, via,
+				     sizeof(via))));
+		json_add_str(o, "via", via);
+		json_add_u64(o, "packets", s->packets);
+		json_add_ns(o, "mean_ns", s->mean_ns);
+		json_add_ns(o, "p99_ns", s->p99_ns);
+		json_add_ns(o, "jitter_ns", s->jitter_ns);
+		json_add_ratio(o, "mean_share", s->mean_share);
+		json_add_ratio(o, "p99_share", s->p99_share);
+		json_add_ratio(o, "jitter_share", s->jitter_share);
+		json_add_u64(o, "lost", s->lost);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static void json_path(struct dest *out, const struct hs_report *r,
+		      const struct hs_path *path)
+{
+	json_object *o = json_line("path", r->final);
+	json_object *pts = json_object_new_array();
+	struct hs_breakdown b;
+	char text[1024];
+	int i;
+
+	for (i = 0; i < path->n; i++)
+		json_object_array_add(pts, json_object_new_int(path->points[i]));
+	json_object_object_add(o, "points", pts);
+	hs_path_chain(r->points, path, text, sizeof(text));
+	json_add_str(o, "chain", text);
+	json_add_acc(o, hs_leg_acc(&path->leg, r->final));
+	if (!hs_breakdown(r->hops, path, r->final, &b)) {
+		json_object_object_add(o, "breakdown", json_breakdown(r, &b));
+		json_add_str(o, "verdict",
+			     hs_verdict(&b, r->points, path, text, sizeof(text)));
+	}
+	json_emit(out, o);
+}
+
+static void json_counters(struct dest *out, const struct hs_report *r)
+{
+	const struct hs_match_counters *m = r->match;
+	const struct hs_session_counters *sc = r->session;
+	unsigned int i;
+	json_object *o;
+
+	for (i = 0; i < r->points->n; i++) {
+		const struct hs_counters *c = &r->counters[i];
+
+		if (r->points->p[i].skipped)
+			continue;
+		o = json_line("counters", r->final);
+		json_add_u64(o, "point", i);
+		json_add_u64(o, "seen", c->seen);
+		json_add_u64(o, "filtered", c->filtered);
+		json_add_u64(o, "sampled_out", c->sampled_out);
+		json_add_u64(o, "sampled", c->sampled);
+		json_add_u64(o, "recorded", c->recorded);
+		json_add_u64(o, "ringbuf_drops", c->ringbuf_drops);
+		json_add_u64(o, "parse_errors", c->parse_errors);
+		json_add_u64(o, "duplicates", m->point_duplicates[i]);
+		json_emit(out, o);
+	}
+	o = json_line("pipeline", r->final);
+	json_add_u64(o, "records", m->records);
+	json_add_u64(o, "trajectories", m->trajectories);
+	json_add_u64(o, "unmatched", m->singletons);
+	json_add_u64(o, "evicted", m->evicted);
+	json_add_u64(o, "duplicates", m->duplicates);
+	json_add_u64(o, "overflow", m->overflow);
+	json_add_u64(o, "warmup", m->warmup);
+	json_add_u64(o, "at_end", m->at_end);
+	json_add_u64(o, "unverified", r->hops->unverified);
+	json_add_u64(o, "hops_overflow", r->hops->hops_overflow);
+	json_add_u64(o, "paths_overflow", r->hops->paths_overflow);
+	json_add_u64(o, "segments_overflow", r->hops->segments_overflow);
+	json_add_u64(o, "flows_replaced", r->hops->flows_replaced);
+	json_add_u64(o, "left_out_warmup", sc->left_out_warmup);
+	json_add_u64(o, "left_out_cooldown", sc->left_out_cooldown);
+	json_add_u64(o, "cooldown_overflow", sc->cooldown_overflow);
+	json_add_u64(o, "bad_records", sc->bad_records);
+	json_emit(out, o);
+}
+
+static void json_clock(struct dest *out, const struct hs_report *r)
+{
+	const struct hs_join_clock *j = r->join;
+	json_object *o = json_line("clock", r->final);
+
+	json_add_str(o, "method", hs_join_method_name(j->method));
+	json_add_str(o, "host_a", r->points->host[0]);
+	json_add_str(o, "host_b", r->points->host[1]);
+	json_add_i64(o, "offset_ns", j->offset_ns);
+	json_add_i64(o, "uncertainty_ns", j->uncertainty_ns);
+	json_add_u64(o, "packets_ab", j->packets_ab);
+	json_add_u64(o, "packets_ba", j->packets_ba);
+	json_emit(out, o);
+}
+
+static void json_cost(struct dest *out, const struct hs_report *r)
+{
+	struct hs_hook_cost hc[HS_HOOK_COUNT];
+	int h;
+
+	if (!r->final || !hs_report_hook_cost(r, hc))
+		return;
+	for (h = 0; h < HS_HOOK_COUNT; h++) {
+		json_object *o;
+
+		if (!hc[h].runs)
+			continue;
+		o = json_line("probe_cost", true);
+		json_add_str(o, "hook", hs_hook_name(h));
+		json_add_u64(o, "points", hc[h].points);
+		json_add_u64(o, "packets", hc[h].runs);
+		json_add_u64(o, "run_time_ns", hc[h].ns);
+		json_add_ns(o, "ns_per_packet", (double)hc[h].ns / (double)hc[h].runs);
+		json_emit(out, o);
+	}
+}
+
+static int points(FILE *f, const struct hs_point_table *t)
+{
+	struct dest d = { f, 0 };
+	unsigned int i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct hs_point_info *pt = &t->p[i];
+		json_object *o;
+
+		if (pt->skipped)
+			continue;
+		o = json_object_new_object();
+		json_add_str(o, "type", "point");
+		json_add_u64(o, "id", pt->id);
+		if (t->n_hosts > 1)
+			json_add_str(o, "host", t->host[pt->host]);
+		json_add_str(o, "netns", pt->netns);
+		json_add_str(o, "ifname", pt->link.ifname);
+		json_add_u64(o, "ifindex", (uint64_t)pt->link.ifindex);
+		json_add_str(o, "kind", hs_link_kind_name(pt->link.kind));
+		json_add_str(o, "hook", hs_hook_name(pt->hook));
+		if (pt->xdp_mode[0])
+			json_add_str(o, "xdp_mode", pt->xdp_mode);
+		/* to find the program with bpftool */
+		json_add_u64(o, "prog_id", pt->prog_id);
+		json_emit(&d, o);
+	}
+	return d.err;
+}
+
+int hs_json_points(FILE *f, const struct hs_point_table *t)
+{
+	return points(f, t);
+}
+
+int hs_json_event(FILE *f, uint16_t point, const char *event)
+{
+	struct dest d = { f, 0 };
+	json_object *o = json_object_new_object();
+
+	json_add_str(o, "type", "event");
+	json_add_u64(o, "point", point);
+	json_add_str(o, "event", event);
+	json_emit(&d, o);
+	return d.err;
+}
+
+int hs_json_report(FILE *f, const struct hs_report *r)
+{
+	struct dest d = { f, 0 };
+	uint32_t i;
+
+	if (r->join)
+		json_clock(&d, r);
+	for (i = 0; i < r->hops->n_hops; i++)
+		json_hop(&d, r, &r->hops->hops[i]);
+	for (i = 0; i < r->hops->n_paths; i++) {
+		const struct hs_path *p = &r->hops->paths[i];
+
+		/* entries the flows vote on that never carried a packet */
+		if (p->leg.total.delay.n || p->leg.total.lost)
+			json_path(&d, r, p);
+	}
+	json_counters(&d, r);
+	json_cost(&d, r);
+	return d.err;
+}
+
+int hs_json_fit(FILE *f, const struct hs_fit_run *runs, unsigned int n,
+		const struct hs_fit *fits)
+{
+	struct dest d = { f, 0 };
+	unsigned int i;
+	int m;
+
+	for (i = 0; i < n; i++) {
+		json_object *o = json_line("fit_run", true);
+
+		json_add_str(o, "file", runs[i].file);
+		json_add_u64(o, "functions", runs[i].functions);
+		json_add_u64(o, "packets", runs[i].packets);
+		for (m = 0; m < HS_FIT_METRICS; m++) {
+			char key[40];
+
+			snprintf(key, sizeof(key), "%s_ns", hs_fit_metric_name(m));
+			json_add_ns(o, key, runs[i].value[m]);
+		}
+		json_emit(&d, o);
+	}
+	for (m = 0; m < HS_FIT_METRICS; m++) {
+		json_object *o = json_line("fit", true);
+		char key[40];
+
+		snprintf(key, sizeof(key), "%s_ns", hs_fit_metric_name(m));
+		json_add_str(o, "metric", key);
+		json_add_u64(o, "runs", fits[m].n);
+		json_add_ratio(o, "slope_ns", fits[m].slope);
+		json_add_ratio(o, "intercept_ns", fits[m].intercept);
+		json_add_ratio(o, "r2", fits[m].r2);
+		json_emit(&d, o);
+	}
+	return d.err;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * json.h - JSON lines, one object per line with a "type": "point",
+ * "event", "clock", "hop", "path", "counters", "pipeline", "probe_cost",
+ * "fit_run", "fit" (docs/output.md). Each line is flushed as written.
+ * Every function returns 0, or -1 when a write failed.
+ */
+#ifndef HS_JSON_H
+#define HS_JSON_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "analysis/fit.h"
+#include "analysis/report.h"
+
+/* A "point" line per point measured (skipped ones left out). */
+int hs_json_points(FILE *f, const struct hs_point_table *t);
+/* An "event" line: something happened to the point's interface. */
+int hs_json_event(FILE *f, uint16_t point, const char *event);
+/* The lines of one report. */
+int hs_json_report(FILE *f, const struct hs_report *r);
+/* report --fit: a "fit_run" line per run, a "fit" line per metric. */
+int hs_json_fit(FILE *f, const struct hs_fit_run *runs, unsigned int n,
+		const struct hs_fit *fits);
+
+#endif /* HS_JSON_H */

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * table.c - reports as text tables for people: a row per hop and per path
+ * (times in microseconds), what made each hop, each path's breakdown and
+ * verdict, the pipeline's health and the probes' cost.
+ */
+#include <string.h>
+#include "core/hooks.h"
+#include "analysis/breakdown.h"
+#include "output/table.h"
+
+static double ratio(uint64_t part, uint64_t whole)
+{
+	return whole ? (double)part / (double)whole : 0.0;
+}
+
+static void fmt_us(char *buf, size_t len, double ns)
+{
+	double us = ns / 1000.0;
+
+	if (us < 100)
+		snprintf(buf, len, "%.2f", us);
+	else if (us < 10000)
+		snprintf(buf, len, "%.1f", us);
+	else
+		snprintf(buf, len, "%.0f", us);
+}
+
+static void table_row(FILE *f, int width, const char *name,
+		      const struct hs_acc *a)
+{
+	struct hs_lateness late;
+	struct hs_summary s;
+	char v[8][16];
+
+	hs_delay_summary(&a->delay, &s);
+	fmt_us(v[0], sizeof(v[0]), (double)s.min);
+	fmt_us(v[1], sizeof(v[1]), (double)s.p50);
+	fmt_us(v[2], sizeof(v[2]), (double)s.p99);
+	fmt_us(v[3], sizeof(v[3]), (double)s.max);
+	fmt_us(v[4], sizeof(v[4]), s.mean);
+	fmt_us(v[5], sizeof(v[5]), hs_jitter_mean(&a->jitter));
+	hs_lateness(&s, &late);
+	fmt_us(v[6], sizeof(v[6]), (double)late.max);
+	fmt_us(v[7], sizeof(v[7]), late.mean);
+	fprintf(f,
+		"%-*s %8llu %8s %8s %8s %8s %8s %8s %8s %8s %6llu %6llu\n",
+		width, name, (unsigned long long)s.n, v[0], v[1], v[2], v[3],
+		v[4], v[5], v[6], v[7], (unsigned long long)a->lost,
+		(unsigned long long)a->reordered);
+}
+
+static int hop_name(const struct hs_point_table *t, uint16_t from, uint16_t to,
+		    char *buf, size_t len)
+{
+	char a[HS_POINT_NAME_MAX], b[HS_POINT_NAME_MAX];
+
+	return snprintf(buf, len, "%s -> %s",
+			hs_point_label(t, from, a, sizeof(a)),
+			hs_point_label(t, to, b, sizeof(b)));
+}
+
+/* How far a delay between the two hosts can be trusted. */
+static void table_join_note(FILE *f, const struct hs_join_clock *j)
+{
+	if (j->method == HS_JOIN_TAI)
+		fprintf(f, " (TAI clocks, taken as they are)");
+	else if (j->method == HS_JOIN_REALTIME)
+		fprintf(f, " (delay uncertain: realtime clocks trusted)");
+	else if (j->uncertainty_ns >= 0)
+		fprintf(f, " (delay +- %.2f us: clocks joined)",
+			(double)j->uncertainty_ns / 1000.0);
+	else
+		fprintf(f, " (delay uncertain: the clocks disagree, see above)");
+}
+
+/* What a hop row adds under itself: what made the hop, and what else
+ * happened on it. */
+static void table_hop_notes(FILE *f, const struct hs_report *r,
+			    uint16_t from, uint16_t to, const struct hs_acc *a)
+{
+	char via[128];
+	enum hs_hop_kind kind =
+		hs_points_classify(r->points, from, to, via, sizeof(via));
+
+	fprintf(f, "    %s: %s", hs_hop_kind_name(kind), via);
+	if (r->join && kind == HS_HOP_NETWORK)
+		table_join_note(f, r->join);
+	if (a->reordered)
+		fprintf(f, "; reordered %.2f%%, extent max %s%llu",
+			100.0 * ratio(a->reordered, a->arrivals),
+			a->extent_beyond ? ">=" : "",
+			(unsigned long long)a->extent_max);
+	if (a->duplicates)
+		fprintf(f, "; %llu duplicates",
+			(unsigned long long)a->duplicates);
+	if (a->negative)
+		fprintf(f, "; WARNING: %llu negative delays (down to %.2f us)",
+			(unsigned long long)a->negative,
+			(double)a->negative_min / 1000.0);
+	fputc('\n', f);
+}
+
+static void table_breakdown(FILE *f, const struct hs_report *r,
+			    const struct hs_path *p)
+{
+	struct hs_breakdown b;
+	char name[2 * HS_POINT_NAME_MAX + 8], text[1024];
+	unsigned int k;
+
+	if (hs_breakdown(r->hops, p, r->final, &b))
+		return;
+	if (r->final) {
+		fprintf(f, "    share of  mean   p99 jitter  hop\n");
+		for (k = 0; k < b.n; k++) {
+			hs_hop_label(r->points, b.hop[k].from, b.hop[k].to,
+				     name, sizeof(name));
+			fprintf(f, "             %4.0f%% %4.0f%%  %4.0f%%  %s\n",
+				100 * b.hop[k].mean_share,
+				100 * b.hop[k].p99_share,
+				100 * b.hop[k].jitter_share, name);
+		}
+	}
+	fprintf(f, "    verdict: %s\n",
+		hs_verdict(&b, r->points, p, text, sizeof(text)));
+}
+
+static void table_hops(FILE *f, const struct hs_report *r)
+{
+	char name[2 * HS_POINT_NAME_MAX + 32];
+	const struct hs_hops *h = r->hops;
+	int width = 40, len;
+	uint32_t i;
+
+	/* first pass: the widest hop name sets the column */
+	for (i = 0; i < h->n_hops; i++) {
+		len = hop_name(r->points, h->hops[i].from, h->hops[i].to, name,
+			       sizeof(name));
+		if (len > width)
+			width = len;
+	}
+	fprintf(f, "%-*s %8s %8s %8s %8s %8s %8s %8s %8s %8s %6s %6s\n", width,
+		"hop (times in us)", "pkts", "min", "p50", "p99", "max", "mean",
+		"jitter", "late.max", "late.avg", "lost", "reord");
+	for (i = 0; i < h->n_hops; i++) {
+		const struct hs_hop *hop = &h->hops[i];
+		const struct hs_acc *a = hs_leg_acc(&hop->leg, r->final);
+
+		if (!a->delay.n && !a->lost)
+			continue;
+		hop_name(r->points, hop->from, hop->to, name, sizeof(name));
+		table_row(f, width, name, a);
+		table_hop_notes(f, r, hop->from, hop->to, a);
+	}
+	for (i = 0; i < h->n_paths; i++) {
+		const struct hs_path *p = &h->paths[i];
+		const struct hs_acc *a = hs_leg_acc(&p->leg, r->final);
+		char from[HS_POINT_NAME_MAX], to[HS_POINT_NAME_MAX];
+
+		if (!a->delay.n)
+			continue;
+		snprintf(name, sizeof(name), "path %s -> %s (%d points)",
+			 hs_point_label(r->points, p->points[0], from,
+					sizeof(from)),
+			 hs_point_label(r->points, p->points[p->n - 1], to,
+					sizeof(to)),
+			 p->n);
+		table_row(f, width, name, a);
+		hs_path_chain(r->points, p, name, sizeof(name));
+		fprintf(f, "    chain: %s\n", name);
+		table_breakdown(f, r, p);
+	}
+}
+
+static void table_pipeline(FILE *f, const struct hs_report *r)
+{
+	const struct hs_session_counters *sc = r->session;
+	struct hs_counters sum = {};
+	unsigned int i;
+
+	for (i = 0; i < r->points->n; i++) {
+		const struct hs_counters *c = &r->counters[i];
+
+		sum.seen += c->seen;
+		sum.filtered += c->filtered;
+		sum.sampled += c->sampled;
+		sum.recorded += c->recorded;
+		sum.ringbuf_drops += c->ringbuf_drops;
+		sum.parse_errors += c->parse_errors;
+	}
+	fprintf(f,
+		"pipeline: seen %llu, filtered %llu, sampled %llu, recorded %llu, "
+		"ringbuf drops %llu, parse errors %llu; trajectories %llu, "
+		"unmatched %llu, evicted %llu, duplicates %llu, unverified %llu\n",
+		(unsigned long long)sum.seen, (unsigned long long)sum.filtered,
+		(unsigned long long)sum.sampled,
+		(unsigned long long)sum.recorded,
+		(unsigned long long)sum.ringbuf_drops,
+		(unsigned long long)sum.parse_errors,
+		(unsigned long long)r->match->trajectories,
+		(unsigned long long)r->match->singletons,
+		(unsigned long long)r->match->evicted,
+		(unsigned long long)r->match->duplicates,
+		(unsigned long long)r->hops->unverified);
+	if (sc->left_out_warmup || sc->left_out_cooldown)
+		fprintf(f,
+			"pipeline: left out %llu packets of the warm-up and %llu of the cool-down\n",
+			(unsigned long long)sc->left_out_warmup,
+			(unsigned long long)sc->left_out_cooldown);
+	if (r->match->overflow || r->hops->hops_overflow ||
+	    r->hops->paths_overflow || r->hops->flows_replaced ||
+	    r->hops->segments_overflow || sc->cooldown_overflow)
+		fprintf(f,
+			"pipeline: WARNING: limits reached: %llu sightings past %d points a packet, "
+			"%llu hops past %d, %llu paths past %d, %llu paths without a breakdown, "
+			"%llu flows replaced, %llu packets folded before their cool-down\n",
+			(unsigned long long)r->match->overflow, HS_MAX_TRAJ_POINTS,
+			(unsigned long long)r->hops->hops_overflow, HS_MAX_HOPS,
+			(unsigned long long)r->hops->paths_overflow, HS_MAX_PATHS,
+			(unsigned long long)r->hops->segments_overflow,
+			(unsigned long long)r->hops->flows_replaced,
+			(unsigned long long)sc->cooldown_overflow);
+	if (sum.ringbuf_drops || r->match->evicted)
+		fprintf(f, "pipeline: WARNING: %llu records were never recorded "
+			   "and %llu trajectories were cut short by a full match "
+			   "table; neither is counted as packet loss\n",
+			(unsigned long long)sum.ringbuf_drops,
+			(unsigned long long)r->match->evicted);
+	if (sc->bad_records)
+		fprintf(f, "pipeline: WARNING: %llu malformed records ignored\n",
+			(unsigned long long)sc->bad_records);
+}
+
+static void table_cost(FILE *f, const struct hs_report *r)
+{
+	struct hs_hook_cost hc[HS_HOOK_COUNT];
+	const char *sep = "";
+	int h;
+
+	if (!r->final || !hs_report_hook_cost(r, hc))
+		return;
+	fprintf(f, "probe cost (the kernel's timing, 0.2 s in every 10 s):");
+	for (h = 0; h < HS_HOOK_COUNT; h++) {
+		if (!hc[h].runs)
+			continue;
+		fprintf(f, "%s %s %.0f ns a packet (%llu packets, %u points)",
+			sep, hs_hook_name(h), (double)hc[h].ns / (double)hc[h].runs,
+			(unsigned long long)hc[h].runs, hc[h].points);
+		sep = ";";
+	}
+	fputc('\n', f);
+}
+
+static void table_clock(FILE *f, const struct hs_report *r)
+{
+	const struct hs_join_clock *j = r->join;
+
+	fprintf(f, "clocks: %s -> %s joined by %s: offset %.3f us", r->points->host[0],
+		r->points->host[1], hs_join_method_name(j->method),
+		(double)j->offset_ns / 1000.0);
+	if (j->uncertainty_ns >= 0)
+		fprintf(f, " +- %.3f us", (double)j->uncertainty_ns / 1000.0);
+	fprintf(f, " (%llu packets one way, %llu the other)\n",
+		(unsigned long long)j->packets_ab,
+		(unsigned long long)j->packets_ba);
+}
+
+void hs_table_points(FILE *f, const struct hs_point_table *t)
+{
+	char name[HS_POINT_NAME_MAX];
+	unsigned int i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct hs_point_info *pt = &t->p[i];
+
+		if (pt->skipped)
+			continue;
+		fprintf(f, "point %2u  %s%s%s\n", pt->id,
+			hs_point_label(t, pt->id, name, sizeof(name)),
+			pt->xdp_mode[0] ? " " : "", pt->xdp_mode);
+	}
+	fflush(f);
+}
+
+void hs_table_report(FILE *f, const struct hs_report *r)
+{
+	if (r->final)
+		fprintf(f, "\n== summary: %.1f s ==\n", r->elapsed_s);
+	else
+		fprintf(f, "\n== %.1f s (last %.1f s) ==\n", r->elapsed_s,
+			r->interval_s);
+	if (r->join)
+		table_clock(f, r);
+	table_hops(f, r);
+	table_pipeline(f, r);
+	table_cost(f, r);
+	fflush(f);
+}
+
+void hs_table_fit(FILE *f, const struct hs_fit_run *runs, unsigned int n,
+		  const struct hs_fit *fits)
+{
+	unsigned int i;
+	int m;
+
+	fprintf(f, "%-40s %9s %9s %10s %10s %10s %10s %10s\n",
+		"run (times in us)", "functions", "packets", "mean", "p50",
+		"p99", "jitter", "late.avg");
+	for (i = 0; i < n; i++)
+		fprintf(f, "%-40s %9u %9llu %10.2f %10.2f %10.2f %10.2f %10.2f\n",
+			runs[i].file, runs[i].functions,
+			(unsigned long long)runs[i].packets,
+			runs[i].value[HS_FIT_DELAY_MEAN] / 1000,
+			runs[i].value[HS_FIT_DELAY_P50] / 1000,
+			runs[i].value[HS_FIT_DELAY_P99] / 1000,
+			runs[i].value[HS_FIT_JITTER_MEAN] / 1000,
+			runs[i].value[HS_FIT_LATENESS_MEAN] / 1000);
+	fprintf(f, "\nfit over %u runs, against the number of functions:\n", n);
+	fprintf(f, "%-16s %18s %14s %8s\n", "metric", "slope/function us",
+		"intercept us", "R^2");
+	for (m = 0; m < HS_FIT_METRICS; m++)
+		fprintf(f, "%-16s %18.3f %14.3f %8.4f\n", hs_fit_metric_name(m),
+			fits[m].slope / 1000, fits[m].intercept / 1000,
+			fits[m].r2);
+	fflush(f);
+}

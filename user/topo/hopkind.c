@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <stdio.h>
+#include <string.h>
+#include "topo/hopkind.h"
+
+static const char *const hop_kind_names[HS_HOP_KIND_COUNT] = {
+	[HS_HOP_WIRE] = "wire",
+	[HS_HOP_SWITCH] = "switch",
+	[HS_HOP_FUNCTION] = "function",
+	[HS_HOP_STACK] = "stack",
+	[HS_HOP_NETWORK] = "network",
+};
+
+const char *hs_hop_kind_name(enum hs_hop_kind kind)
+{
+	return (unsigned int)kind < HS_HOP_KIND_COUNT ? hop_kind_names[kind] :
+							"?";
+}
+
+/* Port to port: a bridge, an OVS, or a macvlan and its sibling or its
+ * lower device. HS_HOP_KIND_COUNT when the two are no such ports. */
+static enum hs_hop_kind classify_ports(const struct hs_link *a,
+				       const struct hs_link *b, char *via,
+				       size_t via_len)
+{
+	if (hs_link_refs_equal(&a->master, &b->master)) {
+		snprintf(via, via_len, "bridge %s", a->master.ifname);
+		return HS_HOP_SWITCH;
+	}
+	if (a->ovs_bridge[0] && !strcmp(a->ovs_bridge, b->ovs_bridge) &&
+	    a->netns_inode == b->netns_inode) {
+		snprintf(via, via_len, "ovs %s", a->ovs_bridge);
+		return HS_HOP_SWITCH;
+	}
+	if (hs_link_refs_equal(&a->parent, &b->parent) ||
+	    hs_link_ref_is(&a->parent, b) || hs_link_ref_is(&b->parent, a)) {
+		const struct hs_link *child = a->parent.ifindex ? a : b;
+
+		snprintf(via, via_len, "%s %s%s%s%s",
+			 hs_link_kind_name(child->kind), child->parent.ifname,
+			 child->mode[0] ? " (" : "", child->mode,
+			 child->mode[0] ? " mode)" : "");
+		return HS_HOP_SWITCH;
+	}
+	return HS_HOP_KIND_COUNT;
+}
+
+enum hs_hop_kind hs_hop_classify(const struct hs_hop_end *from,
+				 const struct hs_hop_end *to, char *via,
+				 size_t via_len)
+{
+	const struct hs_link *a = from->link, *b = to->link;
+	enum hs_hop_kind kind;
+
+	if (hs_link_same(a, b)) {
+		/* XDP -> tc ingress: the kernel's receive path; in at one
+		 * hook and out at another: a function sends it back out */
+		if (from->hook == HS_HOOK_XDP) {
+			snprintf(via, via_len, "%s", a->ifname);
+			return HS_HOP_STACK;
+		}
+		snprintf(via, via_len, "VNF %s", from->netns_name);
+		return HS_HOP_FUNCTION;
+	}
+	if (hs_link_ref_is(&a->peer, b) || hs_link_ref_is(&b->peer, a)) {
+		snprintf(via, via_len, "veth");
+		return HS_HOP_WIRE;
+	}
+	kind = classify_ports(a, b, via, via_len);
+	if (kind != HS_HOP_KIND_COUNT)
+		return kind;
+	if (a->netns_inode == b->netns_inode) {
+		if (hs_link_is_switch(a) || hs_link_is_switch(b)) {
+			const struct hs_link *sw = hs_link_is_switch(a) ? a : b;
+
+			snprintf(via, via_len, "%s %s",
+				 hs_link_kind_name(sw->kind), sw->ifname);
+			return HS_HOP_SWITCH;
+		}
+		snprintf(via, via_len, "VNF %s", from->netns_name);
+		return HS_HOP_FUNCTION;
+	}
+	/* points with unobserved interfaces between them */
+	snprintf(via, via_len, "%s -> %s", hs_link_kind_name(a->kind),
+		 hs_link_kind_name(b->kind));
+	return HS_HOP_WIRE;
+}
