@@ -30,8 +30,11 @@ static int fit_runs(struct hs_rec_run *runs, unsigned int n_runs,
 	for (i = 0; i < n_runs; i++) {
 		const char *file = runs[i].part[0]->path;
 		struct hs_session s;
-		int r = hs_replay_run(&runs[i], &o->change, NULL, &s);
+		int r;
 
+		if (hs_replay_session(&runs[i], &o->change, &s))
+			return HS_EXIT_FAILURE;
+		r = hs_replay_run(&runs[i], &s);
 		if (r == HS_EXIT_OK &&
 		    hs_fit_run_of(s.points, &s.hops, file, &fr[i])) {
 			pr_err("'%s': no path carried a packet; nothing to fit",
@@ -69,7 +72,10 @@ static int report_runs(struct hs_rec_run *runs, unsigned int n_runs,
 	hs_output_sink(out, &sink);
 	if (n_runs == 2)
 		return hs_join_runs(&runs[0], &runs[1], &o->change, &sink);
-	ret = hs_replay_run(&runs[0], &o->change, &sink, &s);
+	if (hs_replay_session(&runs[0], &o->change, &s))
+		return HS_EXIT_FAILURE;
+	hs_session_add_sink(&s, &sink);
+	ret = hs_replay_run(&runs[0], &s);
 	hs_session_free(&s);
 	return ret;
 }

@@ -277,23 +277,27 @@ static int replay_part(struct hs_session *s, struct hs_rec_part *p,
 	return n;
 }
 
-int hs_replay_run(const struct hs_rec_run *run,
-		  const struct hs_replay_overrides *o, const struct hs_sink *sink,
-		  struct hs_session *s)
+int hs_replay_session(const struct hs_rec_run *run,
+		      const struct hs_replay_overrides *o, struct hs_session *s)
 {
 	struct hs_rec_part *first = run->part[0];
 	struct hs_session_config cfg = first->info.cfg;
+	int err;
+
+	apply_overrides(&cfg, o);
+	err = hs_session_init(s, &cfg, first->points);
+	if (err)
+		pr_err("out of memory");
+	return err;
+}
+
+int hs_replay_run(const struct hs_rec_run *run, struct hs_session *s)
+{
+	struct hs_rec_part *first = run->part[0];
 	struct replay rp = {};
 	int ret = HS_EXIT_OK;
 	unsigned int i;
 
-	apply_overrides(&cfg, o);
-	if (hs_session_init(s, &cfg, first->points)) {
-		pr_err("out of memory");
-		return HS_EXIT_FAILURE;
-	}
-	if (sink)
-		hs_session_add_sink(s, sink);
 	if (first->info.part > 0) {
 		/* a later part alone starts in the middle of its run */
 		pr_warn("'%s' is part %u of run %s: statistics from where it starts",

@@ -57,15 +57,14 @@ int hs_rec_run_check(const struct hs_rec_run *run);
  * frame's content does not fit the run. */
 int hs_replay_frame(struct hs_session *s, const struct hs_rec_frame *f,
 		    char *err, size_t errlen);
-/*
- * Replay a run into s, which is made here with the run's configuration
- * (and o's changes, if o) and feeds sink (if not NULL). A run cut short
- * is reported to its last record. The session stays for the caller to
- * read and free. Returns an enum hs_exit: 1 when a file was truncated or
- * corrupt, said last.
- */
-int hs_replay_run(const struct hs_rec_run *run,
-		  const struct hs_replay_overrides *o, const struct hs_sink *sink,
-		  struct hs_session *s);
+/* Make s for replaying run: its configuration, with o's changes (if
+ * o). The caller adds the sinks. 0, or -ENOMEM with a message printed. */
+int hs_replay_session(const struct hs_rec_run *run,
+		      const struct hs_replay_overrides *o, struct hs_session *s);
+/* Replay the run's frames into s (from hs_replay_session). A run cut
+ * short is reported to its last record. The session stays for the
+ * caller to read and free. Returns an enum hs_exit: 1 when a file was
+ * truncated or corrupt, said last. */
+int hs_replay_run(const struct hs_rec_run *run, struct hs_session *s);
 
 #endif /* HS_REPLAY_H */
