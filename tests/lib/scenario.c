@@ -140,13 +140,14 @@ static void make_records(int64_t shift)
 	n_recs = 0;
 	for (i = 0; i < 200; i++) {
 		uint64_t t = 10 * MS + i * MS, fp = 0xA000000000ULL + i;
-		uint64_t d[6] = { 2000 + (i % 7) * 100,
-				  10000 + (i % 13) * 1000 +
-					  (i % 50 == 49 ? 400000 : 0),
-				  1500 + (i % 3) * 50,
-				  5000 + (i % 5) * 700,
-				  800 + (i % 4) * 20,
-				  300 + (i % 2) * 10 };
+		uint64_t d[6] = {
+			2000 + (i % 7) * 100,
+			10000 + (i % 13) * 1000 + (i % 50 == 49 ? 400000 : 0),
+			1500 + (i % 3) * 50,
+			5000 + (i % 5) * 700,
+			800 + (i % 4) * 20,
+			300 + (i % 2) * 10
+		};
 		unsigned int k, n = 7;
 
 		if (i % 25 == 12)
@@ -154,7 +155,8 @@ static void make_records(int64_t shift)
 		if (i % 40 == 39 && i > 40)
 			n = 3;
 		for (k = 0; k < n; k++) {
-			uint64_t ts = t + (shift && k >= 4 ? (uint64_t)shift : 0);
+			uint64_t ts =
+				t + (shift && k >= 4 ? (uint64_t)shift : 0);
 
 			add(ts, (uint16_t)k, fp, FLOW_MAIN);
 			if (k == 3 && i % 60 == 30)
@@ -274,15 +276,21 @@ void scenario_feed(struct hs_session *s, bool joined)
 	hs_session_report(s, true, SCENARIO_ELAPSED_S, 0.055, c);
 }
 
-void scenario_fit(struct hs_fit_run *runs, unsigned int *n,
-		  struct hs_fit *fits)
+void scenario_fit(struct hs_fit_run *runs, unsigned int *n, struct hs_fit *fits)
 {
 	static const struct hs_fit_run study[3] = {
-		{ "chain1.hsr", 1, 1000,
+		{ "chain1.hsr",
+		  1,
+		  1000,
 		  { 213640.4, 209920, 248830, 14260.2, 10960.7 } },
-		{ "chain2.hsr", 2, 1000,
+		{ "chain2.hsr",
+		  2,
+		  1000,
 		  { 414350.1, 411650, 456700, 6500.5, 9180.3 } },
-		{ "chain3.hsr", 3, 999, { 607220.9, 603640, 618500, 3650.1, 3590.8 } },
+		{ "chain3.hsr",
+		  3,
+		  999,
+		  { 607220.9, 603640, 618500, 3650.1, 3590.8 } },
 	};
 	double x[3] = { 1, 2, 3 }, y[3];
 	unsigned int m, i;

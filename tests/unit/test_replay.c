@@ -86,7 +86,8 @@ static double last_elapsed;
 static int replay_file(const char *path,
 		       const struct hs_replay_overrides *change)
 {
-	struct hs_output out = { .table = table.f, .json = json.f,
+	struct hs_output out = { .table = table.f,
+				 .json = json.f,
 				 .csv = csv.f };
 	struct hs_sink elapsed = { .ctx = &last_elapsed,
 				   .report = note_elapsed };
@@ -129,8 +130,10 @@ Test(replay, the_demo_reports_what_it_always_reported)
 Test(replay, warmup_and_cooldown_reanalyse_the_demo)
 {
 	struct hs_replay_overrides change = {
-		.warmup_set = true, .warmup_ns = 200000000,
-		.cooldown_set = true, .cooldown_ns = 200000000,
+		.warmup_set = true,
+		.warmup_ns = 200000000,
+		.cooldown_set = true,
+		.cooldown_ns = 200000000,
 	};
 
 	cr_assert_eq(replay_file(RECORD "demo.hsr", &change), 0);
@@ -164,8 +167,9 @@ static void blank_session(unsigned int n_points)
 
 static int frame(uint32_t type, const void *data, uint32_t len, char *err)
 {
-	struct hs_rec_frame f = { .type = type, .len = len, .data = data,
-				  .offset = 4242 };
+	struct hs_rec_frame f = {
+		.type = type, .len = len, .data = data, .offset = 4242
+	};
 
 	return hs_replay_frame(&s, &f, err, 256);
 }
@@ -178,8 +182,9 @@ Test(replay, frames_of_a_wrong_size_are_refused_with_their_offset)
 
 	blank_session(2);
 	cr_assert_eq(frame(HS_FRAME_ARMED, bytes, 4, err), -EINVAL);
-	cr_assert_str_eq(err,
-			 "corrupt frame at byte 4242 of its content: a time of a wrong size");
+	cr_assert_str_eq(
+		err,
+		"corrupt frame at byte 4242 of its content: a time of a wrong size");
 	cr_assert_eq(frame(HS_FRAME_RECORDS, r, sizeof(r) - 1, err), -EINVAL);
 	cr_assert_not_null(strstr(err, "records of a wrong size"));
 	cr_assert_eq(frame(HS_FRAME_DROPS, bytes, 12, err), -EINVAL);
@@ -305,7 +310,8 @@ Test(replay, a_later_part_alone_starts_mid_run)
 	fflush(json.f);
 	/* measuring was taken to start with the file: every record counts */
 	cr_assert_eq(s.matcher.counters.warmup, 0);
-	cr_assert_not_null(strstr(json.buf, "\"type\":\"path\",\"final\":true"));
+	cr_assert_not_null(
+		strstr(json.buf, "\"type\":\"path\",\"final\":true"));
 }
 
 Test(replay, a_cut_file_is_reported_to_its_last_record)

@@ -259,8 +259,9 @@ static void on_bad_record(void *ctx)
 static void on_drops(void *ctx, uint16_t point, uint64_t total, uint64_t from,
 		     uint64_t to)
 {
-	log_add(ctx, "drops %u %llu %llu-%llu;", point, (unsigned long long)total,
-	     (unsigned long long)from, (unsigned long long)to);
+	log_add(ctx, "drops %u %llu %llu-%llu;", point,
+		(unsigned long long)total, (unsigned long long)from,
+		(unsigned long long)to);
 }
 
 static void on_horizon(void *ctx, uint64_t ts)
@@ -282,10 +283,11 @@ static void on_report(void *ctx, const struct hs_report *r)
 {
 	const struct hs_hop *h = r->hops->n_hops ? &r->hops->hops[0] : NULL;
 
-	log_add(ctx, "report %s %.1f %llu pkts %llu;", r->final ? "final" : "interval",
-	     r->elapsed_s, (unsigned long long)r->counters[0].seen,
-	     h ? (unsigned long long)hs_leg_acc(&h->leg, r->final)->delay.n :
-		 0ULL);
+	log_add(ctx, "report %s %.1f %llu pkts %llu;",
+		r->final ? "final" : "interval", r->elapsed_s,
+		(unsigned long long)r->counters[0].seen,
+		h ? (unsigned long long)hs_leg_acc(&h->leg, r->final)->delay.n :
+		    0ULL);
 }
 
 static void on_end(void *ctx, uint64_t ts)
@@ -308,8 +310,10 @@ static const struct hs_sink logging = {
 
 static struct hs_record rec_at(uint16_t point, uint64_t ts, uint64_t fp)
 {
-	return (struct hs_record){ .ts_ns = ts, .fingerprint = fp,
-				   .flow_hash = 1, .point_id = point };
+	return (struct hs_record){ .ts_ns = ts,
+				   .fingerprint = fp,
+				   .flow_hash = 1,
+				   .point_id = point };
 }
 
 static void two_point_session(struct log *first, struct log *second)

@@ -5,8 +5,10 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "core/util.h"
 #include "analysis/breakdown.h"
 #include "output/csv.h"
+#include "output/fields.h"
 
 /* Room for a path's points as "3 4 5 6". */
 #define PATH_VIA_MAX (HS_MAX_TRAJ_POINTS * 6)
@@ -27,9 +29,32 @@ static int finish(FILE *f)
 	return fflush(f) || ferror(f) ? -1 : 0;
 }
 
+/* The columns that say what a row is, before its measurements. */
+static const char *const head_columns[] = {
+	"report", "elapsed_s", "final",	    "row",     "path", "index",
+	"from",	  "to",	       "from_name", "to_name", "kind", "via",
+};
+
+/* The names of t's CSV columns, in order, each after a comma. */
+static void put_names(FILE *f, const struct hs_field_table *t)
+{
+	unsigned int order[HS_FIELDS_MAX],
+		n = hs_fields_in(t, HS_OUT_CSV, order);
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		fprintf(f, ",%s", t->rows[order[i]].place[HS_OUT_CSV].name);
+}
+
 int hs_csv_header(FILE *f)
 {
-	fputs(HS_CSV_COLUMNS "\n", f);
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(head_columns); i++)
+		fprintf(f, "%s%s", i ? "," : "", head_columns[i]);
+	put_names(f, &hs_leg_fields);
+	put_names(f, &hs_share_fields);
+	fputc('\n', f);
 	return finish(f);
 }
 
@@ -77,8 +102,8 @@ static void put_head(FILE *f, const struct hs_report *r, unsigned int report_no,
 	const char *kind = row->kind;
 
 	if (!kind)
-		kind = hs_hop_kind_name(hs_points_classify(t, row->from, row->to,
-							   via, sizeof(via)));
+		kind = hs_hop_kind_name(hs_points_classify(
+			t, row->from, row->to, via, sizeof(via)));
 	fprintf(f, "%u,%.3f,%d", report_no, r->elapsed_s, r->final ? 1 : 0);
 	put_text(f, row->type);
 	put_int(f, row->path);
@@ -91,49 +116,56 @@ static void put_head(FILE *f, const struct hs_report *r, unsigned int report_no,
 	put_text(f, row->kind ? row->via : via);
 }
 
-/* The measurements hops, paths and segments share. */
-static void put_acc(FILE *f, const struct hs_acc *a)
+static void put_field(FILE *f, const struct hs_field *field, const void *values)
 {
-	struct hs_lateness late;
-	struct hs_summary s;
+	switch (field->type) {
+	case HS_FIELD_COUNT:
+	case HS_FIELD_NS:
+		put_u64(f, hs_field_u64(field, values));
+		break;
+	case HS_FIELD_NS_REAL:
+		put_ns(f, hs_field_real(field, values));
+		break;
+	case HS_FIELD_NS_SIGNED:
+		fprintf(f, ",%lld", (long long)hs_field_i64(field, values));
+		break;
+	case HS_FIELD_REAL:
+		fprintf(f, ",%.6f", hs_field_real(field, values));
+		break;
+	case HS_FIELD_SHARE:
+		fprintf(f, ",%.4f", hs_field_real(field, values));
+		break;
+	}
+}
 
-	hs_delay_summary(&a->delay, &s);
-	hs_lateness(&s, &late);
-	put_u64(f, s.n);
-	put_u64(f, s.min);
-	put_u64(f, s.p50);
-	put_u64(f, s.p90);
-	put_u64(f, s.p99);
-	put_u64(f, s.p999);
-	put_u64(f, s.max);
-	put_ns(f, s.mean);
-	put_ns(f, s.stdev);
-	put_ns(f, hs_jitter_mean(&a->jitter));
-	put_ns(f, a->jitter.max);
-	put_u64(f, hs_hist_percentile(&a->jitter.ipdv, 50));
-	put_u64(f, hs_hist_percentile(&a->jitter.ipdv, 99));
-	put_u64(f, late.max);
-	put_ns(f, late.mean);
-	put_ns(f, late.stdev);
-	put_u64(f, a->lost);
-	put_u64(f, a->reordered);
-	fprintf(f, ",%.6f",
-		a->arrivals ? (double)a->reordered / (double)a->arrivals : 0.0);
-	put_u64(f, a->extent_max);
-	put_u64(f, a->duplicates);
+/* The CSV columns of t, in order; values NULL: all of them empty. */
+static void put_fields(FILE *f, const struct hs_field_table *t,
+		       const void *values)
+{
+	unsigned int order[HS_FIELDS_MAX],
+		n = hs_fields_in(t, HS_OUT_CSV, order);
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (values)
+			put_field(f, &t->rows[order[i]], values);
+		else
+			fputc(',', f);
+	}
 }
 
 static void put_row(FILE *f, const struct hs_report *r, unsigned int report_no,
 		    const struct row *row, const struct hs_acc *a,
 		    const struct hs_hop_share *share)
 {
+	struct hs_leg_values v;
+
+	hs_leg_values(a, &v);
 	put_head(f, r, report_no, row);
-	put_acc(f, a);
-	if (share)
-		fprintf(f, ",%.4f,%.4f,%.4f\n", share->mean_share,
-			share->p99_share, share->jitter_share);
-	else
-		fputs(",,,\n", f);
+	put_fields(f, &hs_leg_fields, &v);
+	/* a path's breakdown, on its segment rows only */
+	put_fields(f, &hs_share_fields, share);
+	fputc('\n', f);
 }
 
 static bool carried(const struct hs_acc *a)

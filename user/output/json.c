@@ -7,6 +7,7 @@
 #include "core/hooks.h"
 #include "core/json_fields.h"
 #include "analysis/breakdown.h"
+#include "output/fields.h"
 #include "output/json.h"
 
 /* Where the lines go, and whether a write failed (disk full, reader
@@ -20,8 +21,8 @@ struct dest {
 static void json_emit(struct dest *d, json_object *obj)
 {
 	if (fprintf(d->f, "%s\n",
-		    json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN)) <
-		    0 ||
+		    json_object_to_json_string_ext(
+			    obj, JSON_C_TO_STRING_PLAIN)) < 0 ||
 	    fflush(d->f))
 		d->err = -1;
 	json_object_put(obj);
@@ -30,7 +31,8 @@ static void json_emit(struct dest *d, json_object *obj)
 static void json_add_ns(json_object *o, const char *key, double v)
 {
 	/* whole nanoseconds: finer digits are noise */
-	json_object_object_add(o, key, json_object_new_int64((int64_t)(v + 0.5)));
+	json_object_object_add(o, key,
+			       json_object_new_int64((int64_t)(v + 0.5)));
 }
 
 /* A ratio to 4 decimals: the same text wherever it is printed. */
@@ -42,86 +44,66 @@ static void json_add_ratio(json_object *o, const char *key, double v)
 	json_object_object_add(o, key, json_object_new_double_s(v, buf));
 }
 
-static json_object *json_delay(const struct hs_summary *s)
+/* One field of a table, printed as its type says. */
+static void json_add_field(json_object *o, const struct hs_field *f,
+			   const void *values)
 {
-	json_object *o = json_object_new_object();
+	const char *key = f->place[HS_OUT_JSON].name;
 
-	json_add_u64(o, "min", s->min);
-	json_add_u64(o, "max", s->max);
-	json_add_ns(o, "mean", s->mean);
-	json_add_ns(o, "stdev", s->stdev);
-	json_add_u64(o, "p50", s->p50);
-	json_add_u64(o, "p90", s->p90);
-	json_add_u64(o, "p99", s->p99);
-	json_add_u64(o, "p999", s->p999);
-	return o;
+	switch (f->type) {
+	case HS_FIELD_COUNT:
+	case HS_FIELD_NS:
+		json_add_u64(o, key, hs_field_u64(f, values));
+		break;
+	case HS_FIELD_NS_REAL:
+		json_add_ns(o, key, hs_field_real(f, values));
+		break;
+	case HS_FIELD_NS_SIGNED:
+		json_add_i64(o, key, hs_field_i64(f, values));
+		break;
+	case HS_FIELD_REAL:
+	case HS_FIELD_SHARE:
+		json_add_ratio(o, key, hs_field_real(f, values));
+		break;
+	}
 }
 
-static json_object *json_jitter(const struct hs_jitter *j)
+/* Every field of t that JSON takes, in its order, into line: a field
+ * with a group goes into the object of that name, made when the group
+ * begins. */
+static void json_add_fields(json_object *line, const struct hs_field_table *t,
+			    const void *values)
 {
-	json_object *o = json_object_new_object();
+	unsigned int order[HS_FIELDS_MAX], n, i;
+	const char *group = NULL;
+	json_object *into = line;
 
-	json_add_ns(o, "last", j->last);
-	json_add_ns(o, "mean", hs_jitter_mean(j));
-	json_add_ns(o, "max", j->max);
-	json_add_u64(o, "ipdv_p50", hs_hist_percentile(&j->ipdv, 50));
-	json_add_u64(o, "ipdv_p99", hs_hist_percentile(&j->ipdv, 99));
-	return o;
-}
+	n = hs_fields_in(t, HS_OUT_JSON, order);
+	for (i = 0; i < n; i++) {
+		const struct hs_field *f = &t->rows[order[i]];
 
-static json_object *json_lateness(const struct hs_summary *s)
-{
-	json_object *o = json_object_new_object();
-	struct hs_lateness l;
-
-	hs_lateness(s, &l);
-	json_add_u64(o, "max", l.max);
-	json_add_ns(o, "mean", l.mean);
-	json_add_ns(o, "stdev", l.stdev);
-	return o;
-}
-
-static double ratio(uint64_t part, uint64_t whole)
-{
-	return whole ? (double)part / (double)whole : 0.0;
-}
-
-/* RFC 4737: how many arrived out of order, how far back, how late. */
-static void json_add_reordering(json_object *o, const struct hs_acc *a)
-{
-	uint64_t measured = a->reordered - a->extent_beyond;
-	json_object *e = json_object_new_object();
-	json_object *l = json_object_new_object();
-
-	json_add_ratio(o, "reordered_ratio", ratio(a->reordered, a->arrivals));
-	json_add_u64(e, "max", a->extent_max);
-	json_add_ratio(e, "mean", ratio(a->extent_sum, measured));
-	json_add_u64(e, "beyond", a->extent_beyond);
-	json_object_object_add(o, "reorder_extent", e);
-	json_add_u64(l, "max", a->late_max_ns);
-	json_add_ns(l, "mean", ratio(a->late_sum_ns, measured));
-	json_object_object_add(o, "reorder_late_ns", l);
+		if ((f->flags & HS_FIELD_IF_NONZERO) &&
+		    hs_field_is_zero(f, values))
+			continue;
+		if (!f->json_group) {
+			into = line;
+			group = NULL;
+		} else if (!group || strcmp(group, f->json_group)) {
+			into = json_object_new_object();
+			json_object_object_add(line, f->json_group, into);
+			group = f->json_group;
+		}
+		json_add_field(into, f, values);
+	}
 }
 
 /* The measurements every hop, path and segment carries. */
 static void json_add_acc(json_object *o, const struct hs_acc *a)
 {
-	struct hs_summary s;
+	struct hs_leg_values v;
 
-	hs_delay_summary(&a->delay, &s);
-	json_add_u64(o, "packets", s.n);
-	json_object_object_add(o, "delay_ns", json_delay(&s));
-	json_object_object_add(o, "jitter_ns", json_jitter(&a->jitter));
-	json_object_object_add(o, "lateness_ns", json_lateness(&s));
-	json_add_u64(o, "lost", a->lost);
-	json_add_u64(o, "reordered", a->reordered);
-	json_add_reordering(o, a);
-	json_add_u64(o, "duplicates", a->duplicates);
-	if (a->negative) {
-		/* two hosts' clocks disagree by more than the delay */
-		json_add_u64(o, "negative_delays", a->negative);
-		json_add_i64(o, "negative_min_ns", a->negative_min);
-	}
+	hs_leg_values(a, &v);
+	json_add_fields(o, &hs_leg_fields, &v);
 }
 
 static json_object *json_line(const char *type, bool final)
@@ -147,7 +129,8 @@ static void json_hop(struct dest *out, const struct hs_report *r,
 	json_add_str(o, "via", via);
 	json_add_acc(o, hs_leg_acc(&hop->leg, r->final));
 	if (r->join && kind == HS_HOP_NETWORK)
-		json_add_i64(o, "delay_uncertainty_ns", r->join->uncertainty_ns);
+		json_add_i64(o, "delay_uncertainty_ns",
+			     r->join->uncertainty_ns);
 	json_emit(out, o);
 }
 
@@ -164,19 +147,12 @@ static json_object *json_breakdown(const struct hs_report *r,
 
 		json_add_u64(o, "from", s->from);
 		json_add_u64(o, "to", s->to);
-		json_add_str(o, "kind",
-			     hs_hop_kind_name(hs_points_classify(
-				     r->points, s->from, s->to, via,
-				     sizeof(via))));
+		json_add_str(
+			o, "kind",
+			hs_hop_kind_name(hs_points_classify(
+				r->points, s->from, s->to, via, sizeof(via))));
 		json_add_str(o, "via", via);
-		json_add_u64(o, "packets", s->packets);
-		json_add_ns(o, "mean_ns", s->mean_ns);
-		json_add_ns(o, "p99_ns", s->p99_ns);
-		json_add_ns(o, "jitter_ns", s->jitter_ns);
-		json_add_ratio(o, "mean_share", s->mean_share);
-		json_add_ratio(o, "p99_share", s->p99_share);
-		json_add_ratio(o, "jitter_share", s->jitter_share);
-		json_add_u64(o, "lost", s->lost);
+		json_add_fields(o, &hs_share_fields, s);
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -192,7 +168,8 @@ static void json_path(struct dest *out, const struct hs_report *r,
 	int i;
 
 	for (i = 0; i < path->n; i++)
-		json_object_array_add(pts, json_object_new_int(path->points[i]));
+		json_object_array_add(pts,
+				      json_object_new_int(path->points[i]));
 	json_object_object_add(o, "points", pts);
 	hs_path_chain(r->points, path, text, sizeof(text));
 	json_add_str(o, "chain", text);
@@ -200,53 +177,31 @@ static void json_path(struct dest *out, const struct hs_report *r,
 	if (!hs_breakdown(r->hops, path, r->final, &b)) {
 		json_object_object_add(o, "breakdown", json_breakdown(r, &b));
 		json_add_str(o, "verdict",
-			     hs_verdict(&b, r->points, path, text, sizeof(text)));
+			     hs_verdict(&b, r->points, path, text,
+					sizeof(text)));
 	}
 	json_emit(out, o);
 }
 
 static void json_counters(struct dest *out, const struct hs_report *r)
 {
-	const struct hs_match_counters *m = r->match;
-	const struct hs_session_counters *sc = r->session;
+	struct hs_pipeline_values pv;
+	struct hs_point_values v;
 	unsigned int i;
 	json_object *o;
 
 	for (i = 0; i < r->points->n; i++) {
-		const struct hs_counters *c = &r->counters[i];
-
 		if (r->points->p[i].skipped)
 			continue;
 		o = json_line("counters", r->final);
 		json_add_u64(o, "point", i);
-		json_add_u64(o, "seen", c->seen);
-		json_add_u64(o, "filtered", c->filtered);
-		json_add_u64(o, "sampled_out", c->sampled_out);
-		json_add_u64(o, "sampled", c->sampled);
-		json_add_u64(o, "recorded", c->recorded);
-		json_add_u64(o, "ringbuf_drops", c->ringbuf_drops);
-		json_add_u64(o, "parse_errors", c->parse_errors);
-		json_add_u64(o, "duplicates", m->point_duplicates[i]);
+		hs_point_values(r, i, &v);
+		json_add_fields(o, &hs_point_fields, &v);
 		json_emit(out, o);
 	}
 	o = json_line("pipeline", r->final);
-	json_add_u64(o, "records", m->records);
-	json_add_u64(o, "trajectories", m->trajectories);
-	json_add_u64(o, "unmatched", m->singletons);
-	json_add_u64(o, "evicted", m->evicted);
-	json_add_u64(o, "duplicates", m->duplicates);
-	json_add_u64(o, "overflow", m->overflow);
-	json_add_u64(o, "warmup", m->warmup);
-	json_add_u64(o, "at_end", m->at_end);
-	json_add_u64(o, "unverified", r->hops->unverified);
-	json_add_u64(o, "hops_overflow", r->hops->hops_overflow);
-	json_add_u64(o, "paths_overflow", r->hops->paths_overflow);
-	json_add_u64(o, "segments_overflow", r->hops->segments_overflow);
-	json_add_u64(o, "flows_replaced", r->hops->flows_replaced);
-	json_add_u64(o, "left_out_warmup", sc->left_out_warmup);
-	json_add_u64(o, "left_out_cooldown", sc->left_out_cooldown);
-	json_add_u64(o, "cooldown_overflow", sc->cooldown_overflow);
-	json_add_u64(o, "bad_records", sc->bad_records);
+	hs_pipeline_values(r, &pv);
+	json_add_fields(o, &hs_pipeline_fields, &pv);
 	json_emit(out, o);
 }
 
@@ -282,7 +237,8 @@ static void json_cost(struct dest *out, const struct hs_report *r)
 		json_add_u64(o, "points", hc[h].points);
 		json_add_u64(o, "packets", hc[h].runs);
 		json_add_u64(o, "run_time_ns", hc[h].ns);
-		json_add_ns(o, "ns_per_packet", (double)hc[h].ns / (double)hc[h].runs);
+		json_add_ns(o, "ns_per_packet",
+			    (double)hc[h].ns / (double)hc[h].runs);
 		json_emit(out, o);
 	}
 }
@@ -371,7 +327,8 @@ int hs_json_fit(FILE *f, const struct hs_fit_run *runs, unsigned int n,
 		for (m = 0; m < HS_FIT_METRICS; m++) {
 			char key[40];
 
-			snprintf(key, sizeof(key), "%s_ns", hs_fit_metric_name(m));
+			snprintf(key, sizeof(key), "%s_ns",
+				 hs_fit_metric_name(m));
 			json_add_ns(o, key, runs[i].value[m]);
 		}
 		json_emit(&d, o);

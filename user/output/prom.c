@@ -12,8 +12,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "core/util.h"
+#include "output/fields.h"
 #include "output/prom.h"
 
 /* Room for a hop's labels: two point labels, via and kind, all escaped
@@ -158,7 +160,7 @@ static const struct {
 };
 
 static void put_delay_hist(FILE *f, const char *name, struct labels *l,
-			   const struct hs_acc *a, size_t off)
+			   const struct hs_acc *a)
 {
 	const struct hs_delay *d = &a->delay;
 	char bucket[96], sum[96], count[96];
@@ -166,7 +168,6 @@ static void put_delay_hist(FILE *f, const char *name, struct labels *l,
 	unsigned int b = 0, k;
 	uint64_t cum = 0;
 
-	(void)off;
 	snprintf(bucket, sizeof(bucket), "%s_bucket", name);
 	snprintf(sum, sizeof(sum), "%s_sum", name);
 	snprintf(count, sizeof(count), "%s_count", name);
@@ -185,92 +186,27 @@ static void put_delay_hist(FILE *f, const char *name, struct labels *l,
 	put_u64(f, count, l, d->n);
 }
 
-static void put_delay_quantiles(FILE *f, const char *name, struct labels *l,
-				const struct hs_acc *a, size_t off)
+/* One field's sample: counts as they are, times in seconds; in a family
+ * of several, told apart by the family's label. */
+static void put_field(FILE *f, const char *name, struct labels *l,
+		      const struct hs_field *field, const void *values)
 {
-	struct hs_summary s;
+	const struct hs_prom_family *fam = field->prom_family;
+	double v = hs_field_value(field, values);
 
-	(void)off;
-	hs_delay_summary(&a->delay, &s);
-	if (!s.n) /* only losses: no delay to tell */
+	if (field->type == HS_FIELD_COUNT) {
+		put_u64(f, name, l, hs_field_u64(field, values));
 		return;
-	put_f64_as(f, name, l, "quantile", "0", (double)s.min / 1e9);
-	put_f64_as(f, name, l, "quantile", "0.5", (double)s.p50 / 1e9);
-	put_f64_as(f, name, l, "quantile", "0.9", (double)s.p90 / 1e9);
-	put_f64_as(f, name, l, "quantile", "0.99", (double)s.p99 / 1e9);
-	put_f64_as(f, name, l, "quantile", "0.999", (double)s.p999 / 1e9);
-	put_f64_as(f, name, l, "quantile", "1", (double)s.max / 1e9);
+	}
+	if (field->type == HS_FIELD_NS || field->type == HS_FIELD_NS_REAL ||
+	    field->type == HS_FIELD_NS_SIGNED)
+		v /= 1e9;
+	if (fam)
+		put_f64_as(f, name, l, fam->label,
+			   field->place[HS_OUT_PROM].name, v);
+	else
+		put_f64(f, name, l, v);
 }
-
-static void put_jitter(FILE *f, const char *name, struct labels *l,
-		       const struct hs_acc *a, size_t off)
-{
-	const struct hs_jitter *j = &a->jitter;
-
-	(void)off;
-	if (!j->n) /* J needs two packets */
-		return;
-	put_f64_as(f, name, l, "stat", "last", j->last / 1e9);
-	put_f64_as(f, name, l, "stat", "mean", hs_jitter_mean(j) / 1e9);
-	put_f64_as(f, name, l, "stat", "max", j->max / 1e9);
-}
-
-static void put_lateness(FILE *f, const char *name, struct labels *l,
-			 const struct hs_acc *a, size_t off)
-{
-	struct hs_lateness late;
-	struct hs_summary s;
-
-	(void)off;
-	hs_delay_summary(&a->delay, &s);
-	if (!s.n)
-		return;
-	hs_lateness(&s, &late);
-	put_f64_as(f, name, l, "stat", "max", (double)late.max / 1e9);
-	put_f64_as(f, name, l, "stat", "mean", late.mean / 1e9);
-	put_f64_as(f, name, l, "stat", "stdev", late.stdev / 1e9);
-}
-
-static void put_counter(FILE *f, const char *name, struct labels *l,
-			const struct hs_acc *a, size_t off)
-{
-	put_u64(f, name, l, *(const uint64_t *)((const char *)a + off));
-}
-
-static const struct leg_family {
-	const char *suffix;
-	const char *type;
-	const char *help;
-	void (*put)(FILE *f, const char *name, struct labels *l,
-		    const struct hs_acc *a, size_t off);
-	size_t off; /* put_counter: the field of struct hs_acc */
-} leg_families[] = {
-	{ "delay_seconds", "histogram",
-	  "delay from its first point to its last (le may count a value one 1/64 sub-bucket late)",
-	  put_delay_hist, 0 },
-	{ "delay_quantile_seconds", "gauge",
-	  "delay quantiles within 1% (0 is the minimum, 1 the maximum)",
-	  put_delay_quantiles, 0 },
-	{ "jitter_seconds", "gauge",
-	  "RFC 3550 interarrival jitter J: its last, mean and highest value",
-	  put_jitter, 0 },
-	{ "lateness_seconds", "gauge",
-	  "lateness, delay minus the minimum delay: max, mean and stdev",
-	  put_lateness, 0 },
-	{ "packets_total", "counter", "packets whose delay was measured",
-	  put_counter, offsetof(struct hs_acc, delay.n) },
-	{ "lost_total", "counter",
-	  "packets of a flow that stopped short of the flow's path",
-	  put_counter, offsetof(struct hs_acc, lost) },
-	{ "reordered_total", "counter",
-	  "RFC 4737 reordered arrivals at its last point", put_counter,
-	  offsetof(struct hs_acc, reordered) },
-	{ "duplicates_total", "counter", "copies of packets made on the way",
-	  put_counter, offsetof(struct hs_acc, duplicates) },
-	{ "negative_delays_total", "counter",
-	  "delays below zero (two hosts' clocks joined), counted as 0",
-	  put_counter, offsetof(struct hs_acc, negative) },
-};
 
 static void point_label(const struct hs_report *r, struct labels *l,
 			const char *key, uint16_t id)
@@ -331,146 +267,158 @@ static const struct hs_acc *leg_at(const struct hs_report *r, bool path,
 	return a;
 }
 
-static void legs_render(FILE *f, const struct hs_report *r, bool path)
+/* The number of hops, or of paths. */
+static uint32_t legs(const struct hs_report *r, bool path)
+{
+	return path ? r->hops->n_paths : r->hops->n_hops;
+}
+
+/* How many fields from k on, in the exposition's order, share k's
+ * family (a field without one is a family of its own). */
+static unsigned int family_rows(const unsigned int *order, unsigned int n,
+				unsigned int k)
+{
+	const struct hs_prom_family *fam =
+		hs_leg_fields.rows[order[k]].prom_family;
+	unsigned int m = 1;
+
+	while (fam && k + m < n &&
+	       hs_leg_fields.rows[order[k + m]].prom_family == fam)
+		m++;
+	return m;
+}
+
+/* One family: its header, then every leg's samples of rows[0..m). */
+static void leg_family(FILE *f, const struct hs_report *r, bool path,
+		       const struct hs_field *const *rows, unsigned int m,
+		       const struct hs_leg_values *values)
 {
 	const char *what = path ? "path" : "hop";
-	uint32_t n = path ? r->hops->n_paths : r->hops->n_hops, i;
+	const struct hs_prom_family *fam = rows[0]->prom_family;
+	char name[96], intro[16];
 	struct labels l;
-	char name[64], intro[16];
-	size_t k;
+	unsigned int j;
+	uint32_t i;
 
+	snprintf(name, sizeof(name), "hopscope_%s_%s", what,
+		 fam ? fam->name : rows[0]->place[HS_OUT_PROM].name);
 	snprintf(intro, sizeof(intro), "Per %s: ", what);
-	for (k = 0; k < ARRAY_SIZE(leg_families); k++) {
-		const struct leg_family *fam = &leg_families[k];
+	family(f, name, fam ? fam->type : "counter", intro,
+	       fam ? fam->help : rows[0]->help);
+	for (i = 0; i < legs(r, path); i++) {
+		const struct hs_leg_values *v = &values[i];
 
-		snprintf(name, sizeof(name), "hopscope_%s_%s", what,
-			 fam->suffix);
-		family(f, name, fam->type, intro, fam->help);
-		for (i = 0; i < n; i++) {
-			const struct hs_acc *a = leg_at(r, path, i, &l);
-
-			if (a)
-				fam->put(f, name, &l, a, fam->off);
-		}
+		if (!leg_at(r, path, i, &l))
+			continue;
+		/* what the family describes must be there: a delay, or two
+		 * packets for J */
+		if (fam &&
+		    !*(const uint64_t *)((const char *)v + fam->present_off))
+			continue;
+		for (j = 0; j < m; j++)
+			put_field(f, name, &l, rows[j], v);
 	}
+}
+
+static int legs_render(FILE *f, const struct hs_report *r, bool path)
+{
+	const char *what = path ? "path" : "hop";
+	const struct hs_field *rows[HS_FIELDS_MAX];
+	unsigned int order[HS_FIELDS_MAX], n, k, j;
+	struct hs_leg_values *values;
+	char name[64], intro[16];
+	struct labels l;
+	uint32_t i;
+
+	/* every leg's values once: each family reads them again */
+	values = calloc(legs(r, path) ? legs(r, path) : 1, sizeof(*values));
+	if (!values)
+		return -1;
+	snprintf(name, sizeof(name), "hopscope_%s_delay_seconds", what);
+	snprintf(intro, sizeof(intro), "Per %s: ", what);
+	family(f, name, "histogram", intro,
+	       "delay from its first point to its last (le may count a value one 1/64 sub-bucket late)");
+	for (i = 0; i < legs(r, path); i++) {
+		const struct hs_acc *a = leg_at(r, path, i, &l);
+
+		if (!a)
+			continue;
+		hs_leg_values(a, &values[i]);
+		put_delay_hist(f, name, &l, a);
+	}
+	n = hs_fields_in(&hs_leg_fields, HS_OUT_PROM, order);
+	for (k = 0; k < n; k += j) {
+		j = family_rows(order, n, k);
+		for (i = 0; i < j; i++)
+			rows[i] = &hs_leg_fields.rows[order[k + i]];
+		leg_family(f, r, path, rows, j, values);
+	}
+	free(values);
+	return 0;
 }
 
 /* ---- points and the pipeline ---- */
 
-#define POINT_DUPLICATES SIZE_MAX /* from the matcher, not the probe */
-
-static const struct {
-	const char *name;
-	const char *help;
-	size_t off; /* in struct hs_counters */
-} point_families[] = {
-	{ "hopscope_point_seen_total", "packets the probe ran on",
-	  offsetof(struct hs_counters, seen) },
-	{ "hopscope_point_filtered_total", "packets the filter left out",
-	  offsetof(struct hs_counters, filtered) },
-	{ "hopscope_point_parse_errors_total", "packets it could not parse",
-	  offsetof(struct hs_counters, parse_errors) },
-	{ "hopscope_point_sampled_out_total", "packets sampling left out",
-	  offsetof(struct hs_counters, sampled_out) },
-	{ "hopscope_point_sampled_total", "packets sampled",
-	  offsetof(struct hs_counters, sampled) },
-	{ "hopscope_point_recorded_total", "records put in the ring buffer",
-	  offsetof(struct hs_counters, recorded) },
-	{ "hopscope_point_ringbuf_drops_total",
-	  "records lost to a full ring buffer (never counted as packet loss)",
-	  offsetof(struct hs_counters, ringbuf_drops) },
-	{ "hopscope_point_duplicates_total",
-	  "second sightings of one packet here", POINT_DUPLICATES },
-};
-
-static uint64_t point_count(const struct hs_report *r, unsigned int id,
-			    size_t off)
+/* Whether the report has what a field comes from. */
+static bool has_source(const struct hs_report *r, const struct hs_field *f)
 {
-	if (off == POINT_DUPLICATES)
-		return r->match->point_duplicates[id];
-	return *(const uint64_t *)((const char *)&r->counters[id] + off);
+	if (f->flags & HS_FIELD_FROM_MATCH)
+		return r->match;
+	if (f->flags & HS_FIELD_FROM_HOPS)
+		return r->hops;
+	if (f->flags & HS_FIELD_FROM_SESSION)
+		return r->session;
+	return true;
 }
 
 static void points_render(FILE *f, const struct hs_report *r)
 {
+	unsigned int order[HS_FIELDS_MAX], n, k, i;
+	struct hs_point_values v;
 	struct labels l;
-	unsigned int i;
-	size_t k;
+	char name[64];
 
-	for (k = 0; k < ARRAY_SIZE(point_families); k++) {
-		size_t off = point_families[k].off;
-		bool dups = off == POINT_DUPLICATES;
+	n = hs_fields_in(&hs_point_fields, HS_OUT_PROM, order);
+	for (k = 0; k < n; k++) {
+		const struct hs_field *field = &hs_point_fields.rows[order[k]];
 
-		if (dups ? !r->match : !r->counters)
+		/* the probes' counters, or the matcher's */
+		if (field->flags & HS_FIELD_FROM_MATCH ? !r->match :
+							 !r->counters)
 			continue;
-		family(f, point_families[k].name, "counter",
-		       "Per point: ", point_families[k].help);
+		snprintf(name, sizeof(name), "hopscope_point_%s",
+			 field->place[HS_OUT_PROM].name);
+		family(f, name, "counter", "Per point: ", field->help);
 		for (i = 0; i < r->points->n && i < HS_MAX_POINTS; i++) {
 			if (r->points->p[i].skipped)
 				continue;
 			labels_clear(&l);
 			point_label(r, &l, "point", (uint16_t)i);
 			label_add_u(&l, "id", i);
-			put_u64(f, point_families[k].name, &l,
-				point_count(r, i, off));
+			hs_point_values(r, i, &v);
+			put_u64(f, name, &l, hs_field_u64(field, &v));
 		}
 	}
 }
 
 static void pipeline_render(FILE *f, const struct hs_report *r)
 {
-	const struct hs_match_counters *m = r->match;
-	const struct hs_session_counters *s = r->session;
-	const struct hs_hops *h = r->hops;
-	const struct {
-		const char *name;
-		const char *help;
-		const uint64_t *v; /* NULL: not in this report */
-	} rows[] = {
-		{ "records", "sightings matched", m ? &m->records : NULL },
-		{ "trajectories", "trajectories made",
-		  m ? &m->trajectories : NULL },
-		{ "unmatched", "trajectories of one sighting: no hop",
-		  m ? &m->singletons : NULL },
-		{ "evicted", "trajectories cut short by a full match table",
-		  m ? &m->evicted : NULL },
-		{ "duplicates", "second sightings of a packet at one point",
-		  m ? &m->duplicates : NULL },
-		{ "overflow", "sightings past the most one trajectory holds",
-		  m ? &m->overflow : NULL },
-		{ "warmup", "records from before the probes were all attached",
-		  m ? &m->warmup : NULL },
-		{ "at_end", "trajectories still open when the run ended",
-		  m ? &m->at_end : NULL },
-		{ "unverified", "stopped packets whose next record was dropped",
-		  h ? &h->unverified : NULL },
-		{ "hops_overflow", "hop pairs past the hop table",
-		  h ? &h->hops_overflow : NULL },
-		{ "paths_overflow", "paths past the path table",
-		  h ? &h->paths_overflow : NULL },
-		{ "segments_overflow", "paths left without a breakdown",
-		  h ? &h->segments_overflow : NULL },
-		{ "flows_replaced", "flow table slots taken over",
-		  h ? &h->flows_replaced : NULL },
-		{ "left_out_warmup", "trajectories left out by --warmup",
-		  s ? &s->left_out_warmup : NULL },
-		{ "left_out_cooldown", "trajectories left out by --cooldown",
-		  s ? &s->left_out_cooldown : NULL },
-		{ "cooldown_overflow", "trajectories folded early: queue full",
-		  s ? &s->cooldown_overflow : NULL },
-		{ "bad_records", "malformed ring-buffer records",
-		  s ? &s->bad_records : NULL },
-	};
+	unsigned int order[HS_FIELDS_MAX], n, k;
+	struct hs_pipeline_values v;
 	char name[64];
-	size_t k;
 
-	for (k = 0; k < ARRAY_SIZE(rows); k++) {
-		if (!rows[k].v)
+	hs_pipeline_values(r, &v);
+	n = hs_fields_in(&hs_pipeline_fields, HS_OUT_PROM, order);
+	for (k = 0; k < n; k++) {
+		const struct hs_field *field =
+			&hs_pipeline_fields.rows[order[k]];
+
+		if (!has_source(r, field))
 			continue;
-		snprintf(name, sizeof(name), "hopscope_pipeline_%s_total",
-			 rows[k].name);
-		family(f, name, "counter", "Pipeline: ", rows[k].help);
-		put_u64(f, name, NULL, *rows[k].v);
+		snprintf(name, sizeof(name), "hopscope_pipeline_%s",
+			 field->place[HS_OUT_PROM].name);
+		family(f, name, "counter", "Pipeline: ", field->help);
+		put_u64(f, name, NULL, hs_field_u64(field, &v));
 	}
 }
 
@@ -479,10 +427,9 @@ int hs_prom_render(FILE *f, const struct hs_report *r)
 	family(f, "hopscope_elapsed_seconds", "gauge", "",
 	       "time since measuring started");
 	put_f64(f, "hopscope_elapsed_seconds", NULL, r->elapsed_s);
-	if (r->points && r->hops) {
-		legs_render(f, r, false);
-		legs_render(f, r, true);
-	}
+	if (r->points && r->hops &&
+	    (legs_render(f, r, false) || legs_render(f, r, true)))
+		return -1;
 	if (r->points)
 		points_render(f, r);
 	pipeline_render(f, r);

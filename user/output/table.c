@@ -7,6 +7,7 @@
 #include <string.h>
 #include "core/hooks.h"
 #include "analysis/breakdown.h"
+#include "output/fields.h"
 #include "output/table.h"
 
 static double ratio(uint64_t part, uint64_t whole)
@@ -26,28 +27,44 @@ static void fmt_us(char *buf, size_t len, double ns)
 		snprintf(buf, len, "%.0f", us);
 }
 
+/* The column heads of t's table fields, each after a space. */
+static void put_heads(FILE *f, const struct hs_field_table *t)
+{
+	unsigned int order[HS_FIELDS_MAX], n, i;
+
+	n = hs_fields_in(t, HS_OUT_TABLE, order);
+	for (i = 0; i < n; i++) {
+		const struct hs_field_place *p =
+			&t->rows[order[i]].place[HS_OUT_TABLE];
+
+		fprintf(f, " %*s", p->width, p->name);
+	}
+}
+
+/* A hop's or a path's row: counts as they are, times in us. */
 static void table_row(FILE *f, int width, const char *name,
 		      const struct hs_acc *a)
 {
-	struct hs_lateness late;
-	struct hs_summary s;
-	char v[8][16];
+	unsigned int order[HS_FIELDS_MAX], n, i;
+	struct hs_leg_values v;
+	char us[16];
 
-	hs_delay_summary(&a->delay, &s);
-	fmt_us(v[0], sizeof(v[0]), (double)s.min);
-	fmt_us(v[1], sizeof(v[1]), (double)s.p50);
-	fmt_us(v[2], sizeof(v[2]), (double)s.p99);
-	fmt_us(v[3], sizeof(v[3]), (double)s.max);
-	fmt_us(v[4], sizeof(v[4]), s.mean);
-	fmt_us(v[5], sizeof(v[5]), hs_jitter_mean(&a->jitter));
-	hs_lateness(&s, &late);
-	fmt_us(v[6], sizeof(v[6]), (double)late.max);
-	fmt_us(v[7], sizeof(v[7]), late.mean);
-	fprintf(f,
-		"%-*s %8llu %8s %8s %8s %8s %8s %8s %8s %8s %6llu %6llu\n",
-		width, name, (unsigned long long)s.n, v[0], v[1], v[2], v[3],
-		v[4], v[5], v[6], v[7], (unsigned long long)a->lost,
-		(unsigned long long)a->reordered);
+	hs_leg_values(a, &v);
+	fprintf(f, "%-*s", width, name);
+	n = hs_fields_in(&hs_leg_fields, HS_OUT_TABLE, order);
+	for (i = 0; i < n; i++) {
+		const struct hs_field *field = &hs_leg_fields.rows[order[i]];
+		int w = field->place[HS_OUT_TABLE].width;
+
+		if (field->type == HS_FIELD_COUNT) {
+			fprintf(f, " %*llu", w,
+				(unsigned long long)hs_field_u64(field, &v));
+			continue;
+		}
+		fmt_us(us, sizeof(us), hs_field_value(field, &v));
+		fprintf(f, " %*s", w, us);
+	}
+	fputc('\n', f);
 }
 
 static int hop_name(const struct hs_point_table *t, uint16_t from, uint16_t to,
@@ -71,13 +88,14 @@ static void table_join_note(FILE *f, const struct hs_join_clock *j)
 		fprintf(f, " (delay +- %.2f us: clocks joined)",
 			(double)j->uncertainty_ns / 1000.0);
 	else
-		fprintf(f, " (delay uncertain: the clocks disagree, see above)");
+		fprintf(f,
+			" (delay uncertain: the clocks disagree, see above)");
 }
 
 /* What a hop row adds under itself: what made the hop, and what else
  * happened on it. */
-static void table_hop_notes(FILE *f, const struct hs_report *r,
-			    uint16_t from, uint16_t to, const struct hs_acc *a)
+static void table_hop_notes(FILE *f, const struct hs_report *r, uint16_t from,
+			    uint16_t to, const struct hs_acc *a)
 {
 	char via[128];
 	enum hs_hop_kind kind =
@@ -101,6 +119,21 @@ static void table_hop_notes(FILE *f, const struct hs_report *r,
 	fputc('\n', f);
 }
 
+/* A hop's shares of its path, in percent, under their heads. */
+static void put_shares(FILE *f, const struct hs_hop_share *share)
+{
+	unsigned int order[HS_FIELDS_MAX], n, i;
+
+	n = hs_fields_in(&hs_share_fields, HS_OUT_TABLE, order);
+	for (i = 0; i < n; i++) {
+		const struct hs_field *field = &hs_share_fields.rows[order[i]];
+
+		/* the % sign takes the head's last column */
+		fprintf(f, " %*.0f%%", field->place[HS_OUT_TABLE].width - 1,
+			100 * hs_field_real(field, share));
+	}
+}
+
 static void table_breakdown(FILE *f, const struct hs_report *r,
 			    const struct hs_path *p)
 {
@@ -111,14 +144,15 @@ static void table_breakdown(FILE *f, const struct hs_report *r,
 	if (hs_breakdown(r->hops, p, r->final, &b))
 		return;
 	if (r->final) {
-		fprintf(f, "    share of  mean   p99 jitter  hop\n");
+		fprintf(f, "    share of");
+		put_heads(f, &hs_share_fields);
+		fprintf(f, "  hop\n");
 		for (k = 0; k < b.n; k++) {
 			hs_hop_label(r->points, b.hop[k].from, b.hop[k].to,
 				     name, sizeof(name));
-			fprintf(f, "             %4.0f%% %4.0f%%  %4.0f%%  %s\n",
-				100 * b.hop[k].mean_share,
-				100 * b.hop[k].p99_share,
-				100 * b.hop[k].jitter_share, name);
+			fprintf(f, "%12s", "");
+			put_shares(f, &b.hop[k]);
+			fprintf(f, "  %s\n", name);
 		}
 	}
 	fprintf(f, "    verdict: %s\n",
@@ -139,9 +173,9 @@ static void table_hops(FILE *f, const struct hs_report *r)
 		if (len > width)
 			width = len;
 	}
-	fprintf(f, "%-*s %8s %8s %8s %8s %8s %8s %8s %8s %8s %6s %6s\n", width,
-		"hop (times in us)", "pkts", "min", "p50", "p99", "max", "mean",
-		"jitter", "late.max", "late.avg", "lost", "reord");
+	fprintf(f, "%-*s", width, "hop (times in us)");
+	put_heads(f, &hs_leg_fields);
+	fputc('\n', f);
 	for (i = 0; i < h->n_hops; i++) {
 		const struct hs_hop *hop = &h->hops[i];
 		const struct hs_acc *a = hs_leg_acc(&hop->leg, r->final);
@@ -172,36 +206,51 @@ static void table_hops(FILE *f, const struct hs_report *r)
 	}
 }
 
+/* "name value" for each of t's table fields, joined by ", ". */
+static void put_counts(FILE *f, const struct hs_field_table *t,
+		       const void *values)
+{
+	unsigned int order[HS_FIELDS_MAX], n, i;
+
+	n = hs_fields_in(t, HS_OUT_TABLE, order);
+	for (i = 0; i < n; i++) {
+		const struct hs_field *field = &t->rows[order[i]];
+
+		fprintf(f, "%s%s %llu", i ? ", " : "",
+			field->place[HS_OUT_TABLE].name,
+			(unsigned long long)hs_field_u64(field, values));
+	}
+}
+
+/* Every point's probe counters added up. */
+static void sum_points(const struct hs_report *r, struct hs_point_values *sum)
+{
+	const struct hs_field_table *t = &hs_point_fields;
+	struct hs_point_values v;
+	unsigned int i, k;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < r->points->n; i++) {
+		hs_point_values(r, i, &v);
+		for (k = 0; k < t->n; k++)
+			*(uint64_t *)((char *)sum + t->rows[k].off) +=
+				hs_field_u64(&t->rows[k], &v);
+	}
+}
+
 static void table_pipeline(FILE *f, const struct hs_report *r)
 {
 	const struct hs_session_counters *sc = r->session;
-	struct hs_counters sum = {};
-	unsigned int i;
+	struct hs_pipeline_values pipe;
+	struct hs_point_values sum;
 
-	for (i = 0; i < r->points->n; i++) {
-		const struct hs_counters *c = &r->counters[i];
-
-		sum.seen += c->seen;
-		sum.filtered += c->filtered;
-		sum.sampled += c->sampled;
-		sum.recorded += c->recorded;
-		sum.ringbuf_drops += c->ringbuf_drops;
-		sum.parse_errors += c->parse_errors;
-	}
-	fprintf(f,
-		"pipeline: seen %llu, filtered %llu, sampled %llu, recorded %llu, "
-		"ringbuf drops %llu, parse errors %llu; trajectories %llu, "
-		"unmatched %llu, evicted %llu, duplicates %llu, unverified %llu\n",
-		(unsigned long long)sum.seen, (unsigned long long)sum.filtered,
-		(unsigned long long)sum.sampled,
-		(unsigned long long)sum.recorded,
-		(unsigned long long)sum.ringbuf_drops,
-		(unsigned long long)sum.parse_errors,
-		(unsigned long long)r->match->trajectories,
-		(unsigned long long)r->match->singletons,
-		(unsigned long long)r->match->evicted,
-		(unsigned long long)r->match->duplicates,
-		(unsigned long long)r->hops->unverified);
+	sum_points(r, &sum);
+	hs_pipeline_values(r, &pipe);
+	fprintf(f, "pipeline: ");
+	put_counts(f, &hs_point_fields, &sum);
+	fprintf(f, "; ");
+	put_counts(f, &hs_pipeline_fields, &pipe);
+	fputc('\n', f);
 	if (sc->left_out_warmup || sc->left_out_cooldown)
 		fprintf(f,
 			"pipeline: left out %llu packets of the warm-up and %llu of the cool-down\n",
@@ -214,20 +263,24 @@ static void table_pipeline(FILE *f, const struct hs_report *r)
 			"pipeline: WARNING: limits reached: %llu sightings past %d points a packet, "
 			"%llu hops past %d, %llu paths past %d, %llu paths without a breakdown, "
 			"%llu flows replaced, %llu packets folded before their cool-down\n",
-			(unsigned long long)r->match->overflow, HS_MAX_TRAJ_POINTS,
+			(unsigned long long)r->match->overflow,
+			HS_MAX_TRAJ_POINTS,
 			(unsigned long long)r->hops->hops_overflow, HS_MAX_HOPS,
-			(unsigned long long)r->hops->paths_overflow, HS_MAX_PATHS,
+			(unsigned long long)r->hops->paths_overflow,
+			HS_MAX_PATHS,
 			(unsigned long long)r->hops->segments_overflow,
 			(unsigned long long)r->hops->flows_replaced,
 			(unsigned long long)sc->cooldown_overflow);
 	if (sum.ringbuf_drops || r->match->evicted)
-		fprintf(f, "pipeline: WARNING: %llu records were never recorded "
-			   "and %llu trajectories were cut short by a full match "
-			   "table; neither is counted as packet loss\n",
+		fprintf(f,
+			"pipeline: WARNING: %llu records were never recorded "
+			"and %llu trajectories were cut short by a full match "
+			"table; neither is counted as packet loss\n",
 			(unsigned long long)sum.ringbuf_drops,
 			(unsigned long long)r->match->evicted);
 	if (sc->bad_records)
-		fprintf(f, "pipeline: WARNING: %llu malformed records ignored\n",
+		fprintf(f,
+			"pipeline: WARNING: %llu malformed records ignored\n",
 			(unsigned long long)sc->bad_records);
 }
 
@@ -244,7 +297,8 @@ static void table_cost(FILE *f, const struct hs_report *r)
 		if (!hc[h].runs)
 			continue;
 		fprintf(f, "%s %s %.0f ns a packet (%llu packets, %u points)",
-			sep, hs_hook_name(h), (double)hc[h].ns / (double)hc[h].runs,
+			sep, hs_hook_name(h),
+			(double)hc[h].ns / (double)hc[h].runs,
 			(unsigned long long)hc[h].runs, hc[h].points);
 		sep = ";";
 	}
@@ -255,9 +309,9 @@ static void table_clock(FILE *f, const struct hs_report *r)
 {
 	const struct hs_join_clock *j = r->join;
 
-	fprintf(f, "clocks: %s -> %s joined by %s: offset %.3f us", r->points->host[0],
-		r->points->host[1], hs_join_method_name(j->method),
-		(double)j->offset_ns / 1000.0);
+	fprintf(f, "clocks: %s -> %s joined by %s: offset %.3f us",
+		r->points->host[0], r->points->host[1],
+		hs_join_method_name(j->method), (double)j->offset_ns / 1000.0);
 	if (j->uncertainty_ns >= 0)
 		fprintf(f, " +- %.3f us", (double)j->uncertainty_ns / 1000.0);
 	fprintf(f, " (%llu packets one way, %llu the other)\n",
@@ -307,7 +361,8 @@ void hs_table_fit(FILE *f, const struct hs_fit_run *runs, unsigned int n,
 		"run (times in us)", "functions", "packets", "mean", "p50",
 		"p99", "jitter", "late.avg");
 	for (i = 0; i < n; i++)
-		fprintf(f, "%-40s %9u %9llu %10.2f %10.2f %10.2f %10.2f %10.2f\n",
+		fprintf(f,
+			"%-40s %9u %9llu %10.2f %10.2f %10.2f %10.2f %10.2f\n",
 			runs[i].file, runs[i].functions,
 			(unsigned long long)runs[i].packets,
 			runs[i].value[HS_FIT_DELAY_MEAN] / 1000,
