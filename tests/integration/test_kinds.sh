@@ -104,7 +104,7 @@ while IFS= read -r hop; do
 	"${P}snd:eth0|wire|veth" | "${P}sw1:p1a|switch|bridge br1" | \
 	"${P}vnf2:eth1|switch|macvlan mv2 (bridge mode)" | "${P}sw3:p3a|switch|ovs br3")
 		# OVS's userspace datapath adds its own median of ~0.2 ms here
-		# (DESIGN.md) on top of the injected delay, more when the machine
+		# (docs/design.md) on top of the injected delay, more when the machine
 		# is busy: its thread is the one that spins
 		slack=0
 		[ "$via" = "ovs br3" ] && slack=500000

@@ -126,7 +126,7 @@ Test(sampling, same_decision_at_xdp_and_tc)
 }
 
 /*
- * DESIGN.md: "Sampling is by hash of the fingerprint (1 in N)". The probe
+ * docs/design.md: "Sampling is by hash of the fingerprint (1 in N)". The probe
  * samples on the header hash only, which leaves out the payload; for a
  * flow whose headers do not change from packet to packet (IPv6 UDP: no IP
  * id, a per-flow flow label, a constant length) every packet gets the same

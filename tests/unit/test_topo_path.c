@@ -312,7 +312,7 @@ Test(classify, stack)
 
 /*
  * Regression: the same device twice was "stack" whatever the hooks.
- * DESIGN.md defines stack as XDP -> tc-ingress; a packet in at eth0's
+ * docs/design.md defines stack as XDP -> tc-ingress; a packet in at eth0's
  * tc-ingress and out at eth0's tc-egress went into the namespace and out
  * of it (a one-armed VNF, a hairpin): a function, named like the others.
  */
