@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * jsonfields.h - one field into a json-c object, for the modules that
- * write JSON (output.c's lines, runinfo.c's record-file header).
+ * json_fields.h - one field into a json-c object, for the modules that
+ * write JSON (output/json.c's lines, store/runinfo.c's record-file header).
  */
 #ifndef HS_JSONFIELDS_H
 #define HS_JSONFIELDS_H

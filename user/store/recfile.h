@@ -12,9 +12,10 @@
  * The first frame is HS_FRAME_HEADER, a JSON object: format version, run
  * id and part, host name, kernel, the clock the records use and the
  * offsets between the monotonic, realtime and TAI clocks, the
- * configuration and the point table (session.h writes and reads it). The
+ * configuration and the point table (runinfo.h writes and reads it). The
  * frames after it are the run's events in the order they happened
- * (session.h): a report replays them and gets the statistics the run got.
+ * (recorder.h writes them): a report replays them (replay.h) and gets the
+ * statistics the run got.
  *
  * The writer flushes the compressor at least once a second (a crash loses
  * at most that), and SIGHUP makes it close the file and start a new one at
