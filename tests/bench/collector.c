@@ -554,7 +554,7 @@ static int ring_record(void *ctx, void *data, size_t size)
 }
 
 /* One copy of the probe per point, sharing one ring buffer and one
- * counters map, as user/attach.c loads them. */
+ * counters map, as user/probe/attach.c loads them. */
 static int ring_load(struct ring_bench *b, uint32_t ring_bytes)
 {
 	struct bpf_map *first_rb = NULL, *first_cnt = NULL;

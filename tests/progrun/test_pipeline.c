@@ -126,13 +126,13 @@ Test(sampling, same_decision_at_xdp_and_tc)
 }
 
 /*
- * docs/design.md: "Sampling is by hash of the fingerprint (1 in N)". The probe
- * samples on the header hash only, which leaves out the payload; for a
- * flow whose headers do not change from packet to packet (IPv6 UDP: no IP
- * id, a per-flow flow label, a constant length) every packet gets the same
- * decision, so 1 in N keeps all of the flow or none of it. This is exactly
- * the traffic user/traffic.c sends over IPv6 (a sequence number in the
- * payload, nothing else changes).
+ * docs/design.md: sampling is by the hash of the whole fingerprint, payload
+ * included. Were the probe to sample on the header hash only, a flow
+ * whose headers do not change from packet to packet (IPv6 UDP: no IP id,
+ * a per-flow flow label, a constant length) would get one decision for
+ * every packet, and 1 in N would keep all of the flow or none of it. This
+ * is exactly the traffic user/cmd/traffic.c sends over IPv6 (a sequence
+ * number in the payload, nothing else changes).
  */
 HOOK_TESTS(sampling, ipv6_udp_flow_is_sampled_one_in_n)
 {

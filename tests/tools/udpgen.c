@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * udpgen - the testbeds' traffic source: a bounded, paced UDP stream from
- * user/traffic.c, the same one `hopscope demo` sends.
+ * user/cmd/traffic.c, the same one `hopscope demo` sends.
  *   udpgen DST PORT RATE_PPS COUNT [MAX_SECONDS [PAYLOAD_BYTES]]
  */
 #include <stdio.h>

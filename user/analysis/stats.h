@@ -4,7 +4,7 @@
  *
  * hs_hist: a log-linear histogram of non-negative nanosecond values whose
  *   percentiles are within HS_HIST_MAX_REL_ERROR of the true nearest-rank
- *   percentile (64 sub-buckets per power of two; values below 64 exact).
+ *   percentile (64 sub-buckets per power of two; values below 128 exact).
  * hs_delay: n, min, max, mean, stdev (Welford) and the histogram.
  * hs_jitter: RFC 3550 section 6.4.1 interarrival jitter J with gain 1/16,
  *   fed pairs (S = time at the first point, R = time at the second), plus

@@ -20,8 +20,9 @@ struct hs_run_opts {
 	const char *csv_path; /* NULL, "-" or a file */
 	const char *metrics; /* [ADDR:]PORT of a Prometheus endpoint, or NULL */
 	bool table;
-	/* called once everything is attached, before collecting; the demo
-	 * starts its traffic here. Nonzero return aborts the run. */
+	/* called from the collector's loop when measuring starts, a match
+	 * window after everything is attached; the demo starts its traffic
+	 * here. Nonzero return aborts the run. */
 	int (*on_attached)(void *ctx);
 	void *ctx;
 };
