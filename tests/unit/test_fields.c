@@ -191,3 +191,71 @@ Test(fields, leg_values_are_what_the_accumulator_holds)
 	cr_assert_eq(v.negative_min, -40);
 	cr_assert_eq(v.jitter_n, 0);
 }
+
+/* docs/output.md names every field of every output. */
+static char *read_doc(void)
+{
+	FILE *f = fopen("docs/output.md", "r");
+	static char doc[256 * 1024];
+	size_t n;
+
+	cr_assert_not_null(f, "docs/output.md: run from the repository root");
+	n = fread(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	doc[n] = '\0';
+	return doc;
+}
+
+static void expect_in_doc(const char *doc, const char *text, const char *what)
+{
+	char quoted[160];
+
+	/* as code: `name` */
+	snprintf(quoted, sizeof(quoted), "`%s", text);
+	cr_expect_not_null(strstr(doc, quoted),
+			   "docs/output.md does not name %s '%s'", what, text);
+}
+
+Test(fields, docs_output_md_names_every_field)
+{
+	static const char *const prom_prefix[] = { "hopscope_hop_",
+						   "hopscope_point_",
+						   "hopscope_pipeline_", NULL };
+	const char *doc = read_doc();
+	unsigned int t, i;
+	char name[128];
+
+	for (t = 0; t < N_TABLES; t++) {
+		const struct hs_field_table *ft = tables[t].t;
+
+		for (i = 0; i < ft->n; i++) {
+			const struct hs_field *f = &ft->rows[i];
+
+			if (f->place[HS_OUT_JSON].at) {
+				snprintf(name, sizeof(name), "%s",
+					 f->place[HS_OUT_JSON].name);
+				if (!f->json_group)
+					expect_in_doc(doc, name, "JSON key");
+				else
+					cr_expect_not_null(strstr(doc, name),
+							   "no JSON key %s.%s",
+							   f->json_group, name);
+			}
+			if (f->place[HS_OUT_CSV].at)
+				expect_in_doc(doc, f->place[HS_OUT_CSV].name,
+					      "CSV column");
+			if (f->place[HS_OUT_PROM].at && !f->prom_family &&
+			    t < 3) {
+				snprintf(name, sizeof(name), "%s%s",
+					 prom_prefix[t == 0 ? 0 : t],
+					 f->place[HS_OUT_PROM].name);
+				expect_in_doc(doc, name, "metric");
+			}
+			if (f->prom_family) {
+				snprintf(name, sizeof(name), "hopscope_hop_%s",
+					 f->prom_family->name);
+				expect_in_doc(doc, name, "metric");
+			}
+		}
+	}
+}
