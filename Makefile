@@ -66,6 +66,7 @@ DEPS_STAMP := $(OUTPUT)/.deps-installed
 BIN := $(OUTPUT)/hopscope
 
 .PHONY: all check layers unit progrun integration demo bench clean deps vmlinux
+.PHONY: check-man
 all: $(BIN) $(BPF_OBJS)
 
 deps: $(DEPS_STAMP)
@@ -141,12 +142,17 @@ bench: all $(BENCH_BINS) $(TOOL_BINS) $(TEST_BPF_OBJS)
 	$(call msg,BENCH,$(if $(QUICK),quick,full) run)
 	$(Q)tests/bench/run.sh $(OUTPUT) $(if $(QUICK),--quick)
 
-check: layers unit progrun integration
+check: layers check-man unit progrun integration
 
 # every #include one way, as docs/design.md draws the layers
 layers:
 	$(call msg,CHECK,layers)
 	$(Q)scripts/check-layers.sh
+
+# docs/hopscope.8 renders cleanly and documents exactly each command's options
+check-man: $(BIN)
+	$(call msg,CHECK,man page)
+	$(Q)scripts/check-man.sh $(BIN) docs/hopscope.8
 
 unit: $(UNIT_BIN)
 	$(call msg,TEST,unit)
