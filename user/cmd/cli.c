@@ -25,7 +25,8 @@ struct common_cfg {
 	bool verbose;
 };
 
-/* at once, so that the parsing of the options after it is told too */
+/* at once, as it always was: what parsing the options after it logs at
+ * debug level shows too */
 static int set_verbose(const struct hs_opt *o, const char *val, void *field)
 {
 	(void)o;
@@ -45,9 +46,12 @@ static const struct hs_opt common_opts[] = {
 
 static int block_signals(void)
 {
+	int e;
+
 	if (hs_collect_block_signals()) {
-		pr_err("cannot block signals: %s", strerror(errno));
-		return -errno;
+		e = errno;
+		pr_err("cannot block signals: %s", strerror(e));
+		return -e;
 	}
 	return 0;
 }
