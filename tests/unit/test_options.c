@@ -552,6 +552,14 @@ Test(commands, messages_of_the_real_tables)
 		"bad --chain 'veth,veth,veth,veth,veth,veth,veth,veth,veth,veth': at most 9 links",
 		"demo", "--chain",
 		"veth,veth,veth,veth,veth,veth,veth,veth,veth,veth");
+	REAL_BAD("bad --metrics '99999': expected a port from 1 to 65535",
+		 "run", "--metrics", "99999");
+	REAL_BAD(
+		"bad filter 'bogus' at 'bogus': expected udp, tcp, icmp, icmp6, ip, ip6, proto N, port N, net ADDR/LEN, host ADDR, joined by 'and'",
+		"demo", "--filter", "bogus");
+	/* the second format flag is refused at once, before what follows */
+	REAL_BAD("--json and --dot exclude each other", "topo", "--dot",
+		 "--json", "--bogus");
 	REAL_BAD("--json and --dot exclude each other", "topo", "--json",
 		 "--dot");
 	REAL_BAD(
