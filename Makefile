@@ -5,6 +5,7 @@
 #   make check      unit tests (ASan+UBSan), BPF_PROG_TEST_RUN tests, netns
 #                   integration tests; installs missing Debian packages first
 #   sudo make demo  run the built-in testbed demo
+#   make install    PREFIX=/usr/local by default, DESTDIR for staging
 #   make V=1        show full commands
 .DELETE_ON_ERROR:
 .SUFFIXES:
@@ -65,7 +66,17 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(OUTPUT)/tests/%,$(TOOL_SRCS))
 DEPS_STAMP := $(OUTPUT)/.deps-installed
 BIN := $(OUTPUT)/hopscope
 
+PREFIX ?= /usr/local
+SBINDIR = $(PREFIX)/sbin
+MAN8DIR = $(PREFIX)/share/man/man8
+LIBEXECDIR = $(PREFIX)/libexec/hopscope
+INSTALL ?= install
+# the installed binary: its demo looks for testbed.sh in $(LIBEXECDIR)
+INST := $(OUTPUT)/install
+INST_BIN := $(INST)/hopscope
+
 .PHONY: all check layers unit progrun integration demo bench clean deps vmlinux
+.PHONY: install uninstall check-man check-install FORCE
 all: $(BIN) $(BPF_OBJS)
 
 deps: $(DEPS_STAMP)
@@ -105,9 +116,45 @@ $(OUTPUT)/san/%.o: user/%.c | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c $< -o $@
 
+# The in-tree binary's demo (make demo, the tests) runs this tree's
+# scripts/testbed.sh.
+$(OUTPUT)/obj/cmd/demo.o $(OUTPUT)/san/cmd/demo.o: \
+	ALL_CFLAGS += -DHS_LIBEXECDIR='"$(CURDIR)/scripts"'
+
 $(BIN): $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
+
+# The installed one differs in that path only: its own demo.o, rebuilt
+# when LIBEXECDIR changes.
+$(INST)/libexecdir: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '$(LIBEXECDIR)' | cmp -s - $@ || echo '$(LIBEXECDIR)' > $@
+
+$(INST)/demo.o: user/cmd/demo.c $(INST)/libexecdir $(SKELS) | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -DHS_LIBEXECDIR='"$(LIBEXECDIR)"' -c $< -o $@
+
+$(INST_BIN): $(filter-out $(OUTPUT)/obj/cmd/demo.o,$(USER_OBJS)) $(INST)/demo.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
+
+# the page names the default's testbed.sh; the installed one, its own
+$(INST)/hopscope.8: docs/hopscope.8 $(INST)/libexecdir
+	$(Q)sed 's|/usr/local/libexec/hopscope|$(LIBEXECDIR)|g' $< > $@
+
+install: $(INST_BIN) $(INST)/hopscope.8
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MAN8DIR) $(DESTDIR)$(LIBEXECDIR)
+	$(Q)$(INSTALL) -m 755 $(INST_BIN) $(DESTDIR)$(SBINDIR)/hopscope
+	$(Q)$(INSTALL) -m 644 $(INST)/hopscope.8 $(DESTDIR)$(MAN8DIR)/hopscope.8
+	$(Q)$(INSTALL) -m 755 scripts/testbed.sh $(DESTDIR)$(LIBEXECDIR)/testbed.sh
+
+uninstall:
+	$(call msg,UNINST,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/hopscope $(DESTDIR)$(MAN8DIR)/hopscope.8 \
+		$(DESTDIR)$(LIBEXECDIR)/testbed.sh
+	$(Q)rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null || true
 
 $(UNIT_BIN): $(UNIT_SRCS) $(wildcard tests/lib/*.h) $(SAN_LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,LINK-TEST,$@)
@@ -141,12 +188,22 @@ bench: all $(BENCH_BINS) $(TOOL_BINS) $(TEST_BPF_OBJS)
 	$(call msg,BENCH,$(if $(QUICK),quick,full) run)
 	$(Q)tests/bench/run.sh $(OUTPUT) $(if $(QUICK),--quick)
 
-check: layers unit progrun integration
+check: layers check-man check-install unit progrun integration
 
 # every #include one way, as docs/design.md draws the layers
 layers:
 	$(call msg,CHECK,layers)
 	$(Q)scripts/check-layers.sh
+
+# docs/hopscope.8 renders cleanly and documents exactly each command's options
+check-man: $(BIN)
+	$(call msg,CHECK,man page)
+	$(Q)scripts/check-man.sh $(BIN) docs/hopscope.8
+
+# make install into a scratch DESTDIR: the files, and where the demo looks
+check-install:
+	$(call msg,CHECK,install)
+	$(Q)+MAKE="$(MAKE)" scripts/check-install.sh
 
 unit: $(UNIT_BIN)
 	$(call msg,TEST,unit)
@@ -171,4 +228,4 @@ clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/obj/*/*.d $(OUTPUT)/san/*/*.d $(OUTPUT)/tests/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/obj/*/*.d $(OUTPUT)/san/*/*.d $(OUTPUT)/tests/*.d $(INST)/*.d)

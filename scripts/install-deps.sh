@@ -14,7 +14,7 @@ set -eu
 PKGS="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 libnl-3-dev libnl-route-3-dev libjson-c-dev libcriterion-dev libcap-ng-dev
 libmicrohttpd-dev iproute2 iputils-ping ethtool jq procps curl gnuplot-nox
-tcpdump libpcap-dev"
+tcpdump libpcap-dev groff-base"
 OPT_PKGS="openvswitch-switch"
 
 is_installed() {

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,23 +32,25 @@ struct demo {
 	const char *between_ptrs[2];
 };
 
-/* scripts/testbed.sh beside the binary's build directory, or
- * $HOPSCOPE_TESTBED. */
+/*
+ * The testbed script: $HOPSCOPE_TESTBED, else testbed.sh in the directory
+ * this binary was built for. The Makefile says which: the source tree's
+ * scripts/ for build/hopscope (make demo, the tests), $(PREFIX)/libexec/
+ * hopscope for the installed one. Compiled in rather than found beside
+ * /proc/self/exe, so that a copied or linked binary finds the same one.
+ */
+#ifndef HS_LIBEXECDIR
+#error "HS_LIBEXECDIR: where testbed.sh is, set by the Makefile"
+#endif
+
 static int find_script(char *path, size_t len)
 {
 	const char *env = getenv("HOPSCOPE_TESTBED");
-	char exe[PATH_MAX];
-	ssize_t n;
 
-	if (env) {
+	if (env)
 		snprintf(path, len, "%s", env);
-	} else {
-		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		if (n < 0)
-			return -errno;
-		exe[n] = '\0';
-		snprintf(path, len, "%s/../scripts/testbed.sh", dirname(exe));
-	}
+	else
+		snprintf(path, len, "%s/testbed.sh", HS_LIBEXECDIR);
 	if (access(path, R_OK)) {
 		pr_err("testbed script '%s' not found: set HOPSCOPE_TESTBED", path);
 		return -ENOENT;

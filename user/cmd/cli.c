@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * cli.c - hopscope's commands as a table: each names its option sections
+ * (the shared ones are in measure.c), its config struct and defaults, and
+ * what it runs once its options are parsed and checked.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "hopscope.h"
+#include "core/exit.h"
+#include "core/log.h"
+#include "cmd/cli.h"
+#include "cmd/demo.h"
+#include "cmd/measure.h"
+#include "cmd/report.h"
+#include "live/collect.h"
+#include "live/run.h"
+#include "topo/print.h"
+#include "topo/topo.h"
+
+/* --verbose, --help: every command's */
+struct common_cfg {
+	bool verbose;
+};
+
+/* at once, as it always was: what parsing the options after it logs at
+ * debug level shows too */
+static int set_verbose(const struct hs_opt *o, const char *val, void *field)
+{
+	(void)o;
+	(void)val;
+	*(bool *)field = true;
+	hs_log_set_level(HS_LOG_DEBUG);
+	return 0;
+}
+
+static const struct hs_opt common_opts[] = {
+	HS_OPT_DEF_CUSTOM(struct common_cfg, verbose, bool, "verbose", NULL,
+			  "debug messages, libbpf's included", set_verbose,
+			  .short_name = 'v'),
+	HS_OPT_DEF_HELP("help", "this help", .short_name = 'h'),
+	HS_OPT_DEF_END,
+};
+
+static int block_signals(void)
+{
+	int e;
+
+	if (hs_collect_block_signals()) {
+		e = errno;
+		pr_err("cannot block signals: %s", strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+/* hopscope run: --point, --netns, --between */
+struct select_cfg {
+	struct hs_opt_list points, netns, between;
+};
+
+static const struct hs_opt select_opts[] = {
+	HS_OPT_DEF_LIST(
+		struct select_cfg, points, "point", "SPEC",
+		"observe [NETNS:]IFNAME[@HOOK,...] (repeatable); NETNS is a name in\n"
+		"/run/netns, pid:PID or a path; HOOK is xdp, tc-ingress, tc-egress",
+		HS_MAX_POINTS, "too many points"),
+	HS_OPT_DEF_LIST(struct select_cfg, netns, "netns", "NETNS",
+			"observe every interface of NETNS but lo (repeatable)",
+			HS_MAX_POINTS, "too many namespaces"),
+	HS_OPT_DEF_PAIR(
+		struct select_cfg, between, "between", "NETNS NETNS",
+		"observe every interface on the path between two namespaces: theirs,\n"
+		"the switches' and the functions' in between (repeatable)",
+		HS_MAX_POINTS, "too many pairs", "a second namespace"),
+	HS_OPT_DEF_END,
+};
+
+struct run_command {
+	struct select_cfg select;
+	struct hs_capture_cfg capture;
+	struct hs_results_cfg results;
+	struct hs_live_cfg live;
+	struct common_cfg common;
+};
+
+static const struct hs_opt_section run_sections[] = {
+	HS_OPT_SECTION(struct run_command, select, select),
+	HS_OPT_SECTION(struct run_command, capture, hs_capture),
+	HS_OPT_SECTION(struct run_command, results, hs_results),
+	HS_OPT_SECTION(struct run_command, live, hs_live),
+	HS_OPT_SECTION(struct run_command, common, common),
+	HS_OPT_SECTION_END,
+};
+
+static const struct run_command run_defaults = {
+	.capture = { .interval = { .s = 5 }, .sample = 1 },
+	.live = HS_LIVE_DEFAULTS,
+};
+
+static int run_main(void *cfg, int n_operands, char **operands)
+{
+	const struct run_command *c = cfg;
+	const struct select_cfg *sel = &c->select;
+	struct hs_run_opts run = {};
+
+	(void)n_operands;
+	(void)operands;
+	if (hs_results_check(&c->results))
+		return HS_EXIT_USAGE;
+	if (!sel->points.n && !sel->netns.n && !sel->between.n) {
+		pr_err("no observation points: give --point SPEC, --netns NETNS or --between NETNS NETNS (see hopscope run --help)");
+		return HS_EXIT_USAGE;
+	}
+	hs_measure_run_opts(&c->capture, &c->results, &c->live, &run);
+	run.select = (struct hs_selection){
+		.points = sel->points.v,
+		.n_points = sel->points.n,
+		.netns = sel->netns.v,
+		.n_netns = sel->netns.n,
+		.between = sel->between.v,
+		.n_between = sel->between.n,
+	};
+	run.collect.duration_s = c->capture.duration.s;
+	run.collect.interval_s = c->capture.interval.s;
+	if (block_signals())
+		return HS_EXIT_FAILURE;
+	return hs_run(&run);
+}
+
+/* hopscope demo: --chain, --vnfs, --rate */
+struct chain_cfg {
+	const char *chain; /* NULL: the default chain */
+	uint32_t vnfs; /* 0: --chain's */
+	uint32_t rate;
+};
+
+#define DEFAULT_CHAIN "veth,bridge,macvlan,ovs"
+#define MAX_LINKS 9
+
+/* veth, bridge, macvlan, ovs, comma-separated: checked here so that a
+ * typo never builds half a testbed */
+static int parse_chain(const struct hs_opt *o, const char *val, void *field)
+{
+	static const char *const kinds[] = { "veth", "bridge", "macvlan",
+					     "ovs" };
+	const char *p = val;
+	unsigned int links = 0;
+
+	for (;;) {
+		size_t len = strcspn(p, ","), k;
+
+		for (k = 0; k < 4; k++)
+			if (len == strlen(kinds[k]) &&
+			    !strncmp(p, kinds[k], len))
+				break;
+		if (k == 4)
+			return hs_opt_bad(
+				o, val,
+				"expected veth, bridge, macvlan or ovs, comma-separated");
+		links++;
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	if (links > MAX_LINKS)
+		return hs_opt_bad(o, val, "at most 9 links");
+	*(const char **)field = val;
+	return 0;
+}
+
+static const struct hs_opt chain_opts[] = {
+	HS_OPT_DEF_CUSTOM(
+		struct chain_cfg, chain, const char *, "chain", "KINDS",
+		"the demo's links, sender to receiver: veth, bridge, macvlan or ovs,\n"
+		"comma-separated, 1 to 9 (default veth,bridge,macvlan,ovs: 3 functions;\n"
+		"without OVS where it cannot run)",
+		parse_chain),
+	HS_OPT_DEF_UINT(
+		struct chain_cfg, vnfs, "vnfs", "N",
+		"N functions joined by veth pairs only, 1 to 8 (--chain veth,...)",
+		1, MAX_LINKS - 1),
+	HS_OPT_DEF_UINT(struct chain_cfg, rate, "rate", "PPS",
+			"demo traffic in packets per second (default 1000)", 1,
+			1000000),
+	HS_OPT_DEF_END,
+};
+
+struct demo_command {
+	struct hs_capture_cfg capture;
+	struct hs_results_cfg results;
+	struct hs_live_cfg live;
+	struct chain_cfg chain;
+	struct common_cfg common;
+};
+
+static const struct hs_opt_section demo_sections[] = {
+	HS_OPT_SECTION(struct demo_command, capture, hs_capture),
+	HS_OPT_SECTION(struct demo_command, results, hs_results),
+	HS_OPT_SECTION(struct demo_command, live, hs_live),
+	HS_OPT_SECTION(struct demo_command, chain, chain),
+	HS_OPT_SECTION(struct demo_command, common, common),
+	HS_OPT_SECTION_END,
+};
+
+static const struct demo_command demo_defaults = {
+	.capture = { .duration = { .s = 10 }, .sample = 1 },
+	.live = HS_LIVE_DEFAULTS,
+	.chain = { .rate = 1000 },
+};
+
+/* N functions: N + 1 veth links */
+static void veth_chain(char *buf, size_t len, uint32_t vnfs)
+{
+	size_t used = 0;
+	uint32_t i;
+
+	for (i = 0; i <= vnfs; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%sveth",
+					 i ? "," : "");
+}
+
+static int demo_main(void *cfg, int n_operands, char **operands)
+{
+	const struct demo_command *c = cfg;
+	struct hs_demo_opts d = {};
+	char chain[64];
+
+	(void)n_operands;
+	(void)operands;
+	if (hs_results_check(&c->results))
+		return HS_EXIT_USAGE;
+	if (c->capture.duration.s <= 0) {
+		pr_err("bad --duration '%g': the demo needs seconds of traffic above 0",
+		       c->capture.duration.s);
+		return HS_EXIT_USAGE;
+	}
+	hs_measure_run_opts(&c->capture, &c->results, &c->live, &d.run);
+	if (c->chain.vnfs && c->chain.chain) {
+		pr_err("--vnfs and --chain exclude each other");
+		return HS_EXIT_USAGE;
+	}
+	d.chain = c->chain.chain ? c->chain.chain : DEFAULT_CHAIN;
+	d.chain_is_default = !c->chain.chain && !c->chain.vnfs;
+	if (c->chain.vnfs) {
+		veth_chain(chain, sizeof(chain), c->chain.vnfs);
+		d.chain = chain;
+	}
+	d.rate_pps = c->chain.rate;
+	d.seconds = c->capture.duration.s;
+	/* a little past the stream, so its last packets are in */
+	d.run.collect.duration_s = d.seconds + 0.5;
+	d.run.collect.interval_s = c->capture.interval.s;
+	if (block_signals())
+		return HS_EXIT_FAILURE;
+	return hs_demo(&d);
+}
+
+/* hopscope topo: --json, --dot */
+enum topo_format { TOPO_TEXT, TOPO_JSON, TOPO_DOT };
+
+struct topo_format_cfg {
+	int format; /* enum topo_format */
+};
+
+/* one format; said at the second flag, before any option after it */
+static int set_topo_format(const struct hs_opt *o, const char *val, void *field)
+{
+	int *format = field;
+
+	(void)val;
+	if (*format != TOPO_TEXT && *format != o->arg) {
+		pr_err("--json and --dot exclude each other");
+		return -EINVAL;
+	}
+	*format = o->arg;
+	return 0;
+}
+
+static const struct hs_opt topo_format_opts[] = {
+	HS_OPT_DEF_CUSTOM(
+		struct topo_format_cfg, format, int, "json", NULL,
+		"one JSON object per line: a \"netns\" per namespace, a \"link\" per\n"
+		"interface",
+		set_topo_format, .arg = TOPO_JSON),
+	HS_OPT_DEF_CUSTOM(
+		struct topo_format_cfg, format, int, "dot", NULL,
+		"a Graphviz graph: hopscope topo --dot | dot -Tpng -o topo.png",
+		set_topo_format, .arg = TOPO_DOT),
+	HS_OPT_DEF_END,
+};
+
+struct topo_command {
+	struct topo_format_cfg topo;
+	struct common_cfg common;
+};
+
+static const struct hs_opt_section topo_sections[] = {
+	HS_OPT_SECTION(struct topo_command, topo, topo_format),
+	HS_OPT_SECTION(struct topo_command, common, common),
+	HS_OPT_SECTION_END,
+};
+
+static const struct topo_command topo_defaults = {};
+
+static int topo_main(void *cfg, int n_operands, char **operands)
+{
+	const struct topo_command *c = cfg;
+	struct hs_topo_opts o = { .processes = true };
+	struct hs_topo t;
+	int ret;
+
+	(void)n_operands;
+	(void)operands;
+	ret = hs_run_preflight_topo();
+	if (ret)
+		return ret;
+	if (hs_topo_discover(&t, &o))
+		return HS_EXIT_FAILURE;
+	if (c->topo.format == TOPO_JSON)
+		hs_topo_print_json(stdout, &t);
+	else if (c->topo.format == TOPO_DOT)
+		hs_topo_print_dot(stdout, &t);
+	else
+		hs_topo_print_text(stdout, &t);
+	hs_topo_free(&t);
+	return fflush(stdout) ? HS_EXIT_FAILURE : HS_EXIT_OK;
+}
+
+/* hopscope report: --fit */
+struct report_cfg {
+	bool fit;
+};
+
+static const struct hs_opt report_opts[] = {
+	HS_OPT_DEF_FLAG(struct report_cfg, fit, "fit",
+			"fit end-to-end delay and jitter of runs over chains\n"
+			"of different length against the number of functions\n"
+			"(slope, intercept, R^2)"),
+	HS_OPT_DEF_END,
+};
+
+struct report_command {
+	struct hs_results_cfg results;
+	struct report_cfg report;
+	struct common_cfg common;
+};
+
+static const struct hs_opt_section report_sections[] = {
+	HS_OPT_SECTION(struct report_command, results, hs_results),
+	HS_OPT_SECTION(struct report_command, report, report),
+	HS_OPT_SECTION(struct report_command, common, common),
+	HS_OPT_SECTION_END,
+};
+
+static const struct report_command report_defaults = {};
+
+static int report_main(void *cfg, int n_operands, char **operands)
+{
+	const struct report_command *c = cfg;
+	const struct hs_results_cfg *r = &c->results;
+	struct hs_report_opts o = {
+		.files = (const char *const *)operands,
+		.n_files = (unsigned int)n_operands,
+		.json_path = r->json,
+		.csv_path = r->csv,
+		.fit = c->report.fit,
+		.change = {
+			.warmup_set = r->warmup.given,
+			.warmup_ns = (uint64_t)(r->warmup.s * 1e9),
+			.cooldown_set = r->cooldown.given,
+			.cooldown_ns = (uint64_t)(r->cooldown.s * 1e9),
+		},
+	};
+
+	if (hs_results_check(r))
+		return HS_EXIT_USAGE;
+	return hs_report_files(&o);
+}
+
+const struct hs_command hs_commands[] = {
+	{
+		.name = "run",
+		.summary =
+			"measure the points you name (see hopscope run --help)",
+		.usage =
+			"hopscope run (--point SPEC | --netns NETNS | --between NETNS NETNS)...\n"
+			"                    [options]",
+		.description =
+			"Timestamp packets at every named point, match the same packet across\n"
+			"points and report per-hop delay, RFC 3550 jitter and lateness.",
+		.examples =
+			"Examples:\n"
+			"  hopscope run --point vnf1:eth0 --point vnf1:eth1 --duration 10\n"
+			"  hopscope run --point pid:4242:eth0 --point veth1a@tc-ingress\n"
+			"  hopscope run --netns vnf1 --netns vnf2 --filter 'udp and port 5201' --json -\n"
+			"  hopscope run --between client server --duration 30\n",
+		.sections = run_sections,
+		HS_CMD_CONFIG(struct run_command, run_defaults),
+		.run = run_main,
+	},
+	{
+		.name = "demo",
+		.summary = "build a testbed chain, measure it, tear it down",
+		.usage = "hopscope demo [options]",
+		.description =
+			"Build a chain sender -> VNF1 .. VNFn -> receiver of network namespaces\n"
+			"whose links are veth pairs, a Linux bridge, macvlan or Open vSwitch\n"
+			"(addresses in 198.18.0.0/15), send a bounded UDP stream through it,\n"
+			"measure every interface between sender and receiver, print the per-hop\n"
+			"table and remove everything again.",
+		.examples =
+			"Examples:\n"
+			"  sudo hopscope demo --duration 5 --json demo.jsonl\n"
+			"  sudo hopscope demo --chain veth,ovs,veth --rate 200\n",
+		.sections = demo_sections,
+		HS_CMD_CONFIG(struct demo_command, demo_defaults),
+		.run = demo_main,
+	},
+	{
+		.name = "topo",
+		.summary =
+			"namespaces, interfaces, kinds, and how they connect",
+		.usage = "hopscope topo [--json | --dot]",
+		.description =
+			"Every network namespace (named ones under /run/netns and those of running\n"
+			"processes, as pid:PID), every interface with its kind, and how they\n"
+			"connect: veth peers, bridge and OVS ports, macvlan parents, SR-IOV VFs.\n"
+			"Namespace names work as NETNS in hopscope run.",
+		.examples =
+			"Example:\n"
+			"  sudo hopscope topo --dot | dot -Tsvg -o topo.svg\n",
+		.sections = topo_sections,
+		HS_CMD_CONFIG(struct topo_command, topo_defaults),
+		.run = topo_main,
+	},
+	{
+		.name = "report",
+		.summary =
+			"statistics from record files (run --write), two hosts\n"
+			"joined, chain-length fits",
+		.usage = "hopscope report FILE... [options]",
+		.description =
+			"Statistics from record files written by hopscope run --write, offline:\n"
+			"  one file (or the parts of one run, rotated by SIGHUP, in order): exactly\n"
+			"    what the live run reported;\n"
+			"  two files of one chain measured on two hosts: joined by fingerprint,\n"
+			"    the hosts' clocks aligned (TAI as is, else from the minimum delay\n"
+			"    each way, with its uncertainty);\n"
+			"  --fit FILE...: runs over chains of different length, fitted against\n"
+			"    the number of functions (the paper's Table III).\n"
+			"A truncated or corrupt file is reported with the byte offset, after the\n"
+			"statistics of every complete record before it (exit status 1).",
+		.examples =
+			"Examples:\n"
+			"  hopscope report run.hsr --json run.jsonl\n"
+			"  hopscope report hostA.hsr hostB.hsr\n"
+			"  hopscope report --fit chain1.hsr chain2.hsr chain3.hsr chain4.hsr\n",
+		.operands = true,
+		.sections = report_sections,
+		HS_CMD_CONFIG(struct report_command, report_defaults),
+		.run = report_main,
+	},
+	{ .name = NULL },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: hopscope COMMAND [options]\n\n"
+		"Per-hop packet delay, jitter and lateness inside a Linux host, from BPF\n"
+		"timestamps at XDP and tc on every interface a packet crosses.\n\n"
+		"Commands:\n");
+	hs_cmd_list(f, hs_commands);
+	fprintf(f,
+		"\n"
+		"  hopscope --help | --version\n\n"
+		"Examples:\n"
+		"  sudo hopscope demo\n"
+		"  sudo hopscope run --point vnf1:eth0 --point vnf1:eth1 --duration 10\n\n"
+		"Exit status: 0 success, 1 runtime failure, 2 bad usage.\n"
+		"Needs root (CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN) and a kernel with BTF.\n");
+}
+
+int hs_cli_main(int argc, char **argv)
+{
+	const char *name = argc > 1 ? argv[1] : NULL;
+	const struct hs_command *cmd;
+	char names[96];
+
+	if (!name) {
+		usage(stderr);
+		return HS_EXIT_USAGE;
+	}
+	if (!strcmp(name, "--help") || !strcmp(name, "-h") ||
+	    !strcmp(name, "help")) {
+		usage(stdout);
+		return HS_EXIT_OK;
+	}
+	if (!strcmp(name, "--version") || !strcmp(name, "-V")) {
+		printf("hopscope %s (libbpf %u.%u)\n", HS_VERSION,
+		       libbpf_major_version(), libbpf_minor_version());
+		return HS_EXIT_OK;
+	}
+	cmd = hs_cmd_find(hs_commands, name);
+	if (!cmd) {
+		hs_cmd_names(names, sizeof(names), hs_commands);
+		pr_err("unknown command '%s': %s (see hopscope --help)", name,
+		       names);
+		return HS_EXIT_USAGE;
+	}
+	return hs_cmd_run(cmd, argc - 1, argv + 1);
+}
