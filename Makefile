@@ -104,7 +104,11 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(USER_OBJS) $(SAN_LIB_OBJS): $(SKELS)
+# Only the objects of the sources that include a skeleton (the loader)
+# wait for it: -MMD knows of the header only once it has been compiled.
+SKEL_USER_SRCS := $(shell grep -l 'skel\.h"' $(USER_SRCS))
+$(patsubst user/%.c,$(OUTPUT)/obj/%.o,$(SKEL_USER_SRCS)) \
+$(patsubst user/%.c,$(OUTPUT)/san/%.o,$(SKEL_USER_SRCS)): $(SKELS)
 
 $(OUTPUT)/obj/%.o: user/%.c | $(DEPS_STAMP)
 	$(call msg,CC,$@)

@@ -28,6 +28,22 @@
 /* Default ring buffer size; a power of two multiple of the page size. */
 #define HS_RINGBUF_DEFAULT_BYTES (8u << 20)
 
+/*
+ * Pinning a layout. The structs below cross from BPF to user space and,
+ * inside record files, from one build to another: every field's offset
+ * and size and every struct's size is asserted after its definition, so
+ * that a change to a field fails the build of both sides instead of
+ * garbling records. _Static_assert and __builtin_offsetof because both
+ * clang -target bpf (no <stddef.h> next to vmlinux.h) and gcc accept
+ * them.
+ */
+#define HS_ASSERT_FIELD(type, field, offset, size)                    \
+	_Static_assert(__builtin_offsetof(type, field) == (offset) && \
+			       sizeof(((type *)0)->field) == (size),  \
+		       #type "." #field ": " #size " bytes at " #offset)
+#define HS_ASSERT_SIZE(type, size) \
+	_Static_assert(sizeof(type) == (size), #type ": " #size " bytes")
+
 enum hs_hook {
 	HS_HOOK_XDP = 0,
 	HS_HOOK_TC_INGRESS = 1,
@@ -53,6 +69,15 @@ struct hs_record {
 	__u8 flags; /* HS_REC_* */
 	__u8 __pad[6];
 };
+HS_ASSERT_FIELD(struct hs_record, ts_ns, 0, 8);
+HS_ASSERT_FIELD(struct hs_record, fingerprint, 8, 8);
+HS_ASSERT_FIELD(struct hs_record, flow_hash, 16, 4);
+HS_ASSERT_FIELD(struct hs_record, point_id, 20, 2);
+HS_ASSERT_FIELD(struct hs_record, ip_len, 22, 2);
+HS_ASSERT_FIELD(struct hs_record, proto, 24, 1);
+HS_ASSERT_FIELD(struct hs_record, flags, 25, 1);
+HS_ASSERT_FIELD(struct hs_record, __pad, 26, 6);
+HS_ASSERT_SIZE(struct hs_record, 32);
 
 /* Per point, per CPU. Every packet the probe runs on lands in exactly one
  * of filtered, sampled_out, parse_errors or sampled; sampled packets are
@@ -67,6 +92,15 @@ struct hs_counters {
 	__u64 ringbuf_drops;
 	__u64 __reserved;
 };
+HS_ASSERT_FIELD(struct hs_counters, seen, 0, 8);
+HS_ASSERT_FIELD(struct hs_counters, parse_errors, 8, 8);
+HS_ASSERT_FIELD(struct hs_counters, filtered, 16, 8);
+HS_ASSERT_FIELD(struct hs_counters, sampled_out, 24, 8);
+HS_ASSERT_FIELD(struct hs_counters, sampled, 32, 8);
+HS_ASSERT_FIELD(struct hs_counters, recorded, 40, 8);
+HS_ASSERT_FIELD(struct hs_counters, ringbuf_drops, 48, 8);
+HS_ASSERT_FIELD(struct hs_counters, __reserved, 56, 8);
+HS_ASSERT_SIZE(struct hs_counters, 64);
 
 /* Packet filter, all conditions must hold. Zero fields match anything. */
 struct hs_filter {
@@ -80,5 +114,15 @@ struct hs_filter {
 	__u32 addr[4]; /* network byte order, already masked */
 	__u32 mask[4]; /* network byte order */
 };
+HS_ASSERT_FIELD(struct hs_filter, proto, 0, 1);
+HS_ASSERT_FIELD(struct hs_filter, family, 1, 1);
+HS_ASSERT_FIELD(struct hs_filter, has_port, 2, 1);
+HS_ASSERT_FIELD(struct hs_filter, has_prefix, 3, 1);
+HS_ASSERT_FIELD(struct hs_filter, port, 4, 2);
+HS_ASSERT_FIELD(struct hs_filter, prefix_family, 6, 1);
+HS_ASSERT_FIELD(struct hs_filter, __pad, 7, 1);
+HS_ASSERT_FIELD(struct hs_filter, addr, 8, 16);
+HS_ASSERT_FIELD(struct hs_filter, mask, 24, 16);
+HS_ASSERT_SIZE(struct hs_filter, 40);
 
 #endif /* HOPSCOPE_H */

@@ -168,6 +168,36 @@ static int attach_xdp(struct hs_point *pt, enum hs_xdp_mode mode)
 	return 0;
 }
 
+/*
+ * libbpf passes the kernel's netlink error message on as a warning:
+ * "Kernel error message: Exclusivity flag on, cannot modify" when a
+ * clsact qdisc is there already (the second tc point on an interface),
+ * "Cannot find specified filter chain" for a filter someone removed.
+ * Where the error is expected and handled here, that line would only
+ * alarm in a normal run: it is a debug line there (--verbose). A real
+ * failure still gets its one line from the caller.
+ */
+static int tc_hook_quietly(int (*op)(struct bpf_tc_hook *),
+			   struct bpf_tc_hook *hook)
+{
+	int err;
+
+	hs_log_libbpf_quiet(true);
+	err = op(hook);
+	hs_log_libbpf_quiet(false);
+	return err;
+}
+
+static int tc_query_quietly(struct bpf_tc_hook *hook, struct bpf_tc_opts *opts)
+{
+	int err;
+
+	hs_log_libbpf_quiet(true);
+	err = bpf_tc_query(hook, opts);
+	hs_log_libbpf_quiet(false);
+	return err;
+}
+
 static int attach_clsact(struct hs_point *pt)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = pt->link.ifindex);
@@ -177,7 +207,8 @@ static int attach_clsact(struct hs_point *pt)
 
 	hook.attach_point = pt->hook == HS_HOOK_TC_INGRESS ? BPF_TC_INGRESS :
 							     BPF_TC_EGRESS;
-	err = bpf_tc_hook_create(&hook);
+	/* -EEXIST: a clsact is there already, not ours to delete */
+	err = tc_hook_quietly(bpf_tc_hook_create, &hook);
 	if (err && err != -EEXIST)
 		return err;
 	pt->created_qdisc = !err;
@@ -185,7 +216,7 @@ static int attach_clsact(struct hs_point *pt)
 	if (err) {
 		if (pt->created_qdisc) {
 			hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-			bpf_tc_hook_destroy(&hook);
+			tc_hook_quietly(bpf_tc_hook_destroy, &hook);
 			pt->created_qdisc = false;
 		}
 		return err;
@@ -226,7 +257,7 @@ static void detach_clsact(struct hs_point *pt)
 	hook.attach_point = pt->hook == HS_HOOK_TC_INGRESS ? BPF_TC_INGRESS :
 							     BPF_TC_EGRESS;
 	/* someone may have replaced the filter: remove it only if ours */
-	if (!bpf_tc_query(&hook, &opts) && opts.prog_id == pt->prog_id) {
+	if (!tc_query_quietly(&hook, &opts) && opts.prog_id == pt->prog_id) {
 		opts.prog_id = 0;
 		opts.prog_fd = 0;
 		opts.flags = 0;
@@ -235,8 +266,9 @@ static void detach_clsact(struct hs_point *pt)
 				point_where(pt, where, sizeof(where)));
 	}
 	if (pt->created_qdisc) {
+		/* someone may have deleted it already */
 		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-		bpf_tc_hook_destroy(&hook);
+		tc_hook_quietly(bpf_tc_hook_destroy, &hook);
 	}
 }
 

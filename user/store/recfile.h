@@ -36,6 +36,8 @@
 #define HS_REC_FORMAT 1
 #define HS_REC_BYTE_ORDER 0x01020304u
 
+/* Every frame struct's layout is pinned after it (HS_ASSERT_FIELD): the
+ * files outlive the build that wrote them. */
 enum hs_frame_type {
 	HS_FRAME_HEADER = 1, /* JSON text */
 	HS_FRAME_RECORDS = 2, /* struct hs_record[] */
@@ -57,10 +59,17 @@ struct hs_frame_hdr {
 	__u32 crc; /* CRC-32 (zlib's) of the payload */
 	__u32 __pad;
 };
+HS_ASSERT_FIELD(struct hs_frame_hdr, type, 0, 4);
+HS_ASSERT_FIELD(struct hs_frame_hdr, len, 4, 4);
+HS_ASSERT_FIELD(struct hs_frame_hdr, crc, 8, 4);
+HS_ASSERT_FIELD(struct hs_frame_hdr, __pad, 12, 4);
+HS_ASSERT_SIZE(struct hs_frame_hdr, 16);
 
 struct hs_frame_time {
 	__u64 ts_ns;
 };
+HS_ASSERT_FIELD(struct hs_frame_time, ts_ns, 0, 8);
+HS_ASSERT_SIZE(struct hs_frame_time, 8);
 
 struct hs_frame_drops {
 	__u64 total; /* the point's ringbuf_drops */
@@ -68,12 +77,22 @@ struct hs_frame_drops {
 	__u16 point;
 	__u8 __pad[6];
 };
+HS_ASSERT_FIELD(struct hs_frame_drops, total, 0, 8);
+HS_ASSERT_FIELD(struct hs_frame_drops, from, 8, 8);
+HS_ASSERT_FIELD(struct hs_frame_drops, to, 16, 8);
+HS_ASSERT_FIELD(struct hs_frame_drops, point, 24, 2);
+HS_ASSERT_FIELD(struct hs_frame_drops, __pad, 26, 6);
+HS_ASSERT_SIZE(struct hs_frame_drops, 32);
 
 struct hs_frame_event {
 	__u16 point;
 	__u8 __pad[6];
 	char event[16]; /* "down", "up", "gone", NUL-terminated */
 };
+HS_ASSERT_FIELD(struct hs_frame_event, point, 0, 2);
+HS_ASSERT_FIELD(struct hs_frame_event, __pad, 2, 6);
+HS_ASSERT_FIELD(struct hs_frame_event, event, 8, 16);
+HS_ASSERT_SIZE(struct hs_frame_event, 24);
 
 struct hs_frame_cost {
 	__u64 run_time_ns;
@@ -81,6 +100,11 @@ struct hs_frame_cost {
 	__u16 point;
 	__u8 __pad[6];
 };
+HS_ASSERT_FIELD(struct hs_frame_cost, run_time_ns, 0, 8);
+HS_ASSERT_FIELD(struct hs_frame_cost, run_cnt, 8, 8);
+HS_ASSERT_FIELD(struct hs_frame_cost, point, 16, 2);
+HS_ASSERT_FIELD(struct hs_frame_cost, __pad, 18, 6);
+HS_ASSERT_SIZE(struct hs_frame_cost, 24);
 
 struct hs_frame_report {
 	__u8 final;
@@ -89,6 +113,12 @@ struct hs_frame_report {
 	double elapsed_s;
 	double interval_s;
 };
+HS_ASSERT_FIELD(struct hs_frame_report, final, 0, 1);
+HS_ASSERT_FIELD(struct hs_frame_report, __pad, 1, 3);
+HS_ASSERT_FIELD(struct hs_frame_report, n_points, 4, 4);
+HS_ASSERT_FIELD(struct hs_frame_report, elapsed_s, 8, 8);
+HS_ASSERT_FIELD(struct hs_frame_report, interval_s, 16, 8);
+HS_ASSERT_SIZE(struct hs_frame_report, 24);
 
 /* Largest payload a reader accepts: a header with HS_MAX_POINTS points,
  * or a report with as many counters, fit well within it. */
