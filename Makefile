@@ -135,7 +135,7 @@ $(INST)/libexecdir: FORCE
 	$(Q)mkdir -p $(@D)
 	$(Q)echo '$(LIBEXECDIR)' | cmp -s - $@ || echo '$(LIBEXECDIR)' > $@
 
-$(INST)/demo.o: user/cmd/demo.c $(INST)/libexecdir $(SKELS) | $(DEPS_STAMP)
+$(INST)/demo.o: user/cmd/demo.c $(INST)/libexecdir | $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -DHS_LIBEXECDIR='"$(LIBEXECDIR)"' -c $< -o $@
 
@@ -232,4 +232,4 @@ clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/obj/*/*.d $(OUTPUT)/san/*/*.d $(OUTPUT)/tests/*.d $(INST)/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/obj/*/*.d $(OUTPUT)/san/*/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/bench/*.d $(INST)/*.d)
