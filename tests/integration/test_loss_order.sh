@@ -11,6 +11,9 @@
 #     7.5 ms on average.
 #  3. a ring buffer of 4 KiB and a burst of 20000 packets: records dropped
 #     (pipeline loss), and not one packet counted lost.
+# hopscope-test: serial - the reordering needs both CPUs to itself (two
+# senders, 2.5 ms of margin either way) and the ring-overflow burst a
+# sender at full speed; another test would also reorder the wire hops.
 . "$(dirname "$0")/lib.sh"
 require_root
 
