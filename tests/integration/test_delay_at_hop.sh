@@ -7,7 +7,7 @@
 # different namespaces must stay apart. SIGINT ends the run cleanly.
 # hopscope-test: serial - the 1 ms spun in vnf1 must read within 10% and
 # every other hop under 100 us: another test's softirqs and spinning
-# programs on the other core would stretch both.
+# programs on the other core can stretch both.
 . "$(dirname "$0")/lib.sh"
 require_root
 

@@ -9,7 +9,7 @@
 # functions on each run's path.
 # hopscope-test: serial - 300 us spun per function must come out as the
 # slope within 5%, with R^2 >= 0.98 over four runs: another test's load
-# on the two cores bends the line.
+# on the two cores can bend the line.
 . "$(dirname "$0")/lib.sh"
 require_root
 

@@ -10,8 +10,9 @@
 #   and in OVS shows on exactly those hops, named by kind and via, and every
 #   other hop stays far below it.
 # hopscope-test: serial - 1 ms spun per hop kind within 10%, others under
-# 100 us, through OVS's userspace datapath whose own delay grows with the
-# machine's load.
+# 100 us, every packet on every hop, through OVS's userspace datapath
+# whose own delay grows with the machine's load (run next to two other
+# tests, it once saw 299 of 300 packets on a wire).
 . "$(dirname "$0")/lib.sh"
 require_root
 

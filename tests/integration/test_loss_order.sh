@@ -13,7 +13,8 @@
 #     (pipeline loss), and not one packet counted lost.
 # hopscope-test: serial - the reordering needs both CPUs to itself (two
 # senders, 2.5 ms of margin either way) and the ring-overflow burst a
-# sender at full speed; another test would also reorder the wire hops.
+# sender at full speed; any other load makes the hops next to vnf2
+# reorder a packet or two as well (see tests/README.md).
 . "$(dirname "$0")/lib.sh"
 require_root
 
