@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# run.sh [-j N] BUILD_DIR [TEST...] - run the netns integration tests.
+# run.sh [-j N] BUILD_DIR [TEST...] - run the netns integration tests (all
+# of them, or those named: a path or a bare name like test_join).
 #
 # A test passes with exit 0, skips with 77 (printing "SKIP: why"), fails
 # otherwise; each gets at most HS_TEST_TIMEOUT seconds (300). Every test
@@ -18,7 +19,7 @@
 # fail: it runs alone, after the others, one at a time. The runner
 # never sleeps: it waits for the next test to end.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 
 usage() {
 	echo "usage: run.sh [-j N] [BUILD_DIR [TEST...]]" >&2
@@ -36,8 +37,12 @@ export BUILD=${1:-build}
 shift || true
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=(tests/integration/test_*.sh)
-for t in "${tests[@]}"; do
+for i in "${!tests[@]}"; do
+	t=${tests[$i]}
+	# a bare name will do: test_join, test_join.sh
+	[ -f "$t" ] || [ ! -f "tests/integration/${t%.sh}.sh" ] || t=tests/integration/${t%.sh}.sh
 	[ -f "$t" ] || { echo "run.sh: no test '$t'" >&2; exit 2; }
+	tests[i]=$t
 done
 limit=${HS_TEST_TIMEOUT:-300}
 
