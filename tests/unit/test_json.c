@@ -972,55 +972,81 @@ Test(json, fit_lines)
 
 /* ---- failed writes ---- */
 
-/* Every writer on f, each expected to say -1. f is buffered, as the
- * outputs' files are: the failure may only show when a line is flushed. */
-static void expect_all_fail(FILE *f, const char *what)
+/* Every writer on a stream of its own from open_f, each expected to say
+ * -1 (a stream that failed once might fail the next writer for it). The
+ * streams are buffered, as the outputs' files are: the failure may only
+ * show when a line is flushed. */
+static void expect_all_fail(FILE *(*open_f)(void), const char *what)
 {
 	struct hs_fit fits[HS_FIT_METRICS] = {};
 	struct hs_fit_run run = { "x.hsr", 1, 1, {} };
+	FILE *f;
 
+	f = open_f();
 	cr_expect_eq(hs_json_points(f, &pts), -1, "points to %s", what);
+	fclose(f);
+	f = open_f();
 	cr_expect_eq(hs_json_event(f, 1, "down"), -1, "event to %s", what);
+	fclose(f);
+	f = open_f();
 	cr_expect_eq(hs_json_report(f, &report), -1, "report to %s", what);
+	fclose(f);
+	f = open_f();
 	cr_expect_eq(hs_json_fit(f, &run, 1, fits), -1, "fit to %s", what);
+	fclose(f);
+}
+
+static FILE *full_disk(void)
+{
+	FILE *f = fopen("/dev/full", "w");
+
+	cr_assert_not_null(f);
+	return f;
 }
 
 Test(json, a_full_disk_fails_every_write)
 {
-	FILE *f = fopen("/dev/full", "w");
-
-	if (!f)
+	if (access("/dev/full", W_OK))
 		cr_skip_test("no /dev/full");
 	hand_made();
-	expect_all_fail(f, "/dev/full");
-	fclose(f);
+	expect_all_fail(full_disk, "/dev/full");
+}
+
+/* A pipe whose reader is gone. */
+static FILE *closed_pipe(void)
+{
+	int fds[2];
+	FILE *f;
+
+	cr_assert_eq(pipe(fds), 0);
+	close(fds[0]);
+	f = fdopen(fds[1], "w");
+	cr_assert_not_null(f);
+	return f;
 }
 
 Test(json, a_reader_gone_fails_every_write)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN };
-	int fds[2];
-	FILE *f;
 
 	/* each test runs in a process of its own: SIGPIPE ignored here only */
 	cr_assert_eq(sigaction(SIGPIPE, &ign, NULL), 0);
 	hand_made();
-	cr_assert_eq(pipe(fds), 0);
-	close(fds[0]);
-	f = fdopen(fds[1], "w");
-	cr_assert_not_null(f);
-	expect_all_fail(f, "a closed pipe");
-	fclose(f);
+	expect_all_fail(closed_pipe, "a closed pipe");
 }
 
-Test(json, a_stream_not_open_for_writing_fails)
+static FILE *read_only(void)
 {
 	FILE *f = fopen("/dev/null", "r");
 
 	cr_assert_not_null(f);
+	return f;
+}
+
+Test(json, a_stream_not_open_for_writing_fails)
+{
 	hand_made();
-	expect_all_fail(f, "a read-only stream");
-	fclose(f);
+	expect_all_fail(read_only, "a read-only stream");
 }
 
 /* ---- the scenario: the lines agree with the session ---- */
