@@ -11,8 +11,7 @@
 #   other hop stays far below it.
 # hopscope-test: serial - 1 ms spun per hop kind within 10%, others under
 # 100 us, every packet on every hop, through OVS's userspace datapath
-# whose own delay grows with the machine's load (run next to two other
-# tests, it once saw 299 of 300 packets on a wire).
+# whose own delay grows with the machine's load.
 . "$(dirname "$0")/lib.sh"
 require_root
 
