@@ -192,7 +192,16 @@ bench: all $(BENCH_BINS) $(TOOL_BINS) $(TEST_BPF_OBJS)
 	$(call msg,BENCH,$(if $(QUICK),quick,full) run)
 	$(Q)tests/bench/run.sh $(OUTPUT) $(if $(QUICK),--quick)
 
-check: layers check-man check-install unit progrun integration
+# Every layer, even after one failed, one after the other (never two at
+# once, even with -j: the integration tests time what they measure), then
+# one line adding them up.
+check:
+	$(Q)rm -rf $(OUTPUT)/tests/results
+	$(Q)rc=0; for layer in layers check-man check-install unit progrun integration; do \
+		HS_TEST_RESULTS=$(abspath $(OUTPUT))/tests/results \
+			$(MAKE) --no-print-directory $$layer || rc=1; \
+	done; \
+	tests/check-total.sh $(OUTPUT)/tests/results $$rc unit progrun integration
 
 # every #include one way, as docs/design.md draws the layers
 layers:
@@ -211,11 +220,11 @@ check-install:
 
 unit: $(UNIT_BIN)
 	$(call msg,TEST,unit)
-	$(Q)$(UNIT_BIN) --jobs 2
+	$(Q)tests/criterion-run.sh unit $(UNIT_BIN) --jobs 2
 
 progrun: $(PROGRUN_BIN) $(BPF_OBJS)
 	$(call msg,TEST,progrun)
-	$(Q)$(PROGRUN_BIN) --jobs 1
+	$(Q)tests/criterion-run.sh progrun $(PROGRUN_BIN) --jobs 1
 
 integration: all $(TOOL_BINS) $(TEST_BPF_OBJS)
 	$(call msg,TEST,integration)
