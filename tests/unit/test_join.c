@@ -770,10 +770,7 @@ Test(join, one_machine_two_runs_named_by_their_files)
 	cr_assert_str_eq(str(hop(2, JB(0)), "via"), "a -> b");
 }
 
-Test(join, files_without_drops_frames,
-     .description = "disabled: hs_join_runs copies from a NULL drops array "
-		    "(user/store/join.c feed(), reported)",
-     .disabled = true)
+Test(join, files_without_drops_frames)
 {
 	make_hosts(HS_CLOCK_MONOTONIC, 0);
 	traffic(true, true, OFFSET);

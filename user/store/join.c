@@ -363,11 +363,17 @@ static int feed(struct hs_session *s, struct host *a, struct host *b)
 		free(drops);
 		return -ENOMEM;
 	}
-	memcpy(all, a->rec, a->n_rec * sizeof(*all));
-	memcpy(all + a->n_rec, b->rec, b->n_rec * sizeof(*all));
+	/* a host without records or drops has no array at all: memcpy
+	 * must not be handed its NULL, even for no bytes */
+	if (a->n_rec)
+		memcpy(all, a->rec, a->n_rec * sizeof(*all));
+	if (b->n_rec)
+		memcpy(all + a->n_rec, b->rec, b->n_rec * sizeof(*all));
 	qsort(all, n, sizeof(*all), by_time);
-	memcpy(drops, a->drops, a->n_drops * sizeof(*drops));
-	memcpy(drops + a->n_drops, b->drops, b->n_drops * sizeof(*drops));
+	if (a->n_drops)
+		memcpy(drops, a->drops, a->n_drops * sizeof(*drops));
+	if (b->n_drops)
+		memcpy(drops + a->n_drops, b->drops, b->n_drops * sizeof(*drops));
 	qsort(drops, nd, sizeof(*drops), by_from);
 	for (i = 0; i < n; i++) {
 		/* a drop is known before any record of its window is folded */
