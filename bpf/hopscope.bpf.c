@@ -73,8 +73,7 @@ static __always_inline int hs_select(void *data, void *data_end,
 		c->parse_errors++;
 		return 0;
 	}
-	if (filter_enabled &&
-	    !hs_filter_match(pkt, &filter)) {
+	if (filter_enabled && !hs_filter_match(pkt, &filter)) {
 		c->filtered++;
 		return 0;
 	}

@@ -335,7 +335,8 @@ static __always_inline __u64 hs_flow_state(const struct hs_pkt *pkt)
 		h = hs_mix(h, ((__u64)pkt->daddr[0] << 32) | pkt->daddr[1]);
 		h = hs_mix(h, ((__u64)pkt->daddr[2] << 32) | pkt->daddr[3]);
 	}
-	return hs_mix(h, ((__u64)pkt->family << 40) | ((__u64)pkt->proto << 32) |
+	return hs_mix(h, ((__u64)pkt->family << 40) |
+				 ((__u64)pkt->proto << 32) |
 				 ((__u32)pkt->sport << 16) | pkt->dport);
 }
 
@@ -457,8 +458,7 @@ static inline int hs_frame_fingerprint(const void *frame, __u32 len,
 	/* like bpf_{skb,xdp}_load_bytes(): all of it or nothing */
 	n = hs_payload_copy_len(pkt);
 	if (n && pkt->payload_off + n <= len)
-		memcpy(pkt->payload, (const __u8 *)frame + pkt->payload_off,
-		       n);
+		memcpy(pkt->payload, (const __u8 *)frame + pkt->payload_off, n);
 	*fingerprint = hs_fingerprint(hs_header_hash(pkt), pkt);
 	return HS_PARSE_OK;
 }

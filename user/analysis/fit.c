@@ -101,8 +101,8 @@ int hs_fit_run_of(const struct hs_point_table *t, const struct hs_hops *h,
 const char *hs_fit_metric_name(enum hs_fit_metric m)
 {
 	static const char *const names[HS_FIT_METRICS] = {
-		"delay_mean", "delay_p50", "delay_p99", "jitter_mean",
-		"lateness_mean",
+		"delay_mean",  "delay_p50",	"delay_p99",
+		"jitter_mean", "lateness_mean",
 	};
 
 	return m < HS_FIT_METRICS ? names[m] : "?";

@@ -76,8 +76,8 @@ struct hs_hop *hs_hops_find(struct hs_hops *h, uint16_t from, uint16_t to)
 	return idx ? &h->hops[idx - 1] : NULL;
 }
 
-static struct hs_leg *segment(const struct hs_hops *h,
-			      const struct hs_path *p, unsigned int k)
+static struct hs_leg *segment(const struct hs_hops *h, const struct hs_path *p,
+			      unsigned int k)
 {
 	if (!p || p->seg0 == HS_NO_SEGMENTS || p->n < 2 || k + 1 >= p->n)
 		return NULL;
@@ -168,7 +168,8 @@ static void leg_arrive(struct hs_leg *l, uint64_t s, uint64_t r)
 	l->interval.arrivals++;
 	l->total.arrivals++;
 	if (i && s < l->max_s) {
-		uint64_t lo = i > HS_REORDER_HISTORY ? i - HS_REORDER_HISTORY : 0;
+		uint64_t lo = i > HS_REORDER_HISTORY ? i - HS_REORDER_HISTORY :
+						       0;
 		uint64_t a = lo, b = i - 1, late;
 		const struct hs_arrival *first;
 		bool beyond;
@@ -445,8 +446,7 @@ void hs_hops_advance(struct hs_hops *h, uint64_t ts)
 
 /* ---- paths and flows ---- */
 
-static int path_matches(const struct hs_path *p,
-			const struct hs_trajectory *t)
+static int path_matches(const struct hs_path *p, const struct hs_trajectory *t)
 {
 	int i;
 
@@ -634,7 +634,8 @@ static void fold_hops(struct hs_hops *h, const struct hs_trajectory *t,
 	int i;
 
 	for (i = 1; i < t->n; i++) {
-		struct hs_hop *hop = hop_get(h, t->s[i - 1].point, t->s[i].point);
+		struct hs_hop *hop =
+			hop_get(h, t->s[i - 1].point, t->s[i].point);
 		struct hs_leg *hop_leg = hop ? &hop->leg : NULL;
 		struct hs_leg *seg = segment(h, p, (unsigned int)i - 1);
 		uint64_t dups = dups_made(t, i);

@@ -10,8 +10,8 @@ static uint32_t index_home(const struct hs_matcher *m, uint64_t fp)
 	return (uint32_t)(fp ^ (fp >> 32)) & m->index_mask;
 }
 
-int hs_matcher_init(struct hs_matcher *m, uint32_t capacity,
-		    uint64_t window_ns, hs_emit_fn emit, void *emit_ctx)
+int hs_matcher_init(struct hs_matcher *m, uint32_t capacity, uint64_t window_ns,
+		    hs_emit_fn emit, void *emit_ctx)
 {
 	uint32_t index_size = 1, i;
 
@@ -297,7 +297,8 @@ void hs_matcher_expire(struct hs_matcher *m)
 uint64_t hs_matcher_open_from(const struct hs_matcher *m)
 {
 	/* anything new starts no earlier than what is already closed */
-	uint64_t from = m->newest_ts > m->window_ns ? m->newest_ts - m->window_ns : 0;
+	uint64_t from =
+		m->newest_ts > m->window_ns ? m->newest_ts - m->window_ns : 0;
 
 	if (m->used && heap_key(m, 0) < from)
 		from = heap_key(m, 0);

@@ -76,8 +76,8 @@ struct hs_matcher {
 };
 
 /* 0, -ENOMEM, or -EINVAL unless 1 <= capacity <= 2^30. */
-int hs_matcher_init(struct hs_matcher *m, uint32_t capacity,
-		    uint64_t window_ns, hs_emit_fn emit, void *emit_ctx);
+int hs_matcher_init(struct hs_matcher *m, uint32_t capacity, uint64_t window_ns,
+		    hs_emit_fn emit, void *emit_ctx);
 void hs_matcher_free(struct hs_matcher *m);
 void hs_matcher_add(struct hs_matcher *m, const struct hs_record *r);
 /* Emit every trajectory whose window has closed. */

@@ -77,7 +77,8 @@ void hs_path_chain(const struct hs_point_table *t, const struct hs_path *p,
 		else if (kind == HS_HOP_SWITCH ||
 			 (kind == HS_HOP_WIRE && !label[0]))
 			memcpy(label, via, sizeof(label));
-		if ((!strcmp(pt->netns, node->netns) && pt->host == node->host) ||
+		if ((!strcmp(pt->netns, node->netns) &&
+		     pt->host == node->host) ||
 		    in_switch_ns(t, p, pt->netns))
 			continue;
 		used += (size_t)snprintf(buf + used, len - used, " -%s-> %s",

@@ -148,9 +148,9 @@ void hs_session_free(struct hs_session *s)
 }
 
 /* Every sink that takes this event: k, the sink, in its turn. */
-#define for_each_sink(s, k, event)                                      \
+#define for_each_sink(s, k, event)                                          \
 	for (struct hs_sink *k = (s)->sinks; k < (s)->sinks + (s)->n_sinks; \
-	     k++)                                                       \
+	     k++)                                                           \
 		if (k->event)
 
 void hs_session_armed(struct hs_session *s, uint64_t ts)

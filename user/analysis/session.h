@@ -33,7 +33,8 @@
 #include "analysis/sink.h"
 
 /* What a configuration may ask for, from the command line or a file. */
-#define HS_WINDOW_MIN_MS 50 /* below ~2 drain periods a slow drain would
+#define HS_WINDOW_MIN_MS \
+	50 /* below ~2 drain periods a slow drain would
 			     * close trajectories before their later sightings
 			     * are read */
 #define HS_WINDOW_MAX_MS 60000

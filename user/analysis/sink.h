@@ -28,8 +28,8 @@ struct hs_sink {
 	/* a record that was none */
 	void (*bad_record)(void *ctx);
 	/* point's ring-buffer drops stood at total, a change since from */
-	void (*drops)(void *ctx, uint16_t point, uint64_t total,
-		      uint64_t from, uint64_t to);
+	void (*drops)(void *ctx, uint16_t point, uint64_t total, uint64_t from,
+		      uint64_t to);
 	/* no record older than ts is still to come */
 	void (*horizon)(void *ctx, uint64_t ts);
 	/* "down", "up" or "gone" happened to the point's interface */

@@ -52,7 +52,8 @@ static int find_script(char *path, size_t len)
 	else
 		snprintf(path, len, "%s/testbed.sh", HS_LIBEXECDIR);
 	if (access(path, R_OK)) {
-		pr_err("testbed script '%s' not found: set HOPSCOPE_TESTBED", path);
+		pr_err("testbed script '%s' not found: set HOPSCOPE_TESTBED",
+		       path);
 		return -ENOENT;
 	}
 	return 0;
@@ -85,10 +86,11 @@ static int testbed(const struct demo *d, const char *verb)
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		close_range(3, ~0U, 0);
 		if (strcmp(verb, "has-ovs"))
-			execl("/bin/bash", "bash", d->script, verb, d->prefix, n,
-			      (char *)NULL);
+			execl("/bin/bash", "bash", d->script, verb, d->prefix,
+			      n, (char *)NULL);
 		else
-			execl("/bin/bash", "bash", d->script, verb, (char *)NULL);
+			execl("/bin/bash", "bash", d->script, verb,
+			      (char *)NULL);
 		_exit(127);
 	}
 	if (waitpid(pid, &status, 0) < 0)
@@ -202,7 +204,8 @@ static void choose_chain(struct demo *d)
 	memmove(ovs + 4, ovs + 3, strlen(ovs + 3) + 1);
 	memcpy(ovs, "veth", 4);
 	pr_warn("Open vSwitch is not usable here (scripts/testbed.sh has-ovs); "
-		"the demo runs without it: %s", d->chain);
+		"the demo runs without it: %s",
+		d->chain);
 }
 
 /* Tell topology discovery where each of the testbed's OVS runs. */
@@ -251,7 +254,8 @@ int hs_demo(struct hs_demo_opts *o)
 		char expr[64], err[256];
 
 		snprintf(expr, sizeof(expr), "udp and port %d", DEMO_PORT);
-		if (hs_filter_parse(expr, &o->run.probe.filter, err, sizeof(err)))
+		if (hs_filter_parse(expr, &o->run.probe.filter, err,
+				    sizeof(err)))
 			goto down;
 		o->run.probe.filter_enabled = true;
 		snprintf(o->run.collect.info.filter,

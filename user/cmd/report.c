@@ -94,7 +94,8 @@ int hs_report_files(const struct hs_report_opts *o)
 		return HS_EXIT_USAGE;
 	}
 	if (o->n_files > MAX_FILES) {
-		pr_err("at most %d record files, got %u", MAX_FILES, o->n_files);
+		pr_err("at most %d record files, got %u", MAX_FILES,
+		       o->n_files);
 		return HS_EXIT_USAGE;
 	}
 	for (i = 0; i < o->n_files; i++) {

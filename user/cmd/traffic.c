@@ -11,8 +11,8 @@
 
 #define HS_TRAFFIC_MAX_PAYLOAD 1472
 
-int hs_traffic_addr(const char *dst, uint16_t port,
-		    struct sockaddr_storage *ss, socklen_t *len)
+int hs_traffic_addr(const char *dst, uint16_t port, struct sockaddr_storage *ss,
+		    socklen_t *len)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;

@@ -23,8 +23,8 @@ struct hs_traffic {
 
 /* An IPv4 or IPv6 literal and a port as a socket address. 0, or -EINVAL
  * when dst is neither. */
-int hs_traffic_addr(const char *dst, uint16_t port,
-		    struct sockaddr_storage *ss, socklen_t *len);
+int hs_traffic_addr(const char *dst, uint16_t port, struct sockaddr_storage *ss,
+		    socklen_t *len);
 /* Send in the calling thread's namespace. Returns packets sent or -errno. */
 int64_t hs_traffic_send(const struct hs_traffic *t);
 /* A UDP socket bound to port on every address of the current namespace,

@@ -19,8 +19,7 @@ static inline void json_add_i64(json_object *o, const char *key, int64_t v)
 	json_object_object_add(o, key, json_object_new_int64(v));
 }
 
-static inline void json_add_str(json_object *o, const char *key,
-				const char *v)
+static inline void json_add_str(json_object *o, const char *key, const char *v)
 {
 	json_object_object_add(o, key, json_object_new_string(v));
 }

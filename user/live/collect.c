@@ -106,7 +106,8 @@ static void note_drops(struct collector *c, uint64_t now)
 		if (!hs_probes_counters(c->probes, (uint16_t)i, &cnt))
 			hs_session_drops(&c->session, (uint16_t)i,
 					 cnt.ringbuf_drops,
-					 c->last_drain - HS_SUBMIT_SLACK_NS, now);
+					 c->last_drain - HS_SUBMIT_SLACK_NS,
+					 now);
 	c->last_drain = now;
 }
 
@@ -282,8 +283,9 @@ static void time_probes(struct collector *c, uint64_t now)
 	}
 	c->timing_fd = hs_probes_time();
 	if (c->timing_fd < 0) {
-		pr_debug("the kernel does not time BPF programs (%s): no probe cost",
-			 strerror(-c->timing_fd));
+		pr_debug(
+			"the kernel does not time BPF programs (%s): no probe cost",
+			strerror(-c->timing_fd));
 		c->timing_at = UINT64_MAX;
 		return;
 	}
@@ -303,8 +305,7 @@ static void note_cost(struct collector *c)
 	hs_session_cost(&c->session, cost);
 }
 
-static void report(struct collector *c, bool final, double elapsed,
-		   double span)
+static void report(struct collector *c, bool final, double elapsed, double span)
 {
 	read_counters(c);
 	hs_session_report(&c->session, final, elapsed, span, c->counters);

@@ -84,8 +84,8 @@ static int open_outputs(const struct hs_run_opts *o, struct hs_output *out,
 	}
 	if (o->collect.write_path) {
 		*created = access(o->collect.write_path, F_OK) != 0;
-		fd = open(o->collect.write_path,
-			  O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		fd = open(o->collect.write_path, O_WRONLY | O_CREAT | O_CLOEXEC,
+			  0644);
 		if (fd < 0) {
 			pr_err("cannot create record file '%s': %s",
 			       o->collect.write_path, strerror(errno));
@@ -93,8 +93,8 @@ static int open_outputs(const struct hs_run_opts *o, struct hs_output *out,
 		}
 		close(fd);
 	}
-	if (o->metrics &&
-	    hs_metrics_start(metrics, o->metrics, NULL, NULL, err, sizeof(err))) {
+	if (o->metrics && hs_metrics_start(metrics, o->metrics, NULL, NULL, err,
+					   sizeof(err))) {
 		pr_err("%s", err);
 		return HS_EXIT_FAILURE;
 	}

@@ -166,7 +166,7 @@ void hs_watch_check(struct hs_watch *w, struct hs_session *s)
 		rtnl_link_put(link);
 		report(s, wi,
 		       (flags & IFF_UP) && (flags & IFF_LOWER_UP) ? IF_UP :
-								  IF_DOWN);
+								    IF_DOWN);
 	}
 }
 

@@ -57,7 +57,8 @@ static void prefault_ring(struct hopscope_bpf *skel, int ringbuf_fd)
 		return;
 	/* twice: the first leaves the page the kernel keeps free */
 	for (round = 0; round < 2; round++)
-		if (bpf_prog_test_run_opts(fd, &o) || ring_buffer__consume(rb) < 0)
+		if (bpf_prog_test_run_opts(fd, &o) ||
+		    ring_buffer__consume(rb) < 0)
 			break;
 	ring_buffer__free(rb);
 }
@@ -70,8 +71,7 @@ bool hs_probe_has_tai(void)
 				       BPF_FUNC_ktime_get_tai_ns, NULL) == 1;
 }
 
-static const char *point_where(const struct hs_point *pt, char *buf,
-			       size_t len)
+static const char *point_where(const struct hs_point *pt, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s:%s@%s", pt->ns->name, pt->link.ifname,
 		 hs_hook_name(pt->hook));

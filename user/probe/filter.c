@@ -75,7 +75,8 @@ static int split(char *s, char **tok)
 	int n = 0;
 	char *save = NULL, *t;
 
-	for (t = strtok_r(s, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+	for (t = strtok_r(s, " \t", &save); t;
+	     t = strtok_r(NULL, " \t", &save)) {
 		if (n == MAX_TOKENS)
 			return -1;
 		tok[n++] = t;
@@ -138,11 +139,13 @@ int hs_filter_parse(const char *expr, struct hs_filter *f, char *err,
 			f->family = fam;
 		} else if (!strcmp(t, "proto") && arg) {
 			ret = parse_uint(arg, 255, &v) || !v ?
-				      -1 : set_proto(f, (unsigned int)v, 0);
+				      -1 :
+				      set_proto(f, (unsigned int)v, 0);
 			i++;
 		} else if (!strcmp(t, "port") && arg) {
 			ret = parse_uint(arg, 65535, &v) || !v || f->has_port ?
-				      -1 : 0;
+				      -1 :
+				      0;
 			f->port = (__u16)v;
 			f->has_port = 1;
 			i++;
@@ -154,18 +157,21 @@ int hs_filter_parse(const char *expr, struct hs_filter *f, char *err,
 			ret = -1;
 		}
 		if (ret) {
-			snprintf(err, errlen,
-				 "bad filter '%s' at '%s%s%s': expected udp, tcp, icmp, icmp6, ip, ip6, "
-				 "proto N, port N, net ADDR/LEN, host ADDR, joined by 'and'",
-				 expr, t, takes_arg && arg ? " " : "",
-				 takes_arg && arg ? arg : "");
+			snprintf(
+				err, errlen,
+				"bad filter '%s' at '%s%s%s': expected udp, tcp, icmp, icmp6, ip, ip6, "
+				"proto N, port N, net ADDR/LEN, host ADDR, joined by 'and'",
+				expr, t, takes_arg && arg ? " " : "",
+				takes_arg && arg ? arg : "");
 		}
 	}
 	/* "icmp and ip6" cannot match anything: say so now */
-	if (!ret && f->has_prefix && f->family && f->family != f->prefix_family) {
-		snprintf(err, errlen,
-			 "bad filter '%s': the address family contradicts the prefix",
-			 expr);
+	if (!ret && f->has_prefix && f->family &&
+	    f->family != f->prefix_family) {
+		snprintf(
+			err, errlen,
+			"bad filter '%s': the address family contradicts the prefix",
+			expr);
 		ret = -1;
 	}
 	free(copy);

@@ -55,7 +55,8 @@ static void ns_table_free(struct hs_resolved *t)
 }
 
 /* The topology's own copy of a namespace the user opened. */
-static struct hs_netns *topo_ns(struct hs_resolved *r, const struct hs_netns *ns)
+static struct hs_netns *topo_ns(struct hs_resolved *r,
+				const struct hs_netns *ns)
 {
 	int i = hs_topo_ns_index(&r->topo, ns->inode);
 
@@ -78,13 +79,14 @@ static int add_point(struct hs_resolved *r, struct hs_netns *ns,
 				/* --netns and --between overlap freely */
 				if (by_kind)
 					goto next;
-				pr_err("point %s:%s@%s is given twice", ns->name,
-				       link->ifname, hs_hook_name(h));
+				pr_err("point %s:%s@%s is given twice",
+				       ns->name, link->ifname, hs_hook_name(h));
 				return -EINVAL;
 			}
 		}
 		if (r->n == HS_MAX_POINTS) {
-			pr_err("more than %d observation points", HS_MAX_POINTS);
+			pr_err("more than %d observation points",
+			       HS_MAX_POINTS);
 			return -E2BIG;
 		}
 		r->specs[r->n].ns = ns;

@@ -15,21 +15,23 @@ static int parse_hooks(const char *list, const char *text, unsigned int *hooks,
 	if (!copy)
 		return -ENOMEM;
 	*hooks = 0;
-	for (h = strtok_r(copy, ",", &save); h; h = strtok_r(NULL, ",", &save)) {
+	for (h = strtok_r(copy, ",", &save); h;
+	     h = strtok_r(NULL, ",", &save)) {
 		int hook = hs_hook_parse(h);
 
 		if (hook < 0) {
-			snprintf(err, errlen,
-				 "bad point '%s': unknown hook '%s' (xdp, tc-ingress, tc-egress)",
-				 text, h);
+			snprintf(
+				err, errlen,
+				"bad point '%s': unknown hook '%s' (xdp, tc-ingress, tc-egress)",
+				text, h);
 			ret = -EINVAL;
 			break;
 		}
 		*hooks |= 1u << hook;
 	}
 	if (!ret && !*hooks) {
-		snprintf(err, errlen, "bad point '%s': empty hook list after '@'",
-			 text);
+		snprintf(err, errlen,
+			 "bad point '%s': empty hook list after '@'", text);
 		ret = -EINVAL;
 	}
 	free(copy);
@@ -55,14 +57,15 @@ int hs_spec_parse(const char *text, struct hs_spec *spec, char *err,
 	}
 	name_len = loc_len - (size_t)(name - text);
 	if (colon && !ns_len) {
-		snprintf(err, errlen, "bad point '%s': empty namespace before ':'",
-			 text);
+		snprintf(err, errlen,
+			 "bad point '%s': empty namespace before ':'", text);
 		return -EINVAL;
 	}
 	if (!name_len || name_len >= IF_NAMESIZE) {
-		snprintf(err, errlen,
-			 "bad point '%s': interface name must be 1 to %d characters",
-			 text, IF_NAMESIZE - 1);
+		snprintf(
+			err, errlen,
+			"bad point '%s': interface name must be 1 to %d characters",
+			text, IF_NAMESIZE - 1);
 		return -EINVAL;
 	}
 	if (ns_len >= sizeof(spec->netns)) {
@@ -74,8 +77,9 @@ int hs_spec_parse(const char *text, struct hs_spec *spec, char *err,
 	memcpy(spec->ifname, name, name_len);
 	if (memchr(spec->ifname, '/', name_len) ||
 	    memchr(spec->ifname, ' ', name_len)) {
-		snprintf(err, errlen, "bad point '%s': '%s' is not an interface name",
-			 text, spec->ifname);
+		snprintf(err, errlen,
+			 "bad point '%s': '%s' is not an interface name", text,
+			 spec->ifname);
 		return -EINVAL;
 	}
 	if (at)

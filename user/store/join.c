@@ -44,7 +44,6 @@ static int append(void **buf, size_t *n, size_t *cap, const void *src,
 	return 0;
 }
 
-
 static int take_records(struct host *h, const struct hs_rec_frame *f)
 {
 	const struct hs_record *r = f->data;
@@ -101,7 +100,8 @@ static int take_frame(struct host *h, const struct hs_rec_frame *f)
 		return 0;
 	case HS_FRAME_REPORT:
 		if (f->len >= sizeof(*rep) && rep->n_points == h->points->n &&
-		    f->len == sizeof(*rep) + rep->n_points * sizeof(struct hs_counters))
+		    f->len == sizeof(*rep) + rep->n_points *
+						     sizeof(struct hs_counters))
 			memcpy(h->counters, rep + 1,
 			       rep->n_points * sizeof(struct hs_counters));
 		return 0;
@@ -212,9 +212,8 @@ static int direction(const struct span *a, const struct span *b)
 									  -1;
 }
 
-int hs_join_estimate(const struct hs_join_side *a,
-		     const struct hs_join_side *b, uint64_t window_ns,
-		     struct hs_join_clock *jc)
+int hs_join_estimate(const struct hs_join_side *a, const struct hs_join_side *b,
+		     uint64_t window_ns, struct hs_join_clock *jc)
 {
 	const struct hs_run_info *ia = a->info, *ib = b->info;
 	int64_t coarse = 0, gap;
@@ -373,7 +372,8 @@ static int feed(struct hs_session *s, struct host *a, struct host *b)
 	if (a->n_drops)
 		memcpy(drops, a->drops, a->n_drops * sizeof(*drops));
 	if (b->n_drops)
-		memcpy(drops + a->n_drops, b->drops, b->n_drops * sizeof(*drops));
+		memcpy(drops + a->n_drops, b->drops,
+		       b->n_drops * sizeof(*drops));
 	qsort(drops, nd, sizeof(*drops), by_from);
 	for (i = 0; i < n; i++) {
 		/* a drop is known before any record of its window is folded */
@@ -401,7 +401,8 @@ static void warn_clock(const struct hs_join_clock *jc)
 }
 
 int hs_join_runs(struct hs_rec_run *ra, struct hs_rec_run *rb,
-		 const struct hs_replay_overrides *o, const struct hs_sink *sink)
+		 const struct hs_replay_overrides *o,
+		 const struct hs_sink *sink)
 {
 	struct host *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
 	struct hs_point_table *points = calloc(1, sizeof(*points));
@@ -435,13 +436,12 @@ int hs_join_runs(struct hs_rec_run *ra, struct hs_rec_run *rb,
 		cfg.warmup_ns = o->warmup_ns;
 	if (o && o->cooldown_set)
 		cfg.cooldown_ns = o->cooldown_ns;
-	if (hs_join_estimate(&(struct hs_join_side){ &ra->part[0]->info,
-						     a->points, a->rec,
-						     a->n_rec },
-			     &(struct hs_join_side){ &rb->part[0]->info,
-						     b->points, b->rec,
-						     b->n_rec },
-			     cfg.window_ns, &jc)) {
+	if (hs_join_estimate(
+		    &(struct hs_join_side){ &ra->part[0]->info, a->points,
+					    a->rec, a->n_rec },
+		    &(struct hs_join_side){ &rb->part[0]->info, b->points,
+					    b->rec, b->n_rec },
+		    cfg.window_ns, &jc)) {
 		pr_err("out of memory");
 		goto out;
 	}

@@ -46,14 +46,14 @@ struct hs_join_side {
  * fingerprint seen over more than window_ns on one host is two packets
  * and counts for nothing. 0 or -ENOMEM.
  */
-int hs_join_estimate(const struct hs_join_side *a,
-		     const struct hs_join_side *b, uint64_t window_ns,
-		     struct hs_join_clock *jc);
+int hs_join_estimate(const struct hs_join_side *a, const struct hs_join_side *b,
+		     uint64_t window_ns, struct hs_join_clock *jc);
 
 /* Join two hosts' runs into one session and report it to sink (NULL:
  * none), with o's changes to the configuration (NULL: none). Returns an
  * enum hs_exit. */
 int hs_join_runs(struct hs_rec_run *a, struct hs_rec_run *b,
-		 const struct hs_replay_overrides *o, const struct hs_sink *sink);
+		 const struct hs_replay_overrides *o,
+		 const struct hs_sink *sink);
 
 #endif /* HS_JOIN_H */

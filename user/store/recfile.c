@@ -197,9 +197,10 @@ int hs_rec_reopen(struct hs_rec_writer *w, const char *header_json, char *err,
 
 	e = start_file(w, header_json, err, errlen);
 	if (old && !e)
-		snprintf(err, errlen,
-			 "the record file moved away from '%s' was cut short: %s",
-			 w->path, strerror(-old));
+		snprintf(
+			err, errlen,
+			"the record file moved away from '%s' was cut short: %s",
+			w->path, strerror(-old));
 	return e ? e : old;
 }
 

@@ -78,8 +78,7 @@ static void on_event(void *ctx, uint16_t point, const char *event)
 	hs_rec_put(rec->w, HS_FRAME_EVENT, &f, sizeof(f));
 }
 
-static void on_cost(void *ctx, const struct hs_probe_cost *cost,
-		    unsigned int n)
+static void on_cost(void *ctx, const struct hs_probe_cost *cost, unsigned int n)
 {
 	struct hs_recorder *rec = ctx;
 	struct hs_frame_cost f[HS_MAX_POINTS];

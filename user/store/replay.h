@@ -60,7 +60,8 @@ int hs_replay_frame(struct hs_session *s, const struct hs_rec_frame *f,
 /* Make s for replaying run: its configuration, with o's changes (if
  * o). The caller adds the sinks. 0, or -ENOMEM with a message printed. */
 int hs_replay_session(const struct hs_rec_run *run,
-		      const struct hs_replay_overrides *o, struct hs_session *s);
+		      const struct hs_replay_overrides *o,
+		      struct hs_session *s);
 /* Replay the run's frames into s (from hs_replay_session). A run cut
  * short is reported to its last record. The session stays for the
  * caller to read and free. Returns an enum hs_exit: 1 when a file was

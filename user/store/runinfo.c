@@ -205,8 +205,9 @@ static void get_link(struct parse *ps, json_object *o, struct hs_link *l)
 	get_str(ps, o, "ifname", l->ifname, sizeof(l->ifname));
 	get_str(ps, o, "kind", kind, sizeof(kind));
 	/* a kind this version does not know: a file of a later one */
-	l->kind = hs_link_kind_parse(kind) < 0 ? HS_LINK_OTHER :
-			(enum hs_link_kind)hs_link_kind_parse(kind);
+	l->kind = hs_link_kind_parse(kind) < 0 ?
+			  HS_LINK_OTHER :
+			  (enum hs_link_kind)hs_link_kind_parse(kind);
 	l->flags = (unsigned int)get_u64(ps, o, "flags");
 	get_str(ps, o, "driver", l->driver, sizeof(l->driver));
 	get_str(ps, o, "bus_info", l->bus_info, sizeof(l->bus_info));

@@ -4,10 +4,8 @@
 #include "topo/hopkind.h"
 
 static const char *const hop_kind_names[HS_HOP_KIND_COUNT] = {
-	[HS_HOP_WIRE] = "wire",
-	[HS_HOP_SWITCH] = "switch",
-	[HS_HOP_FUNCTION] = "function",
-	[HS_HOP_STACK] = "stack",
+	[HS_HOP_WIRE] = "wire",		[HS_HOP_SWITCH] = "switch",
+	[HS_HOP_FUNCTION] = "function", [HS_HOP_STACK] = "stack",
 	[HS_HOP_NETWORK] = "network",
 };
 

@@ -19,16 +19,11 @@
 #include "topo/link.h"
 
 static const char *const kind_names[HS_LINK_KIND_COUNT] = {
-	[HS_LINK_OTHER] = "other",
-	[HS_LINK_LOOPBACK] = "loopback",
-	[HS_LINK_VETH] = "veth",
-	[HS_LINK_MACVLAN] = "macvlan",
-	[HS_LINK_BRIDGE] = "bridge",
-	[HS_LINK_OVS_BRIDGE] = "ovs-bridge",
-	[HS_LINK_TUN] = "tun",
-	[HS_LINK_VXLAN] = "vxlan",
-	[HS_LINK_PHYSICAL] = "physical",
-	[HS_LINK_SRIOV_PF] = "sriov-pf",
+	[HS_LINK_OTHER] = "other",	 [HS_LINK_LOOPBACK] = "loopback",
+	[HS_LINK_VETH] = "veth",	 [HS_LINK_MACVLAN] = "macvlan",
+	[HS_LINK_BRIDGE] = "bridge",	 [HS_LINK_OVS_BRIDGE] = "ovs-bridge",
+	[HS_LINK_TUN] = "tun",		 [HS_LINK_VXLAN] = "vxlan",
+	[HS_LINK_PHYSICAL] = "physical", [HS_LINK_SRIOV_PF] = "sriov-pf",
 	[HS_LINK_SRIOV_VF] = "sriov-vf",
 };
 

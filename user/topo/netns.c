@@ -63,9 +63,10 @@ int hs_netns_open(const char *spec, struct hs_netns *ns, char *err,
 		snprintf(path, sizeof(path), "/proc/self/ns/net");
 	} else if (!strncmp(spec, "pid:", 4)) {
 		if (!parse_pid(spec + 4, &pid)) {
-			snprintf(err, errlen,
-				 "bad namespace '%s': pid:PID needs a process id",
-				 spec);
+			snprintf(
+				err, errlen,
+				"bad namespace '%s': pid:PID needs a process id",
+				spec);
 			return -EINVAL;
 		}
 		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
@@ -78,7 +79,8 @@ int hs_netns_open(const char *spec, struct hs_netns *ns, char *err,
 	ns->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (ns->fd < 0) {
 		e = errno;
-		snprintf(err, errlen, "network namespace '%s' not found (%s: %s)",
+		snprintf(err, errlen,
+			 "network namespace '%s' not found (%s: %s)",
 			 spec && *spec ? spec : "self", path, strerror(e));
 		return -e;
 	}
@@ -92,8 +94,8 @@ int hs_netns_open(const char *spec, struct hs_netns *ns, char *err,
 	ns->inode = st.st_ino;
 	/* a file that is not a network namespace fails here, not at setns() */
 	if (ioctl(ns->fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
-		snprintf(err, errlen,
-			 "'%s' is not a network namespace (%s)", spec, path);
+		snprintf(err, errlen, "'%s' is not a network namespace (%s)",
+			 spec, path);
 		hs_netns_close(ns);
 		return -EINVAL;
 	}

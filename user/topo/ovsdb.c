@@ -86,7 +86,8 @@ static const char *port_name(json_object *rows, const char *uuid)
 	size_t i;
 
 	for (i = 0; i < json_object_array_length(rows); i++) {
-		json_object *row = json_object_array_get_idx(rows, i), *u, *name;
+		json_object *row = json_object_array_get_idx(rows, i), *u,
+			    *name;
 		const char *id;
 
 		if (!json_object_object_get_ex(row, "_uuid", &u) ||
@@ -185,7 +186,8 @@ static char *transact(int fd)
 			goto fail;
 		obj = json_tokener_parse_ex(tok, buf + len, (int)n);
 		len += (size_t)n;
-		if (!obj && json_tokener_get_error(tok) != json_tokener_continue)
+		if (!obj &&
+		    json_tokener_get_error(tok) != json_tokener_continue)
 			goto fail;
 	}
 	buf[len] = '\0';
@@ -248,7 +250,8 @@ int hs_ovsdb_ports(const char *rundir, struct hs_ovs_port **ports,
 	reply = transact(fd);
 	close(fd);
 	if (!reply) {
-		pr_warn("OVS at %s did not answer; OVS ports are not named", dir);
+		pr_warn("OVS at %s did not answer; OVS ports are not named",
+			dir);
 		return 0;
 	}
 	n = hs_ovsdb_parse_reply(reply, ports);

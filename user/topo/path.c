@@ -66,7 +66,8 @@ int hs_topo_between(const struct hs_topo *t, unsigned int a, unsigned int b,
 	}
 	ret = 0;
 	if (found >= 0) {
-		for (len = 0, i = (unsigned int)found;; i = (unsigned int)prev[i]) {
+		for (len = 0, i = (unsigned int)found;;
+		     i = (unsigned int)prev[i]) {
 			len++;
 			if (prev[i] < 0)
 				break;
@@ -75,7 +76,8 @@ int hs_topo_between(const struct hs_topo *t, unsigned int a, unsigned int b,
 			ret = -E2BIG;
 		} else {
 			j = len;
-			for (i = (unsigned int)found;; i = (unsigned int)prev[i]) {
+			for (i = (unsigned int)found;;
+			     i = (unsigned int)prev[i]) {
 				path[--j] = i;
 				if (prev[i] < 0)
 					break;

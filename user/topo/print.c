@@ -85,8 +85,9 @@ static json_object *json_ref(const struct hs_topo *t,
 	if (!r->ifindex)
 		return NULL;
 	o = json_object_new_object();
-	json_object_object_add(o, "netns", json_object_new_string(
-						   ns_name_of(t, r->netns_inode)));
+	json_object_object_add(
+		o, "netns",
+		json_object_new_string(ns_name_of(t, r->netns_inode)));
 	json_object_object_add(o, "ifname", json_object_new_string(r->ifname));
 	return o;
 }
@@ -108,9 +109,12 @@ void hs_topo_print_json(FILE *f, const struct hs_topo *t)
 		json_object *pids = json_object_new_array();
 
 		for (k = 0; k < n->n_pids; k++)
-			json_object_array_add(pids, json_object_new_int(n->pids[k]));
-		json_object_object_add(o, "type", json_object_new_string("netns"));
-		json_object_object_add(o, "name", json_object_new_string(n->ns.name));
+			json_object_array_add(pids,
+					      json_object_new_int(n->pids[k]));
+		json_object_object_add(o, "type",
+				       json_object_new_string("netns"));
+		json_object_object_add(o, "name",
+				       json_object_new_string(n->ns.name));
 		json_object_object_add(o, "inode",
 				       json_object_new_uint64(n->ns.inode));
 		json_object_object_add(o, "pids", pids);
@@ -129,22 +133,31 @@ void hs_topo_print_json(FILE *f, const struct hs_topo *t)
 							 NULL;
 
 		if (modes & 1)
-			json_object_array_add(xdp, json_object_new_string("native"));
+			json_object_array_add(xdp,
+					      json_object_new_string("native"));
 		if (modes & 2)
-			json_object_array_add(xdp, json_object_new_string("generic"));
-		json_object_object_add(o, "type", json_object_new_string("link"));
-		json_object_object_add(o, "netns", json_object_new_string(
-							   t->ns[t->link_ns[i]].ns.name));
-		json_object_object_add(o, "ifname", json_object_new_string(l->ifname));
-		json_object_object_add(o, "ifindex", json_object_new_int(l->ifindex));
-		json_object_object_add(o, "kind", json_object_new_string(
-							  hs_link_kind_name(l->kind)));
-		json_object_object_add(o, "driver",
-				       l->driver[0] ? json_object_new_string(l->driver) :
-						      NULL);
+			json_object_array_add(
+				xdp, json_object_new_string("generic"));
+		json_object_object_add(o, "type",
+				       json_object_new_string("link"));
+		json_object_object_add(
+			o, "netns",
+			json_object_new_string(t->ns[t->link_ns[i]].ns.name));
+		json_object_object_add(o, "ifname",
+				       json_object_new_string(l->ifname));
+		json_object_object_add(o, "ifindex",
+				       json_object_new_int(l->ifindex));
+		json_object_object_add(
+			o, "kind",
+			json_object_new_string(hs_link_kind_name(l->kind)));
+		json_object_object_add(
+			o, "driver",
+			l->driver[0] ? json_object_new_string(l->driver) :
+				       NULL);
 		json_object_object_add(o, "peer", json_ref(t, &l->peer));
 		json_object_object_add(o, "master",
-				       master ? json_object_new_string(master) : NULL);
+				       master ? json_object_new_string(master) :
+						NULL);
 		json_object_object_add(o, "parent", json_ref(t, &l->parent));
 		if (l->mode[0])
 			json_object_object_add(o, "mode",
@@ -152,8 +165,8 @@ void hs_topo_print_json(FILE *f, const struct hs_topo *t)
 		if (l->num_vfs)
 			json_object_object_add(o, "vfs",
 					       json_object_new_int(l->num_vfs));
-		json_object_object_add(o, "up",
-				       json_object_new_boolean(l->flags & IFF_UP));
+		json_object_object_add(
+			o, "up", json_object_new_boolean(l->flags & IFF_UP));
 		json_object_object_add(o, "xdp", xdp);
 		emit(f, o);
 	}
@@ -171,7 +184,8 @@ void hs_topo_print_dot(FILE *f, const struct hs_topo *t)
 	char a[32], b[32];
 	unsigned int i, j;
 
-	fprintf(f, "graph hopscope {\n\trankdir=LR;\n\tnode [shape=box, fontsize=10];\n");
+	fprintf(f,
+		"graph hopscope {\n\trankdir=LR;\n\tnode [shape=box, fontsize=10];\n");
 	for (i = 0; i < t->n_ns; i++) {
 		fprintf(f, "\tsubgraph cluster_%u {\n\t\tlabel=\"%s\";\n", i,
 			t->ns[i].ns.name);
@@ -197,27 +211,34 @@ void hs_topo_print_dot(FILE *f, const struct hs_topo *t)
 		    (l->netns_inode < l->peer.netns_inode ||
 		     (l->netns_inode == l->peer.netns_inode &&
 		      l->ifindex < l->peer.ifindex))) {
-			dot_id(b, sizeof(b), t, l->peer.netns_inode, l->peer.ifindex);
-			fprintf(f, "\t%s -- %s [label=\"veth\", penwidth=2];\n", a, b);
+			dot_id(b, sizeof(b), t, l->peer.netns_inode,
+			       l->peer.ifindex);
+			fprintf(f, "\t%s -- %s [label=\"veth\", penwidth=2];\n",
+				a, b);
 		}
 		if (l->master.ifindex) {
 			dot_id(b, sizeof(b), t, l->master.netns_inode,
 			       l->master.ifindex);
-			fprintf(f, "\t%s -- %s [style=dashed, label=\"port\"];\n", a, b);
+			fprintf(f,
+				"\t%s -- %s [style=dashed, label=\"port\"];\n",
+				a, b);
 		}
 		if (l->parent.ifindex) {
 			dot_id(b, sizeof(b), t, l->parent.netns_inode,
 			       l->parent.ifindex);
-			fprintf(f, "\t%s -- %s [style=dotted, label=\"%s\"];\n", a, b,
+			fprintf(f, "\t%s -- %s [style=dotted, label=\"%s\"];\n",
+				a, b,
 				l->kind == HS_LINK_SRIOV_VF ? "VF" : "lower");
 		}
 		if (l->ovs_bridge[0]) {
-			const struct hs_link *br = hs_topo_find(t, l->netns_inode,
-								l->ovs_bridge);
+			const struct hs_link *br =
+				hs_topo_find(t, l->netns_inode, l->ovs_bridge);
 
 			if (br) {
-				dot_id(b, sizeof(b), t, br->netns_inode, br->ifindex);
-				fprintf(f, "\t%s -- %s [style=dashed, label=\"ovs port\"];\n",
+				dot_id(b, sizeof(b), t, br->netns_inode,
+				       br->ifindex);
+				fprintf(f,
+					"\t%s -- %s [style=dashed, label=\"ovs port\"];\n",
 					a, b);
 			}
 		}

@@ -246,8 +246,8 @@ static int nsid_cb(struct nl_msg *msg, void *arg)
 	struct nlattr *tb[NETNSA_MAX + 1];
 	struct nsid_reply *r = arg;
 
-	if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct rtgenmsg), tb,
-			NETNSA_MAX, NULL))
+	if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct rtgenmsg), tb, NETNSA_MAX,
+			NULL))
 		return NL_SKIP;
 	if (tb[NETNSA_NSID])
 		r->nsid = (int32_t)nla_get_u32(tb[NETNSA_NSID]);
@@ -350,7 +350,8 @@ static void resolve(struct discovery *d)
 		int k;
 
 		if (l->master_ifindex) {
-			k = find_by_ifindex(t, t->link_ns[i], l->master_ifindex);
+			k = find_by_ifindex(t, t->link_ns[i],
+					    l->master_ifindex);
 			if (k >= 0)
 				set_ref(&l->master, &t->links[k]);
 		}
