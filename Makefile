@@ -2,7 +2,8 @@
 #
 # hopscope build: everything lands in $(OUTPUT) (build/ by default).
 #   make            build/hopscope and the BPF objects
-#   make check      unit tests (ASan+UBSan), BPF_PROG_TEST_RUN tests, netns
+#   make check      the layer check, the man page and install checks, unit
+#                   tests (ASan+UBSan), BPF_PROG_TEST_RUN tests, netns
 #                   integration tests; installs missing Debian packages first
 #   sudo make demo  run the built-in testbed demo
 #   make install    PREFIX=/usr/local by default, DESTDIR for staging

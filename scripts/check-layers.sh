@@ -20,6 +20,18 @@ while read -r layer arrow rest; do
 done < <(sed -n '/^<!-- layers -->$/,/^<!-- \/layers -->$/p' "$design")
 [ ${#allowed[@]} -gt 0 ] || { echo "check-layers: no arrows in $design" >&2; exit 1; }
 
+# the arrows themselves point one way: none leads back up
+arrows=$(for layer in "${!allowed[@]}"; do
+	for to in ${allowed[$layer]}; do
+		[ "$to" = "$layer" ] || echo "$layer $to"
+	done
+done)
+if ! tsort <<<"$arrows" >/dev/null 2>&1; then
+	echo "check-layers: the arrows in $design make a cycle:"
+	tsort <<<"$arrows" 2>&1 >/dev/null | sed 's/^tsort: /    /'
+	exit 1
+fi
+
 edges=$(mktemp)
 trap 'rm -f "$edges"' EXIT
 for f in user/*/*.[ch]; do

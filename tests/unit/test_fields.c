@@ -5,6 +5,7 @@
  * table is well formed, so a row added tomorrow lands where it says.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
 #include "output/fields.h"
@@ -18,6 +19,10 @@ static const struct {
 	{ "point", &hs_point_fields, sizeof(struct hs_point_values) },
 	{ "pipeline", &hs_pipeline_fields, sizeof(struct hs_pipeline_values) },
 	{ "share", &hs_share_fields, sizeof(struct hs_hop_share) },
+	{ "cost", &hs_cost_fields, sizeof(struct hs_cost_values) },
+	{ "clock", &hs_clock_fields, sizeof(struct hs_join_clock) },
+	{ "fit_run", &hs_fit_run_fields, sizeof(struct hs_fit_run_values) },
+	{ "fit", &hs_fit_fields, sizeof(struct hs_fit_values) },
 };
 
 static const char *const outputs[HS_OUT_KINDS] = { "json", "csv", "table",
@@ -162,6 +167,19 @@ Test(fields, table_columns_have_widths)
 				     HS_FIELD_SHARE);
 }
 
+Test(fields, every_fitted_metric_has_its_row)
+{
+	unsigned int m;
+
+	for (m = 0; m < HS_FIT_METRICS; m++) {
+		const struct hs_field *f = hs_fit_metric_field(m);
+
+		cr_assert_not_null(f, "metric %u", m);
+		cr_assert(f->place[HS_OUT_JSON].at &&
+			  f->place[HS_OUT_TABLE].at);
+	}
+}
+
 Test(fields, leg_values_are_what_the_accumulator_holds)
 {
 	struct hs_acc a = {};
@@ -192,70 +210,133 @@ Test(fields, leg_values_are_what_the_accumulator_holds)
 	cr_assert_eq(v.jitter_n, 0);
 }
 
-/* docs/output.md names every field of every output. */
-static char *read_doc(void)
-{
-	FILE *f = fopen("docs/output.md", "r");
-	static char doc[256 * 1024];
-	size_t n;
+/* ---- docs/output.md's field reference, made from the tables ---- */
 
-	cr_assert_not_null(f, "docs/output.md: run from the repository root");
+static const struct {
+	const char *title;
+	const struct hs_field_table *t;
+	const char *prom_prefix; /* before the field's name */
+} refs[] = {
+	{ "A hop, a path or a path's segment", &hs_leg_fields,
+	  "hopscope_{hop,path}_" },
+	{ "A point's counters", &hs_point_fields, "hopscope_point_" },
+	{ "The pipeline", &hs_pipeline_fields, "hopscope_pipeline_" },
+	{ "A hop's share of its path (a path's breakdown)", &hs_share_fields,
+	  "" },
+	{ "The probes' cost at one hook", &hs_cost_fields, "" },
+	{ "Two hosts' clocks, as joined", &hs_clock_fields, "" },
+	{ "A run of the chain-length study", &hs_fit_run_fields, "" },
+	{ "A fitted metric", &hs_fit_fields, "" },
+};
+
+/* `name` in output o, or "—" where the field is not there. */
+static void cell(FILE *f, const struct hs_field *field, enum hs_output_kind o,
+		 const char *prom_prefix)
+{
+	const struct hs_field_place *p = &field->place[o];
+
+	if (!p->at) {
+		fputs(" — |", f);
+		return;
+	}
+	if (o == HS_OUT_JSON && field->json_group)
+		fprintf(f, " `%s.%s` |", field->json_group, p->name);
+	else if (o == HS_OUT_PROM && field->prom_family)
+		fprintf(f, " `%s%s{%s=\"%s\"}` |", prom_prefix,
+			field->prom_family->name, field->prom_family->label,
+			p->name);
+	else if (o == HS_OUT_PROM)
+		fprintf(f, " `%s%s` |", prom_prefix, p->name);
+	else
+		fprintf(f, " `%s` |", p->name);
+}
+
+/* The meaning, its '|' escaped: they would end the cell. */
+static void put_help(FILE *f, const char *help)
+{
+	fputc(' ', f);
+	for (; *help; help++) {
+		if (*help == '|')
+			fputc('\\', f);
+		fputc(*help, f);
+	}
+	fputs(" |\n", f);
+}
+
+/* The reference: per table, a row per field in the JSON's order (the
+ * table's own where JSON leaves a field out). */
+static void render_reference(FILE *f)
+{
+	unsigned int r, i;
+
+	for (r = 0; r < sizeof(refs) / sizeof(refs[0]); r++) {
+		const struct hs_field_table *t = refs[r].t;
+
+		fprintf(f, "\n%s:\n\n", refs[r].title);
+		fputs("| field | unit | JSON | CSV | table | Prometheus | meaning |\n"
+		      "|---|---|---|---|---|---|---|\n",
+		      f);
+		for (i = 0; i < t->n; i++) {
+			const struct hs_field *field = &t->rows[i];
+
+			fprintf(f, "| %s | %s |", field->name,
+				*field->unit ? field->unit : "—");
+			cell(f, field, HS_OUT_JSON, "");
+			cell(f, field, HS_OUT_CSV, "");
+			cell(f, field, HS_OUT_TABLE, "");
+			cell(f, field, HS_OUT_PROM,
+			     *refs[r].prom_prefix ? refs[r].prom_prefix : "");
+			put_help(f, field->help);
+		}
+	}
+	fputc('\n', f);
+}
+
+#define DOC "docs/output.md"
+#define BEGIN \
+	"<!-- fields: made from user/output/fields.c; see tests/README.md -->\n"
+#define END "<!-- /fields -->\n"
+
+/* docs/output.md holds, between its markers, exactly what the tables
+ * make: every field's name, unit, help and its name in every output.
+ * HS_GOLDEN_UPDATE=1 rewrites the block after a change of the tables. */
+Test(fields, docs_output_md_holds_the_reference_the_tables_make)
+{
+	static char doc[256 * 1024];
+	char *made = NULL, *begin, *end;
+	const char *diff;
+	size_t n, len = 0;
+	FILE *f = fopen(DOC, "r"), *m;
+
+	cr_assert_not_null(f, DOC ": run from the repository root");
 	n = fread(doc, 1, sizeof(doc) - 1, f);
 	fclose(f);
 	doc[n] = '\0';
-	return doc;
-}
-
-static void expect_in_doc(const char *doc, const char *text, const char *what)
-{
-	char quoted[160];
-
-	/* as code: `name` */
-	snprintf(quoted, sizeof(quoted), "`%s", text);
-	cr_expect_not_null(strstr(doc, quoted),
-			   "docs/output.md does not name %s '%s'", what, text);
-}
-
-Test(fields, docs_output_md_names_every_field)
-{
-	static const char *const prom_prefix[] = { "hopscope_hop_",
-						   "hopscope_point_",
-						   "hopscope_pipeline_", NULL };
-	const char *doc = read_doc();
-	unsigned int t, i;
-	char name[128];
-
-	for (t = 0; t < N_TABLES; t++) {
-		const struct hs_field_table *ft = tables[t].t;
-
-		for (i = 0; i < ft->n; i++) {
-			const struct hs_field *f = &ft->rows[i];
-
-			if (f->place[HS_OUT_JSON].at) {
-				snprintf(name, sizeof(name), "%s",
-					 f->place[HS_OUT_JSON].name);
-				if (!f->json_group)
-					expect_in_doc(doc, name, "JSON key");
-				else
-					cr_expect_not_null(strstr(doc, name),
-							   "no JSON key %s.%s",
-							   f->json_group, name);
-			}
-			if (f->place[HS_OUT_CSV].at)
-				expect_in_doc(doc, f->place[HS_OUT_CSV].name,
-					      "CSV column");
-			if (f->place[HS_OUT_PROM].at && !f->prom_family &&
-			    t < 3) {
-				snprintf(name, sizeof(name), "%s%s",
-					 prom_prefix[t == 0 ? 0 : t],
-					 f->place[HS_OUT_PROM].name);
-				expect_in_doc(doc, name, "metric");
-			}
-			if (f->prom_family) {
-				snprintf(name, sizeof(name), "hopscope_hop_%s",
-					 f->prom_family->name);
-				expect_in_doc(doc, name, "metric");
-			}
-		}
+	begin = strstr(doc, BEGIN);
+	end = begin ? strstr(begin, END) : NULL;
+	cr_assert(begin && end, DOC " lacks the field reference's markers");
+	begin += strlen(BEGIN);
+	m = open_memstream(&made, &len);
+	cr_assert_not_null(m);
+	render_reference(m);
+	fclose(m);
+	if (getenv("HS_GOLDEN_UPDATE") &&
+	    !strcmp(getenv("HS_GOLDEN_UPDATE"), "1")) {
+		f = fopen(DOC, "w");
+		cr_assert_not_null(f);
+		fwrite(doc, 1, (size_t)(begin - doc), f);
+		fputs(made, f);
+		fputs(end, f);
+		fclose(f);
+		free(made);
+		return;
 	}
+	*end = '\0';
+	diff = strcmp(begin, made) ? "differs" : NULL;
+	cr_expect_null(diff,
+		       DOC "'s field reference is not what the tables make; "
+			   "after changing user/output/fields.c run "
+			   "HS_GOLDEN_UPDATE=1 build/tests/unit --filter "
+			   "'fields/docs*' and review the diff");
+	free(made);
 }

@@ -473,12 +473,10 @@ Test(join, hooks_decide_the_direction_clocks_only_where_both_fit)
 /* ---- two record files joined, end to end ---- */
 
 /*
- * with_drops: the file also says the ring buffer dropped nothing, a
- * frame that changes nothing. Without any such frame in either file,
- * hs_join_runs copies from a NULL array (user/store/join.c, feed(): a
- * memcpy of 0 bytes from NULL, undefined behaviour UBSan stops at), so
- * the tests that are about something else write one; the test that is
- * about it stays disabled until join.c is fixed.
+ * with_drops: the file also says the ring buffer dropped nothing (a drops
+ * frame that changes nothing), as a live run's may. Files both with and
+ * without such frames are joined: without any, join.c once handed
+ * memcpy a NULL array (files_without_drops_frames holds it to that).
  */
 static void write_file(const char *path, const struct host *h,
 		       int64_t clock_shift, bool with_drops)

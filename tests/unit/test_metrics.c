@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * metrics.c: the Prometheus exposition of a hand-made report (histogram
+ * output/prom.c and output/http.c: the Prometheus exposition of a hand-made report (histogram
  * buckets, counters, gauges, label escaping, the format's grammar) and the
  * --metrics address. No socket is opened: the HTTP side is tested in a
  * network namespace by the integration tests.

@@ -365,9 +365,36 @@ Test(session, every_event_reaches_every_sink_in_order)
 			 "event 1 a-very-long-eve;"
 			 "report interval 1.5 7 pkts 1;end 2500;cost 2 2;"
 			 "report final 2.0 7 pkts 1;");
-	/* the second sink hears the same, after the first */
+	/* the second sink hears the same */
 	cr_assert_str_eq(b.text, a.text);
 	cr_assert_eq(s.counters.bad_records, 1);
+}
+
+/* Which sink heard an event, in one log for both. */
+static void on_event_tagged(void *ctx, uint16_t point, const char *event)
+{
+	struct log *l = *(struct log **)ctx;
+
+	log_add(l, "%s %u %s;", (const char *)((struct log **)ctx)[1], point,
+		event);
+}
+
+Test(session, sinks_hear_each_event_in_the_order_they_were_added)
+{
+	struct log shared = {};
+	void *first[2] = { &shared, "first" },
+	     *second[2] = { &shared, "second" };
+	struct hs_sink a = { .ctx = first, .event = on_event_tagged };
+	struct hs_sink b = { .ctx = second, .event = on_event_tagged };
+
+	two_point_session(&shared, NULL);
+	s.n_sinks = 0;
+	hs_session_add_sink(&s, &a);
+	hs_session_add_sink(&s, &b);
+	hs_session_event(&s, 0, "down");
+	hs_session_event(&s, 1, "up");
+	cr_assert_str_eq(shared.text,
+			 "first 0 down;second 0 down;first 1 up;second 1 up;");
 }
 
 Test(session, a_full_session_refuses_another_sink)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * stats.c: delay moments, the log-linear histogram, RFC 3550 jitter and
- * the lateness that output.c derives from a delay summary.
+ * analysis/stats.c: delay moments, the log-linear histogram, RFC 3550
+ * jitter and the lateness the outputs derive from a delay summary.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -432,7 +432,7 @@ Test(stats, jitter_negative_transit_difference)
 
 Test(stats, lateness_from_delay_summary)
 {
-	/* lateness = delay - min delay (hs_lateness, which output.c uses):
+	/* lateness = delay - min delay (hs_lateness, which output/fields.c uses):
 	 * delays {10, 12, 15, 11, 30}: min 10, max 30, mean 78/5 = 15.6
 	 *   max lateness  = 30 - 10 = 20
 	 *   mean lateness = 15.6 - 10 = 5.6

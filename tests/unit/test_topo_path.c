@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * topology.c over a whole host, built by hand the way discovery would
+ * topo/path.c and topo/hopkind.c over a whole host, built by hand the way discovery would
  * resolve it: the path between two namespaces (hs_topo_between) and the
  * name of every kind of hop (hs_hop_classify).
  *

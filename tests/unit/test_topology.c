@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * topology.c, one link at a time: RTM_NEWLINK messages recorded on a real
+ * topo/link.c, one link at a time: RTM_NEWLINK messages recorded on a real
  * machine decoded into struct hs_link (hs_link_from_nlmsg), physical NICs
  * refined into SR-IOV PFs and VFs by recorded-shape sysfs trees
  * (hs_link_sriov), and what a kind implies: hooks (hs_default_hooks) and

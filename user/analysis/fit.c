@@ -97,13 +97,3 @@ int hs_fit_run_of(const struct hs_point_table *t, const struct hs_hops *h,
 	fr->value[HS_FIT_LATENESS_MEAN] = late.mean;
 	return 0;
 }
-
-const char *hs_fit_metric_name(enum hs_fit_metric m)
-{
-	static const char *const names[HS_FIT_METRICS] = {
-		"delay_mean",  "delay_p50",	"delay_p99",
-		"jitter_mean", "lateness_mean",
-	};
-
-	return m < HS_FIT_METRICS ? names[m] : "?";
-}

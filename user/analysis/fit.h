@@ -36,9 +36,6 @@ struct hs_fit_run {
 	double value[HS_FIT_METRICS]; /* ns */
 };
 
-/* "delay_mean", "delay_p50", ... */
-const char *hs_fit_metric_name(enum hs_fit_metric m);
-
 /* y = slope * x + intercept. 0, or -EINVAL when n < 2 or every x is the
  * same (no line through them). */
 int hs_fit_line(const double *x, const double *y, unsigned int n,

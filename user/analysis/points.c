@@ -73,7 +73,8 @@ void hs_path_chain(const struct hs_point_table *t, const struct hs_path *p,
 
 		/* a switch names the link; a wire only if nothing else */
 		if (kind == HS_HOP_NETWORK)
-			snprintf(label, sizeof(label), "network");
+			snprintf(label, sizeof(label), "%s",
+				 hs_hop_kind_name(HS_HOP_NETWORK));
 		else if (kind == HS_HOP_SWITCH ||
 			 (kind == HS_HOP_WIRE && !label[0]))
 			memcpy(label, via, sizeof(label));

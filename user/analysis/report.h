@@ -11,10 +11,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "hopscope.h"
-#include "analysis/clocks.h"
+#include "analysis/join_clock.h"
 #include "analysis/hops.h"
 #include "analysis/match.h"
 #include "analysis/points.h"
+
+/* The kernel times the probes (two clock reads a run, which cost the
+ * traffic too) for 200 ms in every 10 s: enough packets for their cost,
+ * little of the run paying for knowing it. */
+#define HS_TIMING_ON_NS 200000000ULL
+#define HS_TIMING_PERIOD_NS 10000000000ULL
 
 /* What the kernel timed of one point's program (kernel.bpf_stats). */
 struct hs_probe_cost {

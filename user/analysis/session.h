@@ -32,11 +32,10 @@
 #include "analysis/report.h"
 #include "analysis/sink.h"
 
-/* What a configuration may ask for, from the command line or a file. */
-#define HS_WINDOW_MIN_MS \
-	50 /* below ~2 drain periods a slow drain would
-			     * close trajectories before their later sightings
-			     * are read */
+/* What a configuration may ask for, from the command line or a file. A
+ * window below ~2 drain periods would let a slow drain close trajectories
+ * before their later sightings are read. */
+#define HS_WINDOW_MIN_MS 50
 #define HS_WINDOW_MAX_MS 60000
 #define HS_INFLIGHT_MAX (1u << 24)
 #define HS_SECONDS_MAX 31536000 /* a year: warm-up, cool-down, duration */

@@ -11,6 +11,7 @@
 #include "hopscope.h"
 #include "core/exit.h"
 #include "core/log.h"
+#include "core/util.h"
 #include "cmd/cli.h"
 #include "cmd/demo.h"
 #include "cmd/measure.h"
@@ -152,11 +153,11 @@ static int parse_chain(const struct hs_opt *o, const char *val, void *field)
 	for (;;) {
 		size_t len = strcspn(p, ","), k;
 
-		for (k = 0; k < 4; k++)
+		for (k = 0; k < ARRAY_SIZE(kinds); k++)
 			if (len == strlen(kinds[k]) &&
 			    !strncmp(p, kinds[k], len))
 				break;
-		if (k == 4)
+		if (k == ARRAY_SIZE(kinds))
 			return hs_opt_bad(
 				o, val,
 				"expected veth, bridge, macvlan or ovs, comma-separated");
@@ -165,8 +166,12 @@ static int parse_chain(const struct hs_opt *o, const char *val, void *field)
 			break;
 		p += len + 1;
 	}
-	if (links > MAX_LINKS)
-		return hs_opt_bad(o, val, "at most 9 links");
+	if (links > MAX_LINKS) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "at most %d links", MAX_LINKS);
+		return hs_opt_bad(o, val, want);
+	}
 	*(const char **)field = val;
 	return 0;
 }
@@ -305,6 +310,12 @@ static const struct hs_opt_section topo_sections[] = {
 
 static const struct topo_command topo_defaults = {};
 
+static void (*const topo_printers[])(FILE *f, const struct hs_topo *t) = {
+	[TOPO_TEXT] = hs_topo_print_text,
+	[TOPO_JSON] = hs_topo_print_json,
+	[TOPO_DOT] = hs_topo_print_dot,
+};
+
 static int topo_main(void *cfg, int n_operands, char **operands)
 {
 	const struct topo_command *c = cfg;
@@ -319,12 +330,7 @@ static int topo_main(void *cfg, int n_operands, char **operands)
 		return ret;
 	if (hs_topo_discover(&t, &o))
 		return HS_EXIT_FAILURE;
-	if (c->topo.format == TOPO_JSON)
-		hs_topo_print_json(stdout, &t);
-	else if (c->topo.format == TOPO_DOT)
-		hs_topo_print_dot(stdout, &t);
-	else
-		hs_topo_print_text(stdout, &t);
+	topo_printers[c->topo.format](stdout, &t);
 	hs_topo_free(&t);
 	return fflush(stdout) ? HS_EXIT_FAILURE : HS_EXIT_OK;
 }
@@ -484,24 +490,52 @@ static void usage(FILE *f)
 		"Needs root (CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN) and a kernel with BTF.\n");
 }
 
+static void show_usage(void)
+{
+	usage(stdout);
+}
+
+static void show_version(void)
+{
+	printf("hopscope %s (libbpf %u.%u)\n", HS_VERSION,
+	       libbpf_major_version(), libbpf_minor_version());
+}
+
+/* The words hopscope takes in place of a command. */
+static const struct {
+	const char *words[4]; /* ended by NULL */
+	void (*show)(void);
+} global_words[] = {
+	{ { "--help", "-h", "help", NULL }, show_usage },
+	{ { "--version", "-V", NULL }, show_version },
+};
+
+/* The global word name is, or NULL. */
+static void (*global_word(const char *name))(void)
+{
+	size_t i, k;
+
+	for (i = 0; i < ARRAY_SIZE(global_words); i++)
+		for (k = 0; global_words[i].words[k]; k++)
+			if (!strcmp(name, global_words[i].words[k]))
+				return global_words[i].show;
+	return NULL;
+}
+
 int hs_cli_main(int argc, char **argv)
 {
 	const char *name = argc > 1 ? argv[1] : NULL;
 	const struct hs_command *cmd;
+	void (*show)(void);
 	char names[96];
 
 	if (!name) {
 		usage(stderr);
 		return HS_EXIT_USAGE;
 	}
-	if (!strcmp(name, "--help") || !strcmp(name, "-h") ||
-	    !strcmp(name, "help")) {
-		usage(stdout);
-		return HS_EXIT_OK;
-	}
-	if (!strcmp(name, "--version") || !strcmp(name, "-V")) {
-		printf("hopscope %s (libbpf %u.%u)\n", HS_VERSION,
-		       libbpf_major_version(), libbpf_minor_version());
+	show = global_word(name);
+	if (show) {
+		show();
 		return HS_EXIT_OK;
 	}
 	cmd = hs_cmd_find(hs_commands, name);

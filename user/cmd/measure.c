@@ -83,19 +83,6 @@ const struct hs_opt hs_results_opts[] = {
 	HS_OPT_DEF_END,
 };
 
-static const char *const clock_names[] = {
-	[HS_CLOCK_MONOTONIC] = "monotonic",
-	[HS_CLOCK_TAI] = "tai",
-	[HS_CLOCK_COUNT] = NULL,
-};
-
-static const char *const xdp_mode_names[] = {
-	[HS_XDP_AUTO] = "auto",
-	[HS_XDP_NATIVE] = "native",
-	[HS_XDP_GENERIC] = "generic",
-	NULL,
-};
-
 static const char *const wakeup_names[] = {
 	[HS_WAKEUP_QUARTER] = "quarter",
 	[HS_WAKEUP_TIMER] = "timer",
@@ -116,11 +103,11 @@ const struct hs_opt hs_live_opts[] = {
 			"monotonic (default) or tai: stamp with CLOCK_TAI,\n"
 			"for hosts kept in step by PTP whose files hopscope\n"
 			"report joins",
-			clock_names),
+			hs_clock_names),
 	HS_OPT_DEF_ENUM(
 		struct hs_live_cfg, xdp_mode, "xdp-mode", "MODE",
 		"auto (native, else generic), native or generic (default auto)",
-		xdp_mode_names),
+		hs_xdp_mode_names),
 	HS_OPT_DEF_UINT(
 		struct hs_live_cfg, window_ms, "window", "MS",
 		"match window: sightings of one packet within MS ms are one\n"

@@ -2,15 +2,16 @@
 #include <string.h>
 #include "core/clock.h"
 
-static const char *const clock_names[HS_CLOCK_COUNT] = {
+const char *const hs_clock_names[HS_CLOCK_COUNT + 1] = {
 	[HS_CLOCK_MONOTONIC] = "monotonic",
 	[HS_CLOCK_TAI] = "tai",
+	[HS_CLOCK_COUNT] = NULL,
 };
 
 const char *hs_clock_name(enum hs_clock c)
 {
-	return c == HS_CLOCK_TAI ? clock_names[HS_CLOCK_TAI] :
-				   clock_names[HS_CLOCK_MONOTONIC];
+	return c == HS_CLOCK_TAI ? hs_clock_names[HS_CLOCK_TAI] :
+				   hs_clock_names[HS_CLOCK_MONOTONIC];
 }
 
 int hs_clock_parse(const char *name)
@@ -18,7 +19,7 @@ int hs_clock_parse(const char *name)
 	int i;
 
 	for (i = 0; i < HS_CLOCK_COUNT; i++)
-		if (!strcmp(name, clock_names[i]))
+		if (!strcmp(name, hs_clock_names[i]))
 			return i;
 	return -1;
 }

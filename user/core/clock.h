@@ -19,6 +19,9 @@ enum hs_clock {
 	HS_CLOCK_COUNT,
 };
 
+/* "monotonic", "tai", then NULL: the --clock words. */
+extern const char *const hs_clock_names[HS_CLOCK_COUNT + 1];
+
 /* "monotonic" or "tai". */
 const char *hs_clock_name(enum hs_clock c);
 /* -1 if unknown. */

@@ -19,11 +19,6 @@ void hs_log_set_level(enum hs_log_level level)
 	current_level = level;
 }
 
-enum hs_log_level hs_log_get_level(void)
-{
-	return current_level;
-}
-
 void hs_log_set_output(FILE *f)
 {
 	output = f;

@@ -27,7 +27,6 @@ enum hs_log_level {
 #define HS_LOG_VERIFIER_TAIL 20
 
 void hs_log_set_level(enum hs_log_level level);
-enum hs_log_level hs_log_get_level(void);
 /* Where messages go: stderr unless set; NULL sets stderr again. */
 void hs_log_set_output(FILE *f);
 /* Route libbpf's messages through hs_log: warnings as warnings, info and

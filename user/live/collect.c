@@ -18,12 +18,9 @@
  * old; everything older than "now - slack" has been seen. */
 #define HS_SUBMIT_SLACK_NS 2000000ULL
 
-/* The kernel times the probes (two clock reads a run, which cost the
- * traffic too) for 200 ms in every 10 s, from half a second in: enough
- * packets for their cost, little of the run paying for knowing it. */
+/* The kernel times the probes (HS_TIMING_ON_NS in every
+ * HS_TIMING_PERIOD_NS, report.h) from half a second in. */
 #define HS_TIMING_FIRST_NS 500000000ULL
-#define HS_TIMING_ON_NS 200000000ULL
-#define HS_TIMING_PERIOD_NS 10000000000ULL
 
 struct collector {
 	const struct hs_collect_config *cfg;

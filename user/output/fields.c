@@ -106,6 +106,34 @@ void hs_pipeline_values(const struct hs_report *r, struct hs_pipeline_values *v)
 	}
 }
 
+void hs_cost_values(const struct hs_hook_cost *c, struct hs_cost_values *v)
+{
+	*v = (struct hs_cost_values){
+		.points = c->points,
+		.packets = c->runs,
+		.run_time_ns = c->ns,
+		.ns_per_packet = ratio(c->ns, c->runs),
+	};
+}
+
+void hs_fit_run_values(const struct hs_fit_run *r, struct hs_fit_run_values *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->functions = r->functions;
+	v->packets = r->packets;
+	memcpy(v->value, r->value, sizeof(v->value));
+}
+
+void hs_fit_values(const struct hs_fit *f, struct hs_fit_values *v)
+{
+	*v = (struct hs_fit_values){
+		.runs = f->n,
+		.slope = f->slope,
+		.intercept = f->intercept,
+		.r2 = f->r2,
+	};
+}
+
 /* ---- the tables ---- */
 
 /* The tables are laid out by hand, a row a field, so they read as tables:
@@ -115,7 +143,10 @@ void hs_pipeline_values(const struct hs_report *r, struct hs_pipeline_values *v)
 /* Where a field goes in each output: position and name there. */
 #define JSON(at, key) [HS_OUT_JSON] = { at, key, 0 }
 #define CSV(at, column) [HS_OUT_CSV] = { at, column, 0 }
-#define TABLE(at, header, width) [HS_OUT_TABLE] = { at, header, width }
+#define TABLE(at, header, width) [HS_OUT_TABLE] = { at, header, width, 0 }
+/* a real number with a fixed number of decimals */
+#define TABLE_FIXED(at, header, width, decimals) \
+	[HS_OUT_TABLE] = { at, header, width, decimals }
 #define PROM(at, name) [HS_OUT_PROM] = { at, name, 0 }
 
 #define LEG(field) offsetof(struct hs_leg_values, field)
@@ -365,9 +396,105 @@ static const struct hs_field share_rows[] = {
 const struct hs_field_table hs_share_fields = { share_rows,
 						ARRAY_SIZE(share_rows) };
 
+#define COST(field) offsetof(struct hs_cost_values, field)
+
+static const struct hs_field cost_rows[] = {
+	{ "points", "points", "points whose probes at this hook the kernel timed",
+	  COST(points), HS_FIELD_COUNT, 0, NULL, NULL, { JSON(1, "points") } },
+	{ "packets", "packets", "packets they ran on while timed",
+	  COST(packets), HS_FIELD_COUNT, 0, NULL, NULL, { JSON(2, "packets") } },
+	{ "run_time_ns", "ns", "the time they took", COST(run_time_ns),
+	  HS_FIELD_NS, 0, NULL, NULL, { JSON(3, "run_time_ns") } },
+	{ "ns_per_packet", "ns", "what one packet cost at this hook",
+	  COST(ns_per_packet), HS_FIELD_NS_REAL, 0, NULL, NULL,
+	  { JSON(4, "ns_per_packet") } },
+};
+
+const struct hs_field_table hs_cost_fields = { cost_rows, ARRAY_SIZE(cost_rows) };
+
+#define CLOCK(field) offsetof(struct hs_join_clock, field)
+
+static const struct hs_field clock_rows[] = {
+	{ "offset_ns", "ns", "host B's clock minus host A's, as joined",
+	  CLOCK(offset_ns), HS_FIELD_NS_SIGNED, 0, NULL, NULL,
+	  { JSON(1, "offset_ns") } },
+	{ "uncertainty_ns", "ns",
+	  "+- on every delay between the hosts; -1: unknown",
+	  CLOCK(uncertainty_ns), HS_FIELD_NS_SIGNED, 0, NULL, NULL,
+	  { JSON(2, "uncertainty_ns") } },
+	{ "packets_ab", "packets", "packets seen crossing from A to B",
+	  CLOCK(packets_ab), HS_FIELD_COUNT, 0, NULL, NULL,
+	  { JSON(3, "packets_ab") } },
+	{ "packets_ba", "packets", "packets seen crossing from B to A",
+	  CLOCK(packets_ba), HS_FIELD_COUNT, 0, NULL, NULL,
+	  { JSON(4, "packets_ba") } },
+};
+
+const struct hs_field_table hs_clock_fields = { clock_rows,
+						ARRAY_SIZE(clock_rows) };
+
+#define FIT_RUN(field) offsetof(struct hs_fit_run_values, field)
+/* A fitted value of a run; its row names the metric in the "fit" lines
+ * (JSON name) and the fit's table (name). */
+#define FITTED(m, metric, help, json, at, head)                          \
+	{ metric, "ns", help, FIT_RUN(value[m]), HS_FIELD_NS_REAL, 0, NULL,   \
+	  NULL, { JSON(at, json), TABLE_FIXED(at, head, 10, 2) } }
+
+static const struct hs_field fit_run_rows[] = {
+	{ "functions", "functions", "network functions on the run's main path",
+	  FIT_RUN(functions), HS_FIELD_COUNT, 0, NULL, NULL,
+	  { JSON(1, "functions"), TABLE(1, "functions", 9) } },
+	{ "packets", "packets", "packets on the run's main path",
+	  FIT_RUN(packets), HS_FIELD_COUNT, 0, NULL, NULL,
+	  { JSON(2, "packets"), TABLE(2, "packets", 9) } },
+	FITTED(HS_FIT_DELAY_MEAN, "delay_mean", "the main path's mean delay",
+	       "delay_mean_ns", 3, "mean"),
+	FITTED(HS_FIT_DELAY_P50, "delay_p50", "its median delay",
+	       "delay_p50_ns", 4, "p50"),
+	FITTED(HS_FIT_DELAY_P99, "delay_p99", "its 99th percentile of delay",
+	       "delay_p99_ns", 5, "p99"),
+	FITTED(HS_FIT_JITTER_MEAN, "jitter_mean", "its mean RFC 3550 jitter",
+	       "jitter_mean_ns", 6, "jitter"),
+	FITTED(HS_FIT_LATENESS_MEAN, "lateness_mean", "its mean lateness",
+	       "lateness_mean_ns", 7, "late.avg"),
+};
+
+const struct hs_field_table hs_fit_run_fields = { fit_run_rows,
+						  ARRAY_SIZE(fit_run_rows) };
+
+#define FIT(field) offsetof(struct hs_fit_values, field)
+
+static const struct hs_field fit_rows[] = {
+	{ "runs", "runs", "runs fitted", FIT(runs), HS_FIELD_COUNT, 0, NULL,
+	  NULL, { JSON(1, "runs") } },
+	{ "slope", "ns", "least-squares slope: more per network function",
+	  FIT(slope), HS_FIELD_REAL, 0, NULL, NULL,
+	  { JSON(2, "slope_ns"), TABLE_FIXED(1, "slope/function us", 18, 3) } },
+	{ "intercept", "ns", "the line's value at no function", FIT(intercept),
+	  HS_FIELD_REAL, 0, NULL, NULL,
+	  { JSON(3, "intercept_ns"), TABLE_FIXED(2, "intercept us", 14, 3) } },
+	{ "r2", "", "coefficient of determination (1: on the line)", FIT(r2),
+	  HS_FIELD_REAL, 0, NULL, NULL,
+	  { JSON(4, "r2"), TABLE_FIXED(3, "R^2", 8, 4) } },
+};
+
+const struct hs_field_table hs_fit_fields = { fit_rows, ARRAY_SIZE(fit_rows) };
+
 /* clang-format on */
 
 /* ---- reading them ---- */
+
+const struct hs_field *hs_fit_metric_field(enum hs_fit_metric m)
+{
+	size_t off = offsetof(struct hs_fit_run_values, value) +
+		     (size_t)m * sizeof(double);
+	unsigned int i;
+
+	for (i = 0; i < hs_fit_run_fields.n; i++)
+		if (hs_fit_run_fields.rows[i].off == off)
+			return &hs_fit_run_fields.rows[i];
+	return NULL;
+}
 
 unsigned int hs_fields_in(const struct hs_field_table *t,
 			  enum hs_output_kind output, unsigned int *order)

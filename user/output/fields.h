@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "analysis/breakdown.h"
+#include "analysis/fit.h"
+#include "analysis/join_clock.h"
 #include "analysis/report.h"
 
 /* How a value is stored and printed. */
@@ -56,6 +58,9 @@ struct hs_field_place {
 	const char *name; /* its name there (JSON key, CSV column, table
 			   * header, Prometheus name or label value) */
 	int width; /* the table's column width */
+	/* the table's decimals for a real number (in us when its unit is
+	 * "ns"); 0: as few as the value needs (table.c's fmt_us) */
+	int decimals;
 };
 
 /* A group of JSON keys in one object, or of Prometheus samples in one
@@ -124,7 +129,28 @@ struct hs_pipeline_values {
 		bad_records;
 };
 
+/* The probes' cost at one hook (struct hs_hook_cost). */
+struct hs_cost_values {
+	uint64_t points, packets, run_time_ns;
+	double ns_per_packet;
+};
+
+/* One run of the chain-length study (struct hs_fit_run). */
+struct hs_fit_run_values {
+	uint64_t functions, packets;
+	double value[HS_FIT_METRICS]; /* ns, by enum hs_fit_metric */
+};
+
+/* One metric's line through the runs (struct hs_fit). */
+struct hs_fit_values {
+	uint64_t runs;
+	double slope, intercept, r2;
+};
+
 void hs_leg_values(const struct hs_acc *a, struct hs_leg_values *v);
+void hs_cost_values(const struct hs_hook_cost *c, struct hs_cost_values *v);
+void hs_fit_run_values(const struct hs_fit_run *r, struct hs_fit_run_values *v);
+void hs_fit_values(const struct hs_fit *f, struct hs_fit_values *v);
 /* Point id of r; the matcher's duplicates are 0 when r has no matcher. */
 void hs_point_values(const struct hs_report *r, unsigned int id,
 		     struct hs_point_values *v);
@@ -150,6 +176,18 @@ extern const struct hs_field_table hs_point_fields;
 extern const struct hs_field_table hs_pipeline_fields;
 /* struct hs_hop_share: a path's breakdown */
 extern const struct hs_field_table hs_share_fields;
+/* struct hs_cost_values: "probe_cost" lines */
+extern const struct hs_field_table hs_cost_fields;
+/* struct hs_join_clock: the "clock" line of two hosts joined */
+extern const struct hs_field_table hs_clock_fields;
+/* struct hs_fit_run_values: "fit_run" lines and the study's table; the
+ * rows of the fitted values name the metrics of the "fit" lines */
+extern const struct hs_field_table hs_fit_run_fields;
+/* struct hs_fit_values: "fit" lines and the fit's table */
+extern const struct hs_field_table hs_fit_fields;
+
+/* The row of hs_fit_run_fields that holds metric m. */
+const struct hs_field *hs_fit_metric_field(enum hs_fit_metric m);
 
 /* The rows of t that output takes, in its order: their indices into
  * order (room for t->n); returns how many. */

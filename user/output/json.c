@@ -213,10 +213,7 @@ static void json_clock(struct dest *out, const struct hs_report *r)
 	json_add_str(o, "method", hs_join_method_name(j->method));
 	json_add_str(o, "host_a", r->points->host[0]);
 	json_add_str(o, "host_b", r->points->host[1]);
-	json_add_i64(o, "offset_ns", j->offset_ns);
-	json_add_i64(o, "uncertainty_ns", j->uncertainty_ns);
-	json_add_u64(o, "packets_ab", j->packets_ab);
-	json_add_u64(o, "packets_ba", j->packets_ba);
+	json_add_fields(o, &hs_clock_fields, j);
 	json_emit(out, o);
 }
 
@@ -228,17 +225,15 @@ static void json_cost(struct dest *out, const struct hs_report *r)
 	if (!r->final || !hs_report_hook_cost(r, hc))
 		return;
 	for (h = 0; h < HS_HOOK_COUNT; h++) {
+		struct hs_cost_values v;
 		json_object *o;
 
 		if (!hc[h].runs)
 			continue;
 		o = json_line("probe_cost", true);
 		json_add_str(o, "hook", hs_hook_name(h));
-		json_add_u64(o, "points", hc[h].points);
-		json_add_u64(o, "packets", hc[h].runs);
-		json_add_u64(o, "run_time_ns", hc[h].ns);
-		json_add_ns(o, "ns_per_packet",
-			    (double)hc[h].ns / (double)hc[h].runs);
+		hs_cost_values(&hc[h], &v);
+		json_add_fields(o, &hs_cost_fields, &v);
 		json_emit(out, o);
 	}
 }
@@ -320,29 +315,22 @@ int hs_json_fit(FILE *f, const struct hs_fit_run *runs, unsigned int n,
 
 	for (i = 0; i < n; i++) {
 		json_object *o = json_line("fit_run", true);
+		struct hs_fit_run_values v;
 
 		json_add_str(o, "file", runs[i].file);
-		json_add_u64(o, "functions", runs[i].functions);
-		json_add_u64(o, "packets", runs[i].packets);
-		for (m = 0; m < HS_FIT_METRICS; m++) {
-			char key[40];
-
-			snprintf(key, sizeof(key), "%s_ns",
-				 hs_fit_metric_name(m));
-			json_add_ns(o, key, runs[i].value[m]);
-		}
+		hs_fit_run_values(&runs[i], &v);
+		json_add_fields(o, &hs_fit_run_fields, &v);
 		json_emit(&d, o);
 	}
 	for (m = 0; m < HS_FIT_METRICS; m++) {
 		json_object *o = json_line("fit", true);
-		char key[40];
+		struct hs_fit_values v;
 
-		snprintf(key, sizeof(key), "%s_ns", hs_fit_metric_name(m));
-		json_add_str(o, "metric", key);
-		json_add_u64(o, "runs", fits[m].n);
-		json_add_ratio(o, "slope_ns", fits[m].slope);
-		json_add_ratio(o, "intercept_ns", fits[m].intercept);
-		json_add_ratio(o, "r2", fits[m].r2);
+		/* the metric as the runs' lines name it */
+		json_add_str(o, "metric",
+			     hs_fit_metric_field(m)->place[HS_OUT_JSON].name);
+		hs_fit_values(&fits[m], &v);
+		json_add_fields(o, &hs_fit_fields, &v);
 		json_emit(&d, o);
 	}
 	return d.err;

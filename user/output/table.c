@@ -10,11 +10,6 @@
 #include "output/fields.h"
 #include "output/table.h"
 
-static double ratio(uint64_t part, uint64_t whole)
-{
-	return whole ? (double)part / (double)whole : 0.0;
-}
-
 static void fmt_us(char *buf, size_t len, double ns)
 {
 	double us = ns / 1000.0;
@@ -41,30 +36,47 @@ static void put_heads(FILE *f, const struct hs_field_table *t)
 	}
 }
 
-/* A hop's or a path's row: counts as they are, times in us. */
+/* One value under its head: a count as it is; a time in us, with the
+ * decimals its place asks for or as few as it needs. */
+static void put_value(FILE *f, const struct hs_field *field, const void *values)
+{
+	const struct hs_field_place *p = &field->place[HS_OUT_TABLE];
+	double v = hs_field_value(field, values);
+	char us[16];
+
+	if (field->type == HS_FIELD_COUNT) {
+		fprintf(f, " %*llu", p->width,
+			(unsigned long long)hs_field_u64(field, values));
+	} else if (p->decimals) {
+		fprintf(f, " %*.*f", p->width, p->decimals,
+			strcmp(field->unit, "ns") ? v : v / 1000);
+	} else {
+		fmt_us(us, sizeof(us), v);
+		fprintf(f, " %*s", p->width, us);
+	}
+}
+
+/* The rest of a row: t's table fields, in order, and the line's end. */
+static void put_columns(FILE *f, const struct hs_field_table *t,
+			const void *values)
+{
+	unsigned int order[HS_FIELDS_MAX], n, i;
+
+	n = hs_fields_in(t, HS_OUT_TABLE, order);
+	for (i = 0; i < n; i++)
+		put_value(f, &t->rows[order[i]], values);
+	fputc('\n', f);
+}
+
+/* A hop's or a path's row. */
 static void table_row(FILE *f, int width, const char *name,
 		      const struct hs_acc *a)
 {
-	unsigned int order[HS_FIELDS_MAX], n, i;
 	struct hs_leg_values v;
-	char us[16];
 
 	hs_leg_values(a, &v);
 	fprintf(f, "%-*s", width, name);
-	n = hs_fields_in(&hs_leg_fields, HS_OUT_TABLE, order);
-	for (i = 0; i < n; i++) {
-		const struct hs_field *field = &hs_leg_fields.rows[order[i]];
-		int w = field->place[HS_OUT_TABLE].width;
-
-		if (field->type == HS_FIELD_COUNT) {
-			fprintf(f, " %*llu", w,
-				(unsigned long long)hs_field_u64(field, &v));
-			continue;
-		}
-		fmt_us(us, sizeof(us), hs_field_value(field, &v));
-		fprintf(f, " %*s", w, us);
-	}
-	fputc('\n', f);
+	put_columns(f, &hs_leg_fields, &v);
 }
 
 static int hop_name(const struct hs_point_table *t, uint16_t from, uint16_t to,
@@ -97,25 +109,26 @@ static void table_join_note(FILE *f, const struct hs_join_clock *j)
 static void table_hop_notes(FILE *f, const struct hs_report *r, uint16_t from,
 			    uint16_t to, const struct hs_acc *a)
 {
+	enum hs_hop_kind kind;
+	struct hs_leg_values v;
 	char via[128];
-	enum hs_hop_kind kind =
-		hs_points_classify(r->points, from, to, via, sizeof(via));
 
+	kind = hs_points_classify(r->points, from, to, via, sizeof(via));
+	hs_leg_values(a, &v);
 	fprintf(f, "    %s: %s", hs_hop_kind_name(kind), via);
 	if (r->join && kind == HS_HOP_NETWORK)
 		table_join_note(f, r->join);
-	if (a->reordered)
+	if (v.reordered)
 		fprintf(f, "; reordered %.2f%%, extent max %s%llu",
-			100.0 * ratio(a->reordered, a->arrivals),
-			a->extent_beyond ? ">=" : "",
-			(unsigned long long)a->extent_max);
-	if (a->duplicates)
+			100.0 * v.reordered_ratio, v.extent_beyond ? ">=" : "",
+			(unsigned long long)v.extent_max);
+	if (v.duplicates)
 		fprintf(f, "; %llu duplicates",
-			(unsigned long long)a->duplicates);
-	if (a->negative)
+			(unsigned long long)v.duplicates);
+	if (v.negative)
 		fprintf(f, "; WARNING: %llu negative delays (down to %.2f us)",
-			(unsigned long long)a->negative,
-			(double)a->negative_min / 1000.0);
+			(unsigned long long)v.negative,
+			(double)v.negative_min / 1000.0);
 	fputc('\n', f);
 }
 
@@ -292,14 +305,19 @@ static void table_cost(FILE *f, const struct hs_report *r)
 
 	if (!r->final || !hs_report_hook_cost(r, hc))
 		return;
-	fprintf(f, "probe cost (the kernel's timing, 0.2 s in every 10 s):");
+	/* a sentence, not columns: the fields of hs_cost_fields in words */
+	fprintf(f, "probe cost (the kernel's timing, %.1f s in every %.0f s):",
+		HS_TIMING_ON_NS / 1e9, HS_TIMING_PERIOD_NS / 1e9);
 	for (h = 0; h < HS_HOOK_COUNT; h++) {
+		struct hs_cost_values v;
+
 		if (!hc[h].runs)
 			continue;
-		fprintf(f, "%s %s %.0f ns a packet (%llu packets, %u points)",
-			sep, hs_hook_name(h),
-			(double)hc[h].ns / (double)hc[h].runs,
-			(unsigned long long)hc[h].runs, hc[h].points);
+		hs_cost_values(&hc[h], &v);
+		fprintf(f, "%s %s %.0f ns a packet (%llu packets, %llu points)",
+			sep, hs_hook_name(h), v.ns_per_packet,
+			(unsigned long long)v.packets,
+			(unsigned long long)v.points);
 		sep = ";";
 	}
 	fputc('\n', f);
@@ -354,28 +372,27 @@ void hs_table_report(FILE *f, const struct hs_report *r)
 void hs_table_fit(FILE *f, const struct hs_fit_run *runs, unsigned int n,
 		  const struct hs_fit *fits)
 {
+	struct hs_fit_run_values rv;
+	struct hs_fit_values fv;
 	unsigned int i;
 	int m;
 
-	fprintf(f, "%-40s %9s %9s %10s %10s %10s %10s %10s\n",
-		"run (times in us)", "functions", "packets", "mean", "p50",
-		"p99", "jitter", "late.avg");
-	for (i = 0; i < n; i++)
-		fprintf(f,
-			"%-40s %9u %9llu %10.2f %10.2f %10.2f %10.2f %10.2f\n",
-			runs[i].file, runs[i].functions,
-			(unsigned long long)runs[i].packets,
-			runs[i].value[HS_FIT_DELAY_MEAN] / 1000,
-			runs[i].value[HS_FIT_DELAY_P50] / 1000,
-			runs[i].value[HS_FIT_DELAY_P99] / 1000,
-			runs[i].value[HS_FIT_JITTER_MEAN] / 1000,
-			runs[i].value[HS_FIT_LATENESS_MEAN] / 1000);
+	fprintf(f, "%-40s", "run (times in us)");
+	put_heads(f, &hs_fit_run_fields);
+	fputc('\n', f);
+	for (i = 0; i < n; i++) {
+		fprintf(f, "%-40s", runs[i].file);
+		hs_fit_run_values(&runs[i], &rv);
+		put_columns(f, &hs_fit_run_fields, &rv);
+	}
 	fprintf(f, "\nfit over %u runs, against the number of functions:\n", n);
-	fprintf(f, "%-16s %18s %14s %8s\n", "metric", "slope/function us",
-		"intercept us", "R^2");
-	for (m = 0; m < HS_FIT_METRICS; m++)
-		fprintf(f, "%-16s %18.3f %14.3f %8.4f\n", hs_fit_metric_name(m),
-			fits[m].slope / 1000, fits[m].intercept / 1000,
-			fits[m].r2);
+	fprintf(f, "%-16s", "metric");
+	put_heads(f, &hs_fit_fields);
+	fputc('\n', f);
+	for (m = 0; m < HS_FIT_METRICS; m++) {
+		fprintf(f, "%-16s", hs_fit_metric_field(m)->name);
+		hs_fit_values(&fits[m], &fv);
+		put_columns(f, &hs_fit_fields, &fv);
+	}
 	fflush(f);
 }

@@ -154,12 +154,12 @@ static int attach_xdp(struct hs_point *pt, enum hs_xdp_mode mode)
 	if (mode != HS_XDP_GENERIC) {
 		opts.flags = XDP_FLAGS_DRV_MODE;
 		fd = bpf_link_create(prog_fd, pt->link.ifindex, BPF_XDP, &opts);
-		pt->xdp_mode = "native";
+		pt->xdp_mode = hs_xdp_mode_name(HS_XDP_NATIVE);
 	}
 	if (fd < 0 && mode != HS_XDP_NATIVE) {
 		opts.flags = XDP_FLAGS_SKB_MODE;
 		fd = bpf_link_create(prog_fd, pt->link.ifindex, BPF_XDP, &opts);
-		pt->xdp_mode = "generic";
+		pt->xdp_mode = hs_xdp_mode_name(HS_XDP_GENERIC);
 	}
 	if (fd < 0)
 		return -errno;

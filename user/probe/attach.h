@@ -16,14 +16,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "hopscope.h"
+#include "core/hooks.h"
 #include "topo/link.h"
 #include "topo/netns.h"
-
-enum hs_xdp_mode {
-	HS_XDP_AUTO = 0, /* native, else generic */
-	HS_XDP_NATIVE,
-	HS_XDP_GENERIC,
-};
 
 enum hs_attach_kind {
 	HS_ATTACHED_NONE = 0,

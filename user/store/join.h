@@ -25,7 +25,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "analysis/clocks.h"
+#include "analysis/join_clock.h"
 #include "analysis/points.h"
 #include "analysis/sink.h"
 #include "store/replay.h"

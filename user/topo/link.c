@@ -78,9 +78,9 @@ unsigned int hs_link_xdp_modes(const struct hs_link *l)
 	case HS_LINK_PHYSICAL:
 	case HS_LINK_SRIOV_PF:
 	case HS_LINK_SRIOV_VF:
-		return 3;
+		return HS_LINK_XDP_NATIVE | HS_LINK_XDP_GENERIC;
 	default:
-		return 2;
+		return HS_LINK_XDP_GENERIC;
 	}
 }
 
@@ -105,6 +105,8 @@ void hs_link_fill(struct rtnl_link *link, struct hs_link *out)
 	out->master_ifindex = rtnl_link_get_master(link);
 	out->link_ifindex = rtnl_link_get_link(link);
 	out->link_nsid = rtnl_link_get_link_netnsid(link, &nsid) ? -1 : nsid;
+	/* netlink's own word: libnl reads a mode only off a macvlan (not a
+	 * macvtap, which shares our kind) */
 	if (type && !strcmp(type, "macvlan")) {
 		char mode[sizeof(out->mode)];
 

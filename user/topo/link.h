@@ -87,7 +87,9 @@ void hs_link_fill_drvinfo(int sock, struct hs_link *l);
  */
 void hs_link_sriov(struct hs_link *l, const char *sysfs_root, char *pf_bus,
 		   size_t pf_bus_len);
-/* XDP modes an interface of this kind takes: bit 0 native, bit 1 generic. */
+/* hs_link_xdp_modes: the XDP modes an interface of this kind takes */
+#define HS_LINK_XDP_NATIVE (1u << 0) /* its driver has the XDP hook */
+#define HS_LINK_XDP_GENERIC (1u << 1) /* every device has the kernel's */
 unsigned int hs_link_xdp_modes(const struct hs_link *l);
 /* A bridge or an OVS bridge: the device that switches between ports. */
 bool hs_link_is_switch(const struct hs_link *l);

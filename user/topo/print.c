@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <json-c/json.h>
+#include "core/hooks.h"
 #include "topo/print.h"
 
 static const char *ns_name_of(const struct hs_topo *t, uint64_t inode)
@@ -132,12 +133,14 @@ void hs_topo_print_json(FILE *f, const struct hs_topo *t)
 				     l->ovs_bridge[0]  ? l->ovs_bridge :
 							 NULL;
 
-		if (modes & 1)
-			json_object_array_add(xdp,
-					      json_object_new_string("native"));
-		if (modes & 2)
+		if (modes & HS_LINK_XDP_NATIVE)
 			json_object_array_add(
-				xdp, json_object_new_string("generic"));
+				xdp, json_object_new_string(
+					     hs_xdp_mode_name(HS_XDP_NATIVE)));
+		if (modes & HS_LINK_XDP_GENERIC)
+			json_object_array_add(
+				xdp, json_object_new_string(
+					     hs_xdp_mode_name(HS_XDP_GENERIC)));
 		json_object_object_add(o, "type",
 				       json_object_new_string("link"));
 		json_object_object_add(

@@ -519,20 +519,6 @@ const struct hs_link *hs_topo_find(const struct hs_topo *t, uint64_t inode,
 	return NULL;
 }
 
-const struct hs_link *hs_topo_find_ref(const struct hs_topo *t,
-				       const struct hs_link_ref *ref)
-{
-	unsigned int i;
-
-	if (!ref->ifindex)
-		return NULL;
-	for (i = 0; i < t->n_links; i++)
-		if (t->links[i].netns_inode == ref->netns_inode &&
-		    t->links[i].ifindex == ref->ifindex)
-			return &t->links[i];
-	return NULL;
-}
-
 int hs_topo_ns_index(const struct hs_topo *t, uint64_t inode)
 {
 	unsigned int i;

@@ -57,8 +57,6 @@ void hs_topo_free(struct hs_topo *t);
 /* The link by namespace inode and name, NULL if none. */
 const struct hs_link *hs_topo_find(const struct hs_topo *t, uint64_t inode,
 				   const char *ifname);
-const struct hs_link *hs_topo_find_ref(const struct hs_topo *t,
-				       const struct hs_link_ref *ref);
 /* Index of the namespace with this inode, -1 if none. */
 int hs_topo_ns_index(const struct hs_topo *t, uint64_t inode);
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include "analysis/clocks.h"
+#include "analysis/join_clock.h"
 
 static const char *const method_names[HS_JOIN_METHOD_COUNT] = {
 	[HS_JOIN_TAI] = "tai",

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * clocks.h - how the clocks of two hosts were put on one, when their
+ * join_clock.h - how the clocks of two hosts were put on one, when their
  * record files are joined (store/join.h finds it; the reports state it
  * and qualify every delay between the hosts with its uncertainty).
  */
-#ifndef HS_CLOCKS_H
-#define HS_CLOCKS_H
+#ifndef HS_JOIN_CLOCK_H
+#define HS_JOIN_CLOCK_H
 
 #include <stdint.h>
 
@@ -27,4 +27,4 @@ struct hs_join_clock {
 /* "tai", "min-delay", "realtime"; "?" out of range. */
 const char *hs_join_method_name(enum hs_join_method m);
 
-#endif /* HS_CLOCKS_H */
+#endif /* HS_JOIN_CLOCK_H */
