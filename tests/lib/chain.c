@@ -27,6 +27,25 @@ static void join_veth(struct hs_point_info *a, struct hs_point_info *b)
 	memcpy(b->link.peer.ifname, a->link.ifname, IF_NAMESIZE);
 }
 
+struct hs_point_info *test_point(struct hs_point_table *t, unsigned int id,
+				 const char *ns, uint64_t inode, int ifindex,
+				 const char *ifname, enum hs_hook hook)
+{
+	struct hs_point_info *p = &t->p[id];
+
+	p->id = (uint16_t)id;
+	p->hook = (uint8_t)hook;
+	snprintf(p->netns, sizeof(p->netns), "%s", ns);
+	p->link.netns_inode = inode;
+	p->link.ifindex = ifindex;
+	snprintf(p->link.ifname, sizeof(p->link.ifname), "%s", ifname);
+	p->link.kind = HS_LINK_VETH;
+	p->link.link_nsid = -1;
+	if (t->n <= id)
+		t->n = id + 1;
+	return p;
+}
+
 void test_chain(struct hs_point_table *t, const char *const *names,
 		unsigned int n)
 {

@@ -19,4 +19,10 @@
 void test_chain(struct hs_point_table *t, const char *const *names,
 		unsigned int n);
 
+/* Point id of t: a veth interface ifname (ifindex) in namespace ns
+ * (inode), at hook; the table grows to hold it. Returns the point. */
+struct hs_point_info *test_point(struct hs_point_table *t, unsigned int id,
+				 const char *ns, uint64_t inode, int ifindex,
+				 const char *ifname, enum hs_hook hook);
+
 #endif /* HS_TEST_CHAIN_H */

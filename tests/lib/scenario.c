@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "chain.h"
 #include "scenario.h"
 
 #define MS 1000000ULL
@@ -9,23 +10,15 @@
 #define FLOW_SIDE 0x2222
 #define MAX_RECORDS 8192
 
+/* A point of the scenario: up and running, its program numbered. */
 static void point(struct hs_point_table *t, unsigned int id, const char *ns,
 		  uint64_t inode, int ifindex, const char *ifname, int hook)
 {
-	struct hs_point_info *p = &t->p[id];
+	struct hs_point_info *p =
+		test_point(t, id, ns, inode, ifindex, ifname, hook);
 
-	p->id = (uint16_t)id;
-	p->hook = (uint8_t)hook;
-	snprintf(p->netns, sizeof(p->netns), "%s", ns);
-	p->link.netns_inode = inode;
-	p->link.ifindex = ifindex;
-	snprintf(p->link.ifname, sizeof(p->link.ifname), "%s", ifname);
-	p->link.kind = HS_LINK_VETH;
-	p->link.link_nsid = -1;
 	p->link.flags = 0x11043;
 	p->prog_id = 100 + id;
-	if (t->n <= id)
-		t->n = id + 1;
 }
 
 static void ref(struct hs_link_ref *r, uint64_t inode, int ifindex,

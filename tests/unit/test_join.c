@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
+#include "chain.h"
 #include <json-c/json.h>
 #include "core/exit.h"
 #include "output/output.h"
@@ -110,19 +111,7 @@ TestSuite(join, .init = setup, .fini = teardown);
 static void point(struct hs_point_table *t, unsigned int id, const char *ns,
 		  uint64_t inode, int ifindex, const char *ifname, int hook)
 {
-	struct hs_point_info *p = &t->p[id];
-
-	p->id = (uint16_t)id;
-	p->hook = (uint8_t)hook;
-	snprintf(p->netns, sizeof(p->netns), "%s", ns);
-	p->link.netns_inode = inode;
-	p->link.ifindex = ifindex;
-	snprintf(p->link.ifname, sizeof(p->link.ifname), "%s", ifname);
-	p->link.kind = HS_LINK_VETH;
-	p->link.link_nsid = -1;
-	p->prog_id = 10 + id;
-	if (t->n <= id)
-		t->n = id + 1;
+	test_point(t, id, ns, inode, ifindex, ifname, hook)->prog_id = 10 + id;
 }
 
 /*
