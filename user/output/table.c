@@ -70,13 +70,10 @@ static void put_columns(FILE *f, const struct hs_field_table *t,
 
 /* A hop's or a path's row. */
 static void table_row(FILE *f, int width, const char *name,
-		      const struct hs_acc *a)
+		      const struct hs_leg_values *v)
 {
-	struct hs_leg_values v;
-
-	hs_leg_values(a, &v);
 	fprintf(f, "%-*s", width, name);
-	put_columns(f, &hs_leg_fields, &v);
+	put_columns(f, &hs_leg_fields, v);
 }
 
 static int hop_name(const struct hs_point_table *t, uint16_t from, uint16_t to,
@@ -107,28 +104,27 @@ static void table_join_note(FILE *f, const struct hs_join_clock *j)
 /* What a hop row adds under itself: what made the hop, and what else
  * happened on it. */
 static void table_hop_notes(FILE *f, const struct hs_report *r, uint16_t from,
-			    uint16_t to, const struct hs_acc *a)
+			    uint16_t to, const struct hs_leg_values *v)
 {
 	enum hs_hop_kind kind;
-	struct hs_leg_values v;
 	char via[128];
 
 	kind = hs_points_classify(r->points, from, to, via, sizeof(via));
-	hs_leg_values(a, &v);
 	fprintf(f, "    %s: %s", hs_hop_kind_name(kind), via);
 	if (r->join && kind == HS_HOP_NETWORK)
 		table_join_note(f, r->join);
-	if (v.reordered)
+	if (v->reordered)
 		fprintf(f, "; reordered %.2f%%, extent max %s%llu",
-			100.0 * v.reordered_ratio, v.extent_beyond ? ">=" : "",
-			(unsigned long long)v.extent_max);
-	if (v.duplicates)
+			100.0 * v->reordered_ratio,
+			v->extent_beyond ? ">=" : "",
+			(unsigned long long)v->extent_max);
+	if (v->duplicates)
 		fprintf(f, "; %llu duplicates",
-			(unsigned long long)v.duplicates);
-	if (v.negative)
+			(unsigned long long)v->duplicates);
+	if (v->negative)
 		fprintf(f, "; WARNING: %llu negative delays (down to %.2f us)",
-			(unsigned long long)v.negative,
-			(double)v.negative_min / 1000.0);
+			(unsigned long long)v->negative,
+			(double)v->negative_min / 1000.0);
 	fputc('\n', f);
 }
 
@@ -192,27 +188,32 @@ static void table_hops(FILE *f, const struct hs_report *r)
 	for (i = 0; i < h->n_hops; i++) {
 		const struct hs_hop *hop = &h->hops[i];
 		const struct hs_acc *a = hs_leg_acc(&hop->leg, r->final);
+		struct hs_leg_values v;
 
 		if (!a->delay.n && !a->lost)
 			continue;
+		/* once for the row and its notes: percentiles are scans */
+		hs_leg_values(a, &v);
 		hop_name(r->points, hop->from, hop->to, name, sizeof(name));
-		table_row(f, width, name, a);
-		table_hop_notes(f, r, hop->from, hop->to, a);
+		table_row(f, width, name, &v);
+		table_hop_notes(f, r, hop->from, hop->to, &v);
 	}
 	for (i = 0; i < h->n_paths; i++) {
 		const struct hs_path *p = &h->paths[i];
 		const struct hs_acc *a = hs_leg_acc(&p->leg, r->final);
 		char from[HS_POINT_NAME_MAX], to[HS_POINT_NAME_MAX];
+		struct hs_leg_values v;
 
 		if (!a->delay.n)
 			continue;
+		hs_leg_values(a, &v);
 		snprintf(name, sizeof(name), "path %s -> %s (%d points)",
 			 hs_point_label(r->points, p->points[0], from,
 					sizeof(from)),
 			 hs_point_label(r->points, p->points[p->n - 1], to,
 					sizeof(to)),
 			 p->n);
-		table_row(f, width, name, a);
+		table_row(f, width, name, &v);
 		hs_path_chain(r->points, p, name, sizeof(name));
 		fprintf(f, "    chain: %s\n", name);
 		table_breakdown(f, r, p);
