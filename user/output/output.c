@@ -57,7 +57,8 @@ void hs_output_close(struct hs_output *out)
 	close_dest(&out->csv, out->csv_is_stdout);
 }
 
-void hs_output_points(struct hs_output *out, const struct hs_point_table *t)
+static void hs_output_points(struct hs_output *out,
+			     const struct hs_point_table *t)
 {
 	if (out->table)
 		hs_table_points(out->table, t);
@@ -65,7 +66,8 @@ void hs_output_points(struct hs_output *out, const struct hs_point_table *t)
 		out->failed = true;
 }
 
-void hs_output_event(struct hs_output *out, uint16_t point, const char *event)
+static void hs_output_event(struct hs_output *out, uint16_t point,
+			    const char *event)
 {
 	if (out->json && hs_json_event(out->json, point, event))
 		out->failed = true;
@@ -82,7 +84,7 @@ static void csv_report(struct hs_output *out, const struct hs_report *r)
 		out->failed = true;
 }
 
-void hs_output_report(struct hs_output *out, const struct hs_report *r)
+static void hs_output_report(struct hs_output *out, const struct hs_report *r)
 {
 	if (out->table)
 		hs_table_report(out->table, r);

@@ -30,13 +30,9 @@ struct hs_output {
 int hs_output_open(struct hs_output *out, const char *json_path,
 		   const char *csv_path, bool table, const char **which);
 void hs_output_close(struct hs_output *out);
-/* A sink that prints a session's point lines, events and reports. */
+/* A sink that prints a session's point lines (and the table's list of
+ * points), its interface events (JSON "event" lines) and its reports. */
 void hs_output_sink(struct hs_output *out, struct hs_sink *sink);
-/* The "point" lines and the table's list of points. */
-void hs_output_points(struct hs_output *out, const struct hs_point_table *t);
-void hs_output_report(struct hs_output *out, const struct hs_report *r);
-/* A JSON "event" line: something happened to the point's interface. */
-void hs_output_event(struct hs_output *out, uint16_t point, const char *event);
 /* hopscope report --fit: the runs and a line per metric (HS_FIT_METRICS
  * fits), as a table and as JSON "fit_run" and "fit" lines. */
 void hs_output_fit(struct hs_output *out, const struct hs_fit_run *runs,
