@@ -432,10 +432,7 @@ int hs_join_runs(struct hs_rec_run *ra, struct hs_rec_run *rb,
 					   rb->part[0]->info.cfg.max_inflight ?
 				   cfg.max_inflight :
 				   rb->part[0]->info.cfg.max_inflight;
-	if (o && o->warmup_set)
-		cfg.warmup_ns = o->warmup_ns;
-	if (o && o->cooldown_set)
-		cfg.cooldown_ns = o->cooldown_ns;
+	hs_replay_overrides_apply(&cfg, o);
 	if (hs_join_estimate(
 		    &(struct hs_join_side){ &ra->part[0]->info, a->points,
 					    a->rec, a->n_rec },

@@ -222,8 +222,8 @@ int hs_rec_run_check(const struct hs_rec_run *run)
 	return 0;
 }
 
-static void apply_overrides(struct hs_session_config *cfg,
-			    const struct hs_replay_overrides *o)
+void hs_replay_overrides_apply(struct hs_session_config *cfg,
+			       const struct hs_replay_overrides *o)
 {
 	if (!o)
 		return;
@@ -284,7 +284,7 @@ int hs_replay_session(const struct hs_rec_run *run,
 	struct hs_session_config cfg = first->info.cfg;
 	int err;
 
-	apply_overrides(&cfg, o);
+	hs_replay_overrides_apply(&cfg, o);
 	err = hs_session_init(s, &cfg, first->points);
 	if (err)
 		pr_err("out of memory");

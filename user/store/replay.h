@@ -38,6 +38,10 @@ struct hs_replay_overrides {
 	uint64_t warmup_ns, cooldown_ns;
 };
 
+/* cfg with o's changes (o may be NULL: none). */
+void hs_replay_overrides_apply(struct hs_session_config *cfg,
+			       const struct hs_replay_overrides *o);
+
 /* Open path and read its header into *pp (free it with
  * hs_rec_part_free, also on failure). 0, or -errno with a message
  * printed: -EIO for damage, -ENOMEM, anything else a file that is not
