@@ -17,7 +17,7 @@
 #define HS_VERSION "0.1.0"
 
 /* Observation points are loader-assigned ids in [0, HS_MAX_POINTS). */
-#define HS_MAX_POINTS 256
+#define HS_MAX_POINTS 1024
 
 /* A probe looks at the ring's fill level (for waking the collector early)
  * at most once every this many records it makes on one CPU (a power of

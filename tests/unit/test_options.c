@@ -131,7 +131,7 @@ static const struct hs_command test_operands_cmd = {
 
 static char err[1024];
 static int first_operand;
-static char *argv_copy[2048];
+static char *argv_copy[4 * HS_MAX_POINTS];
 
 /* Parse words (argv[0] is the command) into cfg, which gets the
  * command's defaults first; what went to stderr lands in err. */
@@ -143,7 +143,7 @@ static int parse_into(const struct hs_command *cmd, void *cfg, int argc,
 	size_t n;
 
 	cr_assert(caught && saved >= 0);
-	cr_assert_lt(argc, 2048);
+	cr_assert_lt(argc, 4 * HS_MAX_POINTS);
 	for (i = 0; i < argc; i++)
 		argv_copy[i] = (char *)words[i];
 	argv_copy[argc] = NULL;

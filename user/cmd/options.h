@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "hopscope.h"
 
 enum hs_opt_type {
 	HS_OPT_END = 0, /* ends a section */
@@ -34,7 +35,7 @@ enum hs_opt_type {
 };
 
 /* Room for the words of a list: a pair takes two. */
-#define HS_OPT_LIST_WORDS 512
+#define HS_OPT_LIST_WORDS (2 * HS_MAX_POINTS)
 
 struct hs_opt_list {
 	unsigned int n; /* values given; pairs count once */
