@@ -24,7 +24,7 @@
 
 struct collector {
 	const struct hs_collect_config *cfg;
-	const struct hs_probes *probes;
+	struct hs_probes *probes; /* the agent adds and removes points */
 	struct hs_point_table points;
 	struct hs_run_info info; /* the record file's header */
 	struct hs_rec_writer *rec;
@@ -39,6 +39,7 @@ struct collector {
 	int timing_fd; /* the kernel times BPF programs while open */
 	uint64_t timing_at; /* when to start or stop timing next */
 	int epfd, tfd, sfd;
+	bool follow_ready; /* the follower's descriptor polled readable */
 };
 
 static void block_set(sigset_t *set)
@@ -171,19 +172,9 @@ static void points_from_probes(struct hs_point_table *t,
 	memset(t, 0, sizeof(*t));
 	t->n = p->n;
 	t->n_hosts = 1;
-	for (i = 0; i < p->n; i++) {
-		const struct hs_point *src = &p->points[i];
-		struct hs_point_info *dst = &t->p[i];
-
-		dst->id = src->id;
-		dst->hook = (uint8_t)src->hook;
-		dst->skipped = src->skipped;
-		snprintf(dst->netns, sizeof(dst->netns), "%s", src->ns->name);
-		dst->link = src->link;
-		snprintf(dst->xdp_mode, sizeof(dst->xdp_mode), "%s",
-			 src->xdp_mode ? src->xdp_mode : "");
-		dst->prog_id = src->prog_id;
-	}
+	for (i = 0; i < p->n; i++)
+		if (p->points[i].ns)
+			hs_follow_point_info(&t->p[i], &p->points[i]);
 }
 
 /* The session, feeding the record file (if any) and the outputs. */
@@ -241,6 +232,9 @@ static int setup(struct collector *c, struct hs_output *out)
 	if ((err = epoll_add(c->epfd, ring_buffer__epoll_fd(c->rb))) ||
 	    (err = epoll_add(c->epfd, c->tfd)) ||
 	    (err = epoll_add(c->epfd, c->sfd)))
+		return err;
+	if (cfg->follow && hs_follow_fd(cfg->follow) >= 0 &&
+	    (err = epoll_add(c->epfd, hs_follow_fd(cfg->follow))))
 		return err;
 	if (cfg->metrics) {
 		hs_metrics_set_source(cfg->metrics, metrics_source, c);
@@ -334,6 +328,22 @@ static void rotate(struct collector *c)
 	free(header);
 }
 
+/* The agent: points come and go after the ring is drained, so that a
+ * point removed has all its records read. */
+static void follow(struct collector *c, uint64_t now)
+{
+	struct hs_follow_target t = {
+		.probes = c->probes,
+		.points = &c->points,
+		.session = &c->session,
+	};
+
+	if (!c->cfg->follow)
+		return;
+	hs_follow_tick(c->cfg->follow, &t, now, c->follow_ready);
+	c->follow_ready = false;
+}
+
 /* 1 to stop (SIGINT/SIGTERM). */
 static int read_signal(struct collector *c)
 {
@@ -366,6 +376,9 @@ static int wait_events(struct collector *c)
 	for (i = 0; i < n; i++) {
 		if (evs[i].data.fd == c->sfd)
 			stop |= read_signal(c);
+		else if (c->cfg->follow &&
+			 evs[i].data.fd == hs_follow_fd(c->cfg->follow))
+			c->follow_ready = true;
 		else if (evs[i].data.fd == c->tfd &&
 			 read(c->tfd, &ticks, sizeof(ticks)) < 0)
 			continue;
@@ -415,6 +428,7 @@ int hs_collect_run(struct hs_probes *probes,
 			break;
 		}
 		now = now_ns(c);
+		follow(c, now);
 		if (!ready && now >= armed) {
 			ready = true;
 			/* measuring from here: say so, start the traffic */

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "core/hooks.h"
+#include "core/log.h"
+#include "live/follow.h"
+#include "topo/topo.h"
+
+/* Records reserved before a probe was detached are submitted within
+ * this; the ring drained after it holds all of them. */
+#define HS_DETACH_SLACK_NS 2000000ULL
+
+enum slot_state {
+	SLOT_FREE = 0,
+	SLOT_LIVE, /* attached */
+	SLOT_DETACHED, /* records may still be in the ring */
+	SLOT_REMOVED, /* announced; the session may still refer to it */
+};
+
+struct slot {
+	enum slot_state state;
+	uint64_t since; /* detached at */
+	uint64_t free_since; /* freed at: the longest free goes first */
+	struct hs_netns ns; /* the probe's: name and inode, fd while needed */
+	bool seen; /* in the latest scan */
+};
+
+struct hs_follow {
+	struct hs_follow_config cfg;
+	struct hs_selector sel[16];
+	uint64_t next_scan;
+	bool scan_due;
+	unsigned int n_live;
+	struct hs_runtime_events *events;
+	struct slot slots[HS_MAX_POINTS];
+	struct hs_point_spec want[HS_MAX_POINTS];
+};
+
+void hs_follow_point_info(struct hs_point_info *dst, const struct hs_point *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->id = src->id;
+	dst->hook = (uint8_t)src->hook;
+	dst->skipped = src->skipped;
+	snprintf(dst->netns, sizeof(dst->netns), "%s", src->ns->name);
+	dst->link = src->link;
+	snprintf(dst->xdp_mode, sizeof(dst->xdp_mode), "%s",
+		 src->xdp_mode ? src->xdp_mode : "");
+	dst->prog_id = src->prog_id;
+}
+
+struct hs_follow *hs_follow_new(const struct hs_follow_config *cfg)
+{
+	struct hs_follow *f = calloc(1, sizeof(*f));
+
+	if (!f) {
+		pr_err("out of memory");
+		return NULL;
+	}
+	if (cfg->n_sel > sizeof(f->sel) / sizeof(f->sel[0])) {
+		pr_err("more than %zu --select words",
+		       sizeof(f->sel) / sizeof(f->sel[0]));
+		free(f);
+		return NULL;
+	}
+	f->cfg = *cfg;
+	memcpy(f->sel, cfg->sel, cfg->n_sel * sizeof(*cfg->sel));
+	f->cfg.sel = f->sel;
+	/* TODO events */
+	return f;
+}
+
+void hs_follow_free(struct hs_follow *f)
+{
+	unsigned int i;
+
+	if (!f)
+		return;
+	for (i = 0; i < HS_MAX_POINTS; i++)
+		hs_netns_close(&f->slots[i].ns);
+	free(f);
+}
+
+int hs_follow_fd(const struct hs_follow *f)
+{
+	(void)f;
+	return -1;
+}
+
+unsigned int hs_follow_attached(const struct hs_follow *f)
+{
+	return f->n_live;
+}
+
+/* The attached point that is want, or -1. */
+static int find_live(const struct hs_follow *f, const struct hs_probes *p,
+		     const struct hs_point_spec *want)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct hs_point *pt = &p->points[i];
+
+		if (f->slots[i].state == SLOT_LIVE &&
+		    f->slots[i].ns.inode == want->ns->inode &&
+		    pt->link.ifindex == want->link.ifindex &&
+		    pt->hook == want->hook)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* A free id, the one free longest. */
+static int free_id(const struct hs_follow *f)
+{
+	uint64_t best = UINT64_MAX;
+	int id = -1;
+	unsigned int i;
+
+	for (i = 0; i < HS_MAX_POINTS; i++)
+		if (f->slots[i].state == SLOT_FREE &&
+		    f->slots[i].free_since < best) {
+			best = f->slots[i].free_since;
+			id = (int)i;
+		}
+	return id;
+}
+
+/* A copy of the namespace the probe can keep: name and inode, and its
+ * own descriptor for the attach. */
+static int ns_copy(struct hs_netns *dst, const struct hs_netns *src)
+{
+	*dst = *src;
+	dst->fd = src->fd >= 0 ? dup(src->fd) : -1;
+	if (src->fd >= 0 && dst->fd < 0)
+		return -errno;
+	return 0;
+}
+
+static int attach_one(struct hs_follow *f, const struct hs_follow_target *t,
+		      const struct hs_point_spec *want)
+{
+	struct hs_point_spec spec = *want;
+	int id = free_id(f);
+	struct slot *s;
+
+	if (id < 0) {
+		pr_warn("no free point id for %s:%s@%s: %d points are in use or waiting to expire",
+			want->ns->name, want->link.ifname,
+			hs_hook_name(want->hook), HS_MAX_POINTS);
+		return -E2BIG;
+	}
+	s = &f->slots[id];
+	if (ns_copy(&s->ns, want->ns))
+		return -errno;
+	spec.ns = &s->ns;
+	if (hs_probes_add(t->probes, &spec, (uint16_t)id)) {
+		hs_netns_close(&s->ns);
+		return -EIO;
+	}
+	/* a bpf_link needs no namespace to detach; clsact does */
+	if (t->probes->points[id].attached != HS_ATTACHED_CLSACT &&
+	    s->ns.fd >= 0) {
+		close(s->ns.fd);
+		s->ns.fd = -1;
+	}
+	s->state = SLOT_LIVE;
+	s->seen = true;
+	f->n_live++;
+	return id;
+}
+
+static void detach_one(struct hs_follow *f, const struct hs_follow_target *t,
+		       unsigned int id, uint64_t now)
+{
+	struct slot *s = &f->slots[id];
+
+	hs_probes_remove(t->probes, (uint16_t)id);
+	hs_netns_close(&s->ns);
+	s->state = SLOT_DETACHED;
+	s->since = now;
+	f->n_live--;
+}
+
+/* Attach what is wanted and not attached; note what still is. */
+static int attach_wanted(struct hs_follow *f, const struct hs_follow_target *t,
+			 unsigned int n_want, uint64_t now)
+{
+	unsigned int i, added = 0;
+	int id;
+
+	for (i = 0; i < n_want; i++) {
+		id = find_live(f, t->probes, &f->want[i]);
+		if (id >= 0) {
+			f->slots[id].seen = true;
+			continue;
+		}
+		id = attach_one(f, t, &f->want[i]);
+		if (id < 0)
+			continue;
+		added++;
+		hs_follow_point_info(&t->points->p[id],
+				     &t->probes->points[id]);
+		if (t->points->n <= (unsigned int)id)
+			t->points->n = (unsigned int)id + 1;
+		if (t->session)
+			hs_session_point_added(t->session, (uint16_t)id, now);
+	}
+	return (int)added;
+}
+
+int hs_follow_scan(struct hs_follow *f, const struct hs_follow_target *t,
+		   uint64_t now)
+{
+	struct hs_topo_opts to = { .processes = true };
+	struct hs_topo topo = {};
+	unsigned int i, removed = 0;
+	int n, added;
+
+	if (hs_topo_discover(&topo, &to))
+		return -EIO;
+	n = hs_select_points(&topo, f->cfg.sel, f->cfg.n_sel, f->want,
+			     HS_MAX_POINTS);
+	if (n < 0) {
+		pr_warn("the selection has more than %d points; following the first of them",
+			HS_MAX_POINTS);
+		n = HS_MAX_POINTS;
+	}
+	for (i = 0; i < HS_MAX_POINTS; i++)
+		f->slots[i].seen = false;
+	added = attach_wanted(f, t, (unsigned int)n, now);
+	for (i = 0; i < HS_MAX_POINTS; i++)
+		if (f->slots[i].state == SLOT_LIVE && !f->slots[i].seen) {
+			detach_one(f, t, i, now);
+			removed++;
+		}
+	hs_topo_free(&topo);
+	if (added || removed)
+		pr_info("following %u points: %d attached, %u detached",
+			f->n_live, added, removed);
+	f->scan_due = false;
+	f->next_scan = now + f->cfg.rescan_ns;
+	return added;
+}
+
+/* Detached points whose records are all drained are announced; removed
+ * ones the session holds nothing of are free. */
+static void settle(struct hs_follow *f, const struct hs_follow_target *t,
+		   uint64_t now)
+{
+	unsigned int i;
+
+	for (i = 0; i < HS_MAX_POINTS; i++) {
+		struct slot *s = &f->slots[i];
+
+		if (s->state == SLOT_DETACHED &&
+		    now - s->since > HS_DETACH_SLACK_NS) {
+			hs_session_point_removed(t->session, (uint16_t)i,
+						 s->since);
+			s->state = SLOT_REMOVED;
+		}
+		if (s->state == SLOT_REMOVED &&
+		    hs_session_point_reusable(t->session, (uint16_t)i)) {
+			s->state = SLOT_FREE;
+			s->free_since = now;
+		}
+	}
+}
+
+void hs_follow_tick(struct hs_follow *f, const struct hs_follow_target *t,
+		    uint64_t now, bool readable)
+{
+	(void)readable;
+	if (f->scan_due || now >= f->next_scan)
+		hs_follow_scan(f, t, now);
+	hs_session_expire(t->session, now, f->cfg.expire_ns);
+	settle(f, t, now);
+}
