@@ -70,7 +70,7 @@ start_named() {
 	rm -f "$WORK/$name.fifo"
 	mkfifo "$WORK/$name.fifo"
 	${HS_IN_NETNS:+ip netns exec "$HS_IN_NETNS"} \
-		"$HOPSCOPE" run --json "$WORK/$name.fifo" "$@" >"$table" 2>"$err" &
+		"$HOPSCOPE" "${HS_COMMAND:-run}" --json "$WORK/$name.fifo" "$@" >"$table" 2>"$err" &
 	START_PID=$!
 	HS_MORE_PIDS+=("$START_PID")
 	exec 3<"$WORK/$name.fifo"

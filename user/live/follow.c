@@ -3,10 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include "core/hooks.h"
 #include "core/log.h"
 #include "live/follow.h"
+#include "topo/runtime.h"
 #include "topo/topo.h"
 
 /* Records reserved before a probe was detached are submitted within
@@ -34,7 +37,12 @@ struct hs_follow {
 	uint64_t next_scan;
 	bool scan_due;
 	unsigned int n_live;
+	/* the runtimes' events, inside an epoll set of our own so that the
+	 * collector's descriptor stays when a stream is opened again */
+	int epfd;
+	struct hs_runtimes runtimes;
 	struct hs_runtime_events *events;
+	uint64_t event_ns; /* the start that asked for the pending scan */
 	struct slot slots[HS_MAX_POINTS];
 	struct hs_point_spec want[HS_MAX_POINTS];
 };
@@ -50,6 +58,69 @@ void hs_follow_point_info(struct hs_point_info *dst, const struct hs_point *src)
 	snprintf(dst->xdp_mode, sizeof(dst->xdp_mode), "%s",
 		 src->xdp_mode ? src->xdp_mode : "");
 	dst->prog_id = src->prog_id;
+}
+
+/* The runtimes' event streams, opened (again); none found is no error:
+ * the rescans still find namespaces, and a runtime started later is
+ * looked for at each of them. */
+static void events_open(struct hs_follow *f)
+{
+	struct epoll_event ee = { .events = EPOLLIN };
+
+	if (!hs_runtimes_find(&f->runtimes))
+		return;
+	f->events = hs_runtime_events_open(&f->runtimes);
+	if (!f->events) {
+		pr_warn("cannot follow the container runtimes' events (%s): rescanning every period only",
+			strerror(errno));
+		return;
+	}
+	ee.data.fd = hs_runtime_events_fd(f->events);
+	if (epoll_ctl(f->epfd, EPOLL_CTL_ADD, ee.data.fd, &ee)) {
+		pr_warn("epoll_ctl: %s: rescanning every period only",
+			strerror(errno));
+		hs_runtime_events_close(f->events);
+		f->events = NULL;
+		return;
+	}
+	pr_debug("following the events of %u container runtime(s)",
+		 f->runtimes.n);
+}
+
+static void events_close(struct hs_follow *f)
+{
+	if (!f->events)
+		return;
+	epoll_ctl(f->epfd, EPOLL_CTL_DEL, hs_runtime_events_fd(f->events),
+		  NULL);
+	hs_runtime_events_close(f->events);
+	f->events = NULL;
+}
+
+/* A container started or died: scan now. A stream that ended (its
+ * daemon stopped) is opened again at the next scan. */
+static void events_read(struct hs_follow *f)
+{
+	struct hs_container_event ev[32];
+	int i, n;
+
+	while (f->events &&
+	       (n = hs_runtime_events_read(f->events, ev, 32)) != 0) {
+		if (n < 0) {
+			pr_warn("a container runtime's event stream ended; looking for it again at each scan");
+			events_close(f);
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			pr_debug("%s %s %s", ev[i].runtime, ev[i].name,
+				 ev[i].action);
+			if (!f->scan_due && !strcmp(ev[i].action, "start"))
+				f->event_ns = ev[i].time_ns;
+			f->scan_due = true;
+		}
+		if (n < 32)
+			break;
+	}
 }
 
 struct hs_follow *hs_follow_new(const struct hs_follow_config *cfg)
@@ -69,7 +140,14 @@ struct hs_follow *hs_follow_new(const struct hs_follow_config *cfg)
 	f->cfg = *cfg;
 	memcpy(f->sel, cfg->sel, cfg->n_sel * sizeof(*cfg->sel));
 	f->cfg.sel = f->sel;
-	/* TODO events */
+	f->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (f->epfd < 0) {
+		pr_err("epoll_create1: %s", strerror(errno));
+		free(f);
+		return NULL;
+	}
+	if (cfg->runtime_events)
+		events_open(f);
 	return f;
 }
 
@@ -81,13 +159,15 @@ void hs_follow_free(struct hs_follow *f)
 		return;
 	for (i = 0; i < HS_MAX_POINTS; i++)
 		hs_netns_close(&f->slots[i].ns);
+	events_close(f);
+	if (f->epfd >= 0)
+		close(f->epfd);
 	free(f);
 }
 
 int hs_follow_fd(const struct hs_follow *f)
 {
-	(void)f;
-	return -1;
+	return f->epfd;
 }
 
 unsigned int hs_follow_attached(const struct hs_follow *f)
@@ -270,12 +350,36 @@ static void settle(struct hs_follow *f, const struct hs_follow_target *t,
 	}
 }
 
+/* How long after the runtime's start event its points were attached:
+ * the agent's attach latency, in the log. */
+static void note_latency(struct hs_follow *f, int added)
+{
+	struct timespec ts;
+	int64_t ms;
+
+	if (!f->event_ns || added <= 0 ||
+	    clock_gettime(CLOCK_REALTIME, &ts))
+		return;
+	ms = ((int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec -
+	      (int64_t)f->event_ns) / 1000000;
+	pr_info("%d points attached %lld ms after a container started", added,
+		(long long)ms);
+}
+
 void hs_follow_tick(struct hs_follow *f, const struct hs_follow_target *t,
 		    uint64_t now, bool readable)
 {
-	(void)readable;
-	if (f->scan_due || now >= f->next_scan)
-		hs_follow_scan(f, t, now);
+	int added;
+
+	if (readable)
+		events_read(f);
+	if (f->scan_due || now >= f->next_scan) {
+		if (!f->events && f->cfg.runtime_events)
+			events_open(f);
+		added = hs_follow_scan(f, t, now);
+		note_latency(f, added);
+		f->event_ns = 0;
+	}
 	hs_session_expire(t->session, now, f->cfg.expire_ns);
 	settle(f, t, now);
 }
