@@ -51,9 +51,23 @@ static int parse_pid(const char *s, long *pid)
 
 uint64_t hs_netns_host_inode(void)
 {
+	char comm[16] = "";
 	struct stat st;
+	FILE *f;
 
-	return stat("/proc/1/ns/net", &st) ? 0 : (uint64_t)st.st_ino;
+	if (!stat("/proc/1/ns/net", &st))
+		return st.st_ino;
+	/* pid 1 may be out of reach (a sandbox's own init); kthreadd, pid 2
+	 * outside pid namespaces, always lives in the initial namespace */
+	f = fopen("/proc/2/comm", "re");
+	if (f) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+	}
+	if (strcmp(comm, "kthreadd\n") || stat("/proc/2/ns/net", &st))
+		return 0;
+	return st.st_ino;
 }
 
 void hs_netns_container_name(const struct hs_container *c, char *name,
@@ -114,7 +128,8 @@ int hs_netns_open(const char *spec, struct hs_netns *ns, char *err,
 		if (e)
 			return e;
 	} else if (spec && !strcmp(spec, HS_NETNS_HOST)) {
-		snprintf(path, sizeof(path), "/proc/1/ns/net");
+		snprintf(path, sizeof(path), "/proc/%d/ns/net",
+			 stat("/proc/1/ns/net", &st) ? 2 : 1);
 	} else if (!spec || !*spec) {
 		snprintf(path, sizeof(path), "/proc/self/ns/net");
 	} else if (!strncmp(spec, "pid:", 4)) {
