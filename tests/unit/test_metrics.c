@@ -658,16 +658,24 @@ Test(metrics, container_labels)
 	pts.p[2].container = *c;
 	pts.p[2].container.pod[0] = pts.p[2].container.pod_namespace[0] = '\0';
 	out = render(&report);
-	assert_line(out, "hopscope_point_seen_total{point=\"docker:web:veth1 tc-ingress\",id=\"1\","
-			 "container=\"web\",pod=\"web-0\",pod_namespace=\"shop\"} 100");
-	assert_line(out, "hopscope_point_seen_total{point=\"snd:veth0 tc-egress\",id=\"0\"} 0");
-	assert_line(out, "hopscope_hop_packets_total{from=\"snd:veth0 tc-egress\","
-			 "to=\"docker:web:veth1 tc-ingress\",from_id=\"0\",to_id=\"1\","
-			 "kind=\"wire\",via=\"veth\",to_container=\"web\","
-			 "to_pod=\"web-0\",to_pod_namespace=\"shop\"} 4");
-	assert_line(out, "hopscope_hop_packets_total{from=\"docker:web:veth1 tc-ingress\","
-			 "to=\"docker:web:veth2 tc-egress\",from_id=\"1\",to_id=\"2\","
-			 "kind=\"function\",via=\"VNF docker:web\",from_container=\"web\","
-			 "from_pod=\"web-0\",from_pod_namespace=\"shop\","
-			 "to_container=\"web\"} 3");
+	assert_line(
+		out,
+		"hopscope_point_seen_total{point=\"docker:web:veth1 tc-ingress\",id=\"1\","
+		"container=\"web\",pod=\"web-0\",pod_namespace=\"shop\"} 100");
+	assert_line(
+		out,
+		"hopscope_point_seen_total{point=\"snd:veth0 tc-egress\",id=\"0\"} 0");
+	assert_line(
+		out,
+		"hopscope_hop_packets_total{from=\"snd:veth0 tc-egress\","
+		"to=\"docker:web:veth1 tc-ingress\",from_id=\"0\",to_id=\"1\","
+		"kind=\"wire\",via=\"veth\",to_container=\"web\","
+		"to_pod=\"web-0\",to_pod_namespace=\"shop\"} 4");
+	assert_line(
+		out,
+		"hopscope_hop_packets_total{from=\"docker:web:veth1 tc-ingress\","
+		"to=\"docker:web:veth2 tc-egress\",from_id=\"1\",to_id=\"2\","
+		"kind=\"function\",via=\"VNF docker:web\",from_container=\"web\","
+		"from_pod=\"web-0\",from_pod_namespace=\"shop\","
+		"to_container=\"web\"} 3");
 }

@@ -208,15 +208,19 @@ Test(runtime, events_split_anywhere)
 
 Test(runtime, container_json_round_trip)
 {
-	struct hs_container c = { .runtime = "docker", .id = "abc",
-				  .name = "web", .image = "img:1",
-				  .pod = "web-0", .pod_namespace = "shop" };
+	struct hs_container c = { .runtime = "docker",
+				  .id = "abc",
+				  .name = "web",
+				  .image = "img:1",
+				  .pod = "web-0",
+				  .pod_namespace = "shop" };
 	struct hs_container back;
 	json_object *o = hs_container_to_json(&c);
 
-	cr_assert_str_eq(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
-			 "{\"runtime\":\"docker\",\"id\":\"abc\",\"name\":\"web\","
-			 "\"image\":\"img:1\",\"pod\":\"web-0\",\"pod_namespace\":\"shop\"}");
+	cr_assert_str_eq(
+		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+		"{\"runtime\":\"docker\",\"id\":\"abc\",\"name\":\"web\","
+		"\"image\":\"img:1\",\"pod\":\"web-0\",\"pod_namespace\":\"shop\"}");
 	cr_assert_eq(hs_container_from_json(o, &back), 0);
 	cr_assert_eq(memcmp(&c, &back, sizeof(c)), 0);
 	json_object_put(o);

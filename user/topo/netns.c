@@ -89,9 +89,8 @@ static size_t runtime_prefix(const char *spec)
 }
 
 /* The path of a container's namespace, its details into ns->container. */
-static int container_path(const char *spec, size_t rt_len,
-			  struct hs_netns *ns, char *path, size_t len,
-			  char *err, size_t errlen)
+static int container_path(const char *spec, size_t rt_len, struct hs_netns *ns,
+			  char *path, size_t len, char *err, size_t errlen)
 {
 	struct hs_runtimes rts;
 	char runtime[8];

@@ -33,8 +33,9 @@ static bool socket_path(const char *var, const char *def, char *path,
 	}
 	if (strncmp(v, "unix://", 7) || strlen(v + 7) >= len) {
 		/* a TCP or SSH daemon is not this host's runtime */
-		pr_debug("%s '%s' is not a unix socket: that runtime is not asked",
-			 var, v);
+		pr_debug(
+			"%s '%s' is not a unix socket: that runtime is not asked",
+			var, v);
 		return false;
 	}
 	snprintf(path, len, "%s", v + 7);
@@ -109,8 +110,8 @@ static bool list_entry(json_object *o, const char *runtime,
 	memset(c, 0, sizeof(*c));
 	copy(c->runtime, sizeof(c->runtime), runtime);
 	copy(c->id, sizeof(c->id), id);
-	set_name(c, json_object_get_string(
-			    json_object_array_get_idx(names, 0)));
+	set_name(c,
+		 json_object_get_string(json_object_array_get_idx(names, 0)));
 	copy(c->image, sizeof(c->image), str_of(o, "Image"));
 	json_object_object_get_ex(o, "Labels", &labels);
 	pod_labels(labels, c);
@@ -560,8 +561,9 @@ static int feed(struct hs_runtime_events *ev, struct stream *s,
 
 	while (len) {
 		nl = memchr(data, '\n', len);
-		if (s->skipping || s->line.len + (nl ? (size_t)(nl - data) : len) >
-					   EVENT_LINE_MAX) {
+		if (s->skipping ||
+		    s->line.len + (nl ? (size_t)(nl - data) : len) >
+			    EVENT_LINE_MAX) {
 			s->skipping = nl == NULL;
 			s->line.len = 0;
 		} else {
@@ -687,8 +689,8 @@ struct hs_runtime_events *hs_runtime_events_open(const struct hs_runtimes *r)
 	if (!ev)
 		return NULL;
 	ev->epfd = epoll_create1(EPOLL_CLOEXEC);
-	ev->timerfd = timerfd_create(CLOCK_MONOTONIC,
-				     TFD_NONBLOCK | TFD_CLOEXEC);
+	ev->timerfd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	ev->queue = calloc(EVENTS_QUEUED_MAX, sizeof(*ev->queue));
 	ev->multi = curl_multi_init();
 	ee.data.fd = ev->timerfd;
@@ -764,12 +766,10 @@ static void pump(struct hs_runtime_events *ev)
 							 &running);
 				continue;
 			}
-			flags = (ready[i].events & EPOLLIN ?
-					 CURL_CSELECT_IN :
-					 0) |
-				(ready[i].events & EPOLLOUT ?
-					 CURL_CSELECT_OUT :
-					 0) |
+			flags = (ready[i].events & EPOLLIN ? CURL_CSELECT_IN :
+							     0) |
+				(ready[i].events & EPOLLOUT ? CURL_CSELECT_OUT :
+							      0) |
 				(ready[i].events & (EPOLLERR | EPOLLHUP) ?
 					 CURL_CSELECT_ERR :
 					 0);
