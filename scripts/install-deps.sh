@@ -3,27 +3,27 @@
 # Install the Debian 12 packages hopscope builds, tests and demos with.
 # Idempotent: installs only what is missing, and says what it installs.
 #
-# Prometheus (prometheus, with promtool) is needed by `make check`: the
-# tests start their own server on 127.0.0.1 with a temporary config, so
-# the package's own service must never start. It is installed like OVS
-# below: with a policy-rc.d that forbids starting services, and its service
-# disabled at boot. systemd is there for systemd-analyze (verifying the
-# unit), never as a running service manager.
-#
-# Open vSwitch (openvswitch-switch) is optional: testbed.sh runs its own
-# ovsdb-server/ovs-vswitchd inside a switch namespace, so the system's OVS
-# service must never start. The package is installed with a policy-rc.d
-# that forbids starting services (restored afterwards) and its service is
-# disabled at boot. If it cannot be installed, a warning is printed and
-# this script still succeeds (`testbed.sh has-ovs` then says no).
+# Packages with a service are installed with a policy-rc.d that forbids
+# starting services (restored afterwards), and their services are disabled
+# at boot: the tests start their own daemons, privately, and none may be
+# left running. prometheus (with promtool): the tests start their own
+# server on 127.0.0.1 with a temporary config. docker.io:
+# tests/lib/docker.sh starts its own dockerd
+# (a missing docker.io makes those tests skip, never fail). Open vSwitch
+# (openvswitch-switch) is optional: testbed.sh runs its own
+# ovsdb-server/ovs-vswitchd inside a switch namespace. If it cannot be
+# installed, a warning is printed and this script still succeeds
+# (`testbed.sh has-ovs` then says no).
 set -eu
 
 PKGS="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 libnl-3-dev libnl-route-3-dev libjson-c-dev libcriterion-dev libcap-ng-dev
 libmicrohttpd-dev iproute2 iputils-ping ethtool jq procps curl gnuplot-nox
-tcpdump libpcap-dev groff-base systemd"
-# installed with their services kept from starting
-SERVICE_PKGS="prometheus"
+tcpdump libpcap-dev groff-base libcurl4-openssl-dev busybox-static systemd"
+# installed without starting their services, see above; systemd is in
+# PKGS for systemd-analyze (verifying the unit), never as a running
+# service manager
+SVC_PKGS="docker.io prometheus"
 OPT_PKGS="openvswitch-switch"
 
 is_installed() {
@@ -35,7 +35,7 @@ for p in $PKGS; do
 	is_installed "$p" || missing="$missing $p"
 done
 svc_missing=""
-for p in $SERVICE_PKGS; do
+for p in $SVC_PKGS; do
 	is_installed "$p" || svc_missing="$svc_missing $p"
 done
 opt_missing=""
@@ -54,13 +54,15 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 updated=
-apt_update() { [ -n "$updated" ] || apt-get update -qq; updated=1; }
+# others may run apt at the same time: wait for the lock, not fail
+APT_LOCK="-o DPkg::Lock::Timeout=600"
+apt_update() { [ -n "$updated" ] || apt-get $APT_LOCK update -qq; updated=1; }
 
 if [ -n "$missing" ]; then
 	echo "install-deps: installing$missing"
 	apt_update
 	# shellcheck disable=SC2086
-	apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends $missing >/dev/null
+	apt-get $APT_LOCK install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
 [ -n "$svc_missing$opt_missing" ] || exit 0
@@ -83,27 +85,29 @@ chmod 755 "$POLICY"
 svc_ok=1
 if [ -n "$svc_missing" ]; then
 	echo "install-deps: installing$svc_missing, without starting its service"
-	apt_update
+	apt_update || svc_ok=
 	# shellcheck disable=SC2086
-	apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends $svc_missing >/dev/null || svc_ok=
+	[ -z "$svc_ok" ] || apt-get $APT_LOCK install -y -qq --no-install-recommends \
+		$svc_missing >/dev/null || svc_ok=
 fi
 ok=1
 if [ -n "$opt_missing" ]; then
 	echo "install-deps: installing (optional)$opt_missing, without starting its service"
 	apt_update || ok=
-	if [ -n "$ok" ]; then
-		# shellcheck disable=SC2086
-		apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends $opt_missing >/dev/null || ok=
-	fi
+	# shellcheck disable=SC2086
+	[ -z "$ok" ] || apt-get $APT_LOCK install -y -qq --no-install-recommends \
+		$opt_missing >/dev/null || ok=
 fi
 restore_policy
 trap - EXIT INT TERM HUP
-
 # and keep them from starting at the next boot (the tests start their own)
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
-	systemctl disable prometheus.service >/dev/null 2>&1 || true
-elif command -v update-rc.d >/dev/null && [ -e /etc/init.d/prometheus ]; then
-	update-rc.d prometheus disable >/dev/null 2>&1 || true
+	systemctl disable docker.service docker.socket containerd.service \
+		prometheus.service >/dev/null 2>&1 || true
+elif command -v update-rc.d >/dev/null; then
+	for s in docker prometheus; do
+		[ ! -e "/etc/init.d/$s" ] || update-rc.d "$s" disable >/dev/null 2>&1 || true
+	done
 fi
 [ -n "$svc_ok" ] || { echo "install-deps: could not install$svc_missing" >&2; exit 1; }
 [ -n "$opt_missing" ] || exit 0

@@ -179,6 +179,7 @@ static void points_from_probes(struct hs_point_table *t,
 		dst->hook = (uint8_t)src->hook;
 		dst->skipped = src->skipped;
 		snprintf(dst->netns, sizeof(dst->netns), "%s", src->ns->name);
+		dst->container = src->ns->container;
 		dst->link = src->link;
 		snprintf(dst->xdp_mode, sizeof(dst->xdp_mode), "%s",
 			 src->xdp_mode ? src->xdp_mode : "");
