@@ -183,13 +183,13 @@ int main(int argc, char **argv)
 		       q3[v]);
 	}
 	quartiles(add[0], rounds, &a1, &am, &a3);
-	json(f, "one hs_probes_add, shared", am * 1e6, a1 * 1e6, a3 * 1e6,
-	     "us", "");
+	json(f, "one hs_probes_add, shared", am * 1e6, a1 * 1e6, a3 * 1e6, "us",
+	     "");
 	printf("%-32s %8.1f us [%.1f, %.1f]\n", "one hs_probes_add, shared",
 	       am * 1e6, a1 * 1e6, a3 * 1e6);
 	quartiles(add[1], rounds, &a1, &am, &a3);
-	json(f, "one hs_probes_add, copies", am * 1e6, a1 * 1e6, a3 * 1e6,
-	     "us", "");
+	json(f, "one hs_probes_add, copies", am * 1e6, a1 * 1e6, a3 * 1e6, "us",
+	     "");
 	printf("%-32s %8.1f us [%.1f, %.1f]\n", "one hs_probes_add, copies",
 	       am * 1e6, a1 * 1e6, a3 * 1e6);
 	json(f, "copies / shared", med[1] / med[0], med[1] / med[0],

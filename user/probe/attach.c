@@ -572,9 +572,8 @@ static int add_point(struct hs_probes *p, const struct hs_point_spec *spec,
 	if (err && pt->hook == HS_HOOK_XDP && p->cfg.xdp_mode == HS_XDP_AUTO)
 		err = xdp_fallback(p, pt, later, n_later, err);
 	if (err) {
-		pr_err("%s: cannot attach: %s%s", point_where(pt, where,
-							     sizeof(where)),
-		       strerror(-err),
+		pr_err("%s: cannot attach: %s%s",
+		       point_where(pt, where, sizeof(where)), strerror(-err),
 		       err == -EBUSY || err == -EEXIST ?
 			       " (another program holds the hook)" :
 			       "");
