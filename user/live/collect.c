@@ -82,7 +82,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Every point's counters, as the probes have them now. */
+/* Every point's counters, as the probes have them now (a removed
+ * point's as it left them, zeros for an id never used). */
 static void read_counters(struct collector *c)
 {
 	unsigned int i;
@@ -100,7 +101,8 @@ static void note_drops(struct collector *c, uint64_t now)
 	unsigned int i;
 
 	for (i = 0; i < c->probes->n; i++)
-		if (!hs_probes_counters(c->probes, (uint16_t)i, &cnt))
+		if (c->probes->points[i].in_use &&
+		    !hs_probes_counters(c->probes, (uint16_t)i, &cnt))
 			hs_session_drops(&c->session, (uint16_t)i,
 					 cnt.ringbuf_drops,
 					 c->last_drain - HS_SUBMIT_SLACK_NS,
@@ -162,7 +164,8 @@ static int open_record_file(struct collector *c)
 	return e;
 }
 
-/* The table of attached probes, ids as the probes have them. */
+/* The table of attached probes, ids as the probes have them; an id not
+ * in use is a skipped point with no name. */
 static void points_from_probes(struct hs_point_table *t,
 			       const struct hs_probes *p)
 {
@@ -175,7 +178,11 @@ static void points_from_probes(struct hs_point_table *t,
 		const struct hs_point *src = &p->points[i];
 		struct hs_point_info *dst = &t->p[i];
 
-		dst->id = src->id;
+		dst->id = (uint16_t)i;
+		if (!src->in_use) {
+			dst->skipped = true;
+			continue;
+		}
 		dst->hook = (uint8_t)src->hook;
 		dst->skipped = src->skipped;
 		snprintf(dst->netns, sizeof(dst->netns), "%s", src->ns->name);
@@ -297,6 +304,7 @@ static void note_cost(struct collector *c)
 	struct hs_probe_cost cost[HS_MAX_POINTS] = {};
 	unsigned int i;
 
+	/* zeros for an id not in use (-ENOENT) */
 	for (i = 0; i < c->probes->n; i++)
 		hs_probes_run_time(c->probes, (uint16_t)i, &cost[i].run_time_ns,
 				   &cost[i].run_cnt);
