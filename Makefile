@@ -27,7 +27,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 # Evaluated lazily: the packages may only exist once $(DEPS_STAMP) is made.
-PKGS = libbpf libnl-3.0 libnl-route-3.0 json-c zlib libcap-ng libmicrohttpd
+PKGS = libbpf libnl-3.0 libnl-route-3.0 json-c zlib libcap-ng libmicrohttpd libcurl
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lelf -lm
 
@@ -71,13 +71,20 @@ PREFIX ?= /usr/local
 SBINDIR = $(PREFIX)/sbin
 MAN8DIR = $(PREFIX)/share/man/man8
 LIBEXECDIR = $(PREFIX)/libexec/hopscope
+# systemd looks in /usr/local/lib/systemd/system too; PREFIX=/usr gives
+# Debian's /usr/lib/systemd/system
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# the Prometheus rules and the Grafana dashboard, for the admin to copy
+DISTDATADIR = $(PREFIX)/share/hopscope
+DIST_PROM := $(wildcard dist/prometheus/*.yml)
+DIST_GRAFANA := $(wildcard dist/grafana/*.json)
 INSTALL ?= install
 # the installed binary: its demo looks for testbed.sh in $(LIBEXECDIR)
 INST := $(OUTPUT)/install
 INST_BIN := $(INST)/hopscope
 
 .PHONY: all check layers unit progrun integration demo bench clean deps vmlinux
-.PHONY: install uninstall check-man check-install soak FORCE
+.PHONY: install uninstall check-man check-install check-dist soak FORCE
 all: $(BIN) $(BPF_OBJS)
 
 deps: $(DEPS_STAMP)
@@ -148,18 +155,31 @@ $(INST_BIN): $(filter-out $(OUTPUT)/obj/cmd/demo.o,$(USER_OBJS)) $(INST)/demo.o
 $(INST)/hopscope.8: docs/hopscope.8 $(INST)/libexecdir
 	$(Q)sed 's|/usr/local/libexec/hopscope|$(LIBEXECDIR)|g' $< > $@
 
-install: $(INST_BIN) $(INST)/hopscope.8
+# the unit runs the installed binary
+$(INST)/hopscope-agent.service: dist/systemd/hopscope-agent.service $(INST)/libexecdir FORCE
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' $< > $@.tmp && \
+		(cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@)
+
+install: $(INST)/hopscope-agent.service $(INST_BIN) $(INST)/hopscope.8
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
-	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MAN8DIR) $(DESTDIR)$(LIBEXECDIR)
+	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MAN8DIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DISTDATADIR)/prometheus \
+		$(DESTDIR)$(DISTDATADIR)/grafana
 	$(Q)$(INSTALL) -m 755 $(INST_BIN) $(DESTDIR)$(SBINDIR)/hopscope
 	$(Q)$(INSTALL) -m 644 $(INST)/hopscope.8 $(DESTDIR)$(MAN8DIR)/hopscope.8
 	$(Q)$(INSTALL) -m 755 scripts/testbed.sh $(DESTDIR)$(LIBEXECDIR)/testbed.sh
+	$(Q)$(INSTALL) -m 644 $< $(DESTDIR)$(SYSTEMDUNITDIR)/hopscope-agent.service
+	$(Q)$(INSTALL) -m 644 $(DIST_PROM) $(DESTDIR)$(DISTDATADIR)/prometheus/
+	$(Q)$(INSTALL) -m 644 $(DIST_GRAFANA) $(DESTDIR)$(DISTDATADIR)/grafana/
 
 uninstall:
 	$(call msg,UNINST,$(DESTDIR)$(PREFIX))
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/hopscope $(DESTDIR)$(MAN8DIR)/hopscope.8 \
-		$(DESTDIR)$(LIBEXECDIR)/testbed.sh
-	$(Q)rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null || true
+		$(DESTDIR)$(LIBEXECDIR)/testbed.sh \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/hopscope-agent.service \
+		$(addprefix $(DESTDIR)$(DISTDATADIR)/,$(DIST_PROM:dist/%=%) $(DIST_GRAFANA:dist/%=%))
+	$(Q)rmdir $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DISTDATADIR)/prometheus \
+		$(DESTDIR)$(DISTDATADIR)/grafana $(DESTDIR)$(DISTDATADIR) 2>/dev/null || true
 
 $(UNIT_BIN): $(UNIT_SRCS) $(wildcard tests/lib/*.h) $(SAN_LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,LINK-TEST,$@)
@@ -205,7 +225,7 @@ soak: all $(TOOL_BINS)
 # one line adding them up.
 check:
 	$(Q)rm -rf $(OUTPUT)/tests/results
-	$(Q)rc=0; for layer in layers check-man check-install unit progrun integration; do \
+	$(Q)rc=0; for layer in layers check-man check-install check-dist unit progrun integration; do \
 		HS_TEST_RESULTS=$(abspath $(OUTPUT))/tests/results \
 			$(MAKE) --no-print-directory $$layer || rc=1; \
 	done; \
@@ -225,6 +245,12 @@ check-man: $(BIN)
 check-install:
 	$(call msg,CHECK,install)
 	$(Q)+MAKE="$(MAKE)" scripts/check-install.sh
+
+# dist/: promtool passes the Prometheus config and rules, the rules' own
+# tests and the dashboard's shape
+check-dist: $(DEPS_STAMP)
+	$(call msg,CHECK,dist)
+	$(Q)scripts/check-dist.sh
 
 unit: $(UNIT_BIN)
 	$(call msg,TEST,unit)

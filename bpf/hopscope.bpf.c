@@ -3,11 +3,17 @@
  * hopscope.bpf.c - the probe: parse -> filter -> sample -> fingerprint ->
  * timestamp -> ring buffer, at XDP and at tc ingress/egress.
  *
- * The loader opens one copy of this object per observation point, sets the
- * point id and the configuration in rodata, and shares the ring buffer and
- * the counters between all copies. The probe never drops, changes or
- * redirects a packet: XDP_PASS, and TC_ACT_UNSPEC so that the rest of the
- * tc chain still runs.
+ * Two ways to find the point a packet is seen at, one body:
+ *  - shared (hs_xdp_shared, hs_tc_ingress, hs_tc_egress): loaded once per
+ *    run, attached to every point of its hook; each finds its point from
+ *    the device the kernel runs it for, (netns inode, ifindex, hook) in
+ *    the `points` map the loader fills. Needs bpf_cast_to_kern_ctx (Linux
+ *    6.2+) to reach the device's namespace.
+ *  - one copy per point (hs_xdp, hs_tc), the point id in rodata: the
+ *    fallback for older kernels, one load and verification per point.
+ * The ring buffer and the counters are shared by all. The probe never
+ * drops, changes or redirects a packet: XDP_PASS, and TC_ACT_UNSPEC so
+ * that the rest of the tc chain still runs.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -37,12 +43,26 @@ struct {
 	__uint(max_entries, HS_RINGBUF_DEFAULT_BYTES);
 } records SEC(".maps");
 
+/* one slot per point, and HS_UNMAPPED_SLOT after them */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, HS_MAX_POINTS);
+	__uint(max_entries, HS_MAX_POINTS + 1);
 	__type(key, __u32);
 	__type(value, struct hs_counters);
 } counters SEC(".maps");
+
+/* (netns inode, ifindex, hook) -> point id, for the shared probes */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HS_MAX_POINTS);
+	__type(key, struct hs_point_key);
+	__type(value, __u32);
+} points SEC(".maps");
+
+/* Turns the context into the kernel's sk_buff / xdp_buff; the verifier
+ * replaces the call by a register move. Weak: the copies load without it
+ * on kernels that lack it. */
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
 
 static __always_inline __u64 hs_submit_flags(const struct hs_counters *c)
 {
@@ -93,7 +113,7 @@ static __always_inline int hs_sample(struct hs_counters *c, __u64 fp)
 	return 1;
 }
 
-static __always_inline void hs_record(struct hs_counters *c,
+static __always_inline void hs_record(struct hs_counters *c, __u32 id,
 				      const struct hs_pkt *pkt,
 				      __u64 flow_state, __u64 fp)
 {
@@ -108,7 +128,7 @@ static __always_inline void hs_record(struct hs_counters *c,
 	rec->ts_ns = ts;
 	rec->fingerprint = fp;
 	rec->flow_hash = hs_flow_hash_of(flow_state);
-	rec->point_id = point_id;
+	rec->point_id = (__u16)id;
 	rec->ip_len = pkt->ip_len;
 	rec->proto = pkt->proto;
 	rec->flags = (pkt->family == 6 ? HS_REC_IPV6 : 0) |
@@ -118,12 +138,6 @@ static __always_inline void hs_record(struct hs_counters *c,
 	bpf_ringbuf_submit(rec, hs_submit_flags(c));
 }
 
-static __always_inline struct hs_counters *hs_counters(void)
-{
-	__u32 key = point_id;
-
-	return bpf_map_lookup_elem(&counters, &key);
-}
 
 /* The payload bytes straight from the packet when they are in the linear
  * area (almost always); 1 if the caller must use the load helper. */
@@ -181,6 +195,57 @@ static __always_inline long hs_load_bytes(void *ctx, const enum hs_at at,
 	return bpf_skb_load_bytes(ctx, off, to, len);
 }
 
+/* The device the kernel runs the program for; NULL if it has none. */
+static __always_inline struct net_device *hs_ctx_dev(void *ctx,
+						     const enum hs_at at)
+{
+	if (at == HS_AT_XDP) {
+		struct xdp_buff *xdp = bpf_cast_to_kern_ctx(ctx);
+		struct xdp_rxq_info *rxq = xdp->rxq;
+
+		return rxq ? rxq->dev : NULL;
+	}
+	return ((struct sk_buff *)bpf_cast_to_kern_ctx(ctx))->dev;
+}
+
+/* How a program finds its point: a hook for the shared ones (enum
+ * hs_hook), or this for the copies, whose id is in rodata. */
+#define HS_FROM_RODATA (-1)
+
+/*
+ * This point's counters and its id in *id. A shared program looks its
+ * device up; one with no point there (never mapped, or removed while a
+ * packet was on its way) counts the packet in the unmapped slot only, and
+ * NULL tells the caller to pass it on untouched.
+ */
+static __always_inline struct hs_counters *
+hs_point(void *ctx, const enum hs_at at, const int hook, __u32 *id)
+{
+	struct hs_point_key key = { .hook = (__u32)hook };
+	struct hs_counters *c;
+	struct net_device *dev;
+	__u32 *found, slot;
+
+	*id = point_id;
+	if (hook != HS_FROM_RODATA) {
+		dev = hs_ctx_dev(ctx, at);
+		if (dev) {
+			key.ifindex = (__u32)dev->ifindex;
+			key.netns_ino = dev->nd_net.net->ns.inum;
+		}
+		found = bpf_map_lookup_elem(&points, &key);
+		if (!found) {
+			slot = HS_UNMAPPED_SLOT;
+			c = bpf_map_lookup_elem(&counters, &slot);
+			if (c)
+				c->seen++;
+			return NULL;
+		}
+		*id = *found;
+	}
+	return bpf_map_lookup_elem(&counters, id);
+}
+
 /* Pass the packet on untouched; at tc, let the rest of the chain run. */
 static __always_inline int hs_verdict(const enum hs_at at)
 {
@@ -194,17 +259,19 @@ static __always_inline int hs_verdict(const enum hs_at at)
  * exits and sank the filtered / parse_errors increments into one, adding
  * ~20 instructions to each program, some on every packet's path.
  */
-static __always_inline int hs_probe(void *ctx, const enum hs_at at)
+static __always_inline int hs_probe(void *ctx, const enum hs_at at,
+				    const int hook)
 {
 	void *data = hs_ctx_data(ctx, at);
 	void *data_end = hs_ctx_data_end(ctx, at);
 	struct hs_pkt pkt = {};
 	struct hs_counters *c;
 	__u64 flow_state, header_hash, fp;
+	__u32 id;
 
-	if (!__builtin_constant_p(at))
+	if (!__builtin_constant_p(at) || !__builtin_constant_p(hook))
 		hs_at_not_constant();
-	c = hs_counters();
+	c = hs_point(ctx, at, hook, &id);
 	if (!c ||
 	    !hs_select(data, data_end, c, &pkt, &flow_state, &header_hash))
 		goto out;
@@ -215,21 +282,41 @@ static __always_inline int hs_probe(void *ctx, const enum hs_at at)
 		__builtin_memset(pkt.payload, 0, sizeof(pkt.payload));
 	fp = hs_fingerprint(header_hash, &pkt);
 	if (hs_sample(c, fp))
-		hs_record(c, &pkt, flow_state, fp);
+		hs_record(c, id, &pkt, flow_state, fp);
 out:
 	return hs_verdict(at);
 }
 
+/* The shared probes: loaded once, attached at every point of their hook. */
+SEC("xdp")
+int hs_xdp_shared(struct xdp_md *ctx)
+{
+	return hs_probe(ctx, HS_AT_XDP, HS_HOOK_XDP);
+}
+
+SEC("tc")
+int hs_tc_ingress(struct __sk_buff *skb)
+{
+	return hs_probe(skb, HS_AT_TC, HS_HOOK_TC_INGRESS);
+}
+
+SEC("tc")
+int hs_tc_egress(struct __sk_buff *skb)
+{
+	return hs_probe(skb, HS_AT_TC, HS_HOOK_TC_EGRESS);
+}
+
+/* The copies, one per point, the point id in rodata. */
 SEC("xdp")
 int hs_xdp(struct xdp_md *ctx)
 {
-	return hs_probe(ctx, HS_AT_XDP);
+	return hs_probe(ctx, HS_AT_XDP, HS_FROM_RODATA);
 }
 
 SEC("tc")
 int hs_tc(struct __sk_buff *skb)
 {
-	return hs_probe(skb, HS_AT_TC);
+	return hs_probe(skb, HS_AT_TC, HS_FROM_RODATA);
 }
 
 /* One record a page, each as long as the page: its header lands on the

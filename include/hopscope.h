@@ -18,6 +18,9 @@
 
 /* Observation points are loader-assigned ids in [0, HS_MAX_POINTS). */
 #define HS_MAX_POINTS 1024
+/* The counters slot, past every point's, of the packets a shared probe
+ * ran on at a device it has no point for: counted, never recorded. */
+#define HS_UNMAPPED_SLOT HS_MAX_POINTS
 
 /* A probe looks at the ring's fill level (for waking the collector early)
  * at most once every this many records it makes on one CPU (a power of
@@ -101,6 +104,23 @@ HS_ASSERT_FIELD(struct hs_counters, recorded, 40, 8);
 HS_ASSERT_FIELD(struct hs_counters, ringbuf_drops, 48, 8);
 HS_ASSERT_FIELD(struct hs_counters, __reserved, 56, 8);
 HS_ASSERT_SIZE(struct hs_counters, 64);
+
+/*
+ * The shared probes' lookup key: where the kernel ran the program. The
+ * namespace's inode (net->ns.inum, what stat() of its nsfs file gives)
+ * tells apart the devices of one ifindex in different namespaces; the
+ * hook is a constant of each shared program. The value is the point id,
+ * a __u32.
+ */
+struct hs_point_key {
+	__u32 netns_ino;
+	__u32 ifindex;
+	__u32 hook; /* enum hs_hook */
+};
+HS_ASSERT_FIELD(struct hs_point_key, netns_ino, 0, 4);
+HS_ASSERT_FIELD(struct hs_point_key, ifindex, 4, 4);
+HS_ASSERT_FIELD(struct hs_point_key, hook, 8, 4);
+HS_ASSERT_SIZE(struct hs_point_key, 12);
 
 /* Packet filter, all conditions must hold. Zero fields match anything. */
 struct hs_filter {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "hs_packet.h"
@@ -20,9 +21,20 @@
 #include "packet.h"
 #include "tests/empty.skel.h"
 
-enum variant { V_EMPTY, V_FILTERED, V_SAMPLED_OUT, V_RECORDED, V_COUNT };
+/* The probe as a copy per point (point id in rodata), and the shared
+ * programs (point found by the device: lo of this namespace, mapped) */
+enum variant {
+	V_EMPTY,
+	V_FILTERED,
+	V_SAMPLED_OUT,
+	V_RECORDED,
+	V_SAMPLED_OUT_SHARED,
+	V_RECORDED_SHARED,
+	V_COUNT
+};
 static const char *const variant_names[V_COUNT] = {
-	"empty program", "filtered out", "sampled out", "recorded",
+	"empty program", "filtered out",	"sampled out",
+	"recorded",	 "sampled out, shared", "recorded, shared",
 };
 
 struct frame {
@@ -31,8 +43,26 @@ struct frame {
 	size_t len;
 };
 
+/* BPF_PROG_TEST_RUN runs on lo (ifindex 1) of the caller's namespace:
+ * that is point 0 for the shared programs. */
+static int map_lo(struct hopscope_bpf *skel)
+{
+	struct hs_point_key key = { .ifindex = 1 };
+	struct stat st;
+	__u32 id = 0;
+
+	if (stat("/proc/self/ns/net", &st))
+		return -1;
+	key.netns_ino = (__u32)st.st_ino;
+	for (key.hook = 0; key.hook < HS_HOOK_COUNT; key.hook++)
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.points), &key,
+					&id, BPF_ANY))
+			return -1;
+	return 0;
+}
+
 static struct hopscope_bpf *load_probe(int prog_is_xdp, uint64_t threshold,
-				       int filter_out)
+				       int filter_out, int shared)
 {
 	struct hopscope_bpf *skel = hopscope_bpf__open();
 
@@ -45,13 +75,32 @@ static struct hopscope_bpf *load_probe(int prog_is_xdp, uint64_t threshold,
 		memcpy((void *)&skel->rodata->filter, &f, sizeof(f));
 		skel->rodata->filter_enabled = 1;
 	}
-	bpf_program__set_autoload(skel->progs.hs_xdp, prog_is_xdp);
-	bpf_program__set_autoload(skel->progs.hs_tc, !prog_is_xdp);
-	if (hopscope_bpf__load(skel)) {
+	bpf_program__set_autoload(skel->progs.hs_xdp, !shared && prog_is_xdp);
+	bpf_program__set_autoload(skel->progs.hs_tc, !shared && !prog_is_xdp);
+	bpf_program__set_autoload(skel->progs.hs_xdp_shared,
+				  shared && prog_is_xdp);
+	bpf_program__set_autoload(skel->progs.hs_tc_ingress,
+				  shared && !prog_is_xdp);
+	bpf_program__set_autoload(skel->progs.hs_tc_egress, false);
+	bpf_program__set_autoload(skel->progs.hs_prefault, false);
+	if (hopscope_bpf__load(skel) || (shared && map_lo(skel))) {
 		hopscope_bpf__destroy(skel);
 		return NULL;
 	}
 	return skel;
+}
+
+static int prog_fd(struct hopscope_bpf *skel, int xdp, int shared)
+{
+	if (shared)
+		return bpf_program__fd(xdp ? skel->progs.hs_xdp_shared :
+					     skel->progs.hs_tc_ingress);
+	return bpf_program__fd(xdp ? skel->progs.hs_xdp : skel->progs.hs_tc);
+}
+
+static bool is_shared(enum variant v)
+{
+	return v == V_SAMPLED_OUT_SHARED || v == V_RECORDED_SHARED;
 }
 
 /* ns per run, from the kernel's own timing of `repeat` runs */
@@ -122,7 +171,9 @@ static void build_frames(struct frame *fr)
  * over the empty program; none for the others. */
 static double target_over_empty(enum variant v)
 {
-	return v == V_RECORDED ? 80 : v == V_SAMPLED_OUT ? 10 : -1;
+	if (v == V_RECORDED || v == V_RECORDED_SHARED)
+		return 80;
+	return v == V_SAMPLED_OUT || v == V_SAMPLED_OUT_SHARED ? 10 : -1;
 }
 
 static void json_line(FILE *f, const char *hook, const char *frame,
@@ -180,30 +231,37 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	build_frames(frames);
-	printf("%-5s %-15s %-14s %9s %9s %12s\n", "hook", "frame", "variant",
+	printf("%-5s %-15s %-20s %9s %9s %12s\n", "hook", "frame", "variant",
 	       "ns/pkt", "IQR", "over empty");
 	for (hook = 0; hook < 2; hook++) {
 		struct empty_bpf *empty = empty_bpf__open_and_load();
 		struct hopscope_bpf *skel[V_COUNT] = {
 			NULL,
-			load_probe(hook == 0, 1ULL << 32, 1),
-			load_probe(hook == 0, 0, 0),
-			load_probe(hook == 0, 1ULL << 32, 0),
+			load_probe(hook == 0, 1ULL << 32, 1, 0),
+			load_probe(hook == 0, 0, 0, 0),
+			load_probe(hook == 0, 1ULL << 32, 0, 0),
+			load_probe(hook == 0, 0, 0, 1),
+			load_probe(hook == 0, 1ULL << 32, 0, 1),
 		};
 		int fds[V_COUNT];
 
-		if (!empty || !skel[1] || !skel[2] || !skel[3]) {
-			fprintf(stderr, "probe_cost: cannot load the programs (root?)\n");
+		for (v = 1; v < V_COUNT; v++)
+			if (!skel[v]) {
+				fprintf(stderr, "probe_cost: cannot load %s (root? Linux 6.2+?)\n",
+					variant_names[v]);
+				return 1;
+			}
+		if (!empty) {
+			fprintf(stderr, "probe_cost: cannot load the empty program (root?)\n");
 			return 1;
 		}
 		fds[V_EMPTY] = bpf_program__fd(hook == 0 ? empty->progs.empty_xdp :
 							   empty->progs.empty_tc);
 		for (v = 1; v < V_COUNT; v++)
-			fds[v] = bpf_program__fd(hook == 0 ? skel[v]->progs.hs_xdp :
-							     skel[v]->progs.hs_tc);
+			fds[v] = prog_fd(skel[v], hook == 0, is_shared(v));
 		for (fi = 0; fi < 4; fi++) {
 			double ns[V_COUNT][64], diff[V_COUNT][64], med_empty;
-			struct ring_buffer *rb = NULL;
+			struct ring_buffer *rb = NULL, *rb_shared = NULL;
 
 			if (rounds > 64)
 				rounds = 64;
@@ -216,10 +274,17 @@ int main(int argc, char **argv)
 							      discard, NULL, NULL);
 				if (rb)
 					ring_buffer__consume(rb);
+				if (!rb_shared)
+					rb_shared = ring_buffer__new(
+						bpf_map__fd(skel[V_RECORDED_SHARED]->maps.records),
+						discard, NULL, NULL);
+				if (rb_shared)
+					ring_buffer__consume(rb_shared);
 				for (v = 0; v < V_COUNT; v++)
 					diff[v][r] = ns[v][r] - ns[V_EMPTY][r];
 			}
 			ring_buffer__free(rb);
+			ring_buffer__free(rb_shared);
 			med_empty = median(ns[V_EMPTY], rounds);
 			for (v = 0; v < V_COUNT; v++) {
 				double q1 = quantile(ns[v], rounds, 0.25);
@@ -228,7 +293,7 @@ int main(int argc, char **argv)
 				double over = v == V_EMPTY ? 0.0 :
 							    median(diff[v], rounds);
 
-				printf("%-5s %-15s %-14s %9.1f %9.1f %+12.1f\n",
+				printf("%-5s %-15s %-20s %9.1f %9.1f %+12.1f\n",
 				       hook == 0 ? "xdp" : "tc", frames[fi].name,
 				       variant_names[v], m, q3 - q1, over);
 				json_line(json, hook == 0 ? "xdp" : "tc",

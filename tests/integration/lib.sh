@@ -52,7 +52,8 @@ require_root() { [ "$(id -u)" -eq 0 ] || skip "needs root"; }
 # FIFO and returns once every probe is attached (the "point" lines come
 # after the last attach), with no sleeping: a blocking read on the FIFO.
 # The JSON stream is copied to $WORK/out.jsonl, stderr to $WORK/err.
-# With HS_IN_NETNS set, hopscope runs in that (test) namespace.
+# With HS_IN_NETNS set, hopscope runs in that (test) namespace; with
+# HS_COMMAND set (agent), that command instead of run.
 start_hopscope() {
 	start_named out "$@"
 	HS_PID=$START_PID

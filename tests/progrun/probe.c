@@ -4,6 +4,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -99,10 +100,17 @@ struct probe *probe_open(const struct probe_opts *opts)
 	hooks = opts->hooks ? opts->hooks :
 	       probe_default_hooks ? probe_default_hooks :
 				     (1u << HOOK_XDP) | (1u << HOOK_TC);
+	p->shared = opts->shared;
 	bpf_program__set_autoload(p->skel->progs.hs_xdp,
-				  !!(hooks & (1u << HOOK_XDP)));
+				  !p->shared && (hooks & (1u << HOOK_XDP)));
 	bpf_program__set_autoload(p->skel->progs.hs_tc,
-				  !!(hooks & (1u << HOOK_TC)));
+				  !p->shared && (hooks & (1u << HOOK_TC)));
+	bpf_program__set_autoload(p->skel->progs.hs_xdp_shared,
+				  p->shared && (hooks & (1u << HOOK_XDP)));
+	bpf_program__set_autoload(p->skel->progs.hs_tc_ingress,
+				  p->shared && (hooks & (1u << HOOK_TC)));
+	bpf_program__set_autoload(p->skel->progs.hs_tc_egress,
+				  p->shared && (hooks & (1u << HOOK_TC)));
 	if (opts->ringbuf_bytes) {
 		err = bpf_map__set_max_entries(p->skel->maps.records,
 					       opts->ringbuf_bytes);
@@ -114,7 +122,47 @@ struct probe *probe_open(const struct probe_opts *opts)
 	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.records), on_record,
 				 p, NULL);
 	cr_assert_not_null(p->rb, "ring_buffer__new: %s", strerror(errno));
+	if (p->shared)
+		for (unsigned int h = 0; h < HS_HOOK_COUNT; h++)
+			probe_map(p, probe_netns_ino(), 1, h, p->point);
 	return p;
+}
+
+uint64_t probe_netns_ino(void)
+{
+	struct stat st;
+
+	cr_assert_eq(stat("/proc/thread-self/ns/net", &st), 0,
+		     "stat /proc/thread-self/ns/net: %s", strerror(errno));
+	return (uint64_t)st.st_ino;
+}
+
+void probe_map(struct probe *p, uint64_t netns_ino, uint32_t ifindex,
+	       uint32_t hook, uint32_t point)
+{
+	struct hs_point_key key = { .netns_ino = (uint32_t)netns_ino,
+				    .ifindex = ifindex,
+				    .hook = hook };
+	int err;
+
+	err = bpf_map_update_elem(bpf_map__fd(p->skel->maps.points), &key,
+				  &point, BPF_ANY);
+	cr_assert_eq(err, 0, "points map update: %s", strerror(errno));
+}
+
+static struct bpf_program *prog_of(struct probe *p, enum probe_hook hook)
+{
+	if (!p->shared)
+		return hook == HOOK_XDP ? p->skel->progs.hs_xdp :
+					  p->skel->progs.hs_tc;
+	switch (hook) {
+	case HOOK_XDP:
+		return p->skel->progs.hs_xdp_shared;
+	case HOOK_TC:
+		return p->skel->progs.hs_tc_ingress;
+	default:
+		return p->skel->progs.hs_tc_egress;
+	}
 }
 
 void probe_close(struct probe *p)
@@ -129,14 +177,13 @@ void probe_close(struct probe *p)
 
 const char *hook_name(enum probe_hook hook)
 {
-	return hook == HOOK_XDP ? "xdp" : "tc";
+	return hook == HOOK_XDP ? "xdp" : hook == HOOK_TC ? "tc" : "tc-egress";
 }
 
 int probe_run_raw(struct probe *p, enum probe_hook hook, const void *frame,
 		  size_t len, uint32_t *ret)
 {
-	struct bpf_program *prog =
-		hook == HOOK_XDP ? p->skel->progs.hs_xdp : p->skel->progs.hs_tc;
+	struct bpf_program *prog = prog_of(p, hook);
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
 		    .data_size_in = (__u32)len, .repeat = 1);
 	int err;
@@ -150,8 +197,7 @@ int probe_run_raw(struct probe *p, enum probe_hook hook, const void *frame,
 void probe_run(struct probe *p, enum probe_hook hook, const void *frame,
 	       size_t len)
 {
-	struct bpf_program *prog =
-		hook == HOOK_XDP ? p->skel->progs.hs_xdp : p->skel->progs.hs_tc;
+	struct bpf_program *prog = prog_of(p, hook);
 	static uint8_t out[TPKT_MAX + 512];
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
 		    .data_size_in = (__u32)len, .data_out = out,

@@ -13,7 +13,9 @@
 #include "hopscope.h"
 #include "hopscope.skel.h"
 
-enum probe_hook { HOOK_XDP, HOOK_TC };
+/* HOOK_TC is tc ingress; HOOK_TC_EGRESS only for shared probes (a copy
+ * has one tc program for both). */
+enum probe_hook { HOOK_XDP, HOOK_TC, HOOK_TC_EGRESS };
 
 struct probe_opts {
 	uint16_t point; /* rodata point_id */
@@ -23,6 +25,10 @@ struct probe_opts {
 	uint64_t wakeup_bytes;
 	unsigned int hooks; /* 1 << HOOK_*: programs to load; 0: see below */
 	bool stamp_tai; /* rodata stamp_tai: CLOCK_TAI timestamps */
+	/* the shared programs instead of a copy, with `point` mapped to lo
+	 * of the test's namespace at every hook (BPF_PROG_TEST_RUN runs on
+	 * lo unless told otherwise) */
+	bool shared;
 };
 
 /* The programs probe_open() loads when opts->hooks is 0: set by
@@ -36,6 +42,7 @@ struct probe {
 	struct hopscope_bpf *skel;
 	struct ring_buffer *rb;
 	uint16_t point;
+	bool shared;
 	size_t nrec; /* records collected so far */
 	size_t bad_size; /* ring buffer samples of the wrong size */
 	struct hs_record recs[PROBE_MAX_RECS];
@@ -54,6 +61,12 @@ int probe_run_raw(struct probe *p, enum probe_hook hook, const void *frame,
 		  size_t len, uint32_t *ret);
 /* Drain the ring buffer into p->recs; returns how many were read. */
 size_t probe_drain(struct probe *p);
+/* Map (namespace inode, ifindex, hook) to point id for the shared
+ * programs; hook is an enum hs_hook. */
+void probe_map(struct probe *p, uint64_t netns_ino, uint32_t ifindex,
+	       uint32_t hook, uint32_t point);
+/* The inode of the calling thread's network namespace. */
+uint64_t probe_netns_ino(void);
 /* Counters of point id `point`, summed over all CPUs. */
 void probe_counters(struct probe *p, uint32_t point, struct hs_counters *c);
 

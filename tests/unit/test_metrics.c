@@ -641,3 +641,41 @@ Test(metrics, start_rejects_a_bad_spec)
 			      "1 to 65535");
 	hs_metrics_stop(NULL);
 }
+
+/* A point in a container: its hops and its series carry the container's
+ * name and, where Kubernetes labelled it, its pod; the others do not. */
+Test(metrics, container_labels)
+{
+	struct hs_container *c = &pts.p[1].container;
+	const char *out;
+
+	snprintf(pts.p[1].netns, sizeof(pts.p[1].netns), "docker:web");
+	snprintf(pts.p[2].netns, sizeof(pts.p[2].netns), "docker:web");
+	snprintf(c->runtime, sizeof(c->runtime), "docker");
+	snprintf(c->name, sizeof(c->name), "web");
+	snprintf(c->pod, sizeof(c->pod), "web-0");
+	snprintf(c->pod_namespace, sizeof(c->pod_namespace), "shop");
+	pts.p[2].container = *c;
+	pts.p[2].container.pod[0] = pts.p[2].container.pod_namespace[0] = '\0';
+	out = render(&report);
+	assert_line(
+		out,
+		"hopscope_point_seen_total{point=\"docker:web:veth1 tc-ingress\",id=\"1\","
+		"container=\"web\",pod=\"web-0\",pod_namespace=\"shop\"} 100");
+	assert_line(
+		out,
+		"hopscope_point_seen_total{point=\"snd:veth0 tc-egress\",id=\"0\"} 0");
+	assert_line(
+		out,
+		"hopscope_hop_packets_total{from=\"snd:veth0 tc-egress\","
+		"to=\"docker:web:veth1 tc-ingress\",from_id=\"0\",to_id=\"1\","
+		"kind=\"wire\",via=\"veth\",to_container=\"web\","
+		"to_pod=\"web-0\",to_pod_namespace=\"shop\"} 4");
+	assert_line(
+		out,
+		"hopscope_hop_packets_total{from=\"docker:web:veth1 tc-ingress\","
+		"to=\"docker:web:veth2 tc-egress\",from_id=\"1\",to_id=\"2\","
+		"kind=\"function\",via=\"VNF docker:web\",from_container=\"web\","
+		"from_pod=\"web-0\",from_pod_namespace=\"shop\","
+		"to_container=\"web\"} 3");
+}

@@ -18,6 +18,7 @@
 #include "topo/hopkind.h"
 #include "topo/link.h"
 #include "topo/netns.h"
+#include "topo/runtime.h"
 
 #define HS_POINT_NAME_MAX 192
 
@@ -26,6 +27,8 @@ struct hs_point_info {
 	uint8_t hook; /* enum hs_hook */
 	bool skipped; /* XDP failed and tc ingress already measures there */
 	char netns[HS_NETNS_NAME_MAX];
+	/* the container whose namespace it is; container.runtime "" if none */
+	struct hs_container container;
 	struct hs_link link; /* kind, peer, master, parent: names hops */
 	char xdp_mode[8]; /* "native", "generic" or "" */
 	uint32_t prog_id;

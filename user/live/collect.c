@@ -83,7 +83,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Every point's counters, as the probes have them now. */
+/* Every point's counters, as the probes have them now (a removed
+ * point's as it left them, zeros for an id never used). */
 static void read_counters(struct collector *c)
 {
 	unsigned int i;
@@ -101,7 +102,8 @@ static void note_drops(struct collector *c, uint64_t now)
 	unsigned int i;
 
 	for (i = 0; i < c->probes->n; i++)
-		if (!hs_probes_counters(c->probes, (uint16_t)i, &cnt))
+		if (c->probes->points[i].in_use &&
+		    !hs_probes_counters(c->probes, (uint16_t)i, &cnt))
 			hs_session_drops(&c->session, (uint16_t)i,
 					 cnt.ringbuf_drops,
 					 c->last_drain - HS_SUBMIT_SLACK_NS,
@@ -163,7 +165,8 @@ static int open_record_file(struct collector *c)
 	return e;
 }
 
-/* The table of attached probes, ids as the probes have them. */
+/* The table of attached probes, ids as the probes have them; an id not
+ * in use is a skipped point with no name. */
 static void points_from_probes(struct hs_point_table *t,
 			       const struct hs_probes *p)
 {
@@ -172,9 +175,13 @@ static void points_from_probes(struct hs_point_table *t,
 	memset(t, 0, sizeof(*t));
 	t->n = p->n;
 	t->n_hosts = 1;
-	for (i = 0; i < p->n; i++)
-		if (p->points[i].ns)
+	for (i = 0; i < p->n; i++) {
+		t->p[i].id = (uint16_t)i;
+		if (!p->points[i].in_use)
+			t->p[i].skipped = true; /* a hole: never added, or removed */
+		else
 			hs_follow_point_info(&t->p[i], &p->points[i]);
+	}
 }
 
 /* The session, feeding the record file (if any) and the outputs. */
@@ -290,6 +297,7 @@ static void note_cost(struct collector *c)
 	struct hs_probe_cost cost[HS_MAX_POINTS] = {};
 	unsigned int i;
 
+	/* zeros for an id not in use (-ENOENT) */
 	for (i = 0; i < c->probes->n; i++)
 		hs_probes_run_time(c->probes, (uint16_t)i, &cost[i].run_time_ns,
 				   &cost[i].run_cnt);

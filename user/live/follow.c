@@ -54,6 +54,7 @@ void hs_follow_point_info(struct hs_point_info *dst, const struct hs_point *src)
 	dst->hook = (uint8_t)src->hook;
 	dst->skipped = src->skipped;
 	snprintf(dst->netns, sizeof(dst->netns), "%s", src->ns->name);
+	dst->container = src->ns->container;
 	dst->link = src->link;
 	snprintf(dst->xdp_mode, sizeof(dst->xdp_mode), "%s",
 		 src->xdp_mode ? src->xdp_mode : "");

@@ -88,7 +88,7 @@ struct hs_watch *hs_watch_new(const struct hs_probes *p)
 		const struct hs_point *pt = &p->points[i];
 		int ns;
 
-		if (pt->skipped)
+		if (!pt->in_use || pt->skipped)
 			continue;
 		ns = ns_slot(w, pt->ns);
 		for (k = 0; k < w->n_if; k++)

@@ -9,6 +9,7 @@
 #include "analysis/breakdown.h"
 #include "output/fields.h"
 #include "output/json.h"
+#include "topo/runtime.h"
 
 /* Where the lines go, and whether a write failed (disk full, reader
  * gone). */
@@ -255,6 +256,10 @@ static int points(FILE *f, const struct hs_point_table *t)
 		if (t->n_hosts > 1)
 			json_add_str(o, "host", t->host[pt->host]);
 		json_add_str(o, "netns", pt->netns);
+		if (pt->container.runtime[0])
+			json_object_object_add(
+				o, "container",
+				hs_container_to_json(&pt->container));
 		json_add_str(o, "ifname", pt->link.ifname);
 		json_add_u64(o, "ifindex", (uint64_t)pt->link.ifindex);
 		json_add_str(o, "kind", hs_link_kind_name(pt->link.kind));

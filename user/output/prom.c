@@ -18,9 +18,10 @@
 #include "output/fields.h"
 #include "output/prom.h"
 
-/* Room for a hop's labels: two point labels, via and kind, all escaped
- * (each character at most doubles), and the ids. */
-#define LABELS_MAX 2048
+/* Room for a hop's labels: two point labels, via and kind, both ends'
+ * container and pod names, all escaped (each character at most doubles),
+ * and the ids. */
+#define LABELS_MAX 4096
 
 /* A label set being built: key="value" pairs joined by commas. */
 struct labels {
@@ -216,6 +217,32 @@ static void point_label(const struct hs_report *r, struct labels *l,
 	label_add(l, key, hs_point_label(r->points, id, name, sizeof(name)));
 }
 
+/* The container of one end (prefix "from_", "to_" or "" for a point):
+ * its name and, where Kubernetes made it, its pod's. Nothing for a point
+ * outside containers, so their series keep their labels. */
+static void container_labels(const struct hs_report *r, struct labels *l,
+			     const char *prefix, uint16_t id)
+{
+	const struct hs_container *c;
+	char key[32];
+
+	if (id >= r->points->n)
+		return;
+	c = &r->points->p[id].container;
+	if (!c->runtime[0])
+		return;
+	snprintf(key, sizeof(key), "%scontainer", prefix);
+	label_add(l, key, c->name);
+	if (c->pod[0]) {
+		snprintf(key, sizeof(key), "%spod", prefix);
+		label_add(l, key, c->pod);
+	}
+	if (c->pod_namespace[0]) {
+		snprintf(key, sizeof(key), "%spod_namespace", prefix);
+		label_add(l, key, c->pod_namespace);
+	}
+}
+
 static void hop_labels(const struct hs_report *r, const struct hs_hop *hop,
 		       struct labels *l)
 {
@@ -230,6 +257,8 @@ static void hop_labels(const struct hs_report *r, const struct hs_hop *hop,
 	label_add_u(l, "to_id", hop->to);
 	label_add(l, "kind", hs_hop_kind_name(kind));
 	label_add(l, "via", via);
+	container_labels(r, l, "from_", hop->from);
+	container_labels(r, l, "to_", hop->to);
 }
 
 static void path_labels(const struct hs_report *r, uint32_t i, struct labels *l)
@@ -395,6 +424,7 @@ static void points_render(FILE *f, const struct hs_report *r)
 			labels_clear(&l);
 			point_label(r, &l, "point", (uint16_t)i);
 			label_add_u(&l, "id", i);
+			container_labels(r, &l, "", (uint16_t)i);
 			hs_point_values(r, i, &v);
 			put_u64(f, name, &l, hs_field_u64(field, &v));
 		}

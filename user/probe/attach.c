@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "core/hooks.h"
 #include "core/log.h"
@@ -78,20 +79,28 @@ static const char *point_where(const struct hs_point *pt, char *buf, size_t len)
 	return buf;
 }
 
-/* Open one copy of the probe for pt, sharing maps with the first copy. */
-static int load_probe(struct hs_probes *p, struct hs_point *pt,
-		      const struct hs_probe_config *cfg)
+bool hs_probes_can_share(void)
 {
-	struct hopscope_bpf *skel;
-	struct bpf_prog_info info = {};
-	__u32 info_len = sizeof(info);
-	struct bpf_program *prog;
-	int err;
+	const char *env = getenv("HS_PROBE_COPIES");
+	struct btf *vmlinux;
+	bool has;
 
-	skel = hopscope_bpf__open();
-	if (!skel)
-		return -errno;
-	skel->rodata->point_id = pt->id;
+	if (env && env[0] && strcmp(env, "0"))
+		return false;
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return false;
+	has = btf__find_by_name_kind(vmlinux, "bpf_cast_to_kern_ctx",
+				     BTF_KIND_FUNC) >= 0;
+	btf__free(vmlinux);
+	return has;
+}
+
+/* The configuration every program is loaded with (rodata). */
+static void set_rodata(struct hopscope_bpf *skel,
+		       const struct hs_probe_config *cfg, uint16_t id)
+{
+	skel->rodata->point_id = id;
 	skel->rodata->sample_threshold =
 		hs_sample_threshold(cfg->sample_one_in);
 	skel->rodata->filter_enabled = cfg->filter_enabled;
@@ -104,51 +113,131 @@ static int load_probe(struct hs_probes *p, struct hs_point *pt,
 			 cfg->wakeup_check_every :
 			 hs_wakeup_check_every(cfg->ringbuf_bytes)) -
 		1;
+}
 
-	/* only the program this hook needs is verified and loaded, and the
-	 * one that writes the new ring buffer's pages once, with the first */
-	bpf_program__set_autoload(skel->progs.hs_xdp, pt->hook == HS_HOOK_XDP);
-	bpf_program__set_autoload(skel->progs.hs_tc, pt->hook != HS_HOOK_XDP);
-	bpf_program__set_autoload(skel->progs.hs_prefault, p->ringbuf_fd < 0);
+/* Only the programs asked for are verified and loaded. */
+static void set_autoload(struct hopscope_bpf *skel, bool shared, bool copy_xdp,
+			 bool copy_tc, bool prefault)
+{
+	bpf_program__set_autoload(skel->progs.hs_xdp_shared, shared);
+	bpf_program__set_autoload(skel->progs.hs_tc_ingress, shared);
+	bpf_program__set_autoload(skel->progs.hs_tc_egress, shared);
+	bpf_program__set_autoload(skel->progs.hs_xdp, copy_xdp);
+	bpf_program__set_autoload(skel->progs.hs_tc, copy_tc);
+	bpf_program__set_autoload(skel->progs.hs_prefault, prefault);
+}
 
-	if (p->ringbuf_fd >= 0) {
-		err = bpf_map__reuse_fd(skel->maps.records, p->ringbuf_fd);
-		if (!err)
-			err = bpf_map__reuse_fd(skel->maps.counters,
-						p->counters_fd);
-	} else {
-		err = bpf_map__set_max_entries(skel->maps.records,
-					       cfg->ringbuf_bytes);
+static uint32_t prog_id_of(int prog_fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 info_len = sizeof(info);
+
+	if (prog_fd < 0 || bpf_obj_get_info_by_fd(prog_fd, &info, &info_len))
+		return 0;
+	return info.id;
+}
+
+/* The program a point runs: the shared one of its hook, or its copy's. */
+static int point_prog_fd(const struct hs_probes *p, const struct hs_point *pt)
+{
+	const struct hopscope_bpf *skel = pt->skel ? pt->skel : p->base;
+
+	if (!skel)
+		return -1;
+	if (pt->skel)
+		return bpf_program__fd(pt->hook == HS_HOOK_XDP ?
+					       skel->progs.hs_xdp :
+					       skel->progs.hs_tc);
+	switch (pt->hook) {
+	case HS_HOOK_XDP:
+		return bpf_program__fd(skel->progs.hs_xdp_shared);
+	case HS_HOOK_TC_INGRESS:
+		return bpf_program__fd(skel->progs.hs_tc_ingress);
+	default:
+		return bpf_program__fd(skel->progs.hs_tc_egress);
 	}
+}
+
+/* The maps, prefaulted, and the shared programs unless p->copies. */
+static int load_base(struct hs_probes *p)
+{
+	struct hopscope_bpf *skel = hopscope_bpf__open();
+	int err;
+
+	if (!skel)
+		return -errno;
+	set_rodata(skel, &p->cfg, 0);
+	set_autoload(skel, !p->copies, false, false, true);
+	err = bpf_map__set_max_entries(skel->maps.records,
+				       p->cfg.ringbuf_bytes);
 	if (!err)
 		err = hopscope_bpf__load(skel);
 	if (err) {
 		hopscope_bpf__destroy(skel);
 		return err;
 	}
-	if (p->ringbuf_fd < 0) {
-		/* our own references: the maps outlive any one probe */
-		p->ringbuf_fd = fcntl(bpf_map__fd(skel->maps.records),
-				      F_DUPFD_CLOEXEC, 0);
-		p->counters_fd = fcntl(bpf_map__fd(skel->maps.counters),
-				       F_DUPFD_CLOEXEC, 0);
-		if (p->ringbuf_fd < 0 || p->counters_fd < 0) {
-			hopscope_bpf__destroy(skel);
-			return -errno;
-		}
-		prefault_ring(skel, p->ringbuf_fd);
+	p->base = skel;
+	p->ringbuf_fd = bpf_map__fd(skel->maps.records);
+	p->counters_fd = bpf_map__fd(skel->maps.counters);
+	prefault_ring(skel, p->ringbuf_fd);
+	return 0;
+}
+
+/* A copy of the probe for pt alone, on the maps of the base. */
+static int load_copy(struct hs_probes *p, struct hs_point *pt)
+{
+	struct hopscope_bpf *skel = hopscope_bpf__open();
+	int err;
+
+	if (!skel)
+		return -errno;
+	set_rodata(skel, &p->cfg, pt->id);
+	set_autoload(skel, false, pt->hook == HS_HOOK_XDP,
+		     pt->hook != HS_HOOK_XDP, false);
+	err = bpf_map__reuse_fd(skel->maps.records, p->ringbuf_fd);
+	if (!err)
+		err = bpf_map__reuse_fd(skel->maps.counters, p->counters_fd);
+	if (!err)
+		err = bpf_map__reuse_fd(skel->maps.points,
+					bpf_map__fd(p->base->maps.points));
+	if (!err)
+		err = hopscope_bpf__load(skel);
+	if (err) {
+		hopscope_bpf__destroy(skel);
+		return err;
 	}
-	prog = pt->hook == HS_HOOK_XDP ? skel->progs.hs_xdp : skel->progs.hs_tc;
-	if (!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &info_len))
-		pt->prog_id = info.id;
 	pt->skel = skel;
 	return 0;
 }
 
-static int attach_xdp(struct hs_point *pt, enum hs_xdp_mode mode)
+int hs_probes_open(struct hs_probes *p, const struct hs_probe_config *cfg)
+{
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->ringbuf_fd = -1;
+	p->counters_fd = -1;
+	p->cfg = *cfg;
+	p->copies = !hs_probes_can_share();
+	err = load_base(p);
+	if (err && !p->copies) {
+		/* the kernel has the kfunc but would not take the programs */
+		pr_debug("shared probes would not load (%s): a copy per point",
+			 strerror(-err));
+		p->copies = true;
+		err = load_base(p);
+	}
+	if (err) {
+		pr_err("cannot load the probes: %s", strerror(-err));
+		return err;
+	}
+	pr_debug("probes: %s", p->copies ? "a copy per point" : "shared");
+	return 0;
+}
+
+static int attach_xdp(struct hs_point *pt, int prog_fd, enum hs_xdp_mode mode)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts);
-	int prog_fd = bpf_program__fd(pt->skel->progs.hs_xdp);
 	int fd = -1;
 
 	if (mode != HS_XDP_GENERIC) {
@@ -161,8 +250,10 @@ static int attach_xdp(struct hs_point *pt, enum hs_xdp_mode mode)
 		fd = bpf_link_create(prog_fd, pt->link.ifindex, BPF_XDP, &opts);
 		pt->xdp_mode = hs_xdp_mode_name(HS_XDP_GENERIC);
 	}
-	if (fd < 0)
+	if (fd < 0) {
+		pt->xdp_mode = NULL;
 		return -errno;
+	}
 	pt->link_fd = fd;
 	pt->attached = HS_ATTACHED_XDP_LINK;
 	return 0;
@@ -198,11 +289,10 @@ static int tc_query_quietly(struct bpf_tc_hook *hook, struct bpf_tc_opts *opts)
 	return err;
 }
 
-static int attach_clsact(struct hs_point *pt)
+static int attach_clsact(struct hs_point *pt, int prog_fd)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = pt->link.ifindex);
-	LIBBPF_OPTS(bpf_tc_opts, opts,
-		    .prog_fd = bpf_program__fd(pt->skel->progs.hs_tc));
+	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd);
 	int err;
 
 	hook.attach_point = pt->hook == HS_HOOK_TC_INGRESS ? BPF_TC_INGRESS :
@@ -227,9 +317,8 @@ static int attach_clsact(struct hs_point *pt)
 	return 0;
 }
 
-static int attach_tc(struct hs_point *pt)
+static int attach_tc(struct hs_point *pt, int prog_fd)
 {
-	int prog_fd = bpf_program__fd(pt->skel->progs.hs_tc);
 	int type = pt->hook == HS_HOOK_TC_INGRESS ? BPF_TCX_INGRESS :
 						    BPF_TCX_EGRESS;
 	int fd;
@@ -244,7 +333,7 @@ static int attach_tc(struct hs_point *pt)
 	if (errno != EINVAL)
 		return -errno;
 	pr_debug("TCX not available (%s), using clsact", strerror(errno));
-	return attach_clsact(pt);
+	return attach_clsact(pt, prog_fd);
 }
 
 static void detach_clsact(struct hs_point *pt)
@@ -296,11 +385,70 @@ static void unhook_point(struct hs_point *pt)
 	pt->link_fd = -1;
 }
 
-static void detach_point(struct hs_point *pt)
+static void point_key(const struct hs_point *pt, struct hs_point_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->netns_ino = (uint32_t)pt->ns->inode;
+	key->ifindex = (uint32_t)pt->link.ifindex;
+	key->hook = (uint32_t)pt->hook;
+}
+
+/* Tell the shared programs that pt's device is pt. -EEXIST when another
+ * point has that device and hook. */
+static int map_point(struct hs_probes *p, struct hs_point *pt)
+{
+	struct hs_point_key key;
+	uint32_t id = pt->id;
+
+	if (p->copies)
+		return 0;
+	point_key(pt, &key);
+	if (bpf_map_update_elem(bpf_map__fd(p->base->maps.points), &key, &id,
+				BPF_NOEXIST))
+		return -errno;
+	pt->mapped = true;
+	return 0;
+}
+
+static void unmap_point(struct hs_probes *p, struct hs_point *pt)
+{
+	struct hs_point_key key;
+
+	if (!pt->mapped)
+		return;
+	point_key(pt, &key);
+	bpf_map_delete_elem(bpf_map__fd(p->base->maps.points), &key);
+	pt->mapped = false;
+}
+
+/* Everything of pt off the kernel, its counters left as they are. */
+static void drop_point(struct hs_probes *p, struct hs_point *pt)
 {
 	unhook_point(pt);
+	unmap_point(p, pt);
 	hopscope_bpf__destroy(pt->skel);
 	pt->skel = NULL;
+	pt->in_use = false;
+	pt->skipped = false;
+	pt->xdp_mode = NULL;
+}
+
+/* A fresh start for an id that may have served another point before. */
+static int zero_counters(struct hs_probes *p, uint16_t id)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	__u32 key = id;
+
+	if (ncpus <= 0)
+		return -EINVAL;
+	{
+		struct hs_counters zero[ncpus];
+
+		memset(zero, 0, sizeof(zero));
+		if (bpf_map_update_elem(p->counters_fd, &key, zero, BPF_ANY))
+			return -errno;
+	}
+	return 0;
 }
 
 void hs_probes_quiesce(struct hs_probes *p)
@@ -308,20 +456,63 @@ void hs_probes_quiesce(struct hs_probes *p)
 	unsigned int i;
 
 	for (i = 0; i < p->n; i++)
-		unhook_point(&p->points[i]);
+		if (p->points[i].in_use)
+			unhook_point(&p->points[i]);
 }
 
-static int attach_point(struct hs_point *pt, const struct hs_probe_config *cfg)
+/* The program for pt ready: its own copy loaded, or its device mapped. */
+static int prepare_point(struct hs_probes *p, struct hs_point *pt)
 {
-	int saved, err;
+	char where[256];
+	int err;
+
+	err = p->copies ? load_copy(p, pt) : map_point(p, pt);
+	if (err == -EEXIST)
+		pr_err("%s: measured already by another point",
+		       point_where(pt, where, sizeof(where)));
+	else if (err)
+		pr_err("%s: cannot load the probe: %s",
+		       point_where(pt, where, sizeof(where)), strerror(-err));
+	pt->prog_id = prog_id_of(point_prog_fd(p, pt));
+	return err;
+}
+
+static int attach_point(struct hs_probes *p, struct hs_point *pt)
+{
+	int saved, err, prog_fd = point_prog_fd(p, pt);
 
 	err = hs_netns_enter(pt->ns, &saved);
 	if (err)
 		return err;
-	err = pt->hook == HS_HOOK_XDP ? attach_xdp(pt, cfg->xdp_mode) :
-					attach_tc(pt);
+	err = pt->hook == HS_HOOK_XDP ?
+		      attach_xdp(pt, prog_fd, p->cfg.xdp_mode) :
+		      attach_tc(pt, prog_fd);
 	hs_netns_leave(saved);
 	return err;
+}
+
+/* Whether tc ingress is, or will be, measured on pt's interface: by a
+ * point in use, or by one of the specs still to come (hs_probes_attach). */
+static bool tc_ingress_there(const struct hs_probes *p,
+			     const struct hs_point *pt,
+			     const struct hs_point_spec *specs, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct hs_point *o = &p->points[i];
+
+		if (o->in_use && !o->skipped && o->ns->inode == pt->ns->inode &&
+		    o->link.ifindex == pt->link.ifindex &&
+		    o->hook == HS_HOOK_TC_INGRESS)
+			return true;
+	}
+	for (i = 0; i < n; i++)
+		if (specs[i].ns->inode == pt->ns->inode &&
+		    specs[i].link.ifindex == pt->link.ifindex &&
+		    specs[i].hook == HS_HOOK_TC_INGRESS)
+			return true;
+	return false;
 }
 
 /*
@@ -329,85 +520,128 @@ static int attach_point(struct hs_point *pt, const struct hs_probe_config *cfg)
  * hook, no driver support): say so and measure the interface with tc at
  * ingress instead, unless tc ingress is measured there already.
  */
-static int xdp_fallback(struct hs_probes *p, const struct hs_point_spec *specs,
-			unsigned int n, struct hs_point *pt,
-			const struct hs_probe_config *cfg, int err)
+static int xdp_fallback(struct hs_probes *p, struct hs_point *pt,
+			const struct hs_point_spec *later, unsigned int n_later,
+			int err)
 {
 	char where[256];
-	unsigned int i;
 
 	pr_warn("%s: XDP unavailable (%s); using tc ingress there",
 		point_where(pt, where, sizeof(where)), strerror(-err));
+	unmap_point(p, pt);
 	hopscope_bpf__destroy(pt->skel);
 	pt->skel = NULL;
-	pt->xdp_mode = NULL;
-	for (i = 0; i < n; i++) {
-		if (specs[i].ns == pt->ns &&
-		    specs[i].link.ifindex == pt->link.ifindex &&
-		    specs[i].hook == HS_HOOK_TC_INGRESS) {
-			pt->skipped = true;
-			return 0;
-		}
+	if (tc_ingress_there(p, pt, later, n_later)) {
+		pt->skipped = true;
+		pt->prog_id = 0;
+		return 0;
 	}
 	pt->hook = HS_HOOK_TC_INGRESS;
-	err = load_probe(p, pt, cfg);
-	return err ? err : attach_point(pt, cfg);
+	err = prepare_point(p, pt);
+	return err ? err : attach_point(p, pt);
+}
+
+static int add_point(struct hs_probes *p, const struct hs_point_spec *spec,
+		     uint16_t id, const struct hs_point_spec *later,
+		     unsigned int n_later)
+{
+	struct hs_point *pt = &p->points[id];
+	char where[256];
+	int err;
+
+	memset(pt, 0, sizeof(*pt));
+	pt->id = id;
+	pt->hook = spec->hook;
+	pt->ns = spec->ns;
+	pt->link = spec->link;
+	pt->link_fd = -1;
+	err = zero_counters(p, id);
+	if (err) {
+		pr_err("%s: cannot zero the counters of point %u: %s",
+		       point_where(pt, where, sizeof(where)), id,
+		       strerror(-err));
+		return err;
+	}
+	err = prepare_point(p, pt);
+	if (err) {
+		drop_point(p, pt);
+		pt->ns = NULL;
+		return err;
+	}
+	err = attach_point(p, pt);
+	if (err && pt->hook == HS_HOOK_XDP && p->cfg.xdp_mode == HS_XDP_AUTO)
+		err = xdp_fallback(p, pt, later, n_later, err);
+	if (err) {
+		pr_err("%s: cannot attach: %s%s",
+		       point_where(pt, where, sizeof(where)), strerror(-err),
+		       err == -EBUSY || err == -EEXIST ?
+			       " (another program holds the hook)" :
+			       "");
+		drop_point(p, pt);
+		pt->ns = NULL;
+		return err;
+	}
+	pt->in_use = true;
+	if (id >= p->n)
+		p->n = id + 1u;
+	pr_debug("attached %s (prog id %u%s%s)",
+		 point_where(pt, where, sizeof(where)), pt->prog_id,
+		 pt->xdp_mode ? ", " : "", pt->xdp_mode ? pt->xdp_mode : "");
+	return 0;
+}
+
+int hs_probes_add(struct hs_probes *p, const struct hs_point_spec *spec,
+		  uint16_t id)
+{
+	if (id >= HS_MAX_POINTS) {
+		pr_err("%s:%s: point id %u: at most %d points", spec->ns->name,
+		       spec->link.ifname, id, HS_MAX_POINTS);
+		return -E2BIG;
+	}
+	if (p->points[id].in_use) {
+		pr_err("%s:%s: point id %u is in use", spec->ns->name,
+		       spec->link.ifname, id);
+		return -EEXIST;
+	}
+	return add_point(p, spec, id, NULL, 0);
+}
+
+void hs_probes_remove(struct hs_probes *p, uint16_t id)
+{
+	struct hs_point *pt;
+
+	if (id >= p->n || !p->points[id].in_use)
+		return;
+	pt = &p->points[id];
+	drop_point(p, pt);
+	pt->ns = NULL; /* the caller's, and may go now */
 }
 
 int hs_probes_attach(struct hs_probes *p, const struct hs_point_spec *specs,
 		     unsigned int n, const struct hs_probe_config *cfg)
 {
-	char where[256];
 	unsigned int i;
 	int err;
 
-	memset(p, 0, sizeof(*p));
-	p->ringbuf_fd = -1;
-	p->counters_fd = -1;
 	if (n > HS_MAX_POINTS) {
+		memset(p, 0, sizeof(*p));
+		p->ringbuf_fd = p->counters_fd = -1;
 		pr_err("%u observation points: at most %d are supported", n,
 		       HS_MAX_POINTS);
 		return -E2BIG;
 	}
+	err = hs_probes_open(p, cfg);
+	if (err)
+		return err;
 	for (i = 0; i < n; i++) {
-		struct hs_point *pt = &p->points[i];
-
-		pt->id = i;
-		pt->hook = specs[i].hook;
-		pt->ns = specs[i].ns;
-		pt->link = specs[i].link;
-		pt->link_fd = -1;
-		p->n = i + 1;
-
-		err = load_probe(p, pt, cfg);
+		err = add_point(p, &specs[i], (uint16_t)i, specs + i + 1,
+				n - i - 1);
 		if (err) {
-			pr_err("%s: cannot load the probe: %s",
-			       point_where(pt, where, sizeof(where)),
-			       strerror(-err));
-			goto fail;
+			hs_probes_detach(p);
+			return err;
 		}
-		err = attach_point(pt, cfg);
-		if (err && pt->hook == HS_HOOK_XDP &&
-		    cfg->xdp_mode == HS_XDP_AUTO)
-			err = xdp_fallback(p, specs, n, pt, cfg, err);
-		if (err) {
-			pr_err("%s: cannot attach: %s%s",
-			       point_where(pt, where, sizeof(where)),
-			       strerror(-err),
-			       err == -EBUSY || err == -EEXIST ?
-				       " (another program holds the hook)" :
-				       "");
-			goto fail;
-		}
-		pr_debug("attached %s (prog id %u%s%s)",
-			 point_where(pt, where, sizeof(where)), pt->prog_id,
-			 pt->xdp_mode ? ", " : "",
-			 pt->xdp_mode ? pt->xdp_mode : "");
 	}
 	return 0;
-fail:
-	hs_probes_detach(p);
-	return err;
 }
 
 void hs_probes_detach(struct hs_probes *p)
@@ -415,12 +649,12 @@ void hs_probes_detach(struct hs_probes *p)
 	unsigned int i;
 
 	for (i = p->n; i-- > 0;)
-		detach_point(&p->points[i]);
+		if (p->points[i].in_use)
+			drop_point(p, &p->points[i]);
 	p->n = 0;
-	if (p->ringbuf_fd >= 0)
-		close(p->ringbuf_fd);
-	if (p->counters_fd >= 0)
-		close(p->counters_fd);
+	/* the maps go with the last program holding them */
+	hopscope_bpf__destroy(p->base);
+	p->base = NULL;
 	p->ringbuf_fd = -1;
 	p->counters_fd = -1;
 }
@@ -432,23 +666,59 @@ int hs_probes_time(void)
 	return fd < 0 ? -errno : fd;
 }
 
-int hs_probes_run_time(const struct hs_probes *p, uint16_t id,
-		       uint64_t *run_time_ns, uint64_t *run_cnt)
+static int prog_run_time(int fd, uint64_t *run_time_ns, uint64_t *run_cnt)
 {
-	const struct hs_point *pt = &p->points[id];
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
-	int fd;
 
-	*run_time_ns = *run_cnt = 0;
-	if (id >= p->n || !pt->skel || pt->skipped)
-		return -ENOENT;
-	fd = bpf_program__fd(pt->hook == HS_HOOK_XDP ? pt->skel->progs.hs_xdp :
-						       pt->skel->progs.hs_tc);
 	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
 	*run_time_ns = info.run_time_ns;
 	*run_cnt = info.run_cnt;
+	return 0;
+}
+
+/* pt's share of its shared program's figures: by the packets it saw,
+ * against those all points of its hook saw. */
+static void share_of(const struct hs_probes *p, const struct hs_point *pt,
+		     uint64_t *run_time_ns, uint64_t *run_cnt)
+{
+	uint64_t mine = 0, all = 0;
+	struct hs_counters c;
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct hs_point *o = &p->points[i];
+
+		if (!o->in_use || o->skipped || o->hook != pt->hook ||
+		    hs_probes_counters(p, o->id, &c))
+			continue;
+		all += c.seen;
+		if (o == pt)
+			mine = c.seen;
+	}
+	if (!all) {
+		*run_time_ns = *run_cnt = 0;
+		return;
+	}
+	*run_time_ns = (uint64_t)((double)*run_time_ns * mine / all);
+	*run_cnt = (uint64_t)((double)*run_cnt * mine / all + 0.5);
+}
+
+int hs_probes_run_time(const struct hs_probes *p, uint16_t id,
+		       uint64_t *run_time_ns, uint64_t *run_cnt)
+{
+	const struct hs_point *pt = &p->points[id];
+	int err;
+
+	*run_time_ns = *run_cnt = 0;
+	if (id >= p->n || !pt->in_use || pt->skipped)
+		return -ENOENT;
+	err = prog_run_time(point_prog_fd(p, pt), run_time_ns, run_cnt);
+	if (err)
+		return err;
+	if (!pt->skel)
+		share_of(p, pt, run_time_ns, run_cnt);
 	return 0;
 }
 

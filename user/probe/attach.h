@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * attach.h - observation points: load a probe for each, attach it, and
- * detach exactly what was attached.
+ * attach.h - observation points: load the probes once, attach and detach
+ * points one at a time while the run goes on, and detach exactly what was
+ * attached.
  *
- * A point is (network namespace, interface, hook) and gets a loader-assigned
+ * A point is (network namespace, interface, hook) and gets a caller-chosen
  * id, its index here; ifindex values repeat across namespaces and never
- * identify a point. XDP and tc attach through bpf_link (XDP, TCX), so a
+ * identify a point. One verified program per hook serves every point: it
+ * finds its point from the device the kernel runs it for (netns inode,
+ * ifindex) in a map this module fills, so attaching a point costs a link,
+ * not a verification. Kernels without bpf_cast_to_kern_ctx (before 6.2),
+ * or HS_PROBE_COPIES=1 in the environment, get the older way instead: a
+ * copy of the probe per point with its id in rodata, loaded and verified
+ * for each. XDP and tc attach through bpf_link (XDP, TCX), so a
  * process that dies, even by SIGKILL, leaves nothing attached. Only kernels
  * without TCX fall back to clsact + bpf_tc_*; then a qdisc is deleted only
  * if hopscope created it, and a filter only if it still runs our program.
@@ -28,9 +35,13 @@ enum hs_attach_kind {
 };
 
 struct hs_point {
+	/* the id holds a point: added and not removed since. Every loop over
+	 * points[0..n) skips those without it (ids never added, removed) */
+	bool in_use;
 	uint16_t id;
 	enum hs_hook hook;
-	struct hs_netns *ns; /* shared by the points of one namespace */
+	struct hs_netns *ns; /* shared by the points of one namespace; NULL
+			      * once removed */
 	struct hs_link link;
 	/* what was attached, for detaching exactly that */
 	enum hs_attach_kind attached;
@@ -41,7 +52,8 @@ struct hs_point {
 	bool created_qdisc;
 	uint32_t tc_handle;
 	uint32_t tc_priority;
-	struct hopscope_bpf *skel;
+	bool mapped; /* its key is in the shared probes' map */
+	struct hopscope_bpf *skel; /* its own copy; NULL with shared probes */
 };
 
 struct hs_probe_config {
@@ -70,18 +82,49 @@ struct hs_point_spec {
 };
 
 struct hs_probes {
-	unsigned int n;
+	unsigned int n; /* ids in use are below n: max(id) + 1 */
 	struct hs_point points[HS_MAX_POINTS];
 	int ringbuf_fd;
 	int counters_fd;
+	/* the rest is attach.c's own */
+	bool copies; /* a copy of the probe per point, not the shared ones */
+	struct hopscope_bpf *base; /* the maps, and the shared programs */
+	struct hs_probe_config cfg;
 };
 
 /* How often a probe checks the ring's fill level, for a ring this big. */
 uint32_t hs_wakeup_check_every(uint32_t ringbuf_bytes);
 
+/* Whether the shared probes can run here (the kernel has
+ * bpf_cast_to_kern_ctx) and HS_PROBE_COPIES=1 does not ask for copies. */
+bool hs_probes_can_share(void);
 /*
- * Load and attach one probe per spec. On failure everything attached so
- * far is detached again and a one-line message has been printed.
+ * Load once for the run: the ring buffer (its pages written once), the
+ * counters, the points map and, unless copies are used, the three shared
+ * programs, verified here. No point is attached yet. 0, or -errno with a
+ * one-line message printed; nothing is left open then.
+ */
+int hs_probes_open(struct hs_probes *p, const struct hs_probe_config *cfg);
+/*
+ * Attach one point under the caller's id (< HS_MAX_POINTS, not in use):
+ * its counters are zeroed first (the id may have been used before), then
+ * p->points[id] filled and p->n raised to id + 1 if below. XDP that will
+ * not attach in auto mode falls back to tc ingress, or marks the point
+ * skipped where tc ingress measures that interface already. On failure
+ * nothing of the point stays attached and a one-line message names it.
+ */
+int hs_probes_add(struct hs_probes *p, const struct hs_point_spec *spec,
+		  uint16_t id);
+/*
+ * Detach exactly that point (its link; with clsact only our filter) and
+ * forget its device. Its counters stay readable until the id is added
+ * again. Nothing for an id not in use.
+ */
+void hs_probes_remove(struct hs_probes *p, uint16_t id);
+/*
+ * hs_probes_open, then one point per spec with ids 0..n-1. On failure
+ * everything attached so far is detached again and a one-line message has
+ * been printed.
  */
 int hs_probes_attach(struct hs_probes *p, const struct hs_point_spec *specs,
 		     unsigned int n, const struct hs_probe_config *cfg);
@@ -91,8 +134,10 @@ void hs_probes_quiesce(struct hs_probes *p);
 /* Detach and unload everything; safe to call twice. */
 void hs_probes_detach(struct hs_probes *p);
 /* What the kernel timed of one point's program: nanoseconds and runs
- * while kernel.bpf_stats_enabled was on (see hs_probes_time). 0 or
- * -errno. */
+ * while kernel.bpf_stats_enabled was on (see hs_probes_time). A shared
+ * program's figures are split between its points by the packets each saw
+ * (the kernel times programs, not points; a call reads every point's
+ * counters). 0 or -errno; -ENOENT for an id not in use or skipped. */
 int hs_probes_run_time(const struct hs_probes *p, uint16_t id,
 		       uint64_t *run_time_ns, uint64_t *run_cnt);
 /* Have the kernel time every BPF program while the returned descriptor is

@@ -11,6 +11,7 @@
 #include "core/json_fields.h"
 #include "store/recfile.h"
 #include "store/runinfo.h"
+#include "topo/runtime.h"
 
 static uint64_t realtime_now(void)
 {
@@ -81,6 +82,10 @@ static json_object *point_json(const struct hs_point_info *p)
 
 	json_add_u64(o, "id", p->id);
 	json_add_str(o, "netns", p->netns);
+	/* only in a container: files without one stay as they were */
+	if (p->container.runtime[0])
+		json_object_object_add(o, "container",
+				       hs_container_to_json(&p->container));
 	json_add_str(o, "hook", hs_hook_name(p->hook));
 	json_add_str(o, "xdp_mode", p->xdp_mode);
 	json_add_u64(o, "prog_id", p->prog_id);
@@ -222,6 +227,22 @@ static void get_link(struct parse *ps, json_object *o, struct hs_link *l)
 	get_str(ps, o, "ovs_bridge", l->ovs_bridge, sizeof(l->ovs_bridge));
 }
 
+/* A point's container, if the header gives one. */
+static void get_container(struct parse *ps, json_object *o, unsigned int i,
+			  struct hs_container *c)
+{
+	json_object *v;
+
+	memset(c, 0, sizeof(*c));
+	if (ps->failed || !json_object_object_get_ex(o, "container", &v))
+		return;
+	if (hs_container_from_json(v, c) && !ps->failed) {
+		snprintf(ps->err, ps->errlen,
+			 "the header's point %u has a bad \"container\"", i);
+		ps->failed = 1;
+	}
+}
+
 static void get_point(struct parse *ps, json_object *o, unsigned int i,
 		      struct hs_point_info *p)
 {
@@ -236,6 +257,7 @@ static void get_point(struct parse *ps, json_object *o, unsigned int i,
 	}
 	p->id = (uint16_t)i;
 	get_str(ps, o, "netns", p->netns, sizeof(p->netns));
+	get_container(ps, o, i, &p->container);
 	get_str(ps, o, "hook", hook, sizeof(hook));
 	h = hs_hook_parse(hook);
 	if (h < 0 && !ps->failed) {

@@ -49,17 +49,87 @@ static int parse_pid(const char *s, long *pid)
 	return !errno && end != s && !*end && *pid > 0;
 }
 
+uint64_t hs_netns_host_inode(void)
+{
+	char comm[16] = "";
+	struct stat st;
+	FILE *f;
+
+	if (!stat("/proc/1/ns/net", &st))
+		return st.st_ino;
+	/* pid 1 may be out of reach (a sandbox's own init); kthreadd, pid 2
+	 * outside pid namespaces, always lives in the initial namespace */
+	f = fopen("/proc/2/comm", "re");
+	if (f) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+	}
+	if (strcmp(comm, "kthreadd\n") || stat("/proc/2/ns/net", &st))
+		return 0;
+	return st.st_ino;
+}
+
+void hs_netns_container_name(const struct hs_container *c, char *name,
+			     size_t len)
+{
+	snprintf(name, len, "%s:%s", c->runtime, c->name);
+}
+
+/* "docker:NAME" or "podman:NAME": its runtime's length, else 0. */
+static size_t runtime_prefix(const char *spec)
+{
+	static const char *const runtimes[] = { "docker:", "podman:" };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++)
+		if (!strncmp(spec, runtimes[i], strlen(runtimes[i])))
+			return strlen(runtimes[i]) - 1;
+	return 0;
+}
+
+/* The path of a container's namespace, its details into ns->container. */
+static int container_path(const char *spec, size_t rt_len, struct hs_netns *ns,
+			  char *path, size_t len, char *err, size_t errlen)
+{
+	struct hs_runtimes rts;
+	char runtime[8];
+	int e;
+
+	snprintf(runtime, sizeof(runtime), "%.*s", (int)rt_len, spec);
+	hs_runtimes_find(&rts);
+	e = hs_runtimes_by_name(&rts, runtime, spec + rt_len + 1,
+				&ns->container);
+	if (e) {
+		snprintf(err, errlen, "no running %s container '%s'", runtime,
+			 spec + rt_len + 1);
+		return e == -EIO ? -EIO : -ENOENT;
+	}
+	snprintf(path, len, "/proc/%d/ns/net", (int)ns->container.pid);
+	return 0;
+}
+
 int hs_netns_open(const char *spec, struct hs_netns *ns, char *err,
 		  size_t errlen)
 {
 	char path[PATH_MAX];
 	struct stat st;
+	size_t rt_len;
 	long pid;
 	int e;
 
 	memset(ns, 0, sizeof(*ns));
 	ns->fd = -1;
-	if (!spec || !*spec) {
+	rt_len = spec ? runtime_prefix(spec) : 0;
+	if (rt_len) {
+		e = container_path(spec, rt_len, ns, path, sizeof(path), err,
+				   errlen);
+		if (e)
+			return e;
+	} else if (spec && !strcmp(spec, HS_NETNS_HOST)) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/net",
+			 stat("/proc/1/ns/net", &st) ? 2 : 1);
+	} else if (!spec || !*spec) {
 		snprintf(path, sizeof(path), "/proc/self/ns/net");
 	} else if (!strncmp(spec, "pid:", 4)) {
 		if (!parse_pid(spec + 4, &pid)) {
@@ -102,12 +172,11 @@ int hs_netns_open(const char *spec, struct hs_netns *ns, char *err,
 	ns->self = !spec || !*spec;
 	if (!ns->self)
 		snprintf(ns->name, sizeof(ns->name), "%s", spec);
+	else if (ns->inode == hs_netns_host_inode())
+		snprintf(ns->name, sizeof(ns->name), HS_NETNS_HOST);
 	else if (!name_by_inode(ns->inode, ns->name, sizeof(ns->name)))
 		/* a name that works as a NETNS spec again */
-		snprintf(ns->name, sizeof(ns->name), "pid:%d",
-			 stat("/proc/1/ns/net", &st) || st.st_ino != ns->inode ?
-				 (int)getpid() :
-				 1);
+		snprintf(ns->name, sizeof(ns->name), "pid:%d", (int)getpid());
 	return 0;
 }
 

@@ -149,6 +149,38 @@ static void add_processes(struct discovery *d)
 	free(pids);
 }
 
+/* Containers' namespaces by their names, the host's as "host": these
+ * beat /run/netns names and pid labels. */
+static void name_containers(struct discovery *d)
+{
+	uint64_t host = hs_netns_host_inode();
+	struct hs_container *c = NULL;
+	struct hs_runtimes rts;
+	unsigned int n = 0, i;
+
+	if (hs_runtimes_find(&rts))
+		hs_runtimes_list(&rts, &c, &n);
+	for (i = 0; i < d->t->n_ns; i++) {
+		struct hs_topo_ns *tn = &d->t->ns[i];
+		const struct hs_container *k;
+
+		if (tn->ns.inode == host) {
+			/* host-network containers are the host */
+			snprintf(tn->ns.name, sizeof(tn->ns.name),
+				 HS_NETNS_HOST);
+			tn->named = true;
+			continue;
+		}
+		k = hs_container_by_inode(c, n, tn->ns.inode);
+		if (!k)
+			continue;
+		tn->ns.container = *k;
+		hs_netns_container_name(k, tn->ns.name, sizeof(tn->ns.name));
+		tn->named = true;
+	}
+	free(c);
+}
+
 static int add_link(struct discovery *d, unsigned int ns_idx,
 		    const struct hs_link *l)
 {
@@ -484,6 +516,7 @@ int hs_topo_discover(struct hs_topo *t, const struct hs_topo_opts *o)
 		add_named(&d);
 		if (o->processes)
 			add_processes(&d);
+		name_containers(&d);
 		e = scan_all(&d);
 	}
 	discovery_free(&d);

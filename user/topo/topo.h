@@ -6,7 +6,9 @@
  *
  * Namespaces are the one hopscope runs in, those under /run/netns, those
  * the caller opened by other names and, on request, those of running
- * processes (named pid:PID by their lowest pid). Edges: a veth and its
+ * processes. Their names: a container's docker:NAME or podman:NAME (its
+ * runtime asked, runtime.h), pid 1's "host", else the /run/netns name or
+ * the caller's, else pid:PID by the lowest pid. Edges: a veth and its
  * peer (across namespaces, through IFLA_LINK and IFLA_LINK_NETNSID), a
  * macvlan and its parent, a port and its bridge (kernel master, or OVS),
  * a VF and its PF.
@@ -23,8 +25,8 @@
 #define HS_TOPO_MAX_PIDS 8
 
 struct hs_topo_ns {
-	struct hs_netns ns; /* name: /run/netns name, else "pid:PID" */
-	bool named; /* under /run/netns */
+	struct hs_netns ns; /* name: as topo.h says above */
+	bool named; /* by a container, "host", /run/netns or the caller */
 	unsigned int n_pids;
 	pid_t pids[HS_TOPO_MAX_PIDS]; /* the lowest pids in it */
 	char comm[16]; /* command of pids[0] */

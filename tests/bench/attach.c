@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * attach - how long attaching N points takes: the shared probes (one
+ * program per hook, verified once) against a copy of the probe per point
+ * (HS_PROBE_COPIES=1), alternating in one run (shared, copies, shared,
+ * copies ...), median over the rounds. Also the mean time of one
+ * hs_probes_add on the shared probes, what the agent pays for a point of
+ * a container that has just started.
+ *   attach ROUNDS NETNS...
+ * Every interface but lo of each NETNS (names under /run/netns, made by
+ * tests/bench/attach.sh) gets a tc ingress and a tc egress point. With
+ * BENCH_JSON set, each figure is also appended to that file as a JSON line
+ * (tests/bench/README.md).
+ */
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <ifaddrs.h>
+#include "core/log.h"
+#include "probe/attach.h"
+#include "topo/netns.h"
+
+#define MAX_NS 256
+
+static struct hs_netns ns[MAX_NS];
+static struct hs_point_spec specs[HS_MAX_POINTS];
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Both tc hooks of every interface but lo of one namespace. */
+static unsigned int specs_of(struct hs_netns *n, unsigned int at)
+{
+	struct ifaddrs *ifa, *i;
+	int saved;
+
+	if (hs_netns_enter(n, &saved) || getifaddrs(&ifa)) {
+		fprintf(stderr, "attach: cannot list the interfaces of %s\n",
+			n->name);
+		exit(1);
+	}
+	for (i = ifa; i; i = i->ifa_next) {
+		unsigned int idx = if_nametoindex(i->ifa_name);
+		int h;
+
+		if (!i->ifa_addr || i->ifa_addr->sa_family != 17 /* AF_PACKET */
+		    || !strcmp(i->ifa_name, "lo"))
+			continue;
+		for (h = HS_HOOK_TC_INGRESS; h <= HS_HOOK_TC_EGRESS; h++) {
+			if (at >= HS_MAX_POINTS)
+				break;
+			specs[at].ns = n;
+			specs[at].hook = (enum hs_hook)h;
+			specs[at].link.ifindex = (int)idx;
+			snprintf(specs[at].link.ifname,
+				 sizeof(specs[at].link.ifname), "%s",
+				 i->ifa_name);
+			at++;
+		}
+	}
+	freeifaddrs(ifa);
+	hs_netns_leave(saved);
+	return at;
+}
+
+/* Seconds to attach all n points one way; -1 if it failed. */
+static double attach_all(struct hs_probes *p, unsigned int n, bool copies,
+			 double *add_mean)
+{
+	struct hs_probe_config cfg = { .sample_one_in = 1,
+				       .ringbuf_bytes = 1 << 20 };
+	double t0, t1;
+	unsigned int i;
+
+	setenv("HS_PROBE_COPIES", copies ? "1" : "0", 1);
+	t0 = now_s();
+	if (hs_probes_open(p, &cfg))
+		return -1;
+	t1 = now_s();
+	for (i = 0; i < n; i++)
+		if (hs_probes_add(p, &specs[i], (uint16_t)i)) {
+			hs_probes_detach(p);
+			return -1;
+		}
+	*add_mean = (now_s() - t1) / n;
+	t1 = now_s() - t0;
+	if (p->copies != copies) {
+		fprintf(stderr, "attach: the %s probes did not load here\n",
+			copies ? "copied" : "shared");
+		hs_probes_detach(p);
+		return -1;
+	}
+	hs_probes_detach(p);
+	return t1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void quartiles(double *v, int n, double *q1, double *med, double *q3)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	*q1 = v[(int)(0.25 * (n - 1) + 0.5)];
+	*med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	*q3 = v[(int)(0.75 * (n - 1) + 0.5)];
+}
+
+static void json(FILE *f, const char *name, double v, double q1, double q3,
+		 const char *unit, const char *extra)
+{
+	if (f)
+		fprintf(f,
+			"{\"bench\":\"attach\",\"section\":\"attach points\","
+			"\"name\":\"%s\",\"value\":%.6g,\"unit\":\"%s\","
+			"\"q1\":%.6g,\"q3\":%.6g%s}\n",
+			name, v, unit, q1, q3, extra);
+}
+
+int main(int argc, char **argv)
+{
+	const char *json_path = getenv("BENCH_JSON");
+	static double t[2][64], add[2][64];
+	double q1[2], med[2], q3[2], a1, am, a3;
+	struct hs_probes *p = calloc(1, sizeof(*p));
+	unsigned int n = 0, n_ns = 0;
+	char err[256], name[512], extra[128];
+	FILE *f = NULL;
+	int rounds, r, v, i;
+
+	if (argc < 3 || (rounds = atoi(argv[1])) < 1 || rounds > 64 ||
+	    argc - 2 > MAX_NS) {
+		fprintf(stderr, "usage: attach ROUNDS(1..64) NETNS...\n");
+		return 2;
+	}
+	if (!p)
+		return 1;
+	hs_log_set_level(HS_LOG_WARN);
+	for (i = 2; i < argc; i++) {
+		if (hs_netns_open(argv[i], &ns[n_ns], err, sizeof(err))) {
+			fprintf(stderr, "attach: %s\n", err);
+			return 1;
+		}
+		n = specs_of(&ns[n_ns++], n);
+	}
+	if (json_path && !(f = fopen(json_path, "a"))) {
+		fprintf(stderr, "attach: cannot append to '%s'\n", json_path);
+		return 1;
+	}
+	printf("attaching %u points (tc ingress and egress of %u interfaces in %u namespaces), %d rounds\n",
+	       n, n / 2, n_ns, rounds);
+	for (r = 0; r < rounds; r++)
+		for (v = 0; v < 2; v++) {
+			t[v][r] = attach_all(p, n, v == 1, &add[v][r]);
+			if (t[v][r] < 0)
+				return 1;
+			printf("  round %d %-7s %8.3f s\n", r + 1,
+			       v ? "copies" : "shared", t[v][r]);
+			fflush(stdout);
+		}
+	for (v = 0; v < 2; v++) {
+		quartiles(t[v], rounds, &q1[v], &med[v], &q3[v]);
+		snprintf(name, sizeof(name), "%u points, %s", n,
+			 v ? "a copy per point" : "shared programs");
+		snprintf(extra, sizeof(extra), ",\"points\":%u%s", n,
+			 v ? "" : ",\"target\":\"< 2 s\"");
+		if (!v)
+			snprintf(extra + strlen(extra),
+				 sizeof(extra) - strlen(extra), ",\"met\":%s",
+				 med[0] < 2 ? "true" : "false");
+		json(f, name, med[v], q1[v], q3[v], "s", extra);
+		printf("%-32s %8.3f s  [%.3f, %.3f]\n", name, med[v], q1[v],
+		       q3[v]);
+	}
+	quartiles(add[0], rounds, &a1, &am, &a3);
+	json(f, "one hs_probes_add, shared", am * 1e6, a1 * 1e6, a3 * 1e6, "us",
+	     "");
+	printf("%-32s %8.1f us [%.1f, %.1f]\n", "one hs_probes_add, shared",
+	       am * 1e6, a1 * 1e6, a3 * 1e6);
+	quartiles(add[1], rounds, &a1, &am, &a3);
+	json(f, "one hs_probes_add, copies", am * 1e6, a1 * 1e6, a3 * 1e6, "us",
+	     "");
+	printf("%-32s %8.1f us [%.1f, %.1f]\n", "one hs_probes_add, copies",
+	       am * 1e6, a1 * 1e6, a3 * 1e6);
+	json(f, "copies / shared", med[1] / med[0], med[1] / med[0],
+	     med[1] / med[0], "x", "");
+	printf("copies / shared: %.1fx\n", med[1] / med[0]);
+	for (i = 0; i < (int)n_ns; i++)
+		hs_netns_close(&ns[i]);
+	free(p);
+	if (f)
+		fclose(f);
+	return 0;
+}
