@@ -84,6 +84,150 @@ static struct hs_leg *segment(const struct hs_hops *h, const struct hs_path *p,
 	return &h->segments[p->seg0 + k];
 }
 
+/* ---- expiry: what touches a point let go leaves, the rest moves down ---- */
+
+/* A twin segment never took a crossing of its own: its buffers are
+ * NULL, and freeing them is no harm. */
+static void leg_clear(struct hs_leg *l)
+{
+	leg_free(l);
+	memset(l, 0, sizeof(*l));
+}
+
+static void expire_hops(struct hs_hops *h, const bool *gone)
+{
+	uint32_t i, j = 0;
+
+	for (i = 0; i < h->n_hops; i++) {
+		struct hs_hop *hop = &h->hops[i];
+
+		if (gone[hop->from] || gone[hop->to]) {
+			/* its twin segment is on a path through the point */
+			h->hop_index[hop->from * HS_MAX_POINTS + hop->to] = 0;
+			if (hop->leg.twin)
+				hop->leg.twin->twin = NULL;
+			hop->leg.twin = NULL;
+			leg_clear(&hop->leg);
+			continue;
+		}
+		if (i != j) {
+			h->hops[j] = *hop;
+			memset(hop, 0, sizeof(*hop));
+			if (h->hops[j].leg.twin)
+				h->hops[j].leg.twin->twin = &h->hops[j].leg;
+		}
+		h->hop_index[h->hops[j].from * HS_MAX_POINTS + h->hops[j].to] =
+			(uint16_t)(j + 1);
+		j++;
+	}
+	h->n_hops = j;
+}
+
+static bool path_gone(const struct hs_path *p, const bool *gone)
+{
+	int k;
+
+	for (k = 0; k < p->n; k++)
+		if (gone[p->points[k]])
+			return true;
+	return false;
+}
+
+/* The segments of path p, moved down to *next (p's are at or above). */
+static void move_segments(struct hs_hops *h, struct hs_path *p, uint32_t *next)
+{
+	uint32_t k, n = p->n - 1u;
+
+	for (k = 0; k < n; k++) {
+		struct hs_leg *from = &h->segments[p->seg0 + k];
+		struct hs_leg *to = &h->segments[*next + k];
+
+		if (from == to)
+			continue;
+		*to = *from;
+		memset(from, 0, sizeof(*from));
+		if (to->twin)
+			to->twin->twin = to;
+	}
+	p->seg0 = *next;
+	*next += n;
+}
+
+static void drop_segments(struct hs_hops *h, struct hs_path *p)
+{
+	uint32_t k;
+
+	for (k = 0; p->seg0 != HS_NO_SEGMENTS && k + 1u < p->n; k++) {
+		struct hs_leg *seg = &h->segments[p->seg0 + k];
+
+		/* its live hop keeps what they shared */
+		if (seg->twin)
+			seg->twin->twin = NULL;
+		leg_clear(seg);
+	}
+}
+
+/* Paths (and their segments) through a point let go leave; remap[i] is
+ * then path i's new index + 1, or 0. Segments were taken in the order of
+ * the paths, so moving both down in that order keeps them in place. */
+static void expire_paths(struct hs_hops *h, const bool *gone, uint32_t *remap)
+{
+	uint32_t i, j = 0, next = 0;
+
+	for (i = 0; i < h->n_paths; i++) {
+		struct hs_path *p = &h->paths[i];
+
+		remap[i] = 0;
+		if (path_gone(p, gone)) {
+			drop_segments(h, p);
+			leg_free(&p->leg);
+			memset(p, 0, sizeof(*p));
+			continue;
+		}
+		if (p->seg0 != HS_NO_SEGMENTS)
+			move_segments(h, p, &next);
+		if (i != j) {
+			h->paths[j] = *p;
+			memset(p, 0, sizeof(*p));
+		}
+		remap[i] = j + 1;
+		j++;
+	}
+	h->n_paths = j;
+	h->n_segments = next;
+}
+
+static void expire_flows(struct hs_hops *h, const uint32_t *remap)
+{
+	uint32_t i;
+	int k;
+
+	for (i = 0; i < HS_FLOW_SLOTS; i++) {
+		struct hs_flow *f = &h->flows[i];
+
+		for (k = 0; k < 2; k++) {
+			if (!f->path[k])
+				continue;
+			f->path[k] = remap[f->path[k] - 1];
+			if (!f->path[k])
+				f->votes[k] = 0;
+		}
+	}
+}
+
+void hs_hops_expire(struct hs_hops *h, const bool *gone)
+{
+	uint32_t remap[HS_MAX_PATHS];
+	unsigned int p;
+
+	expire_hops(h, gone);
+	expire_paths(h, gone, remap);
+	expire_flows(h, remap);
+	for (p = 0; p < HS_MAX_POINTS; p++)
+		if (gone[p])
+			memset(&h->drops[p], 0, sizeof(h->drops[p]));
+}
+
 const struct hs_leg *hs_path_segment(const struct hs_hops *h,
 				     const struct hs_path *p, unsigned int k)
 {

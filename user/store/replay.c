@@ -17,6 +17,23 @@ static int bad_frame(const struct hs_rec_frame *f, char *err, size_t errlen,
 	return -EINVAL;
 }
 
+/* The replay's table (hs_replay_session gave the session its own) up to
+ * n ids, those new absent: a live run's table may have grown past its
+ * last point added, a later part's header lists only the points live. */
+static bool grow_table(struct hs_session *s, unsigned int n)
+{
+	struct hs_point_table *t = (struct hs_point_table *)s->points;
+
+	if (n > HS_MAX_POINTS)
+		return false;
+	while (t->n < n) {
+		memset(&t->p[t->n], 0, sizeof(t->p[t->n]));
+		t->p[t->n].id = (uint16_t)t->n;
+		t->p[t->n++].absent = true;
+	}
+	return true;
+}
+
 static int replay_records(struct hs_session *s, const struct hs_rec_frame *f,
 			  char *err, size_t errlen)
 {
@@ -50,7 +67,8 @@ static int replay_cost(struct hs_session *s, const struct hs_rec_frame *f,
 	struct hs_probe_cost cost[HS_MAX_POINTS] = {};
 	size_t i, n = f->len / sizeof(*c);
 
-	if (f->len % sizeof(*c) || n != s->points->n)
+	if (f->len % sizeof(*c) || !grow_table(s, (unsigned int)n) ||
+	    n != s->points->n)
 		return bad_frame(f, err, errlen,
 				 "probe costs that do not fit the point table");
 	for (i = 0; i < n; i++) {
@@ -72,11 +90,67 @@ static int replay_report(struct hs_session *s, const struct hs_rec_frame *f,
 	if (f->len < sizeof(*rep) ||
 	    f->len !=
 		    sizeof(*rep) + rep->n_points * sizeof(struct hs_counters) ||
-	    rep->n_points != s->points->n)
+	    !grow_table(s, rep->n_points) || rep->n_points != s->points->n)
 		return bad_frame(f, err, errlen,
 				 "a report that does not fit the point table");
 	hs_session_report(s, rep->final, rep->elapsed_s, rep->interval_s,
 			  (const struct hs_counters *)(rep + 1));
+	return 0;
+}
+
+/* The point into the table (the replay's own, which the session was
+ * given by hs_replay_session), then into the session. */
+static int replay_point_added(struct hs_session *s,
+			      const struct hs_rec_frame *f, char *err,
+			      size_t errlen)
+{
+	struct hs_point_table *t = (struct hs_point_table *)s->points;
+	const char *json = (const char *)f->data + sizeof(struct hs_frame_time);
+	struct hs_point_info p;
+	char why[256];
+
+	if (f->len <= sizeof(struct hs_frame_time))
+		return bad_frame(f, err, errlen, "a point added without it");
+	if (hs_run_info_point_from_json(json,
+					f->len - sizeof(struct hs_frame_time),
+					&p, why, sizeof(why)))
+		return bad_frame(f, err, errlen, why);
+	if (!hs_session_point_reusable(s, p.id)) {
+		snprintf(why, sizeof(why), "point %u added while still in use",
+			 p.id);
+		return bad_frame(f, err, errlen, why);
+	}
+	grow_table(s, p.id + 1u);
+	t->p[p.id] = p;
+	hs_session_point_added(s, p.id, hs_frame_ts(f));
+	return 0;
+}
+
+static int replay_point_removed(struct hs_session *s,
+				const struct hs_rec_frame *f, char *err,
+				size_t errlen)
+{
+	const struct hs_frame_point *p = f->data;
+	char why[64];
+
+	if (f->len != sizeof(*p))
+		return bad_frame(f, err, errlen, "a point removed of a wrong size");
+	if (hs_session_point_removed(s, p->point, p->ts_ns)) {
+		snprintf(why, sizeof(why), "point %u removed while not live",
+			 p->point);
+		return bad_frame(f, err, errlen, why);
+	}
+	return 0;
+}
+
+static int replay_expire(struct hs_session *s, const struct hs_rec_frame *f,
+			 char *err, size_t errlen)
+{
+	const struct hs_frame_expire *e = f->data;
+
+	if (f->len != sizeof(*e))
+		return bad_frame(f, err, errlen, "an expiry of a wrong size");
+	hs_session_expire(s, e->now_ns, e->expire_ns);
 	return 0;
 }
 
@@ -119,6 +193,12 @@ int hs_replay_frame(struct hs_session *s, const struct hs_rec_frame *f,
 		return 0;
 	case HS_FRAME_COST:
 		return replay_cost(s, f, err, errlen);
+	case HS_FRAME_POINT_ADDED:
+		return replay_point_added(s, f, err, errlen);
+	case HS_FRAME_POINT_REMOVED:
+		return replay_point_removed(s, f, err, errlen);
+	case HS_FRAME_EXPIRE:
+		return replay_expire(s, f, err, errlen);
 	}
 	return bad_frame(f, err, errlen, "a second header");
 }
@@ -209,7 +289,8 @@ int hs_rec_run_check(const struct hs_rec_run *run)
 			       run->part[i]->info.run_id);
 			return -EINVAL;
 		}
-		if (run->part[i]->points->n != run->part[0]->points->n) {
+		/* points may have come since: the table only grows */
+		if (run->part[i]->points->n < run->part[0]->points->n) {
 			pr_err("'%s' has another point table than '%s'",
 			       run->part[i]->path, run->part[0]->path);
 			return -EINVAL;
