@@ -18,8 +18,7 @@ static int bad_frame(const struct hs_rec_frame *f, char *err, size_t errlen,
 }
 
 /* The replay's table (hs_replay_session gave the session its own) up to
- * n ids, those new absent: a live run's table may have grown past its
- * last point added, a later part's header lists only the points live. */
+ * n ids, those new absent. */
 static bool grow_table(struct hs_session *s, unsigned int n)
 {
 	struct hs_point_table *t = (struct hs_point_table *)s->points;
@@ -67,8 +66,7 @@ static int replay_cost(struct hs_session *s, const struct hs_rec_frame *f,
 	struct hs_probe_cost cost[HS_MAX_POINTS] = {};
 	size_t i, n = f->len / sizeof(*c);
 
-	if (f->len % sizeof(*c) || !grow_table(s, (unsigned int)n) ||
-	    n != s->points->n)
+	if (f->len % sizeof(*c) || n != s->points->n)
 		return bad_frame(f, err, errlen,
 				 "probe costs that do not fit the point table");
 	for (i = 0; i < n; i++) {
@@ -90,7 +88,7 @@ static int replay_report(struct hs_session *s, const struct hs_rec_frame *f,
 	if (f->len < sizeof(*rep) ||
 	    f->len !=
 		    sizeof(*rep) + rep->n_points * sizeof(struct hs_counters) ||
-	    !grow_table(s, rep->n_points) || rep->n_points != s->points->n)
+	    rep->n_points != s->points->n)
 		return bad_frame(f, err, errlen,
 				 "a report that does not fit the point table");
 	hs_session_report(s, rep->final, rep->elapsed_s, rep->interval_s,

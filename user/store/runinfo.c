@@ -124,10 +124,13 @@ char *hs_run_info_to_json(const struct hs_run_info *info,
 	json_object_object_add(o, "clock_offsets_ns", offs);
 	json_object_object_add(o, "config", config_json(info));
 	pts = json_object_new_array();
-	/* the points live now: a gap for every id that is not */
+	/* the points live now: a gap for every id that is not, and how many
+	 * ids the table has when the last are gaps too (reports count them) */
 	for (i = 0; i < points->n; i++)
 		if (!points->p[i].absent)
 			json_object_array_add(pts, point_json(&points->p[i]));
+	if (points->n && points->p[points->n - 1].absent)
+		json_add_u64(o, "n_points", points->n);
 	json_object_object_add(o, "points", pts);
 	text = strdup(
 		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
@@ -321,6 +324,27 @@ static void get_config(struct parse *ps, json_object *o,
 	}
 }
 
+/* A table whose last ids are gaps says how many ids it has. */
+static void get_gaps_to(struct parse *ps, json_object *o,
+			struct hs_point_table *points)
+{
+	uint64_t n = get_u64(ps, o, "n_points");
+
+	if (ps->failed)
+		return;
+	if (n < points->n || n > HS_MAX_POINTS) {
+		snprintf(ps->err, ps->errlen,
+			 "the header's n_points %llu is below its points or over %d",
+			 (unsigned long long)n, HS_MAX_POINTS);
+		ps->failed = 1;
+		return;
+	}
+	while (points->n < n) {
+		points->p[points->n].id = (uint16_t)points->n;
+		points->p[points->n++].absent = true;
+	}
+}
+
 static void get_points(struct parse *ps, json_object *o,
 		       struct hs_point_table *points)
 {
@@ -355,6 +379,8 @@ static void get_points(struct parse *ps, json_object *o,
 		}
 		points->p[points->n++] = pt;
 	}
+	if (json_object_object_get_ex(o, "n_points", &arr))
+		get_gaps_to(ps, o, points);
 }
 
 int hs_run_info_from_json(const char *text, struct hs_run_info *info,
