@@ -268,8 +268,8 @@ static void run_churn(char **out_json, size_t *len, const char *rec)
 	s_up = true;
 	header = hs_run_info_to_json(&info, &points);
 	cr_assert_not_null(header);
-	cr_assert_eq(hs_rec_create(&w, rec, header, err, sizeof(err)), 0,
-		     "%s", err);
+	cr_assert_eq(hs_rec_create(&w, rec, header, err, sizeof(err)), 0, "%s",
+		     err);
 	free(header);
 	recorder.w = w;
 	hs_recorder_sink(&recorder, &sink);
@@ -303,8 +303,9 @@ Test(churn, a_churning_runs_file_replays_to_the_same_json)
 	/* what the live run printed of the churn */
 	cr_assert_not_null(strstr(live, "\"netns\":\"ctr5\""));
 	cr_assert_not_null(strstr(live, "\"since_ns\":1510000000"));
-	cr_assert_not_null(
-		strstr(live, "{\"type\":\"event\",\"point\":4,\"event\":\"removed\"}"));
+	cr_assert_not_null(strstr(
+		live,
+		"{\"type\":\"event\",\"point\":4,\"event\":\"removed\"}"));
 	cr_assert_eq(hs_rec_part_open(recpath, &part), 0);
 	run = (struct hs_rec_run){ .n = 1, .part = { part } };
 	cr_assert_eq(hs_replay_session(&run, NULL, &s), 0);

@@ -132,7 +132,8 @@ static int replay_point_removed(struct hs_session *s,
 	char why[64];
 
 	if (f->len != sizeof(*p))
-		return bad_frame(f, err, errlen, "a point removed of a wrong size");
+		return bad_frame(f, err, errlen,
+				 "a point removed of a wrong size");
 	if (hs_session_point_removed(s, p->point, p->ts_ns)) {
 		snprintf(why, sizeof(why), "point %u removed while not live",
 			 p->point);

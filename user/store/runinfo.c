@@ -248,9 +248,10 @@ static void get_point(struct parse *ps, json_object *o, unsigned int min_id,
 	int h;
 
 	if ((id < min_id || id >= HS_MAX_POINTS) && !ps->failed) {
-		snprintf(ps->err, ps->errlen,
-			 "the point after id %u has id %llu: out of order or over %d",
-			 min_id, (unsigned long long)id, HS_MAX_POINTS - 1);
+		snprintf(
+			ps->err, ps->errlen,
+			"the point id %llu is out of order (below %u) or over %d",
+			(unsigned long long)id, min_id, HS_MAX_POINTS - 1);
 		ps->failed = 1;
 	}
 	if (ps->failed)
@@ -333,9 +334,10 @@ static void get_gaps_to(struct parse *ps, json_object *o,
 	if (ps->failed)
 		return;
 	if (n < points->n || n > HS_MAX_POINTS) {
-		snprintf(ps->err, ps->errlen,
-			 "the header's n_points %llu is below its points or over %d",
-			 (unsigned long long)n, HS_MAX_POINTS);
+		snprintf(
+			ps->err, ps->errlen,
+			"the header's n_points %llu is below its points or over %d",
+			(unsigned long long)n, HS_MAX_POINTS);
 		ps->failed = 1;
 		return;
 	}
