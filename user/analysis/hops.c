@@ -86,17 +86,15 @@ static struct hs_leg *segment(const struct hs_hops *h, const struct hs_path *p,
 
 /* ---- expiry: what touches a point let go leaves, the rest moves down ---- */
 
-/* A twin segment never took a crossing of its own: its buffers are
- * NULL, and freeing them is no harm. */
-static void leg_clear(struct hs_leg *l)
-{
-	leg_free(l);
-	memset(l, 0, sizeof(*l));
-}
+/* Slots [from, to) of a table, left behind by the survivors moving down:
+ * zeroed once, for whatever takes them next (a leg is ~40 KiB: moving
+ * and clearing are what expiry costs). */
+#define clear_tail(arr, from, to) \
+	memset(&(arr)[from], 0, ((to) - (from)) * sizeof((arr)[0]))
 
 static void expire_hops(struct hs_hops *h, const bool *gone)
 {
-	uint32_t i, j = 0;
+	uint32_t i, j = 0, n = h->n_hops;
 
 	for (i = 0; i < h->n_hops; i++) {
 		struct hs_hop *hop = &h->hops[i];
@@ -106,13 +104,11 @@ static void expire_hops(struct hs_hops *h, const bool *gone)
 			h->hop_index[hop->from * HS_MAX_POINTS + hop->to] = 0;
 			if (hop->leg.twin)
 				hop->leg.twin->twin = NULL;
-			hop->leg.twin = NULL;
-			leg_clear(&hop->leg);
+			leg_free(&hop->leg);
 			continue;
 		}
 		if (i != j) {
 			h->hops[j] = *hop;
-			memset(hop, 0, sizeof(*hop));
 			if (h->hops[j].leg.twin)
 				h->hops[j].leg.twin->twin = &h->hops[j].leg;
 		}
@@ -120,6 +116,7 @@ static void expire_hops(struct hs_hops *h, const bool *gone)
 			(uint16_t)(j + 1);
 		j++;
 	}
+	clear_tail(h->hops, j, n);
 	h->n_hops = j;
 }
 
@@ -145,7 +142,6 @@ static void move_segments(struct hs_hops *h, struct hs_path *p, uint32_t *next)
 		if (from == to)
 			continue;
 		*to = *from;
-		memset(from, 0, sizeof(*from));
 		if (to->twin)
 			to->twin->twin = to;
 	}
@@ -160,10 +156,11 @@ static void drop_segments(struct hs_hops *h, struct hs_path *p)
 	for (k = 0; p->seg0 != HS_NO_SEGMENTS && k + 1u < p->n; k++) {
 		struct hs_leg *seg = &h->segments[p->seg0 + k];
 
-		/* its live hop keeps what they shared */
+		/* its live hop keeps what they shared; a twin itself never
+		 * took a crossing: its buffers are NULL */
 		if (seg->twin)
 			seg->twin->twin = NULL;
-		leg_clear(seg);
+		leg_free(seg);
 	}
 }
 
@@ -172,27 +169,26 @@ static void drop_segments(struct hs_hops *h, struct hs_path *p)
  * the paths, so moving both down in that order keeps them in place. */
 static void expire_paths(struct hs_hops *h, const bool *gone, uint32_t *remap)
 {
-	uint32_t i, j = 0, next = 0;
+	uint32_t i, j = 0, next = 0, n = h->n_paths, n_segs = h->n_segments;
 
-	for (i = 0; i < h->n_paths; i++) {
+	for (i = 0; i < n; i++) {
 		struct hs_path *p = &h->paths[i];
 
 		remap[i] = 0;
 		if (path_gone(p, gone)) {
 			drop_segments(h, p);
 			leg_free(&p->leg);
-			memset(p, 0, sizeof(*p));
 			continue;
 		}
 		if (p->seg0 != HS_NO_SEGMENTS)
 			move_segments(h, p, &next);
-		if (i != j) {
+		if (i != j)
 			h->paths[j] = *p;
-			memset(p, 0, sizeof(*p));
-		}
 		remap[i] = j + 1;
 		j++;
 	}
+	clear_tail(h->paths, j, n);
+	clear_tail(h->segments, next, n_segs);
 	h->n_paths = j;
 	h->n_segments = next;
 }
