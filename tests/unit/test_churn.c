@@ -358,3 +358,42 @@ Test(churn, a_header_carries_the_live_points)
 	free(live);
 	free(back);
 }
+
+/* A live hop and the segment it shares its statistics with move down
+ * together when what was before them expires, and part as before. */
+Test(churn, twins_survive_the_move)
+{
+	const struct hs_leg *seg;
+	uint64_t fp;
+
+	start();
+	add_point(4, "ctr", 10 * MS);
+	for (fp = 0; fp < 5; fp++)
+		packet(20 * MS + fp * MS, 4, fp, 1000);
+	for (fp = 10; fp < 15; fp++) {
+		record(30 * MS + fp * MS, 2, fp);
+		record(30 * MS + fp * MS + 2000, 3, fp);
+	}
+	cr_assert_eq(hs_session_point_removed(&s, 4, 60 * MS), 0);
+	drain_to(200 * MS);
+	cr_assert_eq(s.hops.n_paths, 2);
+	cr_assert_eq(hs_session_expire(&s, 200 * MS, 0), 1);
+	cr_assert_eq(s.hops.n_hops, 1);
+	cr_assert_eq(s.hops.n_paths, 1);
+	cr_assert_eq(s.hops.n_segments, 1);
+	cr_assert_eq(s.hops.hops[0].from, 2);
+	cr_assert_eq(hs_hops_find(&s.hops, 2, 3), &s.hops.hops[0]);
+	cr_assert_eq(s.hops.hops[0].leg.twin, &s.hops.segments[0]);
+	cr_assert_eq(s.hops.segments[0].twin, &s.hops.hops[0].leg);
+	/* a packet over 1 -> 2 -> 3 takes the hop but not the segment */
+	record(300 * MS, 1, 77);
+	record(300 * MS + 1000, 2, 77);
+	record(300 * MS + 3000, 3, 77);
+	drain_to(500 * MS);
+	hs_session_report(&s, true, 1, 1, s.point_counters);
+	cr_assert_null(s.hops.hops[0].leg.twin);
+	cr_assert_eq(s.hops.hops[0].leg.total.delay.n, 6);
+	seg = hs_path_segment(&s.hops, &s.hops.paths[0], 0);
+	cr_assert_not_null(seg);
+	cr_assert_eq(seg->total.delay.n, 5);
+}
