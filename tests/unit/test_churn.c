@@ -397,3 +397,127 @@ Test(churn, twins_survive_the_move)
 	cr_assert_not_null(seg);
 	cr_assert_eq(seg->total.delay.n, 5);
 }
+
+/* SIGHUP as the collector does it, after the third report: the part so
+ * far moved aside, a new one begun with the points live now. */
+struct rotator {
+	struct hs_rec_writer *w;
+	struct hs_run_info *info;
+	const char *aside;
+	unsigned int reports;
+};
+
+static void rotate_on_report(void *ctx, const struct hs_report *r)
+{
+	struct rotator *rot = ctx;
+	struct hs_point_table *live;
+	char err[256], *header;
+
+	(void)r;
+	if (++rot->reports != 3)
+		return;
+	live = malloc(sizeof(*live));
+	cr_assert_not_null(live);
+	hs_session_live_points(&s, live);
+	rot->info->part++;
+	header = hs_run_info_to_json(rot->info, live);
+	cr_assert_not_null(header);
+	cr_assert_eq(rename(recpath, rot->aside), 0);
+	cr_assert_eq(hs_rec_reopen(rot->w, header, err, sizeof(err)), 0, "%s",
+		     err);
+	free(header);
+	free(live);
+}
+
+/* The JSON a replay of these parts prints. */
+static char *replay_json(struct hs_rec_part **parts, unsigned int n,
+			 size_t *len)
+{
+	struct hs_output out = {};
+	struct hs_rec_run run = { .n = n };
+	struct hs_session rs;
+	struct hs_sink sink;
+	char *buf = NULL;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		run.part[i] = parts[i];
+	cr_assert_eq(hs_rec_run_check(&run), 0);
+	cr_assert_eq(hs_replay_session(&run, NULL, &rs), 0);
+	out.json = open_memstream(&buf, len);
+	hs_output_sink(&out, &sink);
+	hs_session_add_sink(&rs, &sink);
+	cr_assert_eq(hs_replay_run(&run, &rs), 0);
+	fclose(out.json);
+	hs_session_free(&rs);
+	return buf;
+}
+
+Test(churn, a_rotated_churning_run_replays_whole_and_in_part)
+{
+	struct hs_session_config cfg = { .window_ns = WINDOW,
+					 .max_inflight = 4096 };
+	struct hs_rec_part *p0 = NULL, *p1 = NULL, *p1again = NULL;
+	struct hs_recorder recorder = {};
+	struct hs_output out = {};
+	struct hs_run_info info = {};
+	struct hs_rec_writer *w = NULL;
+	char aside[80], err[256], *header, *live = NULL, *whole, *tail;
+	struct rotator rot = { .info = &info, .aside = aside };
+	size_t live_len = 0, whole_len, tail_len;
+	struct hs_sink sink;
+	int fd;
+
+	snprintf(recpath, sizeof(recpath), "/tmp/hs-churn-XXXXXX");
+	fd = mkstemp(recpath);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	snprintf(aside, sizeof(aside), "%s.0", recpath);
+	scenario_churn_points(&points);
+	snprintf(info.run_id, sizeof(info.run_id), "churn-1-2");
+	snprintf(info.host, sizeof(info.host), "golden");
+	info.cfg = cfg;
+	cr_assert_eq(hs_session_init(&s, &cfg, &points), 0);
+	s_up = true;
+	header = hs_run_info_to_json(&info, &points);
+	cr_assert_eq(hs_rec_create(&w, recpath, header, err, sizeof(err)), 0,
+		     "%s", err);
+	free(header);
+	recorder.w = w;
+	rot.w = w;
+	hs_recorder_sink(&recorder, &sink);
+	hs_session_add_sink(&s, &sink);
+	sink = (struct hs_sink){ .ctx = &rot, .report = rotate_on_report };
+	hs_session_add_sink(&s, &sink);
+	out.json = open_memstream(&live, &live_len);
+	hs_output_sink(&out, &sink);
+	hs_session_add_sink(&s, &sink);
+	cr_assert_eq(scenario_churn_feed(&s, &points, 6, 100 * MS), 0);
+	fclose(out.json);
+	cr_assert_eq(hs_rec_close(w), 0);
+	hs_session_free(&s);
+	s_up = false;
+
+	cr_assert_eq(hs_rec_part_open(aside, &p0), 0);
+	cr_assert_eq(hs_rec_part_open(recpath, &p1), 0);
+	/* at the third report container 2 (id 4) was gone, 3 not yet come */
+	cr_assert_eq(p1->points->n, 6);
+	cr_assert(p1->points->p[4].absent);
+	cr_assert(p1->points->p[5].absent);
+	cr_assert_not(p1->points->p[3].absent);
+	whole = replay_json((struct hs_rec_part *[]){ p0, p1 }, 2, &whole_len);
+	cr_assert_eq(whole_len, live_len);
+	cr_assert_eq(memcmp(whole, live, live_len), 0, "replayed:\n%s", whole);
+	/* a later part alone: from where it starts, its ids free to come */
+	cr_assert_eq(hs_rec_part_open(recpath, &p1again), 0);
+	tail = replay_json(&p1again, 1, &tail_len);
+	cr_assert_not_null(strstr(tail, "\"netns\":\"ctr5\""));
+	cr_assert_null(strstr(tail, "\"netns\":\"ctr2\""));
+	hs_rec_part_free(p0);
+	hs_rec_part_free(p1);
+	hs_rec_part_free(p1again);
+	unlink(aside);
+	free(live);
+	free(whole);
+	free(tail);
+}
