@@ -4,6 +4,7 @@
 #
 #   probe_cost   what a packet costs the probe (BPF_PROG_TEST_RUN, next to
 #                an empty program)
+#   churn        points coming and going: a cycle, an expiry, memory
 #   collector    what the collector ingests, matches and folds on one core,
 #                and the memory it holds
 #   chain.sh     a 3-function chain at full rate: no probes, hopscope, 1/64,
@@ -39,6 +40,7 @@ step() { # step NAME COMMAND...
 
 step "probe cost (BPF_PROG_TEST_RUN)" "$BUILD/bench/probe_cost" $QUICK
 step "collector limits" "$BUILD/bench/collector" $QUICK
+step "churn: points that come and go" "$BUILD/bench/churn" $QUICK
 step "chain: throughput and distortion" env BUILD="$BUILD" tests/bench/chain.sh $QUICK
 
 echo
