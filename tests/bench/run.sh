@@ -4,9 +4,9 @@
 #
 #   probe_cost   what a packet costs the probe (BPF_PROG_TEST_RUN, next to
 #                an empty program)
-#   churn        points coming and going: a cycle, an expiry, memory
 #   collector    what the collector ingests, matches and folds on one core,
 #                and the memory it holds
+#   churn        points coming and going: a cycle, an expiry, memory
 #   chain.sh     a 3-function chain at full rate: no probes, hopscope, 1/64,
 #                tcpdump; and the delays each of them measures at low rate
 #
