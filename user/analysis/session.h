@@ -117,7 +117,8 @@ int hs_session_point_added(struct hs_session *s, uint16_t id, uint64_t ts);
 /* No record of point id comes after ts: its probe is detached and the
  * ring buffer drained past ts. 0, or -EINVAL when id is not LIVE. */
 int hs_session_point_removed(struct hs_session *s, uint16_t id, uint64_t ts);
-/* Let go of the points removed at least expire_ns before now whose
+/* After a drain's horizon, now in the records' clock (the horizon's time):
+ * let go of the points removed at least expire_ns before now whose
  * records can no longer be in a trajectory still to be folded: their
  * hops, paths and segments leave the statistics (interval and totals) and
  * the ids become FREE. Returns how many points it let go. */
