@@ -296,3 +296,99 @@ void scenario_fit(struct hs_fit_run *runs, unsigned int *n, struct hs_fit *fits)
 		hs_fit_line(x, y, 3, &fits[m]);
 	}
 }
+
+/* ---- churn: containers come and go while the chain carries traffic ---- */
+
+/* Container c's point at id: its eth0 tc-ingress, behind rcv. */
+static void churn_point(struct hs_point_table *t, uint16_t id, unsigned int c)
+{
+	char ns[32];
+
+	memset(&t->p[id], 0, sizeof(t->p[id]));
+	snprintf(ns, sizeof(ns), "ctr%u", c);
+	test_point(t, id, ns, 200 + c, 2, "eth0", HS_HOOK_TC_INGRESS);
+	t->p[id].prog_id = 300 + c;
+}
+
+/* One packet at ts along points 0..3 and, when to_ctr, on to point id;
+ * the hop into the container takes ctr_ns. */
+static void churn_packet(struct hs_session *s, uint64_t ts, uint64_t fp,
+			 bool to_ctr, uint16_t id, uint64_t ctr_ns)
+{
+	struct hs_record r = { .flow_hash = to_ctr ? FLOW_SIDE : FLOW_MAIN,
+			       .ip_len = 92,
+			       .proto = 17 };
+	uint16_t k;
+
+	r.fingerprint = fp;
+	for (k = 0; k < 4; k++) {
+		r.ts_ns = ts + k * (2000 + (fp % 5) * 100);
+		r.point_id = k;
+		hs_session_record(s, &r);
+	}
+	if (!to_ctr)
+		return;
+	r.ts_ns += ctr_ns + (fp % 3) * 50;
+	r.point_id = id;
+	hs_session_record(s, &r);
+}
+
+#define CHURN_CYCLE_MS 300
+
+/* One container's life: added at base, traffic to it for 100 ms, removed
+ * at 110 ms, its hops let go once expired; the chain's own traffic all
+ * along, drains every 10 ms, and an interval report at the end. */
+static int churn_cycle(struct hs_session *s, struct hs_point_table *t,
+		       unsigned int c, uint64_t base, uint64_t expire_ns)
+{
+	struct hs_counters cnt[HS_MAX_POINTS] = {};
+	uint16_t id = 4 + c % 2; /* two ids, taken in turn */
+	unsigned int ms;
+
+	if (!hs_session_point_reusable(s, id))
+		return -1;
+	churn_point(t, id, c);
+	if (hs_session_point_added(s, id, base))
+		return -1;
+	for (ms = 0; ms < CHURN_CYCLE_MS; ms++) {
+		uint64_t ts = base + ms * MS;
+
+		churn_packet(s, ts, 0xD000000000ULL + c * 1000 + ms, ms < 100,
+			     id, 1000 + c * 500);
+		if (ms == 110 && hs_session_point_removed(s, id, ts))
+			return -1;
+		if (ms % 10 == 9) {
+			hs_session_horizon(s, ts);
+			hs_session_expire(s, ts, expire_ns);
+		}
+	}
+	hs_session_report(s, false, (base + CHURN_CYCLE_MS * MS) / 1e9,
+			  CHURN_CYCLE_MS / 1e3, cnt);
+	return 0;
+}
+
+void scenario_churn_points(struct hs_point_table *t)
+{
+	static const char *const names[] = { "snd", "vnf1", "rcv" };
+
+	test_chain(t, names, 3);
+}
+
+int scenario_churn_feed(struct hs_session *s, struct hs_point_table *t,
+			unsigned int cycles, uint64_t expire_ns)
+{
+	struct hs_counters cnt[HS_MAX_POINTS] = {};
+	uint64_t base = 10 * MS, end;
+	unsigned int c;
+
+	hs_session_armed(s, MS);
+	hs_session_ready(s, MS);
+	for (c = 0; c < cycles; c++, base += CHURN_CYCLE_MS * MS)
+		if (churn_cycle(s, t, c, base, expire_ns))
+			return -1;
+	end = base + MS;
+	hs_session_horizon(s, end);
+	hs_session_end(s, end);
+	hs_session_report(s, true, end / 1e9, CHURN_CYCLE_MS / 1e3, cnt);
+	return 0;
+}

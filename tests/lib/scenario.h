@@ -35,6 +35,21 @@ void scenario_feed(struct hs_session *s, bool joined);
 /* The joined variant's report --fit: three runs and their fits. */
 void scenario_fit(struct hs_fit_run *runs, unsigned int *n,
 		  struct hs_fit *fits);
+/*
+ * Churn: the chain snd -> vnf1 -> rcv (points 0..3) carries a flow all
+ * along, while containers come and go behind rcv: container c is point
+ * 4 + c % 2, added at the start of its 300 ms, sent to for 100 ms (its
+ * hop from rcv takes 1000 + 500 c ns), removed at 110 ms, and let go
+ * expire_ns later, so that its id is free again for container c + 2.
+ * Drains every 10 ms, each followed by hs_session_expire; an interval
+ * report per container, the final one at the end. t is the session's
+ * table, which the scenario fills as points come. 0, or -1 when an id
+ * was not free when its turn came (or adding or removing it failed).
+ */
+void scenario_churn_points(struct hs_point_table *t);
+int scenario_churn_feed(struct hs_session *s, struct hs_point_table *t,
+			unsigned int cycles, uint64_t expire_ns);
+
 /* The elapsed time a scrape at the end would see. */
 #define SCENARIO_ELAPSED_S 0.215
 

@@ -84,6 +84,146 @@ static struct hs_leg *segment(const struct hs_hops *h, const struct hs_path *p,
 	return &h->segments[p->seg0 + k];
 }
 
+/* ---- expiry: what touches a point let go leaves, the rest moves down ---- */
+
+/* Slots [from, to) of a table, left behind by the survivors moving down:
+ * zeroed once, for whatever takes them next (a leg is ~40 KiB: moving
+ * and clearing are what expiry costs). */
+#define clear_tail(arr, from, to) \
+	memset(&(arr)[from], 0, ((to) - (from)) * sizeof((arr)[0]))
+
+static void expire_hops(struct hs_hops *h, const bool *gone)
+{
+	uint32_t i, j = 0, n = h->n_hops;
+
+	for (i = 0; i < h->n_hops; i++) {
+		struct hs_hop *hop = &h->hops[i];
+
+		if (gone[hop->from] || gone[hop->to]) {
+			/* its twin segment is on a path through the point */
+			h->hop_index[hop->from * HS_MAX_POINTS + hop->to] = 0;
+			if (hop->leg.twin)
+				hop->leg.twin->twin = NULL;
+			leg_free(&hop->leg);
+			continue;
+		}
+		if (i != j) {
+			h->hops[j] = *hop;
+			if (h->hops[j].leg.twin)
+				h->hops[j].leg.twin->twin = &h->hops[j].leg;
+		}
+		h->hop_index[h->hops[j].from * HS_MAX_POINTS + h->hops[j].to] =
+			(uint16_t)(j + 1);
+		j++;
+	}
+	clear_tail(h->hops, j, n);
+	h->n_hops = j;
+}
+
+static bool path_gone(const struct hs_path *p, const bool *gone)
+{
+	int k;
+
+	for (k = 0; k < p->n; k++)
+		if (gone[p->points[k]])
+			return true;
+	return false;
+}
+
+/* The segments of path p, moved down to *next (p's are at or above). */
+static void move_segments(struct hs_hops *h, struct hs_path *p, uint32_t *next)
+{
+	uint32_t k, n = p->n - 1u;
+
+	for (k = 0; k < n; k++) {
+		struct hs_leg *from = &h->segments[p->seg0 + k];
+		struct hs_leg *to = &h->segments[*next + k];
+
+		if (from == to)
+			continue;
+		*to = *from;
+		if (to->twin)
+			to->twin->twin = to;
+	}
+	p->seg0 = *next;
+	*next += n;
+}
+
+static void drop_segments(struct hs_hops *h, struct hs_path *p)
+{
+	uint32_t k;
+
+	for (k = 0; p->seg0 != HS_NO_SEGMENTS && k + 1u < p->n; k++) {
+		struct hs_leg *seg = &h->segments[p->seg0 + k];
+
+		/* its live hop keeps what they shared; a twin itself never
+		 * took a crossing: its buffers are NULL */
+		if (seg->twin)
+			seg->twin->twin = NULL;
+		leg_free(seg);
+	}
+}
+
+/* Paths (and their segments) through a point let go leave; remap[i] is
+ * then path i's new index + 1, or 0. Segments were taken in the order of
+ * the paths, so moving both down in that order keeps them in place. */
+static void expire_paths(struct hs_hops *h, const bool *gone, uint32_t *remap)
+{
+	uint32_t i, j = 0, next = 0, n = h->n_paths, n_segs = h->n_segments;
+
+	for (i = 0; i < n; i++) {
+		struct hs_path *p = &h->paths[i];
+
+		remap[i] = 0;
+		if (path_gone(p, gone)) {
+			drop_segments(h, p);
+			leg_free(&p->leg);
+			continue;
+		}
+		if (p->seg0 != HS_NO_SEGMENTS)
+			move_segments(h, p, &next);
+		if (i != j)
+			h->paths[j] = *p;
+		remap[i] = j + 1;
+		j++;
+	}
+	clear_tail(h->paths, j, n);
+	clear_tail(h->segments, next, n_segs);
+	h->n_paths = j;
+	h->n_segments = next;
+}
+
+static void expire_flows(struct hs_hops *h, const uint32_t *remap)
+{
+	uint32_t i;
+	int k;
+
+	for (i = 0; i < HS_FLOW_SLOTS; i++) {
+		struct hs_flow *f = &h->flows[i];
+
+		for (k = 0; k < 2; k++) {
+			if (!f->path[k])
+				continue;
+			f->path[k] = remap[f->path[k] - 1];
+			if (!f->path[k])
+				f->votes[k] = 0;
+		}
+	}
+}
+
+void hs_hops_expire(struct hs_hops *h, const bool *gone)
+{
+	uint32_t remap[HS_MAX_PATHS];
+	unsigned int p;
+
+	expire_hops(h, gone);
+	expire_paths(h, gone, remap);
+	expire_flows(h, remap);
+	for (p = 0; p < HS_MAX_POINTS; p++)
+		if (gone[p])
+			memset(&h->drops[p], 0, sizeof(h->drops[p]));
+}
+
 const struct hs_leg *hs_path_segment(const struct hs_hops *h,
 				     const struct hs_path *p, unsigned int k)
 {

@@ -33,6 +33,14 @@
  * the run (at_end), nor those where the ring buffer dropped the record of
  * the next point meanwhile: those are counted as unverified, apart.
  *
+ * Churn: points come and go (session.h). hs_hops_expire takes out every
+ * hop, path and segment that touches a point let go, and the flows' votes
+ * for those paths; the survivors move down, in their order, so that the
+ * tables stay dense and their slots are taken again. Memory is then bound
+ * by HS_MAX_HOPS, HS_MAX_PATHS and HS_MAX_SEGMENTS however many points
+ * come and go; the overflow counters count only what the live set itself
+ * does not fit.
+ *
  * Duplicates: a second sighting of one packet at one point counts on the
  * hop into that point. Negative delays (two hosts' clocks joined) are
  * counted and folded as 0, never hidden.
@@ -183,6 +191,10 @@ void hs_hops_settle(struct hs_hops *h, bool all);
 void hs_hops_advance(struct hs_hops *h, uint64_t ts);
 /* Start a new interval: interval statistics restart, totals go on. */
 void hs_hops_new_interval(struct hs_hops *h);
+/* Let go of every hop, path and segment with a point p for which
+ * gone[p] is set (p < HS_MAX_POINTS), and of those points' drop windows:
+ * their slots are free for new ones. */
+void hs_hops_expire(struct hs_hops *h, const bool *gone);
 struct hs_hop *hs_hops_find(struct hs_hops *h, uint16_t from, uint16_t to);
 /* Segment k (0-based: points[k] -> points[k + 1]) of a path, or NULL. */
 const struct hs_leg *hs_path_segment(const struct hs_hops *h,

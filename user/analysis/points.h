@@ -26,6 +26,9 @@ struct hs_point_info {
 	uint16_t id;
 	uint8_t hook; /* enum hs_hook */
 	bool skipped; /* XDP failed and tc ingress already measures there */
+	/* no point has this id (yet, or any more): a gap in the ids of a
+	 * run whose points come and go (session.h) */
+	bool absent;
 	char netns[HS_NETNS_NAME_MAX];
 	/* the container whose namespace it is; container.runtime "" if none */
 	struct hs_container container;
@@ -33,6 +36,13 @@ struct hs_point_info {
 	char xdp_mode[8]; /* "native", "generic" or "" */
 	uint32_t prog_id;
 	uint8_t host; /* index into hs_point_table.host */
+};
+
+/* Where a point id stands in a run whose points come and go. */
+enum hs_point_state {
+	HS_POINT_LIVE = 0, /* its records are coming */
+	HS_POINT_REMOVED, /* none will come; its hops are still reported */
+	HS_POINT_FREE, /* nothing refers to the id: it may be added again */
 };
 
 #define HS_MAX_HOSTS 2

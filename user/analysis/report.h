@@ -43,12 +43,23 @@ struct hs_report {
 	const struct hs_match_counters *match;
 	const struct hs_session_counters *session;
 	const struct hs_probe_cost *cost; /* per point, or NULL */
+	/* per point, enum hs_point_state; NULL: every point is live */
+	const uint8_t *state;
 	/* two hosts' files joined: how their clocks were aligned; NULL else */
 	const struct hs_join_clock *join;
 	bool final;
 	double elapsed_s; /* since measuring started */
 	double interval_s; /* the span the interval statistics cover */
 };
+
+/* Does the report show point i on a line of its own (counters, metrics)?
+ * Not when skipped, absent from the table or free again. */
+static inline bool hs_report_point_shown(const struct hs_report *r,
+					 unsigned int i)
+{
+	return !r->points->p[i].skipped && !r->points->p[i].absent &&
+	       (!r->state || r->state[i] != HS_POINT_FREE);
+}
 
 /* The probes' cost per hook, summed over the points with that hook. */
 struct hs_hook_cost {

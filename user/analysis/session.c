@@ -110,9 +110,15 @@ int hs_session_init(struct hs_session *s, const struct hs_session_config *c,
 {
 	int err;
 
+	unsigned int i;
+
 	memset(s, 0, sizeof(*s));
 	s->cfg = *c;
 	s->points = points;
+	for (i = 0; i < HS_MAX_POINTS; i++)
+		s->point_state[i] = i < points->n && !points->p[i].absent ?
+					    HS_POINT_LIVE :
+					    HS_POINT_FREE;
 	err = hs_hops_init(&s->hops, c->window_ns);
 	if (!err)
 		err = hs_matcher_init(&s->matcher, c->max_inflight,
@@ -166,6 +172,95 @@ void hs_session_ready(struct hs_session *s, uint64_t ts)
 		k->ready(k->ctx, ts, s->points);
 }
 
+int hs_session_point_added(struct hs_session *s, uint16_t id, uint64_t ts)
+{
+	if (id >= s->points->n || id >= HS_MAX_POINTS ||
+	    s->point_state[id] != HS_POINT_FREE)
+		return -EINVAL;
+	/* nothing of an earlier point with this id carries over */
+	memset(&s->hops.drops[id], 0, sizeof(s->hops.drops[id]));
+	s->matcher.counters.point_duplicates[id] = 0;
+	memset(&s->point_counters[id], 0, sizeof(s->point_counters[id]));
+	memset(&s->cost[id], 0, sizeof(s->cost[id]));
+	s->point_state[id] = HS_POINT_LIVE;
+	s->removed_ts[id] = 0;
+	for_each_sink(s, k, point_added)
+		k->point_added(k->ctx, ts, s->points, id);
+	return 0;
+}
+
+int hs_session_point_removed(struct hs_session *s, uint16_t id, uint64_t ts)
+{
+	if (id >= HS_MAX_POINTS || s->point_state[id] != HS_POINT_LIVE)
+		return -EINVAL;
+	s->point_state[id] = HS_POINT_REMOVED;
+	s->removed_ts[id] = ts;
+	for_each_sink(s, k, point_removed)
+		k->point_removed(k->ctx, ts, id);
+	return 0;
+}
+
+/* The earliest first sighting of a trajectory not yet folded: open in
+ * the matcher, or held back for the cool-down. */
+static uint64_t unfolded_from(const struct hs_session *s)
+{
+	const struct cooldown *c = s->cooldown;
+	uint64_t from = hs_matcher_open_from(&s->matcher);
+
+	if (c && c->n && c->q[c->head].first_ts < from)
+		from = c->q[c->head].first_ts;
+	return from;
+}
+
+/* Removed long enough, and every record of it folded: a trajectory
+ * holding one started at or before it was removed. */
+static bool may_expire(const struct hs_session *s, uint16_t id, uint64_t now,
+		       uint64_t expire_ns, uint64_t unfolded)
+{
+	return s->point_state[id] == HS_POINT_REMOVED &&
+	       now - s->removed_ts[id] >= expire_ns &&
+	       now >= s->removed_ts[id] && unfolded > s->removed_ts[id];
+}
+
+unsigned int hs_session_expire(struct hs_session *s, uint64_t now,
+			       uint64_t expire_ns)
+{
+	uint64_t unfolded = unfolded_from(s);
+	bool gone[HS_MAX_POINTS];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < HS_MAX_POINTS; i++) {
+		gone[i] = may_expire(s, (uint16_t)i, now, expire_ns, unfolded);
+		n += gone[i];
+	}
+	if (!n)
+		return 0;
+	/* a replay must let the same points go at the same moment */
+	for_each_sink(s, k, expire)
+		k->expire(k->ctx, now, expire_ns);
+	hs_hops_expire(&s->hops, gone);
+	for (i = 0; i < HS_MAX_POINTS; i++)
+		if (gone[i])
+			s->point_state[i] = HS_POINT_FREE;
+	return n;
+}
+
+bool hs_session_point_reusable(const struct hs_session *s, uint16_t id)
+{
+	return id < HS_MAX_POINTS && s->point_state[id] == HS_POINT_FREE;
+}
+
+void hs_session_live_points(const struct hs_session *s,
+			    struct hs_point_table *out)
+{
+	unsigned int i;
+
+	*out = *s->points;
+	for (i = 0; i < out->n; i++)
+		if (s->point_state[i] != HS_POINT_LIVE)
+			out->p[i].absent = true;
+}
+
 void hs_session_bad_record(struct hs_session *s)
 {
 	for_each_sink(s, k, bad_record)
@@ -175,7 +270,8 @@ void hs_session_bad_record(struct hs_session *s)
 
 void hs_session_record(struct hs_session *s, const struct hs_record *r)
 {
-	if (r->point_id >= s->points->n) {
+	if (r->point_id >= s->points->n ||
+	    s->point_state[r->point_id] != HS_POINT_LIVE) {
 		hs_session_bad_record(s);
 		return;
 	}
@@ -187,7 +283,8 @@ void hs_session_record(struct hs_session *s, const struct hs_record *r)
 void hs_session_drops(struct hs_session *s, uint16_t point, uint64_t total,
 		      uint64_t from, uint64_t to)
 {
-	if (point >= s->points->n || total == s->hops.drops[point].total)
+	if (point >= s->points->n || s->point_state[point] == HS_POINT_FREE ||
+	    total == s->hops.drops[point].total)
 		return;
 	for_each_sink(s, k, drops)
 		k->drops(k->ctx, point, total, from, to);
@@ -252,6 +349,7 @@ void hs_session_fill_report(const struct hs_session *s, struct hs_report *r,
 	r->match = &s->matcher.counters;
 	r->session = &s->counters;
 	r->cost = s->cost;
+	r->state = s->point_state;
 	r->join = s->join;
 	r->final = final;
 }

@@ -19,6 +19,17 @@
  * cooldown_ns younger shows up before it is folded (in a bounded queue:
  * past it, the oldest are folded early and counted as cooldown_overflow),
  * and what waits at the end is the tail.
+ *
+ * Points come and go (hopscope agent): the table the session was given
+ * stays the caller's, who fills p[id] (raising n past id) before
+ * hs_session_point_added, and keeps it until the id is free again. An id
+ * goes LIVE -> REMOVED (no record of it comes any more) -> FREE: once it
+ * has been removed for the expiry time, and no trajectory still open or
+ * held back for the cool-down can hold a sighting of it, hs_session_expire
+ * lets its hops, paths and segments go (memory reused: hops.h), and only
+ * then may the caller add the id again (hs_session_point_reusable). Ids of
+ * the table the session starts with are LIVE, except those marked absent;
+ * ids past its n are FREE.
  */
 #ifndef HS_SESSION_H
 #define HS_SESSION_H
@@ -63,6 +74,9 @@ struct hs_session {
 	struct hs_session_counters counters;
 	/* per point, as of the last report */
 	struct hs_counters point_counters[HS_MAX_POINTS];
+	/* per point: enum hs_point_state, and when it was removed */
+	uint8_t point_state[HS_MAX_POINTS];
+	uint64_t removed_ts[HS_MAX_POINTS];
 	/* per point, as the run ended; run_cnt 0 everywhere: not measured */
 	struct hs_probe_cost cost[HS_MAX_POINTS];
 	uint64_t stream_first, stream_last; /* first sightings: the stream */
@@ -96,6 +110,26 @@ void hs_session_drops(struct hs_session *s, uint16_t point, uint64_t total,
 void hs_session_horizon(struct hs_session *s, uint64_t ts);
 /* Something happened to a point's interface: "down", "up", "gone". */
 void hs_session_event(struct hs_session *s, uint16_t point, const char *event);
+/* Point id (points->p[id], id < points->n, filled by the caller) is
+ * measured from ts on, with statistics of its own from nothing. 0, or
+ * -EINVAL when id is past the table or not FREE. */
+int hs_session_point_added(struct hs_session *s, uint16_t id, uint64_t ts);
+/* No record of point id comes after ts: its probe is detached and the
+ * ring buffer drained past ts. 0, or -EINVAL when id is not LIVE. */
+int hs_session_point_removed(struct hs_session *s, uint16_t id, uint64_t ts);
+/* After a drain's horizon, now in the records' clock (the horizon's time):
+ * let go of the points removed at least expire_ns before now whose
+ * records can no longer be in a trajectory still to be folded: their
+ * hops, paths and segments leave the statistics (interval and totals) and
+ * the ids become FREE. Returns how many points it let go. */
+unsigned int hs_session_expire(struct hs_session *s, uint64_t now,
+			       uint64_t expire_ns);
+/* May id be added again? Only when FREE: nothing refers to it. */
+bool hs_session_point_reusable(const struct hs_session *s, uint16_t id);
+/* The caller's table as out, with every id that is not LIVE marked
+ * absent: the points a record file part started now begins with. */
+void hs_session_live_points(const struct hs_session *s,
+			    struct hs_point_table *out);
 /* What each point's program cost (points->n entries), before the final
  * report. */
 void hs_session_cost(struct hs_session *s, const struct hs_probe_cost *cost);

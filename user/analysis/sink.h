@@ -23,6 +23,13 @@ struct hs_sink {
 	void (*armed)(void *ctx, uint64_t ts);
 	/* measuring starts, at these points */
 	void (*ready)(void *ctx, uint64_t ts, const struct hs_point_table *t);
+	/* point id of t (t->p[id]) is measured from ts on */
+	void (*point_added)(void *ctx, uint64_t ts,
+			    const struct hs_point_table *t, uint16_t id);
+	/* no record of point id comes after ts */
+	void (*point_removed)(void *ctx, uint64_t ts, uint16_t id);
+	/* hs_session_expire(now, expire_ns) let some points go (session.h) */
+	void (*expire)(void *ctx, uint64_t now, uint64_t expire_ns);
 	/* one record, of a point of the table */
 	void (*record)(void *ctx, const struct hs_record *r);
 	/* a record that was none */

@@ -192,7 +192,7 @@ static void json_counters(struct dest *out, const struct hs_report *r)
 	json_object *o;
 
 	for (i = 0; i < r->points->n; i++) {
-		if (r->points->p[i].skipped)
+		if (!hs_report_point_shown(r, i))
 			continue;
 		o = json_line("counters", r->final);
 		json_add_u64(o, "point", i);
@@ -239,37 +239,52 @@ static void json_cost(struct dest *out, const struct hs_report *r)
 	}
 }
 
+/* A "point" line; since: when a point added mid-run started, 0 for one
+ * measured from the start. */
+static void json_point(struct dest *d, const struct hs_point_table *t,
+		       const struct hs_point_info *pt, uint64_t since)
+{
+	json_object *o = json_object_new_object();
+
+	json_add_str(o, "type", "point");
+	json_add_u64(o, "id", pt->id);
+	if (t->n_hosts > 1)
+		json_add_str(o, "host", t->host[pt->host]);
+	json_add_str(o, "netns", pt->netns);
+	if (pt->container.runtime[0])
+		json_object_object_add(o, "container",
+				       hs_container_to_json(&pt->container));
+	json_add_str(o, "ifname", pt->link.ifname);
+	json_add_u64(o, "ifindex", (uint64_t)pt->link.ifindex);
+	json_add_str(o, "kind", hs_link_kind_name(pt->link.kind));
+	json_add_str(o, "hook", hs_hook_name(pt->hook));
+	if (pt->xdp_mode[0])
+		json_add_str(o, "xdp_mode", pt->xdp_mode);
+	/* to find the program with bpftool */
+	json_add_u64(o, "prog_id", pt->prog_id);
+	if (since)
+		json_add_u64(o, "since_ns", since);
+	json_emit(d, o);
+}
+
 static int points(FILE *f, const struct hs_point_table *t)
 {
 	struct dest d = { f, 0 };
 	unsigned int i;
 
-	for (i = 0; i < t->n; i++) {
-		const struct hs_point_info *pt = &t->p[i];
-		json_object *o;
+	for (i = 0; i < t->n; i++)
+		if (!t->p[i].skipped && !t->p[i].absent)
+			json_point(&d, t, &t->p[i], 0);
+	return d.err;
+}
 
-		if (pt->skipped)
-			continue;
-		o = json_object_new_object();
-		json_add_str(o, "type", "point");
-		json_add_u64(o, "id", pt->id);
-		if (t->n_hosts > 1)
-			json_add_str(o, "host", t->host[pt->host]);
-		json_add_str(o, "netns", pt->netns);
-		if (pt->container.runtime[0])
-			json_object_object_add(
-				o, "container",
-				hs_container_to_json(&pt->container));
-		json_add_str(o, "ifname", pt->link.ifname);
-		json_add_u64(o, "ifindex", (uint64_t)pt->link.ifindex);
-		json_add_str(o, "kind", hs_link_kind_name(pt->link.kind));
-		json_add_str(o, "hook", hs_hook_name(pt->hook));
-		if (pt->xdp_mode[0])
-			json_add_str(o, "xdp_mode", pt->xdp_mode);
-		/* to find the program with bpftool */
-		json_add_u64(o, "prog_id", pt->prog_id);
-		json_emit(&d, o);
-	}
+int hs_json_point_added(FILE *f, const struct hs_point_table *t, uint16_t id,
+			uint64_t ts)
+{
+	struct dest d = { f, 0 };
+
+	if (!t->p[id].skipped)
+		json_point(&d, t, &t->p[id], ts);
 	return d.err;
 }
 

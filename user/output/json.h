@@ -13,8 +13,11 @@
 #include "analysis/fit.h"
 #include "analysis/report.h"
 
-/* A "point" line per point measured (skipped ones left out). */
+/* A "point" line per point measured (skipped and absent ones left out). */
 int hs_json_points(FILE *f, const struct hs_point_table *t);
+/* The "point" line of point id, added at ts (its "since_ns"). */
+int hs_json_point_added(FILE *f, const struct hs_point_table *t, uint16_t id,
+			uint64_t ts);
 /* An "event" line: something happened to the point's interface. */
 int hs_json_event(FILE *f, uint16_t point, const char *event);
 /* The lines of one report. */

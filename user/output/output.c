@@ -73,6 +73,26 @@ static void hs_output_event(struct hs_output *out, uint16_t point,
 		out->failed = true;
 }
 
+static void on_point_added(void *ctx, uint64_t ts,
+			   const struct hs_point_table *t, uint16_t id)
+{
+	struct hs_output *out = ctx;
+
+	if (out->table) {
+		hs_table_point(out->table, t, id);
+		fflush(out->table);
+	}
+	if (out->json && hs_json_point_added(out->json, t, id, ts))
+		out->failed = true;
+}
+
+/* In the form of an interface event: the point is gone for good. */
+static void on_point_removed(void *ctx, uint64_t ts, uint16_t id)
+{
+	(void)ts;
+	hs_output_event(ctx, id, "removed");
+}
+
 static void csv_report(struct hs_output *out, const struct hs_report *r)
 {
 	if (!out->csv_header_done) {
@@ -125,6 +145,8 @@ void hs_output_sink(struct hs_output *out, struct hs_sink *sink)
 		.ctx = out,
 		.ready = on_ready,
 		.event = on_event,
+		.point_added = on_point_added,
+		.point_removed = on_point_removed,
 		.report = on_report,
 	};
 }

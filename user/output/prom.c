@@ -419,7 +419,7 @@ static void points_render(FILE *f, const struct hs_report *r)
 			 field->place[HS_OUT_PROM].name);
 		family(f, name, "counter", "Per point: ", field->help);
 		for (i = 0; i < r->points->n && i < HS_MAX_POINTS; i++) {
-			if (r->points->p[i].skipped)
+			if (!hs_report_point_shown(r, i))
 				continue;
 			labels_clear(&l);
 			point_label(r, &l, "point", (uint16_t)i);

@@ -338,20 +338,24 @@ static void table_clock(FILE *f, const struct hs_report *r)
 		(unsigned long long)j->packets_ba);
 }
 
+void hs_table_point(FILE *f, const struct hs_point_table *t, uint16_t id)
+{
+	const struct hs_point_info *pt = &t->p[id];
+	char name[HS_POINT_NAME_MAX];
+
+	if (pt->skipped || pt->absent)
+		return;
+	fprintf(f, "point %2u  %s%s%s\n", pt->id,
+		hs_point_label(t, pt->id, name, sizeof(name)),
+		pt->xdp_mode[0] ? " " : "", pt->xdp_mode);
+}
+
 void hs_table_points(FILE *f, const struct hs_point_table *t)
 {
-	char name[HS_POINT_NAME_MAX];
 	unsigned int i;
 
-	for (i = 0; i < t->n; i++) {
-		const struct hs_point_info *pt = &t->p[i];
-
-		if (pt->skipped)
-			continue;
-		fprintf(f, "point %2u  %s%s%s\n", pt->id,
-			hs_point_label(t, pt->id, name, sizeof(name)),
-			pt->xdp_mode[0] ? " " : "", pt->xdp_mode);
-	}
+	for (i = 0; i < t->n; i++)
+		hs_table_point(f, t, (uint16_t)i);
 	fflush(f);
 }
 

@@ -121,7 +121,12 @@ static int load_host(struct host *h, struct hs_rec_run *run)
 	for (i = 0; i < run->n && !h->damaged; i++) {
 		while ((n = hs_rec_next(run->part[i]->reader, &f, err,
 					sizeof(err))) == 1)
-			if (take_frame(h, &f)) {
+			if (f.type == HS_FRAME_POINT_ADDED) {
+				/* its ids would not line up with the other's */
+				pr_err("record file '%s': its points come and go (hopscope agent); joining such files is not supported",
+				       run->part[i]->path);
+				return -EINVAL;
+			} else if (take_frame(h, &f)) {
 				pr_err("out of memory");
 				return -ENOMEM;
 			}

@@ -17,6 +17,13 @@
  * (recorder.h writes them): a report replays them (replay.h) and gets the
  * statistics the run got.
  *
+ * A run whose points come and go (hopscope agent) has the points live
+ * when its part started in the header (ids of the others are left out:
+ * gaps), and the changes as frames: POINT_ADDED carries the time and the
+ * point's JSON object, exactly as in the header's "points"; POINT_REMOVED
+ * the time and the id; EXPIRE the arguments of the hs_session_expire call
+ * that let points go, at the place in the events where it did.
+ *
  * The writer flushes the compressor at least once a second (a crash loses
  * at most that), and SIGHUP makes it close the file and start a new one at
  * the same path (log rotation), with the same header but the next part
@@ -50,6 +57,12 @@ enum hs_frame_type {
 	HS_FRAME_END = 9, /* struct hs_frame_time */
 	HS_FRAME_BAD_RECORD = 10, /* no payload */
 	HS_FRAME_COST = 11, /* struct hs_frame_cost[]: the probes' run time */
+	/* points that come and go (hopscope agent); a file without them is
+	 * read as before */
+	HS_FRAME_POINT_ADDED = 12, /* struct hs_frame_time, then the point's
+				    * JSON object as the header has it */
+	HS_FRAME_POINT_REMOVED = 13, /* struct hs_frame_point */
+	HS_FRAME_EXPIRE = 14, /* struct hs_frame_expire */
 	HS_FRAME_TYPE_MAX,
 };
 
@@ -93,6 +106,25 @@ HS_ASSERT_FIELD(struct hs_frame_event, point, 0, 2);
 HS_ASSERT_FIELD(struct hs_frame_event, __pad, 2, 6);
 HS_ASSERT_FIELD(struct hs_frame_event, event, 8, 16);
 HS_ASSERT_SIZE(struct hs_frame_event, 24);
+
+struct hs_frame_point {
+	__u64 ts_ns;
+	__u16 point;
+	__u8 __pad[6];
+};
+HS_ASSERT_FIELD(struct hs_frame_point, ts_ns, 0, 8);
+HS_ASSERT_FIELD(struct hs_frame_point, point, 8, 2);
+HS_ASSERT_FIELD(struct hs_frame_point, __pad, 10, 6);
+HS_ASSERT_SIZE(struct hs_frame_point, 16);
+
+/* hs_session_expire(now_ns, expire_ns) let points go here */
+struct hs_frame_expire {
+	__u64 now_ns;
+	__u64 expire_ns;
+};
+HS_ASSERT_FIELD(struct hs_frame_expire, now_ns, 0, 8);
+HS_ASSERT_FIELD(struct hs_frame_expire, expire_ns, 8, 8);
+HS_ASSERT_SIZE(struct hs_frame_expire, 16);
 
 struct hs_frame_cost {
 	__u64 run_time_ns;

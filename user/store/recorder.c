@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "analysis/session.h"
 #include "store/recorder.h"
+#include "store/runinfo.h"
 
 _Static_assert(sizeof(((struct hs_frame_event *)0)->event) ==
 		       HS_SESSION_EVENT_MAX,
@@ -26,6 +27,47 @@ static void on_ready(void *ctx, uint64_t ts, const struct hs_point_table *t)
 {
 	(void)t; /* the header has the table */
 	put_time(ctx, HS_FRAME_READY, ts);
+}
+
+/* The time, then the point as the header would have it. */
+static void on_point_added(void *ctx, uint64_t ts,
+			   const struct hs_point_table *t, uint16_t id)
+{
+	struct hs_recorder *rec = ctx;
+	struct hs_frame_time f = { .ts_ns = ts };
+	char *json = hs_run_info_point_to_json(&t->p[id]);
+	size_t len = json ? strlen(json) : 0;
+	char *buf = json ? malloc(sizeof(f) + len) : NULL;
+
+	if (!buf) {
+		/* the replay then refuses the point's records: said there */
+		pr_err("record file '%s': no memory for point %u; its records will not replay",
+		       hs_rec_path(rec->w), id);
+		free(json);
+		return;
+	}
+	memcpy(buf, &f, sizeof(f));
+	memcpy(buf + sizeof(f), json, len);
+	hs_rec_put(rec->w, HS_FRAME_POINT_ADDED, buf,
+		   (uint32_t)(sizeof(f) + len));
+	free(buf);
+	free(json);
+}
+
+static void on_point_removed(void *ctx, uint64_t ts, uint16_t id)
+{
+	struct hs_recorder *rec = ctx;
+	struct hs_frame_point f = { .ts_ns = ts, .point = id };
+
+	hs_rec_put(rec->w, HS_FRAME_POINT_REMOVED, &f, sizeof(f));
+}
+
+static void on_expire(void *ctx, uint64_t now, uint64_t expire_ns)
+{
+	struct hs_recorder *rec = ctx;
+	struct hs_frame_expire f = { .now_ns = now, .expire_ns = expire_ns };
+
+	hs_rec_put(rec->w, HS_FRAME_EXPIRE, &f, sizeof(f));
 }
 
 static void on_record(void *ctx, const struct hs_record *r)
@@ -127,6 +169,9 @@ void hs_recorder_sink(struct hs_recorder *rec, struct hs_sink *sink)
 		.ctx = rec,
 		.armed = on_armed,
 		.ready = on_ready,
+		.point_added = on_point_added,
+		.point_removed = on_point_removed,
+		.expire = on_expire,
 		.record = on_record,
 		.bad_record = on_bad_record,
 		.drops = on_drops,

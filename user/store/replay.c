@@ -17,6 +17,22 @@ static int bad_frame(const struct hs_rec_frame *f, char *err, size_t errlen,
 	return -EINVAL;
 }
 
+/* The replay's table (hs_replay_session gave the session its own) up to
+ * n ids, those new absent. */
+static bool grow_table(struct hs_session *s, unsigned int n)
+{
+	struct hs_point_table *t = (struct hs_point_table *)s->points;
+
+	if (n > HS_MAX_POINTS)
+		return false;
+	while (t->n < n) {
+		memset(&t->p[t->n], 0, sizeof(t->p[t->n]));
+		t->p[t->n].id = (uint16_t)t->n;
+		t->p[t->n++].absent = true;
+	}
+	return true;
+}
+
 static int replay_records(struct hs_session *s, const struct hs_rec_frame *f,
 			  char *err, size_t errlen)
 {
@@ -80,6 +96,63 @@ static int replay_report(struct hs_session *s, const struct hs_rec_frame *f,
 	return 0;
 }
 
+/* The point into the table (the replay's own, which the session was
+ * given by hs_replay_session), then into the session. */
+static int replay_point_added(struct hs_session *s,
+			      const struct hs_rec_frame *f, char *err,
+			      size_t errlen)
+{
+	struct hs_point_table *t = (struct hs_point_table *)s->points;
+	const char *json = (const char *)f->data + sizeof(struct hs_frame_time);
+	struct hs_point_info p;
+	char why[256];
+
+	if (f->len <= sizeof(struct hs_frame_time))
+		return bad_frame(f, err, errlen, "a point added without it");
+	if (hs_run_info_point_from_json(json,
+					f->len - sizeof(struct hs_frame_time),
+					&p, why, sizeof(why)))
+		return bad_frame(f, err, errlen, why);
+	if (!hs_session_point_reusable(s, p.id)) {
+		snprintf(why, sizeof(why), "point %u added while still in use",
+			 p.id);
+		return bad_frame(f, err, errlen, why);
+	}
+	grow_table(s, p.id + 1u);
+	t->p[p.id] = p;
+	hs_session_point_added(s, p.id, hs_frame_ts(f));
+	return 0;
+}
+
+static int replay_point_removed(struct hs_session *s,
+				const struct hs_rec_frame *f, char *err,
+				size_t errlen)
+{
+	const struct hs_frame_point *p = f->data;
+	char why[64];
+
+	if (f->len != sizeof(*p))
+		return bad_frame(f, err, errlen,
+				 "a point removed of a wrong size");
+	if (hs_session_point_removed(s, p->point, p->ts_ns)) {
+		snprintf(why, sizeof(why), "point %u removed while not live",
+			 p->point);
+		return bad_frame(f, err, errlen, why);
+	}
+	return 0;
+}
+
+static int replay_expire(struct hs_session *s, const struct hs_rec_frame *f,
+			 char *err, size_t errlen)
+{
+	const struct hs_frame_expire *e = f->data;
+
+	if (f->len != sizeof(*e))
+		return bad_frame(f, err, errlen, "an expiry of a wrong size");
+	hs_session_expire(s, e->now_ns, e->expire_ns);
+	return 0;
+}
+
 int hs_replay_frame(struct hs_session *s, const struct hs_rec_frame *f,
 		    char *err, size_t errlen)
 {
@@ -119,6 +192,12 @@ int hs_replay_frame(struct hs_session *s, const struct hs_rec_frame *f,
 		return 0;
 	case HS_FRAME_COST:
 		return replay_cost(s, f, err, errlen);
+	case HS_FRAME_POINT_ADDED:
+		return replay_point_added(s, f, err, errlen);
+	case HS_FRAME_POINT_REMOVED:
+		return replay_point_removed(s, f, err, errlen);
+	case HS_FRAME_EXPIRE:
+		return replay_expire(s, f, err, errlen);
 	}
 	return bad_frame(f, err, errlen, "a second header");
 }
@@ -209,7 +288,8 @@ int hs_rec_run_check(const struct hs_rec_run *run)
 			       run->part[i]->info.run_id);
 			return -EINVAL;
 		}
-		if (run->part[i]->points->n != run->part[0]->points->n) {
+		/* points may have come since: the table only grows */
+		if (run->part[i]->points->n < run->part[0]->points->n) {
 			pr_err("'%s' has another point table than '%s'",
 			       run->part[i]->path, run->part[0]->path);
 			return -EINVAL;

@@ -129,11 +129,26 @@ char *hs_run_info_to_json(const struct hs_run_info *info,
 	json_object_object_add(o, "clock_offsets_ns", offs);
 	json_object_object_add(o, "config", config_json(info));
 	pts = json_object_new_array();
+	/* the points live now: a gap for every id that is not, and how many
+	 * ids the table has when the last are gaps too (reports count them) */
 	for (i = 0; i < points->n; i++)
-		json_object_array_add(pts, point_json(&points->p[i]));
+		if (!points->p[i].absent)
+			json_object_array_add(pts, point_json(&points->p[i]));
+	if (points->n && points->p[points->n - 1].absent)
+		json_add_u64(o, "n_points", points->n);
 	json_object_object_add(o, "points", pts);
 	text = strdup(
 		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return text;
+}
+
+char *hs_run_info_point_to_json(const struct hs_point_info *p)
+{
+	json_object *o = point_json(p);
+	char *text = strdup(
+		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+
 	json_object_put(o);
 	return text;
 }
@@ -243,26 +258,34 @@ static void get_container(struct parse *ps, json_object *o, unsigned int i,
 	}
 }
 
-static void get_point(struct parse *ps, json_object *o, unsigned int i,
+/* Point o into p; its id must be at least min_id (the ids of a header
+ * go up, with gaps where points were not live). */
+static void get_point(struct parse *ps, json_object *o, unsigned int min_id,
 		      struct hs_point_info *p)
 {
+	uint64_t id = get_u64(ps, o, "id");
 	json_object *v;
 	char hook[16] = "";
 	int h;
 
-	if (get_u64(ps, o, "id") != i && !ps->failed) {
-		snprintf(ps->err, ps->errlen,
-			 "the header's point %u has another id", i);
+	if ((id < min_id || id >= HS_MAX_POINTS) && !ps->failed) {
+		snprintf(
+			ps->err, ps->errlen,
+			"the point id %llu is out of order (below %u) or over %d",
+			(unsigned long long)id, min_id, HS_MAX_POINTS - 1);
 		ps->failed = 1;
 	}
-	p->id = (uint16_t)i;
+	if (ps->failed)
+		return;
+	memset(p, 0, sizeof(*p));
+	p->id = (uint16_t)id;
 	get_str(ps, o, "netns", p->netns, sizeof(p->netns));
-	get_container(ps, o, i, &p->container);
+	get_container(ps, o, p->id, &p->container);
 	get_str(ps, o, "hook", hook, sizeof(hook));
 	h = hs_hook_parse(hook);
 	if (h < 0 && !ps->failed) {
-		snprintf(ps->err, ps->errlen,
-			 "the header's point %u has hook '%s'", i, hook);
+		snprintf(ps->err, ps->errlen, "the point %u has hook '%s'",
+			 p->id, hook);
 		ps->failed = 1;
 	}
 	p->hook = (uint8_t)(h < 0 ? 0 : h);
@@ -273,6 +296,26 @@ static void get_point(struct parse *ps, json_object *o, unsigned int i,
 	v = field(ps, o, "link", json_type_object);
 	if (v)
 		get_link(ps, v, &p->link);
+}
+
+int hs_run_info_point_from_json(const char *text, size_t len,
+				struct hs_point_info *p, char *err,
+				size_t errlen)
+{
+	struct parse ps = { .err = err, .errlen = errlen };
+	json_tokener *tok = json_tokener_new();
+	json_object *o = tok ? json_tokener_parse_ex(tok, text, (int)len) :
+			       NULL;
+
+	json_tokener_free(tok);
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		snprintf(err, errlen, "a point that is not a JSON object");
+		json_object_put(o);
+		return -EINVAL;
+	}
+	get_point(&ps, o, 0, p);
+	json_object_put(o);
+	return ps.failed ? -EINVAL : 0;
 }
 
 static void get_config(struct parse *ps, json_object *o,
@@ -304,6 +347,28 @@ static void get_config(struct parse *ps, json_object *o,
 	}
 }
 
+/* A table whose last ids are gaps says how many ids it has. */
+static void get_gaps_to(struct parse *ps, json_object *o,
+			struct hs_point_table *points)
+{
+	uint64_t n = get_u64(ps, o, "n_points");
+
+	if (ps->failed)
+		return;
+	if (n < points->n || n > HS_MAX_POINTS) {
+		snprintf(
+			ps->err, ps->errlen,
+			"the header's n_points %llu is below its points or over %d",
+			(unsigned long long)n, HS_MAX_POINTS);
+		ps->failed = 1;
+		return;
+	}
+	while (points->n < n) {
+		points->p[points->n].id = (uint16_t)points->n;
+		points->p[points->n++].absent = true;
+	}
+}
+
 static void get_points(struct parse *ps, json_object *o,
 		       struct hs_point_table *points)
 {
@@ -317,9 +382,10 @@ static void get_points(struct parse *ps, json_object *o,
 		ps->failed = 1;
 		return;
 	}
-	points->n = (unsigned int)n;
+	points->n = 0;
 	for (i = 0; i < n && !ps->failed; i++) {
 		json_object *p = json_object_array_get_idx(arr, i);
+		struct hs_point_info pt;
 
 		if (!json_object_is_type(p, json_type_object)) {
 			snprintf(ps->err, ps->errlen,
@@ -327,8 +393,18 @@ static void get_points(struct parse *ps, json_object *o,
 			ps->failed = 1;
 			return;
 		}
-		get_point(ps, p, (unsigned int)i, &points->p[i]);
+		get_point(ps, p, points->n, &pt);
+		if (ps->failed)
+			return;
+		/* the ids skipped over were not live when the part began */
+		while (points->n < pt.id) {
+			points->p[points->n].id = (uint16_t)points->n;
+			points->p[points->n++].absent = true;
+		}
+		points->p[points->n++] = pt;
 	}
+	if (json_object_object_get_ex(o, "n_points", &arr))
+		get_gaps_to(ps, o, points);
 }
 
 int hs_run_info_from_json(const char *text, struct hs_run_info *info,

@@ -3,7 +3,9 @@
  * runinfo.h - what a record file says about its run: the host, the
  * kernel, the clock the records use and how it relates to the others, the
  * configuration, and the point table. It is the record file's header
- * frame, a JSON object (recfile.h).
+ * frame, a JSON object (recfile.h). Its "points" are those live when the
+ * file (part) began, in the order of their ids; an id left out is a gap,
+ * absent in the table read back.
  */
 #ifndef HS_RUNINFO_H
 #define HS_RUNINFO_H
@@ -35,6 +37,14 @@ void hs_run_info_now(struct hs_run_info *info, enum hs_clock clock);
 /* The header's JSON text (malloc'd), or NULL. */
 char *hs_run_info_to_json(const struct hs_run_info *info,
 			  const struct hs_point_table *points);
+/* One point's JSON object, as the header's "points" hold it (malloc'd),
+ * or NULL. */
+char *hs_run_info_point_to_json(const struct hs_point_info *p);
+/* Parse one (len bytes, no NUL needed). 0, or -EINVAL with one line in
+ * err. */
+int hs_run_info_point_from_json(const char *text, size_t len,
+				struct hs_point_info *p, char *err,
+				size_t errlen);
 /* Parse a header. 0, or -EINVAL with one line in err. */
 int hs_run_info_from_json(const char *text, struct hs_run_info *info,
 			  struct hs_point_table *points, char *err,
