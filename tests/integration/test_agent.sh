@@ -45,7 +45,8 @@ send_from client "$DK_NET.11" "$COUNT"
 docker_run third "$DK_BRIDGE" "$DK_NET.13"
 third_id=$(dk inspect -f '{{.Id}}' third)
 for _ in $(seq 100); do
-	[ "$(jq -s '[.[] | select(.type=="point" and .netns=="docker:third")] | length' "$WORK/out.jsonl")" -ge 2 ] && break
+	grep -q 'ms after a container started' "$WORK/err" &&
+		[ "$(jq -s '[.[] | select(.type=="point" and .netns=="docker:third")] | length' "$WORK/out.jsonl")" -ge 2 ] && break
 	sleep 0.1
 done
 [ "$(jq -s '[.[] | select(.type=="point" and .netns=="docker:third")] | length' "$WORK/out.jsonl")" -ge 2 ] ||

@@ -89,6 +89,7 @@ static void read_counters(struct collector *c)
 {
 	unsigned int i;
 
+	/* a removed point's stay as they were when it was detached */
 	for (i = 0; i < c->probes->n; i++)
 		if (hs_probes_counters(c->probes, (uint16_t)i, &c->counters[i]))
 			memset(&c->counters[i], 0, sizeof(c->counters[i]));
@@ -178,7 +179,7 @@ static void points_from_probes(struct hs_point_table *t,
 	for (i = 0; i < p->n; i++) {
 		t->p[i].id = (uint16_t)i;
 		if (!p->points[i].in_use)
-			t->p[i].skipped = true; /* a hole: never added, or removed */
+			t->p[i].absent = true; /* a hole: never added, or removed */
 		else
 			hs_follow_point_info(&t->p[i], &p->points[i]);
 	}
@@ -314,12 +315,20 @@ static void report(struct collector *c, bool final, double elapsed, double span)
  * at its path, a complete file of its own. */
 static void rotate(struct collector *c)
 {
-	char err[512], *header;
+	struct hs_point_table *live;
+	char err[512], *header = NULL;
 
 	if (!c->rec)
 		return;
 	c->info.part++;
-	header = hs_run_info_to_json(&c->info, &c->points);
+	/* the new part's header holds the points live now (the agent's
+	 * come and go); the frames after it add and remove the others */
+	live = malloc(sizeof(*live));
+	if (live) {
+		hs_session_live_points(&c->session, live);
+		header = hs_run_info_to_json(&c->info, live);
+		free(live);
+	}
 	if (!header) {
 		pr_err("out of memory: record file '%s' goes on as it was",
 		       hs_rec_path(c->rec));

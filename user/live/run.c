@@ -212,9 +212,10 @@ int hs_run(const struct hs_run_opts *o)
 		ret = HS_EXIT_FAILURE;
 	}
 out_detach:
+	/* the probes first: the follower owns their namespaces */
+	hs_probes_detach(probes);
 	hs_watch_free(collect.watch);
 	hs_follow_free(collect.follow);
-	hs_probes_detach(probes);
 out_close:
 	hs_metrics_stop(metrics);
 	hs_output_close(&out);
