@@ -29,6 +29,11 @@ struct collector {
 	struct hs_run_info info; /* the record file's header */
 	struct hs_rec_writer *rec;
 	struct hs_recorder recorder;
+	/* --write DIR: the part being written, since when, what went */
+	char part_path[4096];
+	uint64_t part_since;
+	uint64_t parts_started, parts_deleted;
+	struct hs_prune_result dir;
 	struct hs_session session;
 	bool session_up;
 	struct ring_buffer *rb;
@@ -144,22 +149,58 @@ static int epoll_add(int epfd, int fd)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
+/* The path of the next part in the record directory. */
+static void next_part_path(struct collector *c)
+{
+	char name[HS_PART_NAME_MAX];
+
+	hs_part_name(name, sizeof(name), time(NULL), (int)getpid(),
+		     c->info.part);
+	snprintf(c->part_path, sizeof(c->part_path), "%s/%s",
+		 c->cfg->write_path, name);
+}
+
+/* The record directory within --keep: the oldest parts go. A failure
+ * is said and measuring goes on (the next part tries again). */
+static void prune_parts(struct collector *c)
+{
+	const char *cur = strrchr(c->part_path, '/');
+	struct hs_prune_result res;
+	char err[512];
+
+	if (hs_parts_prune(c->cfg->write_path, cur ? cur + 1 : NULL,
+			   &c->cfg->rotate, &res, err, sizeof(err)))
+		pr_warn("%s", err);
+	c->parts_deleted += res.deleted;
+	c->dir = res;
+}
+
 static int open_record_file(struct collector *c)
 {
+	const char *path = c->cfg->write_path;
 	char err[512], *header;
 	int e;
 
-	if (!c->cfg->write_path)
+	if (!path)
 		return 0;
+	if (c->cfg->write_dir) {
+		next_part_path(c);
+		path = c->part_path;
+	}
 	header = hs_run_info_to_json(&c->info, &c->points);
 	if (!header)
 		return -ENOMEM;
-	e = hs_rec_create(&c->rec, c->cfg->write_path, header, err,
-			  sizeof(err));
+	e = hs_rec_create(&c->rec, path, header, err, sizeof(err));
 	free(header);
-	if (e)
+	if (e) {
 		pr_err("%s", err);
-	return e;
+		return e;
+	}
+	c->part_since = now_ns(c);
+	c->parts_started = 1;
+	if (c->cfg->write_dir)
+		prune_parts(c);
+	return 0;
 }
 
 /* The table of attached probes, ids as the probes have them. */
@@ -308,9 +349,9 @@ static void report(struct collector *c, bool final, double elapsed, double span)
 	hs_session_report(&c->session, final, elapsed, span, c->counters);
 }
 
-/* SIGHUP: the record file was moved away (log rotation); start a new one
- * at its path, a complete file of its own. */
-static void rotate(struct collector *c)
+/* The record file's next part: at the same path (a file that SIGHUP
+ * says was moved away), or under a new name in the record directory. */
+static void rotate(struct collector *c, const char *why)
 {
 	char err[512], *header;
 
@@ -324,14 +365,38 @@ static void rotate(struct collector *c)
 		c->info.part--;
 		return;
 	}
-	if (hs_rec_reopen(c->rec, header, err, sizeof(err)))
+	if (c->cfg->write_dir)
+		next_part_path(c);
+	if (hs_rec_reopen_at(c->rec, c->cfg->write_dir ? c->part_path : NULL,
+			     header, err, sizeof(err)))
 		pr_err("%s", err);
-	if (hs_rec_is_open(c->rec))
-		pr_info("SIGHUP: record file '%s' started afresh (part %u)",
-			hs_rec_path(c->rec), c->info.part);
-	else
-		c->info.part--; /* the next SIGHUP tries this part again */
 	free(header);
+	c->part_since = now_ns(c);
+	if (!hs_rec_is_open(c->rec)) {
+		c->info.part--; /* the next rotation tries this part again */
+		return;
+	}
+	c->parts_started++;
+	if (c->cfg->write_dir) {
+		pr_debug("%s: record part '%s' started", why,
+			 hs_rec_path(c->rec));
+		prune_parts(c);
+	} else {
+		pr_info("%s: record file '%s' started afresh (part %u)", why,
+			hs_rec_path(c->rec), c->info.part);
+	}
+}
+
+/* --write DIR: a part that holds --rotate's size, or is as old as its
+ * age, is closed and the next begun. One lseek a tick; opening the next
+ * part and listing the directory only when one is due. */
+static void rotate_if_due(struct collector *c, uint64_t now)
+{
+	if (!c->rec || !c->cfg->write_dir)
+		return;
+	if (hs_rotate_due(&c->cfg->rotate, hs_rec_bytes(c->rec),
+			  now - c->part_since))
+		rotate(c, "rotation");
 }
 
 /* 1 to stop (SIGINT/SIGTERM). */
@@ -342,7 +407,7 @@ static int read_signal(struct collector *c)
 	if (read(c->sfd, &si, sizeof(si)) != sizeof(si))
 		return 0;
 	if (si.ssi_signo == SIGHUP) {
-		rotate(c);
+		rotate(c, "SIGHUP");
 		return 0;
 	}
 	pr_info("%s: stopping", strsignal(si.ssi_signo));
@@ -429,6 +494,7 @@ int hs_collect_run(struct hs_probes *probes,
 			c->timing_at = now + HS_TIMING_FIRST_NS;
 		}
 		time_probes(c, now);
+		rotate_if_due(c, now);
 		if (ready && duration_ns && now - start >= duration_ns)
 			stop = 1;
 		/* interfaces that go down or away, once a second */
