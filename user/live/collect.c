@@ -25,6 +25,7 @@
 struct collector {
 	const struct hs_collect_config *cfg;
 	const struct hs_probes *probes;
+	struct hs_output *out;
 	struct hs_point_table points;
 	struct hs_run_info info; /* the record file's header */
 	struct hs_rec_writer *rec;
@@ -399,6 +400,18 @@ static void rotate_if_due(struct collector *c, uint64_t now)
 		rotate(c, "rotation");
 }
 
+/* SIGHUP: the JSON and CSV files were moved away (log rotation); start
+ * them again at their paths. One that cannot be opened goes on as it was. */
+static void reopen_outputs(struct collector *c)
+{
+	const char *which = NULL;
+	int e = hs_output_reopen(c->out, &which);
+
+	if (e)
+		pr_err("SIGHUP: cannot open '%s' again: %s (writing on where it was)",
+		       which, strerror(-e));
+}
+
 /* 1 to stop (SIGINT/SIGTERM). */
 static int read_signal(struct collector *c)
 {
@@ -407,6 +420,7 @@ static int read_signal(struct collector *c)
 	if (read(c->sfd, &si, sizeof(si)) != sizeof(si))
 		return 0;
 	if (si.ssi_signo == SIGHUP) {
+		reopen_outputs(c);
 		rotate(c, "SIGHUP");
 		return 0;
 	}
@@ -456,6 +470,7 @@ int hs_collect_run(struct hs_probes *probes,
 	c->timing_fd = -1;
 	c->cfg = cfg;
 	c->probes = probes;
+	c->out = out;
 	err = setup(c, out);
 	if (err) {
 		pr_err("cannot start the collector: %s", strerror(-err));
