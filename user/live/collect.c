@@ -35,6 +35,9 @@ struct collector {
 	uint64_t part_since;
 	uint64_t parts_started, parts_deleted;
 	struct hs_prune_result dir;
+	/* for /healthz and the collector's metrics */
+	uint64_t drains, records_read;
+	bool down[HS_MAX_POINTS]; /* the point's interface down or gone */
 	struct hs_session session;
 	bool session_up;
 	struct ring_buffer *rb;
@@ -81,6 +84,7 @@ static int on_record(void *ctx, void *data, size_t size)
 {
 	struct collector *c = ctx;
 
+	c->records_read++;
 	if (size < sizeof(struct hs_record))
 		hs_session_bad_record(&c->session);
 	else
@@ -122,6 +126,7 @@ static int drain(struct collector *c)
 
 	/* drops first: a trajectory closed below must know of them */
 	note_drops(c, now);
+	c->drains++;
 	n = ring_buffer__consume(c->rb);
 	if (n < 0)
 		return n;
@@ -141,6 +146,52 @@ static void metrics_source(void *ctx, struct hs_report *r)
 	r->counters = c->counters;
 	if (c->measuring_since)
 		r->elapsed_s = (now_ns(c) - c->measuring_since) / 1e9;
+}
+
+/* Points whose probe is attached and whose interface is there and up. */
+static unsigned int probes_attached(const struct collector *c)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < c->probes->n; i++)
+		n += c->probes->points[i].attached != HS_ATTACHED_NONE &&
+		     !c->probes->points[i].skipped && !c->down[i];
+	return n;
+}
+
+/* /healthz and the collector's metrics: its figures as they stand. */
+static void health_source(void *ctx, struct hs_health *h)
+{
+	struct collector *c = ctx;
+	struct hs_health_values *v = &h->v;
+	unsigned int i;
+
+	read_counters(c);
+	h->measuring = c->measuring_since != 0;
+	v->probes_attached = probes_attached(c);
+	for (i = 0; i < c->probes->n; i++) {
+		v->probes += !c->probes->points[i].skipped;
+		v->ringbuf_drops += c->counters[i].ringbuf_drops;
+	}
+	v->bad_records = c->session.counters.bad_records;
+	v->records_lost = v->ringbuf_drops + v->bad_records;
+	v->records_read = c->records_read;
+	v->drains = c->drains;
+	v->last_drain_age_s = (now_ns(c) - c->last_drain) / 1e9;
+	v->inflight = c->session.matcher.used;
+	v->inflight_max = c->session.matcher.capacity;
+	v->record_parts = c->parts_started;
+	v->record_parts_deleted = c->parts_deleted;
+	v->record_dir_bytes = c->dir.bytes;
+}
+
+/* An interface went down, came back or went: the probes there count. */
+static void on_event(void *ctx, uint16_t point, const char *event)
+{
+	struct collector *c = ctx;
+
+	if (point < HS_MAX_POINTS)
+		c->down[point] = strcmp(event, "up") != 0;
 }
 
 static int epoll_add(int epfd, int fd)
@@ -243,6 +294,10 @@ static int start_session(struct collector *c, struct hs_output *out)
 		hs_recorder_sink(&c->recorder, &sink);
 		hs_session_add_sink(&c->session, &sink);
 	}
+	sink = (struct hs_sink){ .ctx = c, .event = on_event };
+	err = hs_session_add_sink(&c->session, &sink);
+	if (err)
+		return err;
 	hs_output_sink(out, &sink);
 	return hs_session_add_sink(&c->session, &sink);
 }
@@ -286,6 +341,7 @@ static int setup(struct collector *c, struct hs_output *out)
 		return err;
 	if (cfg->metrics) {
 		hs_metrics_set_source(cfg->metrics, metrics_source, c);
+		hs_metrics_set_health(cfg->metrics, health_source, c);
 		err = epoll_add(c->epfd, hs_metrics_fd(cfg->metrics));
 	}
 	return err;
@@ -296,8 +352,10 @@ static void teardown(struct collector *c)
 	/* kernel.bpf_stats_enabled as it was */
 	if (c->timing_fd >= 0)
 		close(c->timing_fd);
-	if (c->cfg->metrics)
+	if (c->cfg->metrics) {
 		hs_metrics_set_source(c->cfg->metrics, NULL, NULL);
+		hs_metrics_set_health(c->cfg->metrics, NULL, NULL);
+	}
 	ring_buffer__free(c->rb);
 	if (c->session_up)
 		hs_session_free(&c->session);
