@@ -185,13 +185,20 @@ static void health_source(void *ctx, struct hs_health *h)
 	v->record_dir_bytes = c->dir.bytes;
 }
 
-/* An interface went down, came back or went: the probes there count. */
+/* An interface went down, came back or went (the event names its first
+ * point): every probe on it counts as attached again, or no longer. */
 static void on_event(void *ctx, uint16_t point, const char *event)
 {
 	struct collector *c = ctx;
+	const struct hs_point *p = c->probes->points, *at;
+	unsigned int i;
 
-	if (point < HS_MAX_POINTS)
-		c->down[point] = strcmp(event, "up") != 0;
+	if (point >= c->probes->n)
+		return;
+	at = &p[point];
+	for (i = 0; i < c->probes->n; i++)
+		if (p[i].ns == at->ns && p[i].link.ifindex == at->link.ifindex)
+			c->down[i] = strcmp(event, "up") != 0;
 }
 
 static int epoll_add(int epfd, int fd)
