@@ -24,7 +24,17 @@ echo keep >"$DIR/notes.txt"
 printf 'x%.0s' $(seq 3000) >"$DIR/hopscope-foreign.hsr"
 KEEP=8192
 
-# dir_total: bytes of hopscope's parts in DIR; newest: the newest one's
+# --rotate and --keep without a directory, or a --keep that holds no part:
+# one line, exit 2, before anything is attached
+expect 2 "--rotate and --keep need --write DIR (a directory, or a path ending in '/'): '$WORK/one.hsr' is not one" -- \
+	"$HOPSCOPE" run --between "${PREFIX}snd" "${PREFIX}rcv" --write "$WORK/one.hsr" --rotate 1MiB
+expect 2 "--rotate and --keep need --write DIR" -- \
+	"$HOPSCOPE" run --between "${PREFIX}snd" "${PREFIX}rcv" --keep 1GiB
+expect 2 "bad --keep '1KiB': less than one part (--rotate 1MiB)" -- \
+	"$HOPSCOPE" run --between "${PREFIX}snd" "${PREFIX}rcv" --write "$WORK/d2/" --rotate 1MiB --keep 1KiB
+[ ! -e "$WORK/one.hsr" ] || fail "a record file was made by a run that never started"
+
+# the bytes of hopscope's parts in DIR, oldest first
 parts() { find "$DIR" -maxdepth 1 -name 'hopscope-*Z-*-*.hsr' -printf '%f %s\n' | sort; }
 
 start_hopscope 8 --filter "udp and port $PORT" --interval 1 \

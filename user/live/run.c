@@ -83,7 +83,7 @@ static int record_dir(struct hs_collect_config *c)
 			pr_err("--rotate and --keep need --write DIR (a directory, or a path ending in '/')%s%s%s",
 			       c->write_path ? ": '" : "",
 			       c->write_path ? c->write_path : "",
-			       c->write_path ? "' is a file" : "");
+			       c->write_path ? "' is not one" : "");
 			return HS_EXIT_USAGE;
 		}
 		return HS_EXIT_OK;
