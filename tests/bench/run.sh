@@ -6,6 +6,8 @@
 #                an empty program)
 #   collector    what the collector ingests, matches and folds on one core,
 #                and the memory it holds
+#   rotation     what --write DIR costs the collector's loop: the check a
+#                tick, a new part, listing the directory for --keep
 #   chain.sh     a 3-function chain at full rate: no probes, hopscope, 1/64,
 #                tcpdump; and the delays each of them measures at low rate
 #
@@ -39,6 +41,7 @@ step() { # step NAME COMMAND...
 
 step "probe cost (BPF_PROG_TEST_RUN)" "$BUILD/bench/probe_cost" $QUICK
 step "collector limits" "$BUILD/bench/collector" $QUICK
+step "record rotation" "$BUILD/bench/rotation" $QUICK
 step "chain: throughput and distortion" env BUILD="$BUILD" tests/bench/chain.sh $QUICK
 
 echo
