@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "output/csv.h"
 #include "output/json.h"
 #include "output/output.h"
@@ -60,12 +61,18 @@ void hs_output_close(struct hs_output *out)
 }
 
 /* The file at path again, appending; *f is left as it was on failure.
- * 1 when the new file is empty. */
+ * 1 when the new file is empty. Only a regular file (or none, moved
+ * away): a FIFO or a device is no log to rotate, and opening a FIFO
+ * nobody reads would block the loop. */
 static int reopen_dest(const char *path, FILE **f)
 {
-	FILE *nf = fopen(path, "a");
+	struct stat st;
+	FILE *nf;
 	long at;
 
+	if (!stat(path, &st) && !S_ISREG(st.st_mode))
+		return 0;
+	nf = fopen(path, "a");
 	if (!nf)
 		return -errno;
 	fclose(*f); /* what it could not write was said when written */
@@ -75,7 +82,13 @@ static int reopen_dest(const char *path, FILE **f)
 }
 
 static void hs_output_points(struct hs_output *out,
-			     const struct hs_point_table *t);
+			     const struct hs_point_table *t)
+{
+	if (out->table)
+		hs_table_points(out->table, t);
+	if (out->json && hs_json_points(out->json, t))
+		out->failed = true;
+}
 
 int hs_output_reopen(struct hs_output *out, const char **which)
 {
@@ -101,15 +114,6 @@ int hs_output_reopen(struct hs_output *out, const char **which)
 		}
 	}
 	return first;
-}
-
-static void hs_output_points(struct hs_output *out,
-			     const struct hs_point_table *t)
-{
-	if (out->table)
-		hs_table_points(out->table, t);
-	if (out->json && hs_json_points(out->json, t))
-		out->failed = true;
 }
 
 static void hs_output_event(struct hs_output *out, uint16_t point,

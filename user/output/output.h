@@ -35,7 +35,7 @@ int hs_output_open(struct hs_output *out, const char *json_path,
 		   const char *csv_path, bool table, const char **which);
 void hs_output_close(struct hs_output *out);
 /* SIGHUP (log rotation): open the JSON and CSV files again at their paths
- * (not stdout), appending; a file that starts empty gets the point lines
+ * (not stdout, nor a FIFO or a device), appending; a file that starts empty gets the point lines
  * (JSON) or the header (CSV) first, so it reads on its own. A path that
  * cannot be opened keeps its old stream: -errno, *which naming it. */
 int hs_output_reopen(struct hs_output *out, const char **which);
