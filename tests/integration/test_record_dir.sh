@@ -40,13 +40,19 @@ parts() { find "$DIR" -maxdepth 1 -name 'hopscope-*Z-*-*.hsr' -printf '%f %s\n' 
 start_hopscope 8 --filter "udp and port $PORT" --interval 1 \
 	--write "$DIR/" --rotate 1KiB,2s --keep 8KiB \
 	--between "${PREFIX}snd" "${PREFIX}rcv"
-# 8 bursts of 40 packets, the directory looked at after each
-for burst in 1 2 3 4 5 6 7 8; do
-	send_udp "${PREFIX}snd" 198.18.1.2 40 40
+# within_keep: hopscope's parts hold at most --keep, but for what the
+# newest holds past 1 KiB (the next tick rotates it away)
+within_keep() {
 	total=$(parts | awk '{s += $2} END {print s + 0}')
 	newest=$(parts | tail -1 | awk '{print $2 + 0}')
-	over=$((newest > 1024 ? newest - 1024 : 0))
-	[ $((total - over)) -le $KEEP ] ||
+	[ $((total - (newest > 1024 ? newest - 1024 : 0))) -le $KEEP ]
+}
+# 8 bursts of 40 packets, the directory looked at after each; a look that
+# fell between a new part's opening and the pruning after it (well under
+# a millisecond) is taken again a tick later
+for burst in 1 2 3 4 5 6 7 8; do
+	send_udp "${PREFIX}snd" 198.18.1.2 40 40
+	within_keep || { sleep 0.05; within_keep; } ||
 		fail "burst $burst: hopscope's parts hold $total bytes (newest $newest), more than --keep $KEEP: $(parts)"
 done
 stop_hopscope TERM || fail "hopscope failed: $(cat "$WORK/err")"
@@ -56,10 +62,7 @@ final=$(jq -s '[.[] | select(.type=="hop" and .final)] | length' "$WORK/out.json
 
 n=$(parts | wc -l)
 [ "$n" -ge 3 ] || fail "only $n parts: $(parts)"
-total=$(parts | awk '{s += $2} END {print s + 0}')
-newest=$(parts | tail -1 | awk '{print $2 + 0}')
-[ $((total - (newest > 1024 ? newest - 1024 : 0))) -le $KEEP ] ||
-	fail "hopscope's parts hold $total bytes, more than --keep $KEEP"
+within_keep || fail "hopscope's parts hold $total bytes, more than --keep $KEEP"
 grep -q "rotation\|SIGHUP" "$WORK/err" && fail "rotation into a directory is not news: $(cat "$WORK/err")"
 [ "$(cat "$DIR/notes.txt")" = keep ] || fail "a file that is not hopscope's changed"
 [ "$(stat -c %s "$DIR/hopscope-foreign.hsr")" -eq 3000 ] || fail "a file that is not a part was touched"
