@@ -143,7 +143,8 @@ const struct hs_opt hs_live_opts[] = {
 	HS_OPT_DEF_CUSTOM(struct hs_live_cfg, metrics, const char *, "metrics",
 			  "[ADDR:]PORT",
 			  "serve Prometheus metrics at\n"
-			  "http://ADDR:PORT/metrics (ADDR: 127.0.0.1)",
+			  "http://ADDR:PORT/metrics (ADDR: 127.0.0.1), and\n"
+			  "the run's health at /healthz",
 			  parse_metrics),
 	HS_OPT_DEF_ENUM(struct hs_live_cfg, clock, "clock", "CLOCK",
 			"monotonic (default) or tai: stamp with CLOCK_TAI,\n"
