@@ -7,6 +7,8 @@
 #   collector    what the collector ingests, matches and folds on one core,
 #                and the memory it holds
 #   churn        points coming and going: a cycle, an expiry, memory
+#   rotation     what --write DIR costs the collector's loop: the check a
+#                tick, a new part, listing the directory for --keep
 #   chain.sh     a 3-function chain at full rate: no probes, hopscope, 1/64,
 #                tcpdump; and the delays each of them measures at low rate
 #   attach.sh    attaching 200 points: the shared probes against a copy of
@@ -43,6 +45,7 @@ step() { # step NAME COMMAND...
 step "probe cost (BPF_PROG_TEST_RUN)" "$BUILD/bench/probe_cost" $QUICK
 step "collector limits" "$BUILD/bench/collector" $QUICK
 step "churn: points that come and go" "$BUILD/bench/churn" $QUICK
+step "record rotation" "$BUILD/bench/rotation" $QUICK
 step "chain: throughput and distortion" env BUILD="$BUILD" tests/bench/chain.sh $QUICK
 step "attach: 200 points, shared and copies" env BUILD="$BUILD" tests/bench/attach.sh $QUICK
 

@@ -23,6 +23,7 @@ static const struct {
 	{ "clock", &hs_clock_fields, sizeof(struct hs_join_clock) },
 	{ "fit_run", &hs_fit_run_fields, sizeof(struct hs_fit_run_values) },
 	{ "fit", &hs_fit_fields, sizeof(struct hs_fit_values) },
+	{ "health", &hs_health_fields, sizeof(struct hs_health_values) },
 };
 
 static const char *const outputs[HS_OUT_KINDS] = { "json", "csv", "table",
@@ -227,6 +228,8 @@ static const struct {
 	{ "Two hosts' clocks, as joined", &hs_clock_fields, "" },
 	{ "A run of the chain-length study", &hs_fit_run_fields, "" },
 	{ "A fitted metric", &hs_fit_fields, "" },
+	{ "The collector (`/healthz`, and `/metrics` in a live run)",
+	  &hs_health_fields, "hopscope_" },
 };
 
 /* `name` in output o, or "—" where the field is not there. */

@@ -555,6 +555,16 @@ Test(commands, messages_of_the_real_tables)
 	REAL_BAD("bad --metrics '99999': expected a port from 1 to 65535",
 		 "run", "--metrics", "99999");
 	REAL_BAD(
+		"bad --rotate '10QB': unknown unit 'QB' (expected B, KiB, MiB, GiB or TiB)",
+		"run", "--rotate", "10QB");
+	REAL_BAD(
+		"bad --rotate '1MiB,5y': unknown unit 'y' (expected s, m, h or d)",
+		"demo", "--rotate", "1MiB,5y");
+	REAL_BAD("bad --rotate '0,1h': must be more than 0", "run",
+		 "--rotate", "0,1h");
+	REAL_BAD("bad --keep 'lots': expected a number and a unit (B, KiB, MiB, GiB or TiB)",
+		 "run", "--keep", "lots");
+	REAL_BAD(
 		"bad filter 'bogus' at 'bogus': expected udp, tcp, icmp, icmp6, ip, ip6, proto N, port N, net ADDR/LEN, host ADDR, joined by 'and'",
 		"demo", "--filter", "bogus");
 	/* the second format flag is refused at once, before what follows */
@@ -627,6 +637,39 @@ Test(commands, live_run_defaults)
 	cr_assert(run.probe.stamp_tai);
 	cr_assert_eq(run.collect.clock, HS_CLOCK_TAI);
 	cr_assert_eq(run.probe.ringbuf_bytes, 4096);
+}
+
+/* --rotate and --keep land in the live run's rotation policy; what is not
+ * given stays 0 (the directory's defaults are the run's, run.c). */
+Test(commands, rotate_and_keep)
+{
+	const char *words[] = { "run", "--rotate", "1KiB,2s", "--keep",
+				"8KiB" };
+	struct hs_capture_cfg capture = { .sample = 1 };
+	struct hs_results_cfg results = {};
+	struct hs_live_cfg live = HS_LIVE_DEFAULTS;
+	struct hs_run_opts run = {};
+	const struct hs_opt_section *sec;
+	const struct hs_command *cmd = hs_cmd_find(hs_commands, "run");
+
+	cr_assert_eq(parse_real("run", 5, words), 0, "%s", err);
+	for (sec = cmd->sections; sec->opts; sec++)
+		if (sec->opts == hs_live_opts)
+			live = *(struct hs_live_cfg *)((char *)real_cfg +
+						       sec->offset);
+	free(real_cfg);
+	real_cfg = NULL;
+	hs_measure_run_opts(&capture, &results, &live, &run);
+	cr_assert_eq(run.collect.rotate.max_bytes, 1024);
+	cr_assert_eq(run.collect.rotate.max_age_ns, 2000000000ULL);
+	cr_assert_eq(run.collect.rotate.keep_bytes, 8192);
+	cr_assert(run.collect.rotate_given);
+
+	live = (struct hs_live_cfg)HS_LIVE_DEFAULTS;
+	hs_measure_run_opts(&capture, &results, &live, &run);
+	cr_assert_eq(run.collect.rotate.max_bytes, 0);
+	cr_assert_eq(run.collect.rotate.keep_bytes, 0);
+	cr_assert_not(run.collect.rotate_given);
 }
 
 Test(commands, filter_compiled_and_kept_as_written)

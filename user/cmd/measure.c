@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "core/log.h"
+#include "core/units.h"
 #include "cmd/measure.h"
 #include "output/http.h"
 #include "probe/filter.h"
@@ -41,6 +42,36 @@ static int parse_metrics(const struct hs_opt *o, const char *val, void *field)
 		return -EINVAL;
 	}
 	*(const char **)field = val;
+	return 0;
+}
+
+/* SIZE[,AGE] */
+static int parse_rotate(const struct hs_opt *o, const char *val, void *field)
+{
+	struct hs_rotate_opt *r = field;
+	const char *comma = strchr(val, ',');
+	char size[64], why[128];
+
+	if ((comma ? (size_t)(comma - val) : strlen(val)) >= sizeof(size))
+		return hs_opt_bad(o, val, "expected SIZE[,AGE] (100MiB,1h)");
+	snprintf(size, sizeof(size), "%.*s",
+		 comma ? (int)(comma - val) : (int)strlen(val), val);
+	if (hs_parse_size(size, &r->bytes, why, sizeof(why)) ||
+	    (comma &&
+	     hs_parse_duration(comma + 1, &r->age_ns, why, sizeof(why))))
+		return hs_opt_bad(o, val, why);
+	if (!comma)
+		r->age_ns = 0;
+	r->given = true;
+	return 0;
+}
+
+static int parse_keep(const struct hs_opt *o, const char *val, void *field)
+{
+	char why[128];
+
+	if (hs_parse_size(val, field, why, sizeof(why)))
+		return hs_opt_bad(o, val, why);
 	return 0;
 }
 
@@ -91,13 +122,29 @@ static const char *const wakeup_names[] = {
 };
 
 const struct hs_opt hs_live_opts[] = {
-	HS_OPT_DEF_STRING(struct hs_live_cfg, write, "write", "FILE",
-			  "record everything to FILE (gzip) for hopscope\n"
-			  "report; SIGHUP starts it afresh (log rotation)"),
+	HS_OPT_DEF_STRING(
+		struct hs_live_cfg, write, "write", "FILE|DIR",
+		"record everything to FILE (gzip) for hopscope\n"
+		"report; SIGHUP starts it afresh (log rotation). A DIR\n"
+		"(existing, or ending in '/') gets parts named by time,\n"
+		"rotated and bounded by --rotate and --keep"),
+	HS_OPT_DEF_CUSTOM(
+		struct hs_live_cfg, rotate, struct hs_rotate_opt, "rotate",
+		"SIZE[,AGE]",
+		"with --write DIR: start a new part once one holds SIZE\n"
+		"(KiB, MiB, GiB) or, given AGE (s, m, h), is that old\n"
+		"(default 100MiB,1h)",
+		parse_rotate),
+	HS_OPT_DEF_CUSTOM(
+		struct hs_live_cfg, keep, uint64_t, "keep", "SIZE",
+		"with --write DIR: delete the oldest parts so that\n"
+		"hopscope's parts there hold at most SIZE (default 1GiB)",
+		parse_keep),
 	HS_OPT_DEF_CUSTOM(struct hs_live_cfg, metrics, const char *, "metrics",
 			  "[ADDR:]PORT",
 			  "serve Prometheus metrics at\n"
-			  "http://ADDR:PORT/metrics (ADDR: 127.0.0.1)",
+			  "http://ADDR:PORT/metrics (ADDR: 127.0.0.1), and\n"
+			  "the run's health at /healthz",
 			  parse_metrics),
 	HS_OPT_DEF_ENUM(struct hs_live_cfg, clock, "clock", "CLOCK",
 			"monotonic (default) or tai: stamp with CLOCK_TAI,\n"
@@ -185,6 +232,11 @@ static void set_collect(const struct hs_capture_cfg *capture,
 	collect->drain_ms = DRAIN_MS;
 	collect->clock = (enum hs_clock)live->clock;
 	collect->write_path = live->write;
+	/* zeros where not given: the defaults are a directory's (run.c) */
+	collect->rotate.max_bytes = live->rotate.bytes;
+	collect->rotate.max_age_ns = live->rotate.age_ns;
+	collect->rotate.keep_bytes = live->keep;
+	collect->rotate_given = live->rotate.given;
 	/* what the record file's header says of the configuration */
 	info->sample_one_in = capture->sample;
 	snprintf(info->filter, sizeof(info->filter), "%s",

@@ -41,10 +41,19 @@ enum hs_wakeup {
 	HS_WAKEUP_EVERY, /* each record */
 };
 
-/* --write, --metrics, --clock, --xdp-mode, --window, --max-inflight,
- * --ring-size, --wakeup */
+/* --rotate SIZE[,AGE] */
+struct hs_rotate_opt {
+	uint64_t bytes;
+	uint64_t age_ns; /* 0: not given, no age limit */
+	bool given;
+};
+
+/* --write, --rotate, --keep, --metrics, --clock, --xdp-mode, --window,
+ * --max-inflight, --ring-size, --wakeup */
 struct hs_live_cfg {
-	const char *write; /* record file, NULL: none */
+	const char *write; /* record file or directory, NULL: none */
+	struct hs_rotate_opt rotate;
+	uint64_t keep; /* bytes, 0: not given */
 	const char *metrics; /* [ADDR:]PORT, NULL: none */
 	int clock; /* enum hs_clock */
 	int xdp_mode; /* enum hs_xdp_mode */

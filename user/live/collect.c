@@ -25,10 +25,19 @@
 struct collector {
 	const struct hs_collect_config *cfg;
 	struct hs_probes *probes; /* the agent adds and removes points */
+	struct hs_output *out;
 	struct hs_point_table points;
 	struct hs_run_info info; /* the record file's header */
 	struct hs_rec_writer *rec;
 	struct hs_recorder recorder;
+	/* --write DIR: the part being written, since when, what went */
+	char part_path[4096];
+	uint64_t part_since;
+	uint64_t parts_started, parts_deleted;
+	struct hs_prune_result dir;
+	/* for /healthz and the collector's metrics */
+	uint64_t drains, records_read;
+	bool down[HS_MAX_POINTS]; /* the point's interface down or gone */
 	struct hs_session session;
 	bool session_up;
 	struct ring_buffer *rb;
@@ -40,6 +49,8 @@ struct collector {
 	uint64_t timing_at; /* when to start or stop timing next */
 	int epfd, tfd, sfd;
 	bool follow_ready; /* the follower's descriptor polled readable */
+	/* what points whose ids the agent used again had counted */
+	struct hs_counters retired;
 };
 
 static void block_set(sigset_t *set)
@@ -76,6 +87,7 @@ static int on_record(void *ctx, void *data, size_t size)
 {
 	struct collector *c = ctx;
 
+	c->records_read++;
 	if (size < sizeof(struct hs_record))
 		hs_session_bad_record(&c->session);
 	else
@@ -120,6 +132,7 @@ static int drain(struct collector *c)
 
 	/* drops first: a trajectory closed below must know of them */
 	note_drops(c, now);
+	c->drains++;
 	n = ring_buffer__consume(c->rb);
 	if (n < 0)
 		return n;
@@ -141,6 +154,62 @@ static void metrics_source(void *ctx, struct hs_report *r)
 		r->elapsed_s = (now_ns(c) - c->measuring_since) / 1e9;
 }
 
+/* Points whose probe is attached and whose interface is there and up. */
+static unsigned int probes_attached(const struct collector *c)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < c->probes->n; i++)
+		n += c->probes->points[i].attached != HS_ATTACHED_NONE &&
+		     !c->probes->points[i].skipped && !c->down[i];
+	return n;
+}
+
+/* /healthz and the collector's metrics: its figures as they stand. */
+static void health_source(void *ctx, struct hs_health *h)
+{
+	struct collector *c = ctx;
+	struct hs_health_values *v = &h->v;
+	unsigned int i;
+
+	read_counters(c);
+	h->measuring = c->measuring_since != 0;
+	v->probes_attached = probes_attached(c);
+	/* the drops of points the agent let go stay counted */
+	v->ringbuf_drops = c->retired.ringbuf_drops;
+	for (i = 0; i < c->probes->n; i++) {
+		v->probes += c->probes->points[i].in_use &&
+			     !c->probes->points[i].skipped;
+		v->ringbuf_drops += c->counters[i].ringbuf_drops;
+	}
+	v->bad_records = c->session.counters.bad_records;
+	v->records_lost = v->ringbuf_drops + v->bad_records;
+	v->records_read = c->records_read;
+	v->drains = c->drains;
+	v->last_drain_age_s = (now_ns(c) - c->last_drain) / 1e9;
+	v->inflight = c->session.matcher.used;
+	v->inflight_max = c->session.matcher.capacity;
+	v->record_parts = c->parts_started;
+	v->record_parts_deleted = c->parts_deleted;
+	v->record_dir_bytes = c->dir.bytes;
+}
+
+/* An interface went down, came back or went (the event names its first
+ * point): every probe on it counts as attached again, or no longer. */
+static void on_event(void *ctx, uint16_t point, const char *event)
+{
+	struct collector *c = ctx;
+	const struct hs_point *p = c->probes->points, *at;
+	unsigned int i;
+
+	if (point >= c->probes->n)
+		return;
+	at = &p[point];
+	for (i = 0; i < c->probes->n; i++)
+		if (p[i].ns == at->ns && p[i].link.ifindex == at->link.ifindex)
+			c->down[i] = strcmp(event, "up") != 0;
+}
+
 static int epoll_add(int epfd, int fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
@@ -148,22 +217,58 @@ static int epoll_add(int epfd, int fd)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
+/* The path of the next part in the record directory. */
+static void next_part_path(struct collector *c)
+{
+	char name[HS_PART_NAME_MAX];
+
+	hs_part_name(name, sizeof(name), time(NULL), (int)getpid(),
+		     c->info.part);
+	snprintf(c->part_path, sizeof(c->part_path), "%s/%s",
+		 c->cfg->write_path, name);
+}
+
+/* The record directory within --keep: the oldest parts go. A failure
+ * is said and measuring goes on (the next part tries again). */
+static void prune_parts(struct collector *c)
+{
+	const char *cur = strrchr(c->part_path, '/');
+	struct hs_prune_result res;
+	char err[512];
+
+	if (hs_parts_prune(c->cfg->write_path, cur ? cur + 1 : NULL,
+			   &c->cfg->rotate, &res, err, sizeof(err)))
+		pr_warn("%s", err);
+	c->parts_deleted += res.deleted;
+	c->dir = res;
+}
+
 static int open_record_file(struct collector *c)
 {
+	const char *path = c->cfg->write_path;
 	char err[512], *header;
 	int e;
 
-	if (!c->cfg->write_path)
+	if (!path)
 		return 0;
+	if (c->cfg->write_dir) {
+		next_part_path(c);
+		path = c->part_path;
+	}
 	header = hs_run_info_to_json(&c->info, &c->points);
 	if (!header)
 		return -ENOMEM;
-	e = hs_rec_create(&c->rec, c->cfg->write_path, header, err,
-			  sizeof(err));
+	e = hs_rec_create(&c->rec, path, header, err, sizeof(err));
 	free(header);
-	if (e)
+	if (e) {
 		pr_err("%s", err);
-	return e;
+		return e;
+	}
+	c->part_since = now_ns(c);
+	c->parts_started = 1;
+	if (c->cfg->write_dir)
+		prune_parts(c);
+	return 0;
 }
 
 /* The table of attached probes, ids as the probes have them; an id not
@@ -200,6 +305,10 @@ static int start_session(struct collector *c, struct hs_output *out)
 		hs_recorder_sink(&c->recorder, &sink);
 		hs_session_add_sink(&c->session, &sink);
 	}
+	sink = (struct hs_sink){ .ctx = c, .event = on_event };
+	err = hs_session_add_sink(&c->session, &sink);
+	if (err)
+		return err;
 	hs_output_sink(out, &sink);
 	return hs_session_add_sink(&c->session, &sink);
 }
@@ -246,6 +355,7 @@ static int setup(struct collector *c, struct hs_output *out)
 		return err;
 	if (cfg->metrics) {
 		hs_metrics_set_source(cfg->metrics, metrics_source, c);
+		hs_metrics_set_health(cfg->metrics, health_source, c);
 		err = epoll_add(c->epfd, hs_metrics_fd(cfg->metrics));
 	}
 	return err;
@@ -256,8 +366,10 @@ static void teardown(struct collector *c)
 	/* kernel.bpf_stats_enabled as it was */
 	if (c->timing_fd >= 0)
 		close(c->timing_fd);
-	if (c->cfg->metrics)
+	if (c->cfg->metrics) {
 		hs_metrics_set_source(c->cfg->metrics, NULL, NULL);
+		hs_metrics_set_health(c->cfg->metrics, NULL, NULL);
+	}
 	ring_buffer__free(c->rb);
 	if (c->session_up)
 		hs_session_free(&c->session);
@@ -311,9 +423,9 @@ static void report(struct collector *c, bool final, double elapsed, double span)
 	hs_session_report(&c->session, final, elapsed, span, c->counters);
 }
 
-/* SIGHUP: the record file was moved away (log rotation); start a new one
- * at its path, a complete file of its own. */
-static void rotate(struct collector *c)
+/* The record file's next part: at the same path (a file that SIGHUP
+ * says was moved away), or under a new name in the record directory. */
+static void rotate(struct collector *c, const char *why)
 {
 	struct hs_point_table *live;
 	char err[512], *header = NULL;
@@ -335,14 +447,50 @@ static void rotate(struct collector *c)
 		c->info.part--;
 		return;
 	}
-	if (hs_rec_reopen(c->rec, header, err, sizeof(err)))
+	if (c->cfg->write_dir)
+		next_part_path(c);
+	if (hs_rec_reopen_at(c->rec, c->cfg->write_dir ? c->part_path : NULL,
+			     header, err, sizeof(err)))
 		pr_err("%s", err);
-	if (hs_rec_is_open(c->rec))
-		pr_info("SIGHUP: record file '%s' started afresh (part %u)",
-			hs_rec_path(c->rec), c->info.part);
-	else
-		c->info.part--; /* the next SIGHUP tries this part again */
 	free(header);
+	c->part_since = now_ns(c);
+	if (!hs_rec_is_open(c->rec)) {
+		c->info.part--; /* the next rotation tries this part again */
+		return;
+	}
+	c->parts_started++;
+	if (c->cfg->write_dir) {
+		pr_debug("%s: record part '%s' started", why,
+			 hs_rec_path(c->rec));
+		prune_parts(c);
+	} else {
+		pr_info("%s: record file '%s' started afresh (part %u)", why,
+			hs_rec_path(c->rec), c->info.part);
+	}
+}
+
+/* --write DIR: a part that holds --rotate's size, or is as old as its
+ * age, is closed and the next begun. One lseek a tick; opening the next
+ * part and listing the directory only when one is due. */
+static void rotate_if_due(struct collector *c, uint64_t now)
+{
+	if (!c->rec || !c->cfg->write_dir)
+		return;
+	if (hs_rotate_due(&c->cfg->rotate, hs_rec_bytes(c->rec),
+			  now - c->part_since))
+		rotate(c, "rotation");
+}
+
+/* SIGHUP: the JSON and CSV files were moved away (log rotation); start
+ * them again at their paths. One that cannot be opened goes on as it was. */
+static void reopen_outputs(struct collector *c)
+{
+	const char *which = NULL;
+	int e = hs_output_reopen(c->out, &which);
+
+	if (e)
+		pr_err("SIGHUP: cannot open '%s' again: %s (writing on where it was)",
+		       which, strerror(-e));
 }
 
 /* The agent: points come and go after the ring is drained, so that a
@@ -353,6 +501,7 @@ static void follow(struct collector *c, uint64_t now)
 		.probes = c->probes,
 		.points = &c->points,
 		.session = &c->session,
+		.retired = &c->retired,
 	};
 
 	if (!c->cfg->follow)
@@ -369,7 +518,8 @@ static int read_signal(struct collector *c)
 	if (read(c->sfd, &si, sizeof(si)) != sizeof(si))
 		return 0;
 	if (si.ssi_signo == SIGHUP) {
-		rotate(c);
+		reopen_outputs(c);
+		rotate(c, "SIGHUP");
 		return 0;
 	}
 	pr_info("%s: stopping", strsignal(si.ssi_signo));
@@ -421,6 +571,7 @@ int hs_collect_run(struct hs_probes *probes,
 	c->timing_fd = -1;
 	c->cfg = cfg;
 	c->probes = probes;
+	c->out = out;
 	err = setup(c, out);
 	if (err) {
 		pr_err("cannot start the collector: %s", strerror(-err));
@@ -460,6 +611,7 @@ int hs_collect_run(struct hs_probes *probes,
 			c->timing_at = now + HS_TIMING_FIRST_NS;
 		}
 		time_probes(c, now);
+		rotate_if_due(c, now);
 		if (ready && duration_ns && now - start >= duration_ns)
 			stop = 1;
 		/* interfaces that go down or away, once a second */

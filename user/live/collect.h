@@ -21,6 +21,7 @@
 #include "output/http.h"
 #include "output/output.h"
 #include "probe/attach.h"
+#include "store/parts.h"
 #include "store/runinfo.h"
 
 struct hs_collect_config {
@@ -29,7 +30,11 @@ struct hs_collect_config {
 	struct hs_session_config session; /* window, table, warmup, cooldown */
 	uint32_t drain_ms; /* timer period */
 	enum hs_clock clock; /* what the probes stamp with */
-	const char *write_path; /* record file, NULL: none */
+	const char *write_path; /* record file or directory, NULL: none */
+	/* write_path is a directory of parts (parts.h), rotated by rotate */
+	bool write_dir;
+	struct hs_rotate_policy rotate; /* zeros: not given */
+	bool rotate_given; /* --rotate (not only --keep) given */
 	/* the record file's header: sample and filter are the caller's,
 	 * the rest is filled in here */
 	struct hs_run_info info;

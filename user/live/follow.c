@@ -29,6 +29,7 @@ struct slot {
 	uint64_t free_since; /* freed at: the longest free goes first */
 	struct hs_netns ns; /* the probe's: name and inode, fd while needed */
 	bool seen; /* in the latest scan */
+	bool used; /* has had a point: its counters hold its counts */
 };
 
 struct hs_follow {
@@ -221,6 +222,23 @@ static int ns_copy(struct hs_netns *dst, const struct hs_netns *src)
 	return 0;
 }
 
+/* The counts of the point an id had, kept before the id is used again
+ * (adding a point starts its counters at zero). */
+static void retire_counters(const struct hs_follow_target *t, uint16_t id)
+{
+	struct hs_counters old;
+
+	if (!t->retired || hs_probes_counters(t->probes, id, &old))
+		return;
+	t->retired->seen += old.seen;
+	t->retired->parse_errors += old.parse_errors;
+	t->retired->filtered += old.filtered;
+	t->retired->sampled_out += old.sampled_out;
+	t->retired->sampled += old.sampled;
+	t->retired->recorded += old.recorded;
+	t->retired->ringbuf_drops += old.ringbuf_drops;
+}
+
 static int attach_one(struct hs_follow *f, const struct hs_follow_target *t,
 		      const struct hs_point_spec *want)
 {
@@ -235,6 +253,8 @@ static int attach_one(struct hs_follow *f, const struct hs_follow_target *t,
 		return -E2BIG;
 	}
 	s = &f->slots[id];
+	if (s->used)
+		retire_counters(t, (uint16_t)id);
 	if (ns_copy(&s->ns, want->ns))
 		return -errno;
 	spec.ns = &s->ns;
@@ -250,6 +270,7 @@ static int attach_one(struct hs_follow *f, const struct hs_follow_target *t,
 	}
 	s->state = SLOT_LIVE;
 	s->seen = true;
+	s->used = true;
 	f->n_live++;
 	return id;
 }

@@ -46,6 +46,9 @@ struct hs_follow_target {
 	struct hs_probes *probes;
 	struct hs_point_table *points;
 	struct hs_session *session; /* NULL before the session starts */
+	/* what the probes of ids used again had counted, so that totals
+	 * summed over the points never go down; NULL: not kept */
+	struct hs_counters *retired;
 };
 
 /*

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include "core/exit.h"
 #include "core/log.h"
+#include "core/units.h"
 #include "live/run.h"
 #include "live/watch.h"
 #include "output/output.h"
@@ -68,10 +69,57 @@ static int on_ready(void *ctx)
 	return o->on_attached ? o->on_attached(o->ctx) : 0;
 }
 
+/* --write DIR: the directory made if it ends in '/', the defaults of
+ * --rotate and --keep, and a --keep that holds a part. --rotate or --keep
+ * with a file is a mistake said at once. */
+static int record_dir(struct hs_collect_config *c)
+{
+	struct hs_rotate_policy *p = &c->rotate;
+	char keep[32], part[32];
+
+	c->write_dir = c->write_path && hs_parts_is_dir(c->write_path);
+	if (!c->write_dir) {
+		if (c->rotate_given || p->keep_bytes) {
+			pr_err("--rotate and --keep need --write DIR (a directory, or a path ending in '/')%s%s%s",
+			       c->write_path ? ": '" : "",
+			       c->write_path ? c->write_path : "",
+			       c->write_path ? "' is not one" : "");
+			return HS_EXIT_USAGE;
+		}
+		return HS_EXIT_OK;
+	}
+	if (!c->rotate_given) {
+		p->max_bytes = HS_PARTS_DEFAULT_BYTES;
+		p->max_age_ns = HS_PARTS_DEFAULT_AGE_NS;
+	}
+	if (!p->keep_bytes)
+		p->keep_bytes = HS_PARTS_DEFAULT_KEEP;
+	if (p->keep_bytes < p->max_bytes) {
+		hs_format_size(p->keep_bytes, keep, sizeof(keep));
+		hs_format_size(p->max_bytes, part, sizeof(part));
+		pr_err("bad --keep '%s': less than one part (--rotate %s)",
+		       keep, part);
+		return HS_EXIT_USAGE;
+	}
+	if (mkdir(c->write_path, 0755) && errno != EEXIST) {
+		pr_err("cannot create record directory '%s': %s", c->write_path,
+		       strerror(errno));
+		return HS_EXIT_USAGE;
+	}
+	if (access(c->write_path, W_OK | X_OK)) {
+		pr_err("cannot write into record directory '%s': %s",
+		       c->write_path, strerror(errno));
+		return HS_EXIT_USAGE;
+	}
+	return HS_EXIT_OK;
+}
+
 /* Everything that can be wrong with the options, found before anything
  * is attached: an output that cannot be written, a port that is taken. */
-static int open_outputs(const struct hs_run_opts *o, struct hs_output *out,
-			struct hs_metrics **metrics, bool *created)
+static int open_outputs(const struct hs_run_opts *o,
+			struct hs_collect_config *collect,
+			struct hs_output *out, struct hs_metrics **metrics,
+			bool *created)
 {
 	const char *which;
 	char err[512];
@@ -82,7 +130,10 @@ static int open_outputs(const struct hs_run_opts *o, struct hs_output *out,
 		pr_err("cannot open '%s' for output: %s", which, strerror(-e));
 		return HS_EXIT_USAGE;
 	}
-	if (o->collect.write_path) {
+	e = record_dir(collect);
+	if (e)
+		return e;
+	if (collect->write_path && !collect->write_dir) {
 		*created = access(o->collect.write_path, F_OK) != 0;
 		fd = open(o->collect.write_path, O_WRONLY | O_CREAT | O_CLOEXEC,
 			  0644);
@@ -187,7 +238,7 @@ int hs_run(const struct hs_run_opts *o)
 			goto out;
 		}
 	}
-	ret = open_outputs(o, &out, &metrics, &created);
+	ret = open_outputs(o, &collect, &out, &metrics, &created);
 	if (ret)
 		goto out_close;
 	if (hs_collect_stop_pending()) {

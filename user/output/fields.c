@@ -533,3 +533,62 @@ bool hs_field_is_zero(const struct hs_field *f, const void *base)
 {
 	return hs_field_value(f, base) == 0;
 }
+
+/* ---- the collector's health ---- */
+
+/* clang-format off */
+#define HEALTH(field) offsetof(struct hs_health_values, field)
+/* A row of /healthz (JSON key) and of the exposition (after "hopscope_"):
+ * a name ending in _total is a counter, any other a gauge (prom.c). */
+#define HEALTH_ROW(field, unit, type, help, json, prom_at, prom)        \
+	{ #field, unit, help, HEALTH(field), type, 0, NULL, NULL,          \
+	  { JSON(json, #field), PROM(prom_at, prom) } }
+
+static const struct hs_field health_rows[] = {
+	{ "healthy", "", "1 when /healthz answers ok (200), else 0",
+	  HEALTH(healthy), HS_FIELD_COUNT, 0, NULL, NULL,
+	  { PROM(1, "healthy") } },
+	HEALTH_ROW(probes_attached, "points", HS_FIELD_COUNT,
+		   "points whose probe is attached and whose interface is up",
+		   1, 2, "probes_attached"),
+	HEALTH_ROW(probes, "points", HS_FIELD_COUNT, "points of the run", 2, 3,
+		   "probes"),
+	HEALTH_ROW(ringbuf_drops, "records", HS_FIELD_COUNT,
+		   "records lost to a full ring buffer, all points", 3, 4,
+		   "pipeline_ringbuf_drops_total"),
+	{ "bad_records", "records", "malformed ring-buffer records",
+	  HEALTH(bad_records), HS_FIELD_COUNT, 0, NULL, NULL,
+	  { JSON(4, "bad_records") } },
+	HEALTH_ROW(records_lost, "records", HS_FIELD_COUNT,
+		   "records that never reached the statistics: ring-buffer drops and bad records",
+		   5, 5, "pipeline_records_lost_total"),
+	HEALTH_ROW(records_read, "records", HS_FIELD_COUNT,
+		   "records drained from the ring buffer", 6, 6,
+		   "pipeline_records_read_total"),
+	HEALTH_ROW(drains, "drains", HS_FIELD_COUNT,
+		   "times the collector drained the ring buffer", 7, 7,
+		   "pipeline_drains_total"),
+	HEALTH_ROW(last_drain_age_s, "s", HS_FIELD_REAL,
+		   "seconds since the collector last drained the ring buffer",
+		   8, 8, "pipeline_last_drain_age_seconds"),
+	HEALTH_ROW(inflight, "packets", HS_FIELD_COUNT,
+		   "trajectories open in the match table", 9, 9,
+		   "pipeline_inflight"),
+	HEALTH_ROW(inflight_max, "packets", HS_FIELD_COUNT,
+		   "the match table's capacity (--max-inflight)", 10, 10,
+		   "pipeline_inflight_max"),
+	HEALTH_ROW(record_parts, "files", HS_FIELD_COUNT,
+		   "record file parts started (--write)", 11, 11,
+		   "record_parts_total"),
+	HEALTH_ROW(record_parts_deleted, "files", HS_FIELD_COUNT,
+		   "old parts --keep deleted", 12, 12,
+		   "record_parts_deleted_total"),
+	HEALTH_ROW(record_dir_bytes, "bytes", HS_FIELD_COUNT,
+		   "what hopscope's parts in --write DIR hold", 13, 13,
+		   "record_dir_bytes"),
+};
+
+/* clang-format on */
+
+const struct hs_field_table hs_health_fields = { health_rows,
+						 ARRAY_SIZE(health_rows) };

@@ -129,6 +129,25 @@ struct hs_pipeline_values {
 		bad_records;
 };
 
+/* The collector as it runs: what /healthz answers and the exposition
+ * adds to the report's (health.h fills and judges it). */
+struct hs_health_values {
+	uint64_t healthy; /* 1 or 0, health.h's verdict */
+	uint64_t probes_attached; /* points measuring now */
+	uint64_t probes; /* points of the run */
+	uint64_t ringbuf_drops; /* the points' drops, summed */
+	uint64_t bad_records;
+	uint64_t records_lost; /* ringbuf_drops + bad_records */
+	uint64_t records_read; /* records drained from the ring buffer */
+	uint64_t drains;
+	double last_drain_age_s;
+	uint64_t inflight; /* trajectories open in the match table */
+	uint64_t inflight_max;
+	uint64_t record_parts; /* record file parts started */
+	uint64_t record_parts_deleted; /* by --keep */
+	uint64_t record_dir_bytes; /* hopscope's parts in --write DIR */
+};
+
 /* The probes' cost at one hook (struct hs_hook_cost). */
 struct hs_cost_values {
 	uint64_t points, packets, run_time_ns;
@@ -185,6 +204,8 @@ extern const struct hs_field_table hs_clock_fields;
 extern const struct hs_field_table hs_fit_run_fields;
 /* struct hs_fit_values: "fit" lines and the fit's table */
 extern const struct hs_field_table hs_fit_fields;
+/* struct hs_health_values: /healthz and the collector's metrics */
+extern const struct hs_field_table hs_health_fields;
 
 /* The row of hs_fit_run_fields that holds metric m. */
 const struct hs_field *hs_fit_metric_field(enum hs_fit_metric m);

@@ -98,6 +98,8 @@ struct hs_metrics {
 	struct MHD_Daemon *daemon;
 	hs_metrics_source src;
 	void *ctx;
+	hs_health_source health;
+	void *health_ctx;
 };
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status,
@@ -129,6 +131,50 @@ static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned int status,
 		     strlen(text), MHD_RESPMEM_PERSISTENT);
 }
 
+/* The collector's figures, judged. */
+static void health_now(struct hs_metrics *m, struct hs_health *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (m->health)
+		m->health(m->health_ctx, h);
+	hs_health_judge(h);
+}
+
+static int health_metrics(struct hs_metrics *m, FILE *f)
+{
+	struct hs_health h;
+
+	health_now(m, &h);
+	return hs_prom_render_health(f, &h.v);
+}
+
+/* 200 with the figures when the collector is well, else 503 with them
+ * and the reasons: a probe (kubelet, a load balancer) reads the status,
+ * a person the body. */
+static enum MHD_Result reply_health(struct hs_metrics *m,
+				    struct MHD_Connection *c)
+{
+	struct hs_health h;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	health_now(m, &h);
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  "out of memory\n");
+	rc = hs_health_json(f, &h);
+	if (fclose(f) || rc) {
+		free(buf);
+		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  "out of memory\n");
+	}
+	return reply(c, h.ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE,
+		     "application/json", buf, len, MHD_RESPMEM_MUST_FREE);
+}
+
 static enum MHD_Result reply_metrics(struct hs_metrics *m,
 				     struct MHD_Connection *c)
 {
@@ -148,6 +194,8 @@ static enum MHD_Result reply_metrics(struct hs_metrics *m,
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				  "out of memory\n");
 	rc = hs_prom_render(f, &r);
+	if (!rc && m->health)
+		rc = health_metrics(m, f);
 	if (fclose(f) || rc) {
 		free(buf);
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
@@ -186,11 +234,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	}
 	if (!strcmp(url, "/metrics"))
 		return reply_metrics(cls, c);
+	if (!strcmp(url, "/healthz"))
+		return reply_health(cls, c);
 	if (!strcmp(url, "/"))
-		return reply_text(c, MHD_HTTP_OK,
-				  "hopscope: the metrics are at /metrics\n");
-	return reply_text(c, MHD_HTTP_NOT_FOUND,
-			  "not found: the metrics are at /metrics\n");
+		return reply_text(
+			c, MHD_HTTP_OK,
+			"hopscope: the metrics are at /metrics, health at /healthz\n");
+	return reply_text(
+		c, MHD_HTTP_NOT_FOUND,
+		"not found: the metrics are at /metrics, health at /healthz\n");
 }
 
 /* libmicrohttpd's complaints (a client gone mid-reply, say) are no error
@@ -262,6 +314,13 @@ void hs_metrics_set_source(struct hs_metrics *m, hs_metrics_source src,
 {
 	m->src = src;
 	m->ctx = ctx;
+}
+
+void hs_metrics_set_health(struct hs_metrics *m, hs_health_source src,
+			   void *ctx)
+{
+	m->health = src;
+	m->health_ctx = ctx;
 }
 
 int hs_metrics_fd(const struct hs_metrics *m)

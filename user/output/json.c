@@ -355,3 +355,17 @@ int hs_json_fit(FILE *f, const struct hs_fit_run *runs, unsigned int n,
 	}
 	return d.err;
 }
+
+int hs_json_health(FILE *f, const char *status, const char *reasons,
+		   const struct hs_health_values *v)
+{
+	struct dest d = { f, 0 };
+	json_object *o = json_object_new_object();
+
+	json_add_str(o, "status", status);
+	if (reasons)
+		json_add_str(o, "reasons", reasons);
+	json_add_fields(o, &hs_health_fields, v);
+	json_emit(&d, o);
+	return d.err;
+}

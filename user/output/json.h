@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include "analysis/fit.h"
 #include "analysis/report.h"
+#include "output/fields.h"
 
 /* A "point" line per point measured (skipped and absent ones left out). */
 int hs_json_points(FILE *f, const struct hs_point_table *t);
@@ -25,5 +26,9 @@ int hs_json_report(FILE *f, const struct hs_report *r);
 /* report --fit: a "fit_run" line per run, a "fit" line per metric. */
 int hs_json_fit(FILE *f, const struct hs_fit_run *runs, unsigned int n,
 		const struct hs_fit *fits);
+/* /healthz's answer (not a line of the run's output): one object with
+ * "status", "reasons" (unless NULL) and the health fields. */
+int hs_json_health(FILE *f, const char *status, const char *reasons,
+		   const struct hs_health_values *v);
 
 #endif /* HS_JSON_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "output/csv.h"
 #include "output/json.h"
 #include "output/output.h"
@@ -25,6 +26,8 @@ int hs_output_open(struct hs_output *out, const char *json_path,
 	int err;
 
 	memset(out, 0, sizeof(*out));
+	out->json_path = json_path;
+	out->csv_path = csv_path;
 	*which = json_path;
 	err = open_dest(json_path, &out->json, &out->json_is_stdout);
 	if (!err) {
@@ -57,6 +60,27 @@ void hs_output_close(struct hs_output *out)
 	close_dest(&out->csv, out->csv_is_stdout);
 }
 
+/* The file at path again, appending; *f is left as it was on failure.
+ * 1 when the new file is empty. Only a regular file (or none, moved
+ * away): a FIFO or a device is no log to rotate, and opening a FIFO
+ * nobody reads would block the loop. */
+static int reopen_dest(const char *path, FILE **f)
+{
+	struct stat st;
+	FILE *nf;
+	long at;
+
+	if (!stat(path, &st) && !S_ISREG(st.st_mode))
+		return 0;
+	nf = fopen(path, "a");
+	if (!nf)
+		return -errno;
+	fclose(*f); /* what it could not write was said when written */
+	*f = nf;
+	at = ftell(nf);
+	return at == 0;
+}
+
 static void hs_output_points(struct hs_output *out,
 			     const struct hs_point_table *t)
 {
@@ -64,6 +88,32 @@ static void hs_output_points(struct hs_output *out,
 		hs_table_points(out->table, t);
 	if (out->json && hs_json_points(out->json, t))
 		out->failed = true;
+}
+
+int hs_output_reopen(struct hs_output *out, const char **which)
+{
+	int e, first = 0;
+
+	if (out->json && !out->json_is_stdout) {
+		e = reopen_dest(out->json_path, &out->json);
+		if (e < 0) {
+			*which = out->json_path;
+			first = e;
+		} else if (e && out->points &&
+			   hs_json_points(out->json, out->points)) {
+			out->failed = true;
+		}
+	}
+	if (out->csv && !out->csv_is_stdout) {
+		e = reopen_dest(out->csv_path, &out->csv);
+		if (e < 0 && !first) {
+			*which = out->csv_path;
+			first = e;
+		} else if (e > 0) {
+			out->csv_header_done = false;
+		}
+	}
+	return first;
 }
 
 static void hs_output_event(struct hs_output *out, uint16_t point,
@@ -125,8 +175,11 @@ void hs_output_fit(struct hs_output *out, const struct hs_fit_run *runs,
 
 static void on_ready(void *ctx, uint64_t ts, const struct hs_point_table *t)
 {
+	struct hs_output *out = ctx;
+
 	(void)ts;
-	hs_output_points(ctx, t);
+	out->points = t;
+	hs_output_points(out, t);
 }
 
 static void on_event(void *ctx, uint16_t point, const char *event)

@@ -22,6 +22,10 @@ struct hs_output {
 	bool csv_header_done;
 	unsigned int csv_reports; /* numbers CSV reports 1, 2, ... */
 	bool failed; /* a write failed (disk full, reader gone): stop */
+	const char *json_path, *csv_path; /* for hs_output_reopen */
+	/* the session's point table, once measuring started (the point
+	 * lines a reopened JSON file starts with) */
+	const struct hs_point_table *points;
 };
 
 /* Open the JSON and CSV destinations (NULL: none; "-" is stdout, and the
@@ -30,6 +34,11 @@ struct hs_output {
 int hs_output_open(struct hs_output *out, const char *json_path,
 		   const char *csv_path, bool table, const char **which);
 void hs_output_close(struct hs_output *out);
+/* SIGHUP (log rotation): open the JSON and CSV files again at their paths
+ * (not stdout, nor a FIFO or a device), appending; a file that starts empty gets the point lines
+ * (JSON) or the header (CSV) first, so it reads on its own. A path that
+ * cannot be opened keeps its old stream: -errno, *which naming it. */
+int hs_output_reopen(struct hs_output *out, const char **which);
 /* A sink that prints a session's point lines (and the table's list of
  * points), its interface events (JSON "event" lines) and its reports. */
 void hs_output_sink(struct hs_output *out, struct hs_sink *sink);

@@ -465,3 +465,30 @@ int hs_prom_render(FILE *f, const struct hs_report *r)
 	pipeline_render(f, r);
 	return fflush(f) || ferror(f) ? -1 : 0;
 }
+
+/* ---- the collector's health ---- */
+
+/* A name ending in _total counts; any other is a level. */
+static const char *health_type(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 6 && !strcmp(name + n - 6, "_total") ? "counter" : "gauge";
+}
+
+int hs_prom_render_health(FILE *f, const struct hs_health_values *v)
+{
+	unsigned int order[HS_FIELDS_MAX], n, k;
+	char name[96];
+
+	n = hs_fields_in(&hs_health_fields, HS_OUT_PROM, order);
+	for (k = 0; k < n; k++) {
+		const struct hs_field *field = &hs_health_fields.rows[order[k]];
+
+		snprintf(name, sizeof(name), "hopscope_%s",
+			 field->place[HS_OUT_PROM].name);
+		family(f, name, health_type(name), "Collector: ", field->help);
+		put_field(f, name, NULL, field, v);
+	}
+	return fflush(f) || ferror(f) ? -1 : 0;
+}

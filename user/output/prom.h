@@ -13,8 +13,13 @@
 
 #include <stdio.h>
 #include "analysis/report.h"
+#include "output/fields.h"
 
 /* The exposition of a report. 0, or -1 when a write failed. */
 int hs_prom_render(FILE *f, const struct hs_report *r);
+/* The collector's figures as they stand (health.h): hopscope_healthy,
+ * the probes attached, the ring buffer's drops summed, drains, the match
+ * table's fill, the record parts. 0, or -1 when a write failed. */
+int hs_prom_render_health(FILE *f, const struct hs_health_values *v);
 
 #endif /* HS_PROM_H */

@@ -193,15 +193,36 @@ static int finish_file(struct hs_rec_writer *w)
 int hs_rec_reopen(struct hs_rec_writer *w, const char *header_json, char *err,
 		  size_t errlen)
 {
+	return hs_rec_reopen_at(w, NULL, header_json, err, errlen);
+}
+
+int hs_rec_reopen_at(struct hs_rec_writer *w, const char *path,
+		     const char *header_json, char *err, size_t errlen)
+{
+	char old_path[PATH_MAX];
 	int old = finish_file(w), e;
 
+	snprintf(old_path, sizeof(old_path), "%s", w->path);
+	if (path)
+		snprintf(w->path, sizeof(w->path), "%s", path);
 	e = start_file(w, header_json, err, errlen);
 	if (old && !e)
-		snprintf(
-			err, errlen,
-			"the record file moved away from '%s' was cut short: %s",
-			w->path, strerror(-old));
+		snprintf(err, errlen,
+			 "the record file %s '%s' was cut short: %s",
+			 path ? "part" : "moved away from", old_path,
+			 strerror(-old));
 	return e ? e : old;
+}
+
+uint64_t hs_rec_bytes(const struct hs_rec_writer *w)
+{
+	z_off_t off;
+
+	if (!w->gz)
+		return 0;
+	/* gzoffset asks the descriptor (lseek): written, not buffered */
+	off = gzoffset(w->gz);
+	return off > 0 ? (uint64_t)off : 0;
 }
 
 bool hs_rec_is_open(const struct hs_rec_writer *w)

@@ -27,7 +27,8 @@
  * The writer flushes the compressor at least once a second (a crash loses
  * at most that), and SIGHUP makes it close the file and start a new one at
  * the same path (log rotation), with the same header but the next part
- * number. The reader checks each frame's CRC-32 and names the byte offset
+ * number; written into a directory, each part gets a name of its own
+ * (parts.h). The reader checks each frame's CRC-32 and names the byte offset
  * (in the uncompressed content) of anything truncated or corrupt; every
  * complete record before it is still handed over.
  */
@@ -179,7 +180,14 @@ int hs_rec_flush(struct hs_rec_writer *w, bool force);
  * one is open), or the new one cannot start (hs_rec_is_open says). */
 int hs_rec_reopen(struct hs_rec_writer *w, const char *header_json, char *err,
 		  size_t errlen);
+/* The same, but the new file at path (a new part in a directory); the
+ * old one stays where it is. NULL path: the same path. */
+int hs_rec_reopen_at(struct hs_rec_writer *w, const char *path,
+		     const char *header_json, char *err, size_t errlen);
 bool hs_rec_is_open(const struct hs_rec_writer *w);
+/* Compressed bytes of the current file on disk so far (what the last
+ * flush wrote; the compressor's buffer not counted); one lseek. */
+uint64_t hs_rec_bytes(const struct hs_rec_writer *w);
 /* Finish the file. 0, or -errno if any write of any part failed. */
 int hs_rec_close(struct hs_rec_writer *w);
 const char *hs_rec_path(const struct hs_rec_writer *w);

@@ -29,7 +29,7 @@ struct hs_rec_part {
 /* The parts of one run, in order. */
 struct hs_rec_run {
 	unsigned int n;
-	struct hs_rec_part *part[16];
+	struct hs_rec_part *part[64]; /* as many as report takes files */
 };
 
 /* What a report may change of the configuration a file recorded. */
