@@ -83,10 +83,14 @@ TRAFFIC=$!
 
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$AGENT/status"; }
 fds() { find "/proc/$AGENT/fd" -mindepth 1 -maxdepth 1 | wc -l; }
-# bpf_links held by the agent's process
+# bpf_links of the agent's programs (the "point" lines name them;
+# Debian's bpftool 7.1 names neither TCX links nor their holders)
 links_held() {
+	local ids
+	ids=$(jq -r 'select(.type=="point") | .prog_id' "$WORK/agent.jsonl" 2>/dev/null | sort -u | tr '\n' ',' | sed 's/,$//')
+	[ -n "$ids" ] || { echo 0; return; }
 	bpftool -j link show 2>/dev/null |
-		jq --argjson p "$AGENT" '[.[] | select(any(.pids[]?; .pid == $p))] | length'
+		jq --argjson ids "[$ids]" '[.[] | select(.prog_id as $p | $ids | index($p))] | length'
 }
 attached() { health | jq -r '.probes_attached // empty'; }
 
@@ -131,10 +135,9 @@ links_before=$(links_held)
 kill -TERM "$AGENT"
 rc=0
 wait "$AGENT" || rc=$?
-AGENT_PID=$AGENT
 AGENT=
 [ "$rc" -eq 0 ] || fail "the agent exited $rc after SIGTERM: $(tail -3 "$WORK/agent.err")"
-left=$(bpftool -j link show 2>/dev/null | jq --argjson p "$AGENT_PID" '[.[] | select(any(.pids[]?; .pid == $p))] | length')
+left=$(links_held)
 
 # least-squares slope of column COL over the samples after warm-up, per hour
 slope_per_hour() {
