@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # hopscope agent against a real Docker Engine (the test's own dockerd,
 # tests/lib/docker.sh): containers client and server on a user-defined
-# bridge network talk to each other while the agent runs.
+# bridge network, and mv1 and mv2 on a macvlan network, talk to each other
+# while the agent runs.
 #  - the agent measures them from the start, naming every hop after its
 #    container (docker:client, docker:server, host-side ends in host);
 #  - a known delay (1 ms spun on client:eth0 egress, after the probe) shows
@@ -11,6 +12,8 @@
 #    start (the agent logs the latency from Docker's start event), named
 #    in the JSON point lines (container object with the id docker gives),
 #    the table and the metrics;
+#  - the macvlan siblings' hop is named after both containers and carries
+#    their packets;
 #  - a container stopped mid-run is let go: its points are removed, and
 #    its links are gone at once;
 #  - SIGTERM ends the agent with status 0 and nothing of it attached.
@@ -28,10 +31,13 @@ docker_up
 docker_run client "$DK_BRIDGE" "$DK_NET.10"
 docker_run server "$DK_BRIDGE" "$DK_NET.11"
 docker_run leaver "$DK_BRIDGE" "$DK_NET.12"
+docker_run mv1 "$DK_MACVLAN" "$DK_NET.130"
+docker_run mv2 "$DK_MACVLAN" "$DK_NET.131"
 cpid=$(docker_pid client)
 
-# 3 containers x (eth0 + its host-side veth) x (tc ingress + egress)
-HS_COMMAND=agent start_hopscope 12 -v --select docker --interval 1 \
+# 3 bridged containers x (eth0 + its host-side veth) x (tc ingress +
+# egress), 2 macvlan containers' eth0 and their parent x 2 hooks
+HS_COMMAND=agent start_hopscope 18 -v --select docker --interval 1 \
 	--filter "udp and port $PORT" --metrics "127.0.0.1:$MPORT" --expire 2
 "$BUILD/tests/delayctl" "pid:$cpid" eth0 egress "$D_US" "$PORT" >/dev/null
 
@@ -40,6 +46,7 @@ send_from() { # send_from CONTAINER DST COUNT
 		"$BUILD/tests/udpgen" "$2" "$PORT" 200 "$3" 20 >/dev/null
 }
 send_from client "$DK_NET.11" "$COUNT"
+send_from mv1 "$DK_NET.131" 100
 
 # a third container starts; the agent attaches it from Docker's event
 docker_run third "$DK_BRIDGE" "$DK_NET.13"
@@ -95,8 +102,19 @@ jq -c 'select(.type=="hop" and .final)' "$WORK/out.jsonl" | while read -r h; do
 		fail "the delay shows on another hop: $h"
 done
 
+# the macvlan siblings: mv1's packets reach mv2, on a path named after both
+m1=$(jq -r 'select(.type=="point" and .netns=="docker:mv1" and .hook=="tc-egress") | .id' "$WORK/out.jsonl")
+m2=$(jq -r 'select(.type=="point" and .netns=="docker:mv2" and .hook=="tc-ingress") | .id' "$WORK/out.jsonl")
+path=$(jq -c --argjson f "$m1" --argjson t "$m2" 'select(.type=="path" and .final and .points[0]==$f and .points[-1]==$t)' "$WORK/out.jsonl")
+[ -n "$path" ] || fail "no path docker:mv1 -> docker:mv2"
+[ "$(jq .packets <<<"$path")" -eq 100 ] || fail "the macvlan path saw $(jq .packets <<<"$path") of 100 packets"
+via=$(jq -r '.points[]' <<<"$path" | while read -r id; do
+	jq -r --argjson i "$id" 'select(.type=="point" and .id==$i) | .netns + ":" + .ifname + "@" + .hook' "$WORK/out.jsonl"
+done | tr '\n' ' ')
+note "docker:mv1 -> docker:mv2 over $via, p50 $(jq .delay_ns.p50 <<<"$path") ns"
+
 # the table and the metrics name the containers
-for c in client server third; do
+for c in client server third mv1; do
 	grep -q "docker:$c" "$WORK/table" || fail "the table does not name docker:$c"
 	grep -q "\"$c\"" "$WORK/metrics" || fail "the metrics do not name $c"
 done
