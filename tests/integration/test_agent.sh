@@ -93,7 +93,8 @@ c_out=$(jq -r 'select(.type=="point" and .netns=="docker:client" and .ifname=="e
 hop=$(jq -c --argjson f "$c_out" 'select(.type=="hop" and .final and .from==$f)' "$WORK/out.jsonl" | head -1)
 [ -n "$hop" ] || fail "no final hop from docker:client:eth0"
 p50=$(jq '.delay_ns.p50' <<<"$hop")
-note "docker:client:eth0 -> $(jq -r .to_label <<<"$hop" 2>/dev/null || true): p50 $p50 ns"
+to=$(jq -r --argjson i "$(jq .to <<<"$hop")" 'select(.type=="point" and .id==$i) | .netns + ":" + .ifname' "$WORK/out.jsonl")
+note "docker:client:eth0 -> $to ($(jq -r '.kind + " " + .via' <<<"$hop")): p50 $p50 ns"
 [ "$p50" -ge $((D_US * 900)) ] && [ "$p50" -le $((D_US * 1300)) ] ||
 	fail "hop from docker:client:eth0: p50 $p50 ns, injected $D_US us"
 jq -c 'select(.type=="hop" and .final)' "$WORK/out.jsonl" | while read -r h; do
