@@ -144,19 +144,21 @@ struct follow_cfg {
 static const struct hs_opt follow_opts[] = {
 	HS_OPT_DEF_LIST(
 		struct follow_cfg, select, "select", "WHAT",
-		"follow these namespaces (repeatable): docker or podman (every container\n"
-		"of the runtime), docker:GLOB or podman:GLOB (containers by name),\n"
-		"netns:GLOB (names under /run/netns), pid:PID; default: every container\n"
-		"of every runtime found",
+		"follow these namespaces (repeatable): docker or\n"
+		"podman (every container of the runtime), docker:GLOB\n"
+		"or podman:GLOB (containers by name), netns:GLOB\n"
+		"(names under /run/netns), pid:PID; default: every\n"
+		"container of every runtime found",
 		AGENT_MAX_SELECT, "too many --select words"),
 	HS_OPT_DEF_SECONDS(
 		struct follow_cfg, expire, "expire",
-		"a stopped container's hops leave the live statistics this long after\n"
-		"it stopped (default 300)"),
+		"a stopped container's hops leave the live statistics\n"
+		"this long after it stopped (default 300)"),
 	HS_OPT_DEF_SECONDS(
 		struct follow_cfg, rescan, "rescan",
-		"look for namespaces that came or went at least this often (default 1;\n"
-		"container starts and stops are followed as they happen)"),
+		"look for namespaces that came or went at least this\n"
+		"often (default 1; container starts and stops are\n"
+		"followed as they happen)"),
 	HS_OPT_DEF_END,
 };
 
