@@ -11,6 +11,7 @@
 #include "core/hooks.h"
 #include "core/log.h"
 #include "probe/attach.h"
+#include "probe/devtable.h"
 #include "hopscope.skel.h"
 #include "hs_packet.h"
 
@@ -198,8 +199,9 @@ static int load_copy(struct hs_probes *p, struct hs_point *pt)
 	if (!err)
 		err = bpf_map__reuse_fd(skel->maps.counters, p->counters_fd);
 	if (!err)
-		err = bpf_map__reuse_fd(skel->maps.points,
-					bpf_map__fd(p->base->maps.points));
+		/* the device table: 128 KiB a copy would hold for nothing */
+		err = bpf_map__reuse_fd(skel->maps.bss,
+					bpf_map__fd(p->base->maps.bss));
 	if (!err)
 		err = hopscope_bpf__load(skel);
 	if (err) {
@@ -385,39 +387,29 @@ static void unhook_point(struct hs_point *pt)
 	pt->link_fd = -1;
 }
 
-static void point_key(const struct hs_point *pt, struct hs_point_key *key)
-{
-	memset(key, 0, sizeof(*key));
-	key->netns_ino = (uint32_t)pt->ns->inode;
-	key->ifindex = (uint32_t)pt->link.ifindex;
-	key->hook = (uint32_t)pt->hook;
-}
-
 /* Tell the shared programs that pt's device is pt. -EEXIST when another
- * point has that device and hook. */
+ * point has that device and hook, -ENOSPC when the device table has no
+ * room for it. */
 static int map_point(struct hs_probes *p, struct hs_point *pt)
 {
-	struct hs_point_key key;
-	uint32_t id = pt->id;
+	int err;
 
 	if (p->copies)
 		return 0;
-	point_key(pt, &key);
-	if (bpf_map_update_elem(bpf_map__fd(p->base->maps.points), &key, &id,
-				BPF_NOEXIST))
-		return -errno;
+	err = hs_devtable_set(p->base->bss->devs, (uint32_t)pt->ns->inode,
+			      (uint32_t)pt->link.ifindex, pt->hook, pt->id);
+	if (err)
+		return err;
 	pt->mapped = true;
 	return 0;
 }
 
 static void unmap_point(struct hs_probes *p, struct hs_point *pt)
 {
-	struct hs_point_key key;
-
 	if (!pt->mapped)
 		return;
-	point_key(pt, &key);
-	bpf_map_delete_elem(bpf_map__fd(p->base->maps.points), &key);
+	hs_devtable_clear(p->base->bss->devs, (uint32_t)pt->ns->inode,
+			  (uint32_t)pt->link.ifindex, pt->hook);
 	pt->mapped = false;
 }
 
@@ -470,6 +462,10 @@ static int prepare_point(struct hs_probes *p, struct hs_point *pt)
 	if (err == -EEXIST)
 		pr_err("%s: measured already by another point",
 		       point_where(pt, where, sizeof(where)));
+	else if (err == -ENOSPC)
+		pr_err("%s: no room in the probes' device table (the %d slots "
+		       "this device may take are all taken)",
+		       point_where(pt, where, sizeof(where)), HS_DEV_PROBES);
 	else if (err)
 		pr_err("%s: cannot load the probe: %s",
 		       point_where(pt, where, sizeof(where)), strerror(-err));
