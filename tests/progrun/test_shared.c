@@ -287,8 +287,7 @@ static uint32_t prog_id_of_hook(struct hs_probes *p, enum hs_hook hook)
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
 
-	cr_assert_eq(bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info,
-					    &len),
+	cr_assert_eq(bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len),
 		     0);
 	return info.id;
 }

@@ -162,11 +162,9 @@ Test(devtable, bad_arguments)
 {
 	cr_expect_eq(hs_devtable_set(table, 0, 2, HS_HOOK_XDP, 1), -EINVAL);
 	cr_expect_eq(hs_devtable_set(table, INO, 0, HS_HOOK_XDP, 1), -EINVAL);
-	cr_expect_eq(hs_devtable_set(table, INO, 2, HS_HOOK_XDP,
-				     HS_MAX_POINTS),
+	cr_expect_eq(hs_devtable_set(table, INO, 2, HS_HOOK_XDP, HS_MAX_POINTS),
 		     -EINVAL);
-	cr_expect_eq(hs_devtable_set(table, INO, 2, HS_HOOK_COUNT, 1),
-		     -EINVAL);
+	cr_expect_eq(hs_devtable_set(table, INO, 2, HS_HOOK_COUNT, 1), -EINVAL);
 }
 
 /*
@@ -183,8 +181,7 @@ Test(devtable, max_points_fit)
 					     HS_HOOK_TC_INGRESS, (uint16_t)i),
 			     0, "device %u", i);
 	for (i = 0; i < HS_MAX_POINTS; i++)
-		cr_expect_eq(lookup(INO + i / 4, 1 + i % 4,
-				    HS_HOOK_TC_INGRESS),
+		cr_expect_eq(lookup(INO + i / 4, 1 + i % 4, HS_HOOK_TC_INGRESS),
 			     i);
 	memset(table, 0, HS_DEV_SLOTS * sizeof(*table));
 	for (i = 0; i < HS_MAX_POINTS; i++) {
