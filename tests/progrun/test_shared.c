@@ -423,6 +423,62 @@ Test(loader, device_table_full)
 	free(p);
 }
 
+/* The clsact filter of tc egress of lo, per bpf_tc_query in this
+ * namespace: 0 if it is there. */
+static int egress_filter(const struct hs_point *pt)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = 1,
+		    .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = pt->tc_handle,
+		    .priority = pt->tc_priority);
+
+	return bpf_tc_query(&hook, &opts);
+}
+
+/* HS_TC_ATTACH=clsact: one qdisc for both hooks of a device, whichever
+ * made it; removing tc ingress keeps tc egress's filter, and detaching
+ * the last takes the qdisc it made. */
+Test(loader, clsact_remove_keeps_the_other_hook)
+{
+	struct hs_probe_config cfg = { .sample_one_in = 1,
+				       .ringbuf_bytes = 1 << 16 };
+	struct hs_probes *p = calloc(1, sizeof(*p));
+	struct hs_netns ns;
+	struct hs_point_spec in = { .ns = &ns, .hook = HS_HOOK_TC_INGRESS },
+			     out = { .ns = &ns, .hook = HS_HOOK_TC_EGRESS };
+	LIBBPF_OPTS(bpf_tc_hook, clsact, .ifindex = 1,
+		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	char err[256];
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root: BPF");
+	cr_assert_not_null(p);
+	setenv("HS_TC_ATTACH", "clsact", 1);
+	new_netns();
+	cr_assert_eq(hs_netns_open("", &ns, err, sizeof(err)), 0, "%s", err);
+	in.link.ifindex = 1;
+	snprintf(in.link.ifname, sizeof(in.link.ifname), "lo");
+	out.link = in.link;
+	cr_assert_eq(hs_probes_open(p, &cfg), 0);
+	cr_assert_eq(hs_probes_add(p, &in, 0), 0);
+	cr_assert_eq(hs_probes_add(p, &out, 1), 0);
+	cr_expect_eq(p->points[0].attached, HS_ATTACHED_CLSACT);
+	cr_expect_eq(p->points[1].attached, HS_ATTACHED_CLSACT);
+	cr_expect(p->points[0].created_qdisc && !p->points[1].created_qdisc);
+
+	hs_probes_remove(p, 0);
+	cr_expect_eq(egress_filter(&p->points[1]), 0,
+		     "tc egress lost its filter with tc ingress");
+	hs_probes_remove(p, 1);
+	cr_expect_neq(egress_filter(&p->points[1]), 0, "a filter stayed");
+	/* the qdisc went with the last point: creating it anew succeeds */
+	cr_expect_eq(bpf_tc_hook_create(&clsact), 0, "the qdisc stayed");
+	bpf_tc_hook_destroy(&clsact);
+	hs_probes_detach(p);
+	hs_netns_close(&ns);
+	free(p);
+}
+
 Test(loader, add_remove_readd_shared)
 {
 	add_remove_readd(false);

@@ -212,6 +212,19 @@ static int load_copy(struct hs_probes *p, struct hs_point *pt)
 	return 0;
 }
 
+/* HS_TC_ATTACH=clsact: tc points as clsact filters even where TCX is. */
+static bool tc_clsact_asked(void)
+{
+	const char *env = getenv("HS_TC_ATTACH");
+
+	if (!env || !env[0] || !strcmp(env, "tcx"))
+		return false;
+	if (strcmp(env, "clsact"))
+		pr_warn("HS_TC_ATTACH=%s: neither tcx nor clsact; using tcx",
+			env);
+	return !strcmp(env, "clsact");
+}
+
 int hs_probes_open(struct hs_probes *p, const struct hs_probe_config *cfg)
 {
 	int err;
@@ -221,6 +234,7 @@ int hs_probes_open(struct hs_probes *p, const struct hs_probe_config *cfg)
 	p->counters_fd = -1;
 	p->cfg = *cfg;
 	p->copies = !hs_probes_can_share();
+	p->tc_clsact = tc_clsact_asked();
 	err = load_base(p);
 	if (err && !p->copies) {
 		/* the kernel has the kfunc but would not take the programs */
@@ -319,12 +333,22 @@ static int attach_clsact(struct hs_point *pt, int prog_fd)
 	return 0;
 }
 
-static int attach_tc(struct hs_point *pt, int prog_fd)
+/*
+ * TCX where the kernel has it, unless clsact was asked for: each TCX link
+ * waits for an RCU grace period under the RTNL lock (tcx_entry_sync() in
+ * the kernel's tcx_link_prog_attach), ~16 ms on this VM, which the loader
+ * cannot shorten or overlap; a clsact filter takes ~0.6 ms but stays
+ * attached if the process dies.
+ */
+static int attach_tc(const struct hs_probes *p, struct hs_point *pt,
+		     int prog_fd)
 {
 	int type = pt->hook == HS_HOOK_TC_INGRESS ? BPF_TCX_INGRESS :
 						    BPF_TCX_EGRESS;
 	int fd;
 
+	if (p->tc_clsact)
+		return attach_clsact(pt, prog_fd);
 	fd = bpf_link_create(prog_fd, pt->link.ifindex, type, NULL);
 	if (fd >= 0) {
 		pt->link_fd = fd;
@@ -414,8 +438,33 @@ static void unmap_point(struct hs_probes *p, struct hs_point *pt)
 }
 
 /* Everything of pt off the kernel, its counters left as they are. */
+/*
+ * pt made the clsact qdisc its device's other tc point uses too: leave
+ * deleting it to that one, or removing pt would take the other's filter
+ * with it.
+ */
+static void hand_over_qdisc(struct hs_probes *p, struct hs_point *pt)
+{
+	unsigned int i;
+
+	if (pt->attached != HS_ATTACHED_CLSACT || !pt->created_qdisc)
+		return;
+	for (i = 0; i < p->n; i++) {
+		struct hs_point *o = &p->points[i];
+
+		if (o != pt && o->in_use && o->attached == HS_ATTACHED_CLSACT &&
+		    o->ns->inode == pt->ns->inode &&
+		    o->link.ifindex == pt->link.ifindex) {
+			o->created_qdisc = true;
+			pt->created_qdisc = false;
+			return;
+		}
+	}
+}
+
 static void drop_point(struct hs_probes *p, struct hs_point *pt)
 {
+	hand_over_qdisc(p, pt);
 	unhook_point(pt);
 	unmap_point(p, pt);
 	hopscope_bpf__destroy(pt->skel);
@@ -482,7 +531,7 @@ static int attach_point(struct hs_probes *p, struct hs_point *pt)
 		return err;
 	err = pt->hook == HS_HOOK_XDP ?
 		      attach_xdp(pt, prog_fd, p->cfg.xdp_mode) :
-		      attach_tc(pt, prog_fd);
+		      attach_tc(p, pt, prog_fd);
 	hs_netns_leave(saved);
 	return err;
 }

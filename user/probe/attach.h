@@ -13,9 +13,12 @@
  * or HS_PROBE_COPIES=1 in the environment, get the older way instead: a
  * copy of the probe per point with its id in rodata, loaded and verified
  * for each. XDP and tc attach through bpf_link (XDP, TCX), so a
- * process that dies, even by SIGKILL, leaves nothing attached. Only kernels
- * without TCX fall back to clsact + bpf_tc_*; then a qdisc is deleted only
- * if hopscope created it, and a filter only if it still runs our program.
+ * process that dies, even by SIGKILL, leaves nothing attached. Kernels
+ * without TCX fall back to clsact + bpf_tc_*, and HS_TC_ATTACH=clsact in
+ * the environment asks for it (attaching is ~25 times faster: a TCX link
+ * waits for an RCU grace period); then a qdisc is deleted only if hopscope
+ * created it, and a filter only if it still runs our program, but a
+ * process killed by SIGKILL leaves its filters behind.
  */
 #ifndef HS_ATTACH_H
 #define HS_ATTACH_H
@@ -88,6 +91,7 @@ struct hs_probes {
 	int counters_fd;
 	/* the rest is attach.c's own */
 	bool copies; /* a copy of the probe per point, not the shared ones */
+	bool tc_clsact; /* tc points as clsact filters, even with TCX */
 	struct hopscope_bpf *base; /* the maps, and the shared programs */
 	struct hs_probe_config cfg;
 };
