@@ -6,7 +6,7 @@
  * inode, ifindex), up in an open-addressed table held in the probe
  * object's global data (.bss), which the loader writes through libbpf's
  * mmap of it. A lookup is a multiplication, a shift and, nearly always,
- * one 8-byte compare: no helper call (a BPF hash map lookup cost 25 to 35
+ * one 8-byte compare: no helper call (a BPF hash map lookup cost 20 to 38
  * ns a packet). Each slot holds the device's key and its point id at each
  * hook (struct hs_dev_slot, in hopscope.h with the other shared
  * structs).
