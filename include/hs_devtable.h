@@ -50,6 +50,23 @@ static __always_inline __u32 hs_dev_nth(__u32 home, __u32 i)
 }
 
 /*
+ * The id at `hook` of the slot whose key matched, if the key is still
+ * there after the id was read. A slot is freed and taken by another device
+ * only between two adds, microseconds apart, yet a reader that stalled
+ * between reading the key and the id would take the newcomer's id for its
+ * own: reading the key again (one load, one compare) catches that. Loads
+ * stay in order on x86 (TSO); the same device taking the slot again is
+ * harmless, its ids being its own.
+ */
+static __always_inline __u32 hs_dev_read_point(const struct hs_dev_slot *s,
+					       __u64 key, const int hook)
+{
+	__u32 id = *(const volatile __u16 *)&s->point[hook];
+
+	return *(const volatile __u64 *)&s->key == key ? id : HS_NO_POINT;
+}
+
+/*
  * The point at `hook` of the device `key`, or HS_NO_POINT. The probe's
  * own lookup (unrolled: the first compare nearly always hits) and the
  * loader's, over table[HS_DEV_SLOTS].
@@ -66,7 +83,7 @@ static __always_inline __u32 hs_dev_lookup(const struct hs_dev_slot *table,
 		const struct hs_dev_slot *s = &table[hs_dev_nth(home, i)];
 
 		if (*(const volatile __u64 *)&s->key == key)
-			return *(const volatile __u16 *)&s->point[hook];
+			return hs_dev_read_point(s, key, hook);
 	}
 	return HS_NO_POINT;
 }
