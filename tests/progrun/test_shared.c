@@ -348,6 +348,12 @@ static void add_remove_readd(bool copies)
 	cr_expect(p->points[7].in_use && p->points[2].in_use);
 	cr_expect(!p->points[0].in_use && !p->points[5].in_use);
 	cr_expect_eq(hs_probes_add(p, &in, 7), -EEXIST, "an id in use");
+	if (!copies) {
+		/* one device and hook under a second id: the table has it */
+		cr_expect_eq(hs_probes_add(p, &in, 9), -EEXIST,
+			     "lo@tc-ingress twice");
+		cr_expect(!p->points[9].in_use);
+	}
 	run_at(p, 7, frame, len);
 	run_at(p, 7, frame, len);
 	cr_expect_eq(seen(p, 7), 2);
