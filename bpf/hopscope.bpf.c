@@ -6,9 +6,9 @@
  * Two ways to find the point a packet is seen at, one body:
  *  - shared (hs_xdp_shared, hs_tc_ingress, hs_tc_egress): loaded once per
  *    run, attached to every point of its hook; each finds its point from
- *    the device the kernel runs it for, (netns inode, ifindex, hook) in
- *    the `points` map the loader fills. Needs bpf_cast_to_kern_ctx (Linux
- *    6.2+) to reach the device's namespace.
+ *    the device the kernel runs it for, (netns inode, ifindex), in the
+ *    device table `devs` the loader fills (hs_devtable.h). Needs
+ *    bpf_cast_to_kern_ctx (Linux 6.2+) to reach the device's namespace.
  *  - one copy per point (hs_xdp, hs_tc), the point id in rodata: the
  *    fallback for older kernels, one load and verification per point.
  * The ring buffer and the counters are shared by all. The probe never
@@ -20,6 +20,7 @@
 #include <bpf/bpf_endian.h>
 #include "hopscope.h"
 #include "hs_packet.h"
+#include "hs_devtable.h"
 
 #define HS_TC_ACT_UNSPEC (-1)
 
@@ -51,13 +52,11 @@ struct {
 	__type(value, struct hs_counters);
 } counters SEC(".maps");
 
-/* (netns inode, ifindex, hook) -> point id, for the shared probes */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, HS_MAX_POINTS);
-	__type(key, struct hs_point_key);
-	__type(value, __u32);
-} points SEC(".maps");
+/* (netns inode, ifindex) -> point id at each hook, for the shared probes:
+ * global data, indexed directly, so a lookup is no helper call. The
+ * loader writes it through its mmap of .bss (the copies share the
+ * base's). */
+struct hs_dev_slot devs[HS_DEV_SLOTS] = {};
 
 /* Turns the context into the kernel's sk_buff / xdp_buff; the verifier
  * replaces the call by a register move. Weak: the copies load without it
@@ -221,27 +220,26 @@ static __always_inline struct net_device *hs_ctx_dev(void *ctx,
 static __always_inline struct hs_counters *
 hs_point(void *ctx, const enum hs_at at, const int hook, __u32 *id)
 {
-	struct hs_point_key key = { .hook = (__u32)hook };
-	struct hs_counters *c;
 	struct net_device *dev;
-	__u32 *found, slot;
+	__u32 found, slot;
+	struct hs_counters *c;
 
 	*id = point_id;
 	if (hook != HS_FROM_RODATA) {
 		dev = hs_ctx_dev(ctx, at);
-		if (dev) {
-			key.ifindex = (__u32)dev->ifindex;
-			key.netns_ino = dev->nd_net.net->ns.inum;
-		}
-		found = bpf_map_lookup_elem(&points, &key);
-		if (!found) {
+		found = !dev ? HS_NO_POINT :
+			       hs_dev_lookup(devs,
+					     hs_dev_key(dev->nd_net.net->ns.inum,
+							(__u32)dev->ifindex),
+					     hook);
+		if (found >= HS_MAX_POINTS) {
 			slot = HS_UNMAPPED_SLOT;
 			c = bpf_map_lookup_elem(&counters, &slot);
 			if (c)
 				c->seen++;
 			return NULL;
 		}
-		*id = *found;
+		*id = found;
 	}
 	return bpf_map_lookup_elem(&counters, id);
 }

@@ -106,21 +106,34 @@ HS_ASSERT_FIELD(struct hs_counters, __reserved, 56, 8);
 HS_ASSERT_SIZE(struct hs_counters, 64);
 
 /*
- * The shared probes' lookup key: where the kernel ran the program. The
+ * The shared probes' device table (hs_devtable.h): where the kernel ran the
+ * program, (namespace inode, ifindex), and the point id at each hook. The
  * namespace's inode (net->ns.inum, what stat() of its nsfs file gives)
- * tells apart the devices of one ifindex in different namespaces; the
- * hook is a constant of each shared program. The value is the point id,
- * a __u32.
+ * tells apart the devices of one ifindex in different namespaces.
+ *
+ * 8192 slots of 16 bytes (128 KiB): HS_MAX_POINTS devices fill an eighth
+ * of it, where a window of 16 slots is never found full (1000 tables of
+ * 1024 random keys: the longest probe was 7).
  */
-struct hs_point_key {
-	__u32 netns_ino;
-	__u32 ifindex;
-	__u32 hook; /* enum hs_hook */
+#define HS_DEV_SLOT_BITS 13
+#define HS_DEV_SLOTS (1u << HS_DEV_SLOT_BITS)
+#define HS_DEV_PROBES 16
+
+/* A hook of a device with no point there. */
+#define HS_NO_POINT 0xffffu
+
+struct hs_dev_slot {
+	/* hs_dev_key(); 0: a free slot (no namespace has inode 0, no
+	 * device ifindex 0). Written last when a slot is taken, first when
+	 * it is freed: a probe that finds its key reads ids meant for it. */
+	__u64 key;
+	__u16 point[HS_HOOK_COUNT]; /* by enum hs_hook; HS_NO_POINT */
+	__u16 __pad;
 };
-HS_ASSERT_FIELD(struct hs_point_key, netns_ino, 0, 4);
-HS_ASSERT_FIELD(struct hs_point_key, ifindex, 4, 4);
-HS_ASSERT_FIELD(struct hs_point_key, hook, 8, 4);
-HS_ASSERT_SIZE(struct hs_point_key, 12);
+HS_ASSERT_FIELD(struct hs_dev_slot, key, 0, 8);
+HS_ASSERT_FIELD(struct hs_dev_slot, point, 8, 6);
+HS_ASSERT_FIELD(struct hs_dev_slot, __pad, 14, 2);
+HS_ASSERT_SIZE(struct hs_dev_slot, 16);
 
 /* Packet filter, all conditions must hold. Zero fields match anything. */
 struct hs_filter {

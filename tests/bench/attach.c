@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * attach - how long attaching N points takes: the shared probes (one
- * program per hook, verified once) against a copy of the probe per point
- * (HS_PROBE_COPIES=1), alternating in one run (shared, copies, shared,
- * copies ...), median over the rounds. Also the mean time of one
- * hs_probes_add on the shared probes, what the agent pays for a point of
- * a container that has just started.
+ * program per hook, verified once) on TCX links, the same on clsact
+ * filters (HS_TC_ATTACH=clsact), and a copy of the probe per point
+ * (HS_PROBE_COPIES=1), alternating in one run, median over the rounds.
+ * Also the mean time of one hs_probes_add, what the agent pays for a
+ * point of a container that has just started, and of detaching them all
+ * (hs_probes_detach, what SIGTERM costs).
  *   attach ROUNDS NETNS...
  * Every interface but lo of each NETNS (names under /run/netns, made by
  * tests/bench/attach.sh) gets a tc ingress and a tc egress point. With
@@ -23,6 +24,15 @@
 #include "topo/netns.h"
 
 #define MAX_NS 256
+
+enum variant { V_SHARED, V_CLSACT, V_COPIES, V_COUNT };
+static const char *const variant_names[V_COUNT] = {
+	"shared programs, TCX",
+	"shared programs, clsact",
+	"a copy per point, TCX",
+};
+static const char *const variant_short[V_COUNT] = { "shared", "clsact",
+						    "copies" };
 
 static struct hs_netns ns[MAX_NS];
 static struct hs_point_spec specs[HS_MAX_POINTS];
@@ -70,16 +80,18 @@ static unsigned int specs_of(struct hs_netns *n, unsigned int at)
 	return at;
 }
 
-/* Seconds to attach all n points one way; -1 if it failed. */
-static double attach_all(struct hs_probes *p, unsigned int n, bool copies,
-			 double *add_mean)
+/* Seconds to attach all n points one way, and in *detach to detach
+ * them; -1 if it failed. */
+static double attach_all(struct hs_probes *p, unsigned int n, enum variant v,
+			 double *add_mean, double *detach)
 {
 	struct hs_probe_config cfg = { .sample_one_in = 1,
 				       .ringbuf_bytes = 1 << 20 };
 	double t0, t1;
 	unsigned int i;
 
-	setenv("HS_PROBE_COPIES", copies ? "1" : "0", 1);
+	setenv("HS_PROBE_COPIES", v == V_COPIES ? "1" : "0", 1);
+	setenv("HS_TC_ATTACH", v == V_CLSACT ? "clsact" : "tcx", 1);
 	t0 = now_s();
 	if (hs_probes_open(p, &cfg))
 		return -1;
@@ -91,13 +103,15 @@ static double attach_all(struct hs_probes *p, unsigned int n, bool copies,
 		}
 	*add_mean = (now_s() - t1) / n;
 	t1 = now_s() - t0;
-	if (p->copies != copies) {
+	if (p->copies != (v == V_COPIES)) {
 		fprintf(stderr, "attach: the %s probes did not load here\n",
-			copies ? "copied" : "shared");
+			v == V_COPIES ? "copied" : "shared");
 		hs_probes_detach(p);
 		return -1;
 	}
+	t0 = now_s();
 	hs_probes_detach(p);
+	*detach = now_s() - t0;
 	return t1;
 }
 
@@ -127,11 +141,22 @@ static void json(FILE *f, const char *name, double v, double q1, double q3,
 			name, v, unit, q1, q3, extra);
 }
 
+static void report(FILE *f, const char *name, double *v, int rounds,
+		   double scale, const char *unit, const char *extra)
+{
+	double q1, med, q3;
+
+	quartiles(v, rounds, &q1, &med, &q3);
+	json(f, name, med * scale, q1 * scale, q3 * scale, unit, extra);
+	printf("%-40s %10.3f %-2s [%.3f, %.3f]\n", name, med * scale, unit,
+	       q1 * scale, q3 * scale);
+}
+
 int main(int argc, char **argv)
 {
 	const char *json_path = getenv("BENCH_JSON");
-	static double t[2][64], add[2][64];
-	double q1[2], med[2], q3[2], a1, am, a3;
+	static double t[V_COUNT][64], add[V_COUNT][64], det[V_COUNT][64];
+	double q1, med[V_COUNT], q3;
 	struct hs_probes *p = calloc(1, sizeof(*p));
 	unsigned int n = 0, n_ns = 0;
 	char err[256], name[512], extra[128];
@@ -146,6 +171,7 @@ int main(int argc, char **argv)
 	if (!p)
 		return 1;
 	hs_log_set_level(HS_LOG_WARN);
+	hs_log_setup_libbpf();
 	for (i = 2; i < argc; i++) {
 		if (hs_netns_open(argv[i], &ns[n_ns], err, sizeof(err))) {
 			fprintf(stderr, "attach: %s\n", err);
@@ -160,41 +186,42 @@ int main(int argc, char **argv)
 	printf("attaching %u points (tc ingress and egress of %u interfaces in %u namespaces), %d rounds\n",
 	       n, n / 2, n_ns, rounds);
 	for (r = 0; r < rounds; r++)
-		for (v = 0; v < 2; v++) {
-			t[v][r] = attach_all(p, n, v == 1, &add[v][r]);
+		for (v = 0; v < V_COUNT; v++) {
+			t[v][r] = attach_all(p, n, (enum variant)v, &add[v][r],
+					     &det[v][r]);
 			if (t[v][r] < 0)
 				return 1;
-			printf("  round %d %-7s %8.3f s\n", r + 1,
-			       v ? "copies" : "shared", t[v][r]);
+			printf("  round %d %-7s %8.3f s, detach %.3f s\n",
+			       r + 1, variant_short[v], t[v][r], det[v][r]);
 			fflush(stdout);
 		}
-	for (v = 0; v < 2; v++) {
-		quartiles(t[v], rounds, &q1[v], &med[v], &q3[v]);
+	for (v = 0; v < V_COUNT; v++) {
+		quartiles(t[v], rounds, &q1, &med[v], &q3);
 		snprintf(name, sizeof(name), "%u points, %s", n,
-			 v ? "a copy per point" : "shared programs");
+			 variant_names[v]);
 		snprintf(extra, sizeof(extra), ",\"points\":%u%s", n,
-			 v ? "" : ",\"target\":\"< 2 s\"");
-		if (!v)
+			 v == V_COPIES ? "" : ",\"target\":\"< 2 s\"");
+		if (v != V_COPIES)
 			snprintf(extra + strlen(extra),
 				 sizeof(extra) - strlen(extra), ",\"met\":%s",
-				 med[0] < 2 ? "true" : "false");
-		json(f, name, med[v], q1[v], q3[v], "s", extra);
-		printf("%-32s %8.3f s  [%.3f, %.3f]\n", name, med[v], q1[v],
-		       q3[v]);
+				 med[v] < 2 ? "true" : "false");
+		report(f, name, t[v], rounds, 1, "s", extra);
 	}
-	quartiles(add[0], rounds, &a1, &am, &a3);
-	json(f, "one hs_probes_add, shared", am * 1e6, a1 * 1e6, a3 * 1e6, "us",
+	for (v = 0; v < V_COUNT; v++) {
+		snprintf(name, sizeof(name), "one hs_probes_add, %s",
+			 variant_short[v]);
+		report(f, name, add[v], rounds, 1e3, "ms", "");
+	}
+	for (v = 0; v < V_COUNT; v++) {
+		snprintf(name, sizeof(name), "detach %u points, %s", n,
+			 variant_short[v]);
+		report(f, name, det[v], rounds, 1, "s", "");
+	}
+	json(f, "copies / shared", med[V_COPIES] / med[V_SHARED],
+	     med[V_COPIES] / med[V_SHARED], med[V_COPIES] / med[V_SHARED], "x",
 	     "");
-	printf("%-32s %8.1f us [%.1f, %.1f]\n", "one hs_probes_add, shared",
-	       am * 1e6, a1 * 1e6, a3 * 1e6);
-	quartiles(add[1], rounds, &a1, &am, &a3);
-	json(f, "one hs_probes_add, copies", am * 1e6, a1 * 1e6, a3 * 1e6, "us",
-	     "");
-	printf("%-32s %8.1f us [%.1f, %.1f]\n", "one hs_probes_add, copies",
-	       am * 1e6, a1 * 1e6, a3 * 1e6);
-	json(f, "copies / shared", med[1] / med[0], med[1] / med[0],
-	     med[1] / med[0], "x", "");
-	printf("copies / shared: %.1fx\n", med[1] / med[0]);
+	printf("copies / shared: %.1fx, shared TCX / clsact: %.1fx\n",
+	       med[V_COPIES] / med[V_SHARED], med[V_SHARED] / med[V_CLSACT]);
 	for (i = 0; i < (int)n_ns; i++)
 		hs_netns_close(&ns[i]);
 	free(p);

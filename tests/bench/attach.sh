@@ -3,7 +3,8 @@
 #
 # attach.sh [--quick] [POINTS] - how long attaching POINTS observation
 # points takes (200 by default: a host with 100 containers, a veth pair
-# each), with the shared probes and with a copy of the probe per point,
+# each), and detaching them: the shared probes on TCX links, the same on
+# clsact filters (HS_TC_ATTACH=clsact), and a copy of the probe per point,
 # alternating in one run (tests/bench/attach.c). The points are tc ingress
 # and egress of both ends of one veth pair in each of POINTS/4 namespaces
 # hs<pid>_a<k>: every namespace's devices have the same ifindex, as

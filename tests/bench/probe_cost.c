@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "hs_packet.h"
+#include "probe/devtable.h"
 #include "hopscope.skel.h"
 #include "packet.h"
 #include "tests/empty.skel.h"
@@ -47,16 +48,14 @@ struct frame {
  * that is point 0 for the shared programs. */
 static int map_lo(struct hopscope_bpf *skel)
 {
-	struct hs_point_key key = { .ifindex = 1 };
 	struct stat st;
-	__u32 id = 0;
+	int hook;
 
 	if (stat("/proc/self/ns/net", &st))
 		return -1;
-	key.netns_ino = (__u32)st.st_ino;
-	for (key.hook = 0; key.hook < HS_HOOK_COUNT; key.hook++)
-		if (bpf_map_update_elem(bpf_map__fd(skel->maps.points), &key,
-					&id, BPF_ANY))
+	for (hook = 0; hook < HS_HOOK_COUNT; hook++)
+		if (hs_devtable_set(skel->bss->devs, (uint32_t)st.st_ino, 1,
+				    (enum hs_hook)hook, 0))
 			return -1;
 	return 0;
 }

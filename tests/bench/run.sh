@@ -11,8 +11,8 @@
 #                tick, a new part, listing the directory for --keep
 #   chain.sh     a 3-function chain at full rate: no probes, hopscope, 1/64,
 #                tcpdump; and the delays each of them measures at low rate
-#   attach.sh    attaching 200 points: the shared probes against a copy of
-#                the probe per point
+#   attach.sh    attaching and detaching 200 points: the shared probes on
+#                TCX and on clsact against a copy of the probe per point
 #
 # Each appends its figures as JSON lines to $BUILD/bench/results.jsonl
 # (tests/bench/README.md); the table at the end is made from that file.
@@ -47,7 +47,7 @@ step "collector limits" "$BUILD/bench/collector" $QUICK
 step "churn: points that come and go" "$BUILD/bench/churn" $QUICK
 step "record rotation" "$BUILD/bench/rotation" $QUICK
 step "chain: throughput and distortion" env BUILD="$BUILD" tests/bench/chain.sh $QUICK
-step "attach: 200 points, shared and copies" env BUILD="$BUILD" tests/bench/attach.sh $QUICK
+step "attach: 200 points, shared (TCX, clsact) and copies" env BUILD="$BUILD" tests/bench/attach.sh $QUICK
 
 echo
 echo "== hopscope benchmarks${QUICK:+ (quick)}: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, Linux $(uname -r), $(($(date +%s) - start)) s"

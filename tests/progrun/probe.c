@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "hopscope.h"
 #include "hs_packet.h"
+#include "probe/devtable.h"
 #include "probe/filter.h"
 #include "packet.h"
 #include "probe.h"
@@ -140,14 +141,17 @@ uint64_t probe_netns_ino(void)
 void probe_map(struct probe *p, uint64_t netns_ino, uint32_t ifindex,
 	       uint32_t hook, uint32_t point)
 {
-	struct hs_point_key key = { .netns_ino = (uint32_t)netns_ino,
-				    .ifindex = ifindex,
-				    .hook = hook };
-	int err;
+	int err = hs_devtable_set(p->skel->bss->devs, (uint32_t)netns_ino,
+				  ifindex, (enum hs_hook)hook, (uint16_t)point);
 
-	err = bpf_map_update_elem(bpf_map__fd(p->skel->maps.points), &key,
-				  &point, BPF_ANY);
-	cr_assert_eq(err, 0, "points map update: %s", strerror(errno));
+	cr_assert_eq(err, 0, "device table: %s", strerror(-err));
+}
+
+void probe_unmap(struct probe *p, uint64_t netns_ino, uint32_t ifindex,
+		 uint32_t hook)
+{
+	hs_devtable_clear(p->skel->bss->devs, (uint32_t)netns_ino, ifindex,
+			  (enum hs_hook)hook);
 }
 
 static struct bpf_program *prog_of(struct probe *p, enum probe_hook hook)

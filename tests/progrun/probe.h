@@ -62,9 +62,12 @@ int probe_run_raw(struct probe *p, enum probe_hook hook, const void *frame,
 /* Drain the ring buffer into p->recs; returns how many were read. */
 size_t probe_drain(struct probe *p);
 /* Map (namespace inode, ifindex, hook) to point id for the shared
- * programs; hook is an enum hs_hook. */
+ * programs, in their device table; hook is an enum hs_hook. */
 void probe_map(struct probe *p, uint64_t netns_ino, uint32_t ifindex,
 	       uint32_t hook, uint32_t point);
+/* And take that mapping away again. */
+void probe_unmap(struct probe *p, uint64_t netns_ino, uint32_t ifindex,
+		 uint32_t hook);
 /* The inode of the calling thread's network namespace. */
 uint64_t probe_netns_ino(void);
 /* Counters of point id `point`, summed over all CPUs. */

@@ -7,6 +7,9 @@
  * loader's hs_probes_add / hs_probes_remove on real links, both ways
  * (shared, and a copy per point).
  *
+ * Devices whose keys share a home slot in the device table are each found
+ * at their own point, and removing one never hides another.
+ *
  * BPF_PROG_TEST_RUN runs a program on the loopback device of the calling
  * thread's namespace: lo, ifindex 1 in every namespace. Each test makes
  * its own namespaces with unshare(); Criterion runs every test in a
@@ -25,6 +28,7 @@
 #include "packet.h"
 #include "probe.h"
 #include "probe/attach.h"
+#include "probe/devtable.h"
 #include "topo/netns.h"
 
 /* A new namespace for the calling thread; its fd, for setns(). */
@@ -155,6 +159,73 @@ Test(shared, unmapped_device_records_nothing)
 	probe_close(p);
 }
 
+/* An ifindex of namespace ino other than lo's with lo's home slot. */
+static uint32_t collides_with_lo(uint64_t ino)
+{
+	uint32_t home = hs_dev_home(hs_dev_key((uint32_t)ino, 1)), k;
+
+	for (k = 2; k < (1u << 26); k++)
+		if (hs_dev_home(hs_dev_key((uint32_t)ino, k)) == home)
+			return k;
+	cr_assert_fail("no ifindex shares lo's slot %u", home);
+	return 0;
+}
+
+/*
+ * lo of a namespace, and a device that is not there but has lo's home
+ * slot: each resolves to its own point whichever took the slot first, and
+ * lo is found again after the other leaves, and after it leaves and
+ * comes back itself.
+ */
+Test(shared, colliding_devices_keep_their_points)
+{
+	FRAME_BUF(frame, TPKT_MAX);
+	size_t len = udp_frame(frame);
+	struct probe *p;
+	uint64_t ino;
+	uint32_t other, home;
+
+	skip_unless_shared();
+	p = probe_open(&(struct probe_opts){ .point = 0, .shared = true });
+	new_netns();
+	ino = probe_netns_ino();
+	other = collides_with_lo(ino);
+	home = hs_dev_home(hs_dev_key((uint32_t)ino, 1));
+
+	/* the other first: lo one slot on */
+	probe_map(p, ino, other, HS_HOOK_TC_INGRESS, 20);
+	probe_map(p, ino, 1, HS_HOOK_TC_INGRESS, 21);
+	cr_assert_eq(hs_devtable_slot(p->skel->bss->devs, (uint32_t)ino, 1),
+		     (int)hs_dev_nth(home, 1), "lo is not past the other");
+	probe_run(p, HOOK_TC, frame, len);
+	expect_one_at(p, 21, "lo past a collision");
+	/* the other leaves its slot empty before lo's */
+	probe_unmap(p, ino, other, HS_HOOK_TC_INGRESS);
+	probe_run(p, HOOK_TC, frame, len);
+	expect_one_at(p, 21, "lo after the other left");
+	cr_expect_eq(seen_at(p, 20), 0, "the other's point saw lo's packets");
+
+	/* lo leaves and comes back: into its home slot, in front of the
+	 * other that came back meanwhile */
+	probe_unmap(p, ino, 1, HS_HOOK_TC_INGRESS);
+	probe_run(p, HOOK_TC, frame, len);
+	cr_expect_eq(probe_drain(p), 0, "lo unmapped, yet recorded");
+	probe_map(p, ino, 1, HS_HOOK_TC_INGRESS, 22);
+	probe_map(p, ino, other, HS_HOOK_TC_INGRESS, 23);
+	cr_assert_eq(hs_devtable_slot(p->skel->bss->devs, (uint32_t)ino, 1),
+		     (int)home);
+	probe_run(p, HOOK_TC, frame, len);
+	expect_one_at(p, 22, "lo back in its home slot");
+	cr_expect_eq(hs_dev_lookup(p->skel->bss->devs,
+				   hs_dev_key((uint32_t)ino, other),
+				   HS_HOOK_TC_INGRESS),
+		     23, "the other is lost behind lo");
+	cr_expect_eq(seen_at(p, 21), 2);
+	cr_expect_eq(seen_at(p, 22), 1);
+	cr_expect_eq(seen_at(p, HS_UNMAPPED_SLOT), 1);
+	probe_close(p);
+}
+
 /* The copy takes its id from rodata, whatever the map says. */
 Test(shared, copy_ignores_the_map)
 {
@@ -205,6 +276,20 @@ static bool prog_exists(uint32_t prog_id)
 		return false;
 	close(fd);
 	return true;
+}
+
+/* The id of the shared program of a hook. */
+static uint32_t prog_id_of_hook(struct hs_probes *p, enum hs_hook hook)
+{
+	struct bpf_program *prog = hook == HS_HOOK_TC_INGRESS ?
+					   p->base->progs.hs_tc_ingress :
+					   p->base->progs.hs_tc_egress;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	cr_assert_eq(bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len),
+		     0);
+	return info.id;
 }
 
 static uint64_t seen(struct hs_probes *p, uint16_t id)
@@ -263,6 +348,12 @@ static void add_remove_readd(bool copies)
 	cr_expect(p->points[7].in_use && p->points[2].in_use);
 	cr_expect(!p->points[0].in_use && !p->points[5].in_use);
 	cr_expect_eq(hs_probes_add(p, &in, 7), -EEXIST, "an id in use");
+	if (!copies) {
+		/* one device and hook under a second id: the table has it */
+		cr_expect_eq(hs_probes_add(p, &in, 9), -EEXIST,
+			     "lo@tc-ingress twice");
+		cr_expect(!p->points[9].in_use);
+	}
 	run_at(p, 7, frame, len);
 	run_at(p, 7, frame, len);
 	cr_expect_eq(seen(p, 7), 2);
@@ -290,6 +381,106 @@ static void add_remove_readd(bool copies)
 	hs_probes_detach(p);
 	cr_expect_eq(links_of(prog), 0, "a link stayed after detach");
 	cr_expect(!prog_exists(prog), "a program stayed loaded after detach");
+	hs_netns_close(&ns);
+	free(p);
+}
+
+/* A device whose window in the table is full: refused with -ENOSPC,
+ * nothing attached, and the next point still goes in. */
+Test(loader, device_table_full)
+{
+	struct hs_probe_config cfg = { .sample_one_in = 1,
+				       .ringbuf_bytes = 1 << 16 };
+	struct hs_probes *p = calloc(1, sizeof(*p));
+	struct hs_netns ns;
+	struct hs_point_spec in = { .ns = &ns, .hook = HS_HOOK_TC_INGRESS },
+			     out = { .ns = &ns, .hook = HS_HOOK_TC_EGRESS };
+	uint32_t home, i;
+	char err[256];
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root: BPF");
+	if (!hs_probes_can_share())
+		cr_skip_test("no bpf_cast_to_kern_ctx in this kernel (6.2+)");
+	cr_assert_not_null(p);
+	new_netns();
+	cr_assert_eq(hs_netns_open("", &ns, err, sizeof(err)), 0, "%s", err);
+	in.link.ifindex = 1;
+	snprintf(in.link.ifname, sizeof(in.link.ifname), "lo");
+	out.link = in.link;
+	cr_assert_eq(hs_probes_open(p, &cfg), 0);
+
+	/* devices of no namespace in every slot lo may take */
+	home = hs_dev_home(hs_dev_key((uint32_t)ns.inode, 1));
+	for (i = 0; i < HS_DEV_PROBES; i++)
+		p->base->bss->devs[hs_dev_nth(home, i)].key = ~(uint64_t)i;
+	cr_expect_eq(hs_probes_add(p, &in, 3), -ENOSPC);
+	cr_expect(!p->points[3].in_use);
+	cr_expect_eq(links_of(prog_id_of_hook(p, HS_HOOK_TC_INGRESS)), 0,
+		     "a refused point stayed attached");
+	/* one slot free again: it goes in */
+	p->base->bss->devs[hs_dev_nth(home, 5)].key = 0;
+	cr_expect_eq(hs_probes_add(p, &out, 4), 0);
+	cr_expect_eq(hs_devtable_slot(p->base->bss->devs, (uint32_t)ns.inode,
+				      1),
+		     (int)hs_dev_nth(home, 5));
+	hs_probes_detach(p);
+	hs_netns_close(&ns);
+	free(p);
+}
+
+/* The clsact filter of tc egress of lo, per bpf_tc_query in this
+ * namespace: 0 if it is there. */
+static int egress_filter(const struct hs_point *pt)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = 1,
+		    .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = pt->tc_handle,
+		    .priority = pt->tc_priority);
+
+	return bpf_tc_query(&hook, &opts);
+}
+
+/* HS_TC_ATTACH=clsact: one qdisc for both hooks of a device, whichever
+ * made it; removing tc ingress keeps tc egress's filter, and detaching
+ * the last takes the qdisc it made. */
+Test(loader, clsact_remove_keeps_the_other_hook)
+{
+	struct hs_probe_config cfg = { .sample_one_in = 1,
+				       .ringbuf_bytes = 1 << 16 };
+	struct hs_probes *p = calloc(1, sizeof(*p));
+	struct hs_netns ns;
+	struct hs_point_spec in = { .ns = &ns, .hook = HS_HOOK_TC_INGRESS },
+			     out = { .ns = &ns, .hook = HS_HOOK_TC_EGRESS };
+	LIBBPF_OPTS(bpf_tc_hook, clsact, .ifindex = 1,
+		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	char err[256];
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root: BPF");
+	cr_assert_not_null(p);
+	setenv("HS_TC_ATTACH", "clsact", 1);
+	new_netns();
+	cr_assert_eq(hs_netns_open("", &ns, err, sizeof(err)), 0, "%s", err);
+	in.link.ifindex = 1;
+	snprintf(in.link.ifname, sizeof(in.link.ifname), "lo");
+	out.link = in.link;
+	cr_assert_eq(hs_probes_open(p, &cfg), 0);
+	cr_assert_eq(hs_probes_add(p, &in, 0), 0);
+	cr_assert_eq(hs_probes_add(p, &out, 1), 0);
+	cr_expect_eq(p->points[0].attached, HS_ATTACHED_CLSACT);
+	cr_expect_eq(p->points[1].attached, HS_ATTACHED_CLSACT);
+	cr_expect(p->points[0].created_qdisc && !p->points[1].created_qdisc);
+
+	hs_probes_remove(p, 0);
+	cr_expect_eq(egress_filter(&p->points[1]), 0,
+		     "tc egress lost its filter with tc ingress");
+	hs_probes_remove(p, 1);
+	cr_expect_neq(egress_filter(&p->points[1]), 0, "a filter stayed");
+	/* the qdisc went with the last point: creating it anew succeeds */
+	cr_expect_eq(bpf_tc_hook_create(&clsact), 0, "the qdisc stayed");
+	bpf_tc_hook_destroy(&clsact);
+	hs_probes_detach(p);
 	hs_netns_close(&ns);
 	free(p);
 }

@@ -11,6 +11,7 @@
 #include "core/hooks.h"
 #include "core/log.h"
 #include "probe/attach.h"
+#include "probe/devtable.h"
 #include "hopscope.skel.h"
 #include "hs_packet.h"
 
@@ -198,8 +199,9 @@ static int load_copy(struct hs_probes *p, struct hs_point *pt)
 	if (!err)
 		err = bpf_map__reuse_fd(skel->maps.counters, p->counters_fd);
 	if (!err)
-		err = bpf_map__reuse_fd(skel->maps.points,
-					bpf_map__fd(p->base->maps.points));
+		/* the device table: 128 KiB a copy would hold for nothing */
+		err = bpf_map__reuse_fd(skel->maps.bss,
+					bpf_map__fd(p->base->maps.bss));
 	if (!err)
 		err = hopscope_bpf__load(skel);
 	if (err) {
@@ -208,6 +210,19 @@ static int load_copy(struct hs_probes *p, struct hs_point *pt)
 	}
 	pt->skel = skel;
 	return 0;
+}
+
+/* HS_TC_ATTACH=clsact: tc points as clsact filters even where TCX is. */
+static bool tc_clsact_asked(void)
+{
+	const char *env = getenv("HS_TC_ATTACH");
+
+	if (!env || !env[0] || !strcmp(env, "tcx"))
+		return false;
+	if (strcmp(env, "clsact"))
+		pr_warn("HS_TC_ATTACH=%s: neither tcx nor clsact; using tcx",
+			env);
+	return !strcmp(env, "clsact");
 }
 
 int hs_probes_open(struct hs_probes *p, const struct hs_probe_config *cfg)
@@ -219,6 +234,7 @@ int hs_probes_open(struct hs_probes *p, const struct hs_probe_config *cfg)
 	p->counters_fd = -1;
 	p->cfg = *cfg;
 	p->copies = !hs_probes_can_share();
+	p->tc_clsact = tc_clsact_asked();
 	err = load_base(p);
 	if (err && !p->copies) {
 		/* the kernel has the kfunc but would not take the programs */
@@ -317,12 +333,22 @@ static int attach_clsact(struct hs_point *pt, int prog_fd)
 	return 0;
 }
 
-static int attach_tc(struct hs_point *pt, int prog_fd)
+/*
+ * TCX where the kernel has it, unless clsact was asked for: each TCX link
+ * waits for an RCU grace period under the RTNL lock (tcx_entry_sync() in
+ * the kernel's tcx_link_prog_attach), ~16 ms on this VM, which the loader
+ * cannot shorten or overlap; a clsact filter takes ~0.6 ms but stays
+ * attached if the process dies.
+ */
+static int attach_tc(const struct hs_probes *p, struct hs_point *pt,
+		     int prog_fd)
 {
 	int type = pt->hook == HS_HOOK_TC_INGRESS ? BPF_TCX_INGRESS :
 						    BPF_TCX_EGRESS;
 	int fd;
 
+	if (p->tc_clsact)
+		return attach_clsact(pt, prog_fd);
 	fd = bpf_link_create(prog_fd, pt->link.ifindex, type, NULL);
 	if (fd >= 0) {
 		pt->link_fd = fd;
@@ -385,45 +411,60 @@ static void unhook_point(struct hs_point *pt)
 	pt->link_fd = -1;
 }
 
-static void point_key(const struct hs_point *pt, struct hs_point_key *key)
-{
-	memset(key, 0, sizeof(*key));
-	key->netns_ino = (uint32_t)pt->ns->inode;
-	key->ifindex = (uint32_t)pt->link.ifindex;
-	key->hook = (uint32_t)pt->hook;
-}
-
 /* Tell the shared programs that pt's device is pt. -EEXIST when another
- * point has that device and hook. */
+ * point has that device and hook, -ENOSPC when the device table has no
+ * room for it. */
 static int map_point(struct hs_probes *p, struct hs_point *pt)
 {
-	struct hs_point_key key;
-	uint32_t id = pt->id;
+	int err;
 
 	if (p->copies)
 		return 0;
-	point_key(pt, &key);
-	if (bpf_map_update_elem(bpf_map__fd(p->base->maps.points), &key, &id,
-				BPF_NOEXIST))
-		return -errno;
+	err = hs_devtable_set(p->base->bss->devs, (uint32_t)pt->ns->inode,
+			      (uint32_t)pt->link.ifindex, pt->hook, pt->id);
+	if (err)
+		return err;
 	pt->mapped = true;
 	return 0;
 }
 
 static void unmap_point(struct hs_probes *p, struct hs_point *pt)
 {
-	struct hs_point_key key;
-
 	if (!pt->mapped)
 		return;
-	point_key(pt, &key);
-	bpf_map_delete_elem(bpf_map__fd(p->base->maps.points), &key);
+	hs_devtable_clear(p->base->bss->devs, (uint32_t)pt->ns->inode,
+			  (uint32_t)pt->link.ifindex, pt->hook);
 	pt->mapped = false;
 }
 
 /* Everything of pt off the kernel, its counters left as they are. */
+/*
+ * pt made the clsact qdisc its device's other tc point uses too: leave
+ * deleting it to that one, or removing pt would take the other's filter
+ * with it.
+ */
+static void hand_over_qdisc(struct hs_probes *p, struct hs_point *pt)
+{
+	unsigned int i;
+
+	if (pt->attached != HS_ATTACHED_CLSACT || !pt->created_qdisc)
+		return;
+	for (i = 0; i < p->n; i++) {
+		struct hs_point *o = &p->points[i];
+
+		if (o != pt && o->in_use && o->attached == HS_ATTACHED_CLSACT &&
+		    o->ns->inode == pt->ns->inode &&
+		    o->link.ifindex == pt->link.ifindex) {
+			o->created_qdisc = true;
+			pt->created_qdisc = false;
+			return;
+		}
+	}
+}
+
 static void drop_point(struct hs_probes *p, struct hs_point *pt)
 {
+	hand_over_qdisc(p, pt);
 	unhook_point(pt);
 	unmap_point(p, pt);
 	hopscope_bpf__destroy(pt->skel);
@@ -470,6 +511,10 @@ static int prepare_point(struct hs_probes *p, struct hs_point *pt)
 	if (err == -EEXIST)
 		pr_err("%s: measured already by another point",
 		       point_where(pt, where, sizeof(where)));
+	else if (err == -ENOSPC)
+		pr_err("%s: no room in the probes' device table (the %d slots "
+		       "this device may take are all taken)",
+		       point_where(pt, where, sizeof(where)), HS_DEV_PROBES);
 	else if (err)
 		pr_err("%s: cannot load the probe: %s",
 		       point_where(pt, where, sizeof(where)), strerror(-err));
@@ -486,7 +531,7 @@ static int attach_point(struct hs_probes *p, struct hs_point *pt)
 		return err;
 	err = pt->hook == HS_HOOK_XDP ?
 		      attach_xdp(pt, prog_fd, p->cfg.xdp_mode) :
-		      attach_tc(pt, prog_fd);
+		      attach_tc(p, pt, prog_fd);
 	hs_netns_leave(saved);
 	return err;
 }

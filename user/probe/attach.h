@@ -8,14 +8,17 @@
  * id, its index here; ifindex values repeat across namespaces and never
  * identify a point. One verified program per hook serves every point: it
  * finds its point from the device the kernel runs it for (netns inode,
- * ifindex) in a map this module fills, so attaching a point costs a link,
- * not a verification. Kernels without bpf_cast_to_kern_ctx (before 6.2),
+ * ifindex) in a table this module fills (probe/devtable.h), so attaching a
+ * point costs a link, not a verification. Kernels without bpf_cast_to_kern_ctx (before 6.2),
  * or HS_PROBE_COPIES=1 in the environment, get the older way instead: a
  * copy of the probe per point with its id in rodata, loaded and verified
  * for each. XDP and tc attach through bpf_link (XDP, TCX), so a
- * process that dies, even by SIGKILL, leaves nothing attached. Only kernels
- * without TCX fall back to clsact + bpf_tc_*; then a qdisc is deleted only
- * if hopscope created it, and a filter only if it still runs our program.
+ * process that dies, even by SIGKILL, leaves nothing attached. Kernels
+ * without TCX fall back to clsact + bpf_tc_*, and HS_TC_ATTACH=clsact in
+ * the environment asks for it (attaching is ~25 times faster: a TCX link
+ * waits for an RCU grace period); then a qdisc is deleted only if hopscope
+ * created it, and a filter only if it still runs our program, but a
+ * process killed by SIGKILL leaves its filters behind.
  */
 #ifndef HS_ATTACH_H
 #define HS_ATTACH_H
@@ -88,6 +91,7 @@ struct hs_probes {
 	int counters_fd;
 	/* the rest is attach.c's own */
 	bool copies; /* a copy of the probe per point, not the shared ones */
+	bool tc_clsact; /* tc points as clsact filters, even with TCX */
 	struct hopscope_bpf *base; /* the maps, and the shared programs */
 	struct hs_probe_config cfg;
 };
@@ -100,7 +104,7 @@ uint32_t hs_wakeup_check_every(uint32_t ringbuf_bytes);
 bool hs_probes_can_share(void);
 /*
  * Load once for the run: the ring buffer (its pages written once), the
- * counters, the points map and, unless copies are used, the three shared
+ * counters, the device table and, unless copies are used, the three shared
  * programs, verified here. No point is attached yet. 0, or -errno with a
  * one-line message printed; nothing is left open then.
  */
