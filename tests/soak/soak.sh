@@ -74,7 +74,7 @@ done
 cpid=$(docker_pid client)
 (
 	end=$((SECONDS + SECONDS_TOTAL))
-	while [ "$SECONDS" -lt "$end" ]; do
+	while [ "$SECONDS" -lt "$end" ] && [ "${SOAK_TRAFFIC:-1}" = 1 ]; do
 		nsenter -t "$cpid" -n "$BUILD/tests/udpgen" "$DK_NET.11" "$PORT" 200 100 20 >/dev/null 2>&1 || true
 		sleep 0.5
 	done
