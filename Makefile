@@ -84,7 +84,7 @@ INST := $(OUTPUT)/install
 INST_BIN := $(INST)/hopscope
 
 .PHONY: all check layers unit progrun integration demo bench clean deps vmlinux
-.PHONY: install uninstall check-man check-install check-dist FORCE
+.PHONY: install uninstall check-man check-install check-dist soak FORCE
 all: $(BIN) $(BPF_OBJS)
 
 deps: $(DEPS_STAMP)
@@ -212,6 +212,13 @@ $(BENCH_BINS): $(OUTPUT)/bench/%: tests/bench/%.c $(TESTLIB_SRCS) $(LIB_OBJS) $(
 bench: all $(BENCH_BINS) $(TOOL_BINS) $(TEST_BPF_OBJS)
 	$(call msg,BENCH,$(if $(QUICK),quick,full) run)
 	$(Q)tests/bench/run.sh $(OUTPUT) $(if $(QUICK),--quick)
+
+# The agent under container churn, link flaps and steady traffic for
+# SOAK_MIN minutes (default 10): memory, descriptors, links left behind,
+# records lost (tests/soak/soak.sh). make check runs a minute of it.
+soak: all $(TOOL_BINS)
+	$(call msg,SOAK,$(or $(SOAK_MIN),10) min)
+	$(Q)SOAK_MIN=$(or $(SOAK_MIN),10) tests/soak/soak.sh $(OUTPUT)
 
 # Every layer, even after one failed, one after the other (never two at
 # once, even with -j: the integration tests time what they measure), then

@@ -29,6 +29,12 @@ cleanup() {
 	exit $rc
 }
 trap cleanup EXIT
+# a signal ends the test through its exit trap too (a reader that went
+# away, Ctrl-C, the runner's timeout): nothing it started stays behind
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 141' PIPE
+trap 'exit 143' TERM
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*" >&2; exit 77; }

@@ -14,6 +14,10 @@ expect 2 "bad --sample 'x'" -- $H run --sample x --point "$NS:eth0"
 expect 2 "bad filter 'bogus'" -- $H run --filter bogus --point "$NS:eth0"
 expect 2 "at 'port 70000'" -- $H run --filter "udp and port 70000" --point "$NS:eth0"
 expect 2 "network namespace 'hsnosuch_ns' not found" -- $H run --point hsnosuch_ns:eth0
+expect 2 "bad --select 'dockerd': expected docker[:GLOB], podman[:GLOB], netns:GLOB or pid:PID" -- $H agent --select dockerd
+expect 2 "bad --select 'pid:x': expected pid:PID with a process id" -- $H agent --select pid:x
+expect 2 "bad --rescan '0.05': at least 0.1 seconds" -- $H agent --rescan 0.05
+expect 2 "bad --expire" -- $H agent --expire -1
 expect 2 "bad namespace 'pid:abc'" -- $H run --point pid:abc:eth0
 expect 2 "unknown hook 'bogus'" -- $H run --point "$NS:eth0@bogus"
 expect 2 "interface 'nosuch0' not found in network namespace '$NS'" -- $H run --point "$NS:nosuch0"

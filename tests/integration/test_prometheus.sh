@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # A real Prometheus (Debian's, tests/lib/prometheus.sh) scrapes hopscope
-# every second inside the test's receiver namespace, with dist/'s
+# agent (following the test's namespaces, --select netns:hs<pid>_*) every
+# second inside the test's receiver namespace, with dist/'s
 # recording and alert rules loaded. A chain of two functions carries 400
 # packets; vnf1 spins 2 ms on each (delayctl). Then:
 # - promtool passes the rules, and Prometheus loads every one of them and
@@ -22,10 +23,9 @@ for tool in prometheus promtool curl; do
 	command -v "$tool" >/dev/null || skip "$tool is not installed"
 done
 
-# What measures. For `hopscope agent` this becomes:
-#   HS_COMMAND=agent; SELECT=(--select "netns:${PREFIX}*")
-HS_COMMAND=run
-SELECT=(--between "${PREFIX}snd" "${PREFIX}rcv" --interval 0)
+# What measures: the agent, following the test's namespaces
+HS_COMMAND=agent
+SELECT=(--select "netns:${PREFIX}*" --interval 0)
 NPOINTS=12 # snd, vnf1, vnf2 (two each), rcv: 6 interfaces, 2 hooks
 
 D_US=2000

@@ -18,6 +18,7 @@
 #include "cmd/report.h"
 #include "live/collect.h"
 #include "live/run.h"
+#include "probe/select.h"
 #include "topo/print.h"
 #include "topo/topo.h"
 
@@ -124,6 +125,99 @@ static int run_main(void *cfg, int n_operands, char **operands)
 		.between = sel->between.v,
 		.n_between = sel->between.n,
 	};
+	run.collect.duration_s = c->capture.duration.s;
+	run.collect.interval_s = c->capture.interval.s;
+	if (block_signals())
+		return HS_EXIT_FAILURE;
+	return hs_run(&run);
+}
+
+/* hopscope agent: --select, --expire, --rescan */
+#define AGENT_MAX_SELECT 16
+
+struct follow_cfg {
+	struct hs_opt_list select;
+	struct hs_seconds expire;
+	struct hs_seconds rescan;
+};
+
+static const struct hs_opt follow_opts[] = {
+	HS_OPT_DEF_LIST(
+		struct follow_cfg, select, "select", "WHAT",
+		"follow these namespaces (repeatable): docker or\n"
+		"podman (every container of the runtime), docker:GLOB\n"
+		"or podman:GLOB (containers by name), netns:GLOB\n"
+		"(names under /run/netns), pid:PID; default: every\n"
+		"container of every runtime found",
+		AGENT_MAX_SELECT, "too many --select words"),
+	HS_OPT_DEF_SECONDS(
+		struct follow_cfg, expire, "expire",
+		"a stopped container's hops leave the live statistics\n"
+		"this long after it stopped (default 300)"),
+	HS_OPT_DEF_SECONDS(
+		struct follow_cfg, rescan, "rescan",
+		"look for namespaces that came or went at least this\n"
+		"often (default 1; container starts and stops are\n"
+		"followed as they happen)"),
+	HS_OPT_DEF_END,
+};
+
+struct agent_command {
+	struct follow_cfg follow;
+	struct hs_capture_cfg capture;
+	struct hs_results_cfg results;
+	struct hs_live_cfg live;
+	struct common_cfg common;
+};
+
+static const struct hs_opt_section agent_sections[] = {
+	HS_OPT_SECTION(struct agent_command, follow, follow),
+	HS_OPT_SECTION(struct agent_command, capture, hs_capture),
+	HS_OPT_SECTION(struct agent_command, results, hs_results),
+	HS_OPT_SECTION(struct agent_command, live, hs_live),
+	HS_OPT_SECTION(struct agent_command, common, common),
+	HS_OPT_SECTION_END,
+};
+
+static const struct agent_command agent_defaults = {
+	.follow = { .expire = { .s = 300 }, .rescan = { .s = 1 } },
+	.capture = { .interval = { .s = 10 }, .sample = 1 },
+	.live = HS_LIVE_DEFAULTS,
+};
+
+static int agent_main(void *cfg, int n_operands, char **operands)
+{
+	const struct agent_command *c = cfg;
+	struct hs_selector sel[AGENT_MAX_SELECT];
+	struct hs_follow_config follow = {
+		.sel = sel,
+		.n_sel = c->follow.select.n,
+		.expire_ns = (uint64_t)(c->follow.expire.s * 1e9),
+		.rescan_ns = (uint64_t)(c->follow.rescan.s * 1e9),
+		.runtime_events = true,
+	};
+	struct hs_run_opts run = {};
+	char err[256];
+	unsigned int i;
+
+	(void)n_operands;
+	(void)operands;
+	if (hs_results_check(&c->results))
+		return HS_EXIT_USAGE;
+	for (i = 0; i < c->follow.select.n; i++) {
+		if (hs_selector_parse(c->follow.select.v[i], &sel[i], err,
+				      sizeof(err))) {
+			pr_err("%s", err);
+			return HS_EXIT_USAGE;
+		}
+	}
+	if (c->follow.rescan.s < 0.1) {
+		pr_err("bad --rescan '%g': at least 0.1 seconds",
+		       c->follow.rescan.s);
+		return HS_EXIT_USAGE;
+	}
+	hs_measure_run_opts(&c->capture, &c->results, &c->live, &run);
+	run.follow = &follow;
 	run.collect.duration_s = c->capture.duration.s;
 	run.collect.interval_s = c->capture.interval.s;
 	if (block_signals())
@@ -406,6 +500,27 @@ const struct hs_command hs_commands[] = {
 		.sections = run_sections,
 		HS_CMD_CONFIG(struct run_command, run_defaults),
 		.run = run_main,
+	},
+	{
+		.name = "agent",
+		.summary = "follow the containers of a host and measure them, until stopped",
+		.usage = "hopscope agent [--select WHAT]... [options]",
+		.description =
+			"Measure every interface of the selected namespaces, and the host-side\n"
+			"ends that join them (veth peers, bridge and OVS ports, macvlan parents),\n"
+			"until SIGINT or SIGTERM. Containers that start are measured as they\n"
+			"start (Docker's and Podman's event streams), those that stop are let go,\n"
+			"and their hops leave the statistics after --expire. Namespaces are named\n"
+			"after their containers: docker:NAME, podman:NAME; the host's is host.\n"
+			"SIGHUP reopens the output files.",
+		.examples =
+			"Examples:\n"
+			"  sudo hopscope agent --metrics 9464\n"
+			"  sudo hopscope agent --select 'docker:web*' --interval 60 --json /var/log/hopscope.jsonl\n"
+			"  sudo hopscope agent --select netns:vnf* --select pid:4242\n",
+		.sections = agent_sections,
+		HS_CMD_CONFIG(struct agent_command, agent_defaults),
+		.run = agent_main,
 	},
 	{
 		.name = "demo",

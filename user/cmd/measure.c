@@ -78,11 +78,12 @@ static int parse_keep(const struct hs_opt *o, const char *val, void *field)
 const struct hs_opt hs_capture_opts[] = {
 	HS_OPT_DEF_SECONDS(
 		struct hs_capture_cfg, duration, "duration",
-		"stop after SEC seconds (run: default until Ctrl-C; demo: seconds\n"
-		"of traffic, default 10)"),
+		"stop after SEC seconds (run, agent: default until\n"
+		"Ctrl-C; demo: seconds of traffic, default 10)"),
 	HS_OPT_DEF_SECONDS(
 		struct hs_capture_cfg, interval, "interval",
-		"print a table every SEC seconds (default: run 5, demo 0 = summary only)"),
+		"print a table every SEC seconds (default: run 5, agent 10,\n"
+		"demo 0 = summary only)"),
 	HS_OPT_DEF_UINT(
 		struct hs_capture_cfg, sample, "sample", "N",
 		"record 1 in N packets, chosen by fingerprint so that a packet is\n"

@@ -24,7 +24,7 @@
 
 struct collector {
 	const struct hs_collect_config *cfg;
-	const struct hs_probes *probes;
+	struct hs_probes *probes; /* the agent adds and removes points */
 	struct hs_output *out;
 	struct hs_point_table points;
 	struct hs_run_info info; /* the record file's header */
@@ -48,6 +48,9 @@ struct collector {
 	int timing_fd; /* the kernel times BPF programs while open */
 	uint64_t timing_at; /* when to start or stop timing next */
 	int epfd, tfd, sfd;
+	bool follow_ready; /* the follower's descriptor polled readable */
+	/* what points whose ids the agent used again had counted */
+	struct hs_counters retired;
 };
 
 static void block_set(sigset_t *set)
@@ -98,6 +101,7 @@ static void read_counters(struct collector *c)
 {
 	unsigned int i;
 
+	/* a removed point's stay as they were when it was detached */
 	for (i = 0; i < c->probes->n; i++)
 		if (hs_probes_counters(c->probes, (uint16_t)i, &c->counters[i]))
 			memset(&c->counters[i], 0, sizeof(c->counters[i]));
@@ -171,8 +175,11 @@ static void health_source(void *ctx, struct hs_health *h)
 	read_counters(c);
 	h->measuring = c->measuring_since != 0;
 	v->probes_attached = probes_attached(c);
+	/* the drops of points the agent let go stay counted */
+	v->ringbuf_drops = c->retired.ringbuf_drops;
 	for (i = 0; i < c->probes->n; i++) {
-		v->probes += !c->probes->points[i].skipped;
+		v->probes += c->probes->points[i].in_use &&
+			     !c->probes->points[i].skipped;
 		v->ringbuf_drops += c->counters[i].ringbuf_drops;
 	}
 	v->bad_records = c->session.counters.bad_records;
@@ -275,22 +282,11 @@ static void points_from_probes(struct hs_point_table *t,
 	t->n = p->n;
 	t->n_hosts = 1;
 	for (i = 0; i < p->n; i++) {
-		const struct hs_point *src = &p->points[i];
-		struct hs_point_info *dst = &t->p[i];
-
-		dst->id = (uint16_t)i;
-		if (!src->in_use) {
-			dst->skipped = true;
-			continue;
-		}
-		dst->hook = (uint8_t)src->hook;
-		dst->skipped = src->skipped;
-		snprintf(dst->netns, sizeof(dst->netns), "%s", src->ns->name);
-		dst->container = src->ns->container;
-		dst->link = src->link;
-		snprintf(dst->xdp_mode, sizeof(dst->xdp_mode), "%s",
-			 src->xdp_mode ? src->xdp_mode : "");
-		dst->prog_id = src->prog_id;
+		t->p[i].id = (uint16_t)i;
+		if (!p->points[i].in_use)
+			t->p[i].absent = true; /* a hole: never added, or removed */
+		else
+			hs_follow_point_info(&t->p[i], &p->points[i]);
 	}
 }
 
@@ -353,6 +349,9 @@ static int setup(struct collector *c, struct hs_output *out)
 	if ((err = epoll_add(c->epfd, ring_buffer__epoll_fd(c->rb))) ||
 	    (err = epoll_add(c->epfd, c->tfd)) ||
 	    (err = epoll_add(c->epfd, c->sfd)))
+		return err;
+	if (cfg->follow && hs_follow_fd(cfg->follow) >= 0 &&
+	    (err = epoll_add(c->epfd, hs_follow_fd(cfg->follow))))
 		return err;
 	if (cfg->metrics) {
 		hs_metrics_set_source(cfg->metrics, metrics_source, c);
@@ -428,12 +427,20 @@ static void report(struct collector *c, bool final, double elapsed, double span)
  * says was moved away), or under a new name in the record directory. */
 static void rotate(struct collector *c, const char *why)
 {
-	char err[512], *header;
+	struct hs_point_table *live;
+	char err[512], *header = NULL;
 
 	if (!c->rec)
 		return;
 	c->info.part++;
-	header = hs_run_info_to_json(&c->info, &c->points);
+	/* the new part's header holds the points live now (the agent's
+	 * come and go); the frames after it add and remove the others */
+	live = malloc(sizeof(*live));
+	if (live) {
+		hs_session_live_points(&c->session, live);
+		header = hs_run_info_to_json(&c->info, live);
+		free(live);
+	}
 	if (!header) {
 		pr_err("out of memory: record file '%s' goes on as it was",
 		       hs_rec_path(c->rec));
@@ -486,6 +493,23 @@ static void reopen_outputs(struct collector *c)
 		       which, strerror(-e));
 }
 
+/* The agent: points come and go after the ring is drained, so that a
+ * point removed has all its records read. */
+static void follow(struct collector *c, uint64_t now)
+{
+	struct hs_follow_target t = {
+		.probes = c->probes,
+		.points = &c->points,
+		.session = &c->session,
+		.retired = &c->retired,
+	};
+
+	if (!c->cfg->follow)
+		return;
+	hs_follow_tick(c->cfg->follow, &t, now, c->follow_ready);
+	c->follow_ready = false;
+}
+
 /* 1 to stop (SIGINT/SIGTERM). */
 static int read_signal(struct collector *c)
 {
@@ -519,6 +543,9 @@ static int wait_events(struct collector *c)
 	for (i = 0; i < n; i++) {
 		if (evs[i].data.fd == c->sfd)
 			stop |= read_signal(c);
+		else if (c->cfg->follow &&
+			 evs[i].data.fd == hs_follow_fd(c->cfg->follow))
+			c->follow_ready = true;
 		else if (evs[i].data.fd == c->tfd &&
 			 read(c->tfd, &ticks, sizeof(ticks)) < 0)
 			continue;
@@ -569,6 +596,7 @@ int hs_collect_run(struct hs_probes *probes,
 			break;
 		}
 		now = now_ns(c);
+		follow(c, now);
 		if (!ready && now >= armed) {
 			ready = true;
 			/* measuring from here: say so, start the traffic */

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include "core/clock.h"
 #include "analysis/session.h"
+#include "live/follow.h"
 #include "live/watch.h"
 #include "output/http.h"
 #include "output/output.h"
@@ -44,6 +45,9 @@ struct hs_collect_config {
 	int (*on_ready)(void *ctx);
 	void *ready_ctx;
 	struct hs_watch *watch; /* checked once a second; NULL: none */
+	/* the agent: points come and go with what it follows; NULL: the
+	 * points stay as attached */
+	struct hs_follow *follow;
 };
 
 /* Block SIGINT, SIGTERM and SIGHUP; returns 0 or -errno. */

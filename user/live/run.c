@@ -162,6 +162,51 @@ static void unlink_if_empty(const char *path, bool created)
 		unlink(path);
 }
 
+/* run and demo: the points the user named (resolved before anything is
+ * opened, so that a typo creates no file), attached once. */
+static int attach_fixed(const struct hs_run_opts *o, struct hs_probes *probes,
+			struct hs_resolved *r, struct hs_collect_config *collect)
+{
+	if (hs_probes_attach(probes, r->specs, r->n, &o->probe))
+		return HS_EXIT_FAILURE;
+	collect->watch = hs_watch_new(probes);
+	hs_resolved_release(r, probes);
+	return HS_EXIT_OK;
+}
+
+/* The agent: the probe loaded once, the selection's points attached now
+ * and followed from here on. None yet is no error: containers come. */
+static int attach_following(const struct hs_run_opts *o,
+			    struct hs_probes *probes,
+			    struct hs_collect_config *collect)
+{
+	struct hs_point_table *scratch;
+	struct hs_follow_target t = { .probes = probes };
+	int n;
+
+	collect->follow = hs_follow_new(o->follow);
+	if (!collect->follow)
+		return HS_EXIT_FAILURE;
+	if (hs_probes_open(probes, &o->probe))
+		return HS_EXIT_FAILURE;
+	/* the collector makes the table from the probes */
+	scratch = calloc(1, sizeof(*scratch));
+	if (!scratch) {
+		pr_err("out of memory");
+		return HS_EXIT_FAILURE;
+	}
+	t.points = scratch;
+	n = hs_follow_scan(collect->follow, &t, hs_clock_now(o->collect.clock));
+	free(scratch);
+	if (n < 0) {
+		pr_err("cannot read the host's topology");
+		return HS_EXIT_FAILURE;
+	}
+	if (!n)
+		pr_info("nothing selected yet: waiting for containers to start");
+	return HS_EXIT_OK;
+}
+
 int hs_run(const struct hs_run_opts *o)
 {
 	struct hs_collect_config collect = o->collect;
@@ -186,10 +231,12 @@ int hs_run(const struct hs_run_opts *o)
 		ret = HS_EXIT_FAILURE;
 		goto out;
 	}
-	err = hs_resolve(r, &o->select);
-	if (err) {
-		ret = err == -EIO ? HS_EXIT_FAILURE : HS_EXIT_USAGE;
-		goto out;
+	if (!o->follow) {
+		err = hs_resolve(r, &o->select);
+		if (err) {
+			ret = err == -EIO ? HS_EXIT_FAILURE : HS_EXIT_USAGE;
+			goto out;
+		}
 	}
 	ret = open_outputs(o, &collect, &out, &metrics, &created);
 	if (ret)
@@ -199,18 +246,15 @@ int hs_run(const struct hs_run_opts *o)
 		ret = HS_EXIT_FAILURE;
 		goto out_close;
 	}
-	if (hs_probes_attach(probes, r->specs, r->n, &o->probe)) {
-		ret = HS_EXIT_FAILURE;
-		goto out_close;
-	}
-	collect.watch = hs_watch_new(probes);
-	hs_resolved_release(r, probes);
+	ret = o->follow ? attach_following(o, probes, &collect) :
+			  attach_fixed(o, probes, r, &collect);
+	if (ret)
+		goto out_detach;
 	collect.metrics = metrics;
 	collect.on_ready = on_ready;
 	collect.ready_ctx = (void *)o;
 	ret = hs_collect_run(probes, &collect, &out) ? HS_EXIT_FAILURE :
 						       HS_EXIT_OK;
-	hs_watch_free(collect.watch);
 	if (out.failed && !ret) {
 		pr_err("cannot write the output (%s%s%s)",
 		       o->json_path ? o->json_path : "",
@@ -218,7 +262,11 @@ int hs_run(const struct hs_run_opts *o)
 		       o->csv_path ? o->csv_path : "");
 		ret = HS_EXIT_FAILURE;
 	}
+out_detach:
+	/* the probes first: the follower owns their namespaces */
 	hs_probes_detach(probes);
+	hs_watch_free(collect.watch);
+	hs_follow_free(collect.follow);
 out_close:
 	hs_metrics_stop(metrics);
 	hs_output_close(&out);

@@ -9,11 +9,15 @@
 
 #include <stdbool.h>
 #include "live/collect.h"
+#include "live/follow.h"
 #include "probe/attach.h"
 #include "probe/resolve.h"
 
 struct hs_run_opts {
 	struct hs_selection select; /* --point, --netns, --between */
+	/* `hopscope agent`: follow this selection as it changes, instead
+	 * of select's fixed points; NULL for run and demo */
+	const struct hs_follow_config *follow;
 	struct hs_probe_config probe;
 	struct hs_collect_config collect;
 	const char *json_path; /* NULL, "-" or a file */
