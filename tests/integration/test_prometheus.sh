@@ -38,7 +38,7 @@ DASH=dist/grafana/hopscope-dashboard.json
 out=$(promtool check rules "$RULES" "$ALERTS" 2>&1) || fail "promtool check rules: $out"
 # the test's copy: fire at once rather than after the 2 minutes it waits
 sed '/alert: HopscopeHopDelayHigh/,/for:/ s/for: .*/for: 0s/' "$ALERTS" >"$WORK/alerts.yml"
-grep -A2 'alert: HopscopeHopDelayHigh' "$WORK/alerts.yml" | grep -q 'for: 0s' ||
+grep -q 'for: 0s' <<<"$(grep -A2 'alert: HopscopeHopDelayHigh' "$WORK/alerts.yml")" ||
 	fail "the test's copy of HopscopeHopDelayHigh still waits"
 
 "$TESTBED" up "$PREFIX" 2
