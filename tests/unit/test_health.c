@@ -46,6 +46,7 @@ static struct hs_health fine(void)
 		.record_parts = 3,
 		.record_parts_deleted = 1,
 		.record_dir_bytes = 4096,
+		.heap_bytes = 9924880,
 	};
 	return h;
 }
@@ -145,6 +146,7 @@ Test(health, json_body)
 	cr_assert_eq(get_i(o, "record_parts"), 3);
 	cr_assert_eq(get_i(o, "record_parts_deleted"), 1);
 	cr_assert_eq(get_i(o, "record_dir_bytes"), 4096);
+	cr_assert_eq(get_i(o, "heap_bytes"), 9924880);
 	json_object_put(o);
 	free(buf);
 
@@ -246,6 +248,9 @@ Test(health, collector_metrics)
 		strtoull(sample(text, "hopscope_record_dir_bytes", "gauge"),
 			 NULL, 10),
 		4096);
+	cr_assert_eq(strtoull(sample(text, "hopscope_heap_bytes", "gauge"),
+			      NULL, 10),
+		     9924880);
 	/* bad records are the pipeline's own family already */
 	cr_assert_null(strstr(text, "bad_records"));
 	free(text);

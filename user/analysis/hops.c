@@ -22,6 +22,10 @@ int hs_hops_init(struct hs_hops *h, uint64_t window_ns)
 		hs_hops_free(h);
 		return -ENOMEM;
 	}
+	/* resident now: a flow lands anywhere in the table by its hash, so
+	 * its pages would otherwise become resident one by one for as long
+	 * as new flows come, up to the same 1 MiB: a soak's slow growth */
+	memset(h->flows, 0, HS_FLOW_SLOTS * sizeof(*h->flows));
 	return 0;
 }
 

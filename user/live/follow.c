@@ -26,7 +26,6 @@ enum slot_state {
 struct slot {
 	enum slot_state state;
 	uint64_t since; /* detached at */
-	uint64_t free_since; /* freed at: the longest free goes first */
 	struct hs_netns ns; /* the probe's: name and inode, fd while needed */
 	bool seen; /* in the latest scan */
 	bool used; /* has had a point: its counters hold its counts */
@@ -195,20 +194,19 @@ static int find_live(const struct hs_follow *f, const struct hs_probes *p,
 	return -1;
 }
 
-/* A free id, the one free longest. */
+/* The lowest free id. Free means nothing refers to it any more, so any
+ * free id is safe; the lowest keeps the ids in use, and so the pages of
+ * every table indexed by point id that are ever touched, as few as the
+ * points live and waiting to expire at once, however long the churn
+ * goes on (make soak). */
 static int free_id(const struct hs_follow *f)
 {
-	uint64_t best = UINT64_MAX;
-	int id = -1;
 	unsigned int i;
 
 	for (i = 0; i < HS_MAX_POINTS; i++)
-		if (f->slots[i].state == SLOT_FREE &&
-		    f->slots[i].free_since < best) {
-			best = f->slots[i].free_since;
-			id = (int)i;
-		}
-	return id;
+		if (f->slots[i].state == SLOT_FREE)
+			return (int)i;
+	return -1;
 }
 
 /* A copy of the namespace the probe can keep: name and inode, and its
@@ -365,10 +363,8 @@ static void settle(struct hs_follow *f, const struct hs_follow_target *t,
 			s->state = SLOT_REMOVED;
 		}
 		if (s->state == SLOT_REMOVED &&
-		    hs_session_point_reusable(t->session, (uint16_t)i)) {
+		    hs_session_point_reusable(t->session, (uint16_t)i))
 			s->state = SLOT_FREE;
-			s->free_since = now;
-		}
 	}
 }
 

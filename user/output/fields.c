@@ -586,6 +586,9 @@ static const struct hs_field health_rows[] = {
 	HEALTH_ROW(record_dir_bytes, "bytes", HS_FIELD_COUNT,
 		   "what hopscope's parts in --write DIR hold", 13, 13,
 		   "record_dir_bytes"),
+	HEALTH_ROW(heap_bytes, "bytes", HS_FIELD_COUNT,
+		   "memory malloc has handed out and not had back", 14, 14,
+		   "heap_bytes"),
 };
 
 /* clang-format on */

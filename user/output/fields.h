@@ -146,6 +146,10 @@ struct hs_health_values {
 	uint64_t record_parts; /* record file parts started */
 	uint64_t record_parts_deleted; /* by --keep */
 	uint64_t record_dir_bytes; /* hopscope's parts in --write DIR */
+	/* what malloc has handed out and not had back: a leak shows here
+	 * even while resident memory still grows from big zeroed tables
+	 * being touched for the first time */
+	uint64_t heap_bytes;
 };
 
 /* The probes' cost at one hook (struct hs_hook_cost). */
