@@ -11,7 +11,7 @@
 #include "live/follow.h"
 #include "topo/runtime.h"
 #include "topo/topo.h"
-#include "topo/watch.h"
+#include "topo/change.h"
 
 /* Records reserved before a probe was detached are submitted within
  * this; the ring drained after it holds all of them. */
@@ -43,7 +43,7 @@ struct hs_follow {
 	uint64_t next_full; /* the next full look in any case */
 	bool scan_due;
 	/* what makes a look cheap: containers inspected before, and the
-	 * signs of a change since the last full look (watch.h) */
+	 * signs of a change since the last full look (topo/change.h) */
 	struct hs_container_cache containers;
 	struct hs_topo_watch *watch;
 	uint64_t ns_digest;
@@ -419,8 +419,13 @@ bool hs_follow_changed(struct hs_follow *f)
 	/* a runtime whose events cannot be followed says nothing of its
 	 * containers: only a full look sees them */
 	bool blind = f->cfg.runtime_events && !f->events && f->runtimes.n;
+	bool ns = hs_topo_ns_digest() != f->ns_digest;
 
-	return hs_topo_ns_digest() != f->ns_digest || links || blind;
+	if (ns || links || blind)
+		pr_debug("looking again:%s%s%s", ns ? " namespaces changed" : "",
+			 links ? " links changed" : "",
+			 blind ? " a runtime without events" : "");
+	return ns || links || blind;
 }
 
 /* Each rescan period: a full look if it is due or a sign says something
