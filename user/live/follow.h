@@ -67,7 +67,7 @@ int hs_follow_scan(struct hs_follow *f, const struct hs_follow_target *t,
  * Whether a full look may find what the last one did not: the host's
  * namespaces changed (came, went, named), a link changed in the
  * follower's own namespace, or a runtime is there whose events cannot be
- * followed (watch.h). Cheap: what the follower asks each rescan period
+ * followed (topo/change.h). Cheap: what the follower asks each rescan period
  * before it looks fully.
  */
 bool hs_follow_changed(struct hs_follow *f);

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <linux/rtnetlink.h>
 #include "core/log.h"
-#include "topo/watch.h"
+#include "topo/change.h"
 
 #define NETNS_RUN_DIR "/run/netns"
 #define FNV_OFFSET 0xcbf29ce484222325ULL

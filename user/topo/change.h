@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * watch.h - cheap signs that the host's topology may have changed, so that
+ * change.h - cheap signs that the host's topology may have changed, so that
  * a follower looking every second (hopscope agent) rediscovers everything
  * (topo.h: a netlink dump per namespace, the runtimes asked) only when
  * something it would find has moved.
@@ -18,8 +18,8 @@
  * What neither shows (a link made inside a namespace by hand) is for the
  * follower's periodic full look.
  */
-#ifndef HS_WATCH_H
-#define HS_WATCH_H
+#ifndef HS_CHANGE_H
+#define HS_CHANGE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -37,4 +37,4 @@ void hs_topo_watch_free(struct hs_topo_watch *w);
  * events, which may have been such a change). Never blocks. */
 bool hs_topo_watch_links(struct hs_topo_watch *w);
 
-#endif /* HS_WATCH_H */
+#endif /* HS_CHANGE_H */
