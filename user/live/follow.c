@@ -19,6 +19,10 @@
 /* A full look at least this often (or each rescan period if longer),
  * whatever the cheap signs say: for what they cannot see. */
 #define HS_FULL_LOOK_NS 30000000000ULL
+/* After namespaces came or went, full looks each period for this long: a
+ * new namespace is often given its interfaces just after it appears, by
+ * means the cheap signs may not see (ip -n A link add ... peer netns B). */
+#define HS_SETTLE_NS 5000000000ULL
 
 enum slot_state {
 	SLOT_FREE = 0,
@@ -47,6 +51,7 @@ struct hs_follow {
 	struct hs_container_cache containers;
 	struct hs_topo_watch *watch;
 	uint64_t ns_digest;
+	uint64_t settle_until; /* full looks each period until then */
 	unsigned int n_live;
 	/* the runtimes' events, inside an epoll set of our own so that the
 	 * collector's descriptor stays when a stream is opened again */
@@ -337,12 +342,16 @@ int hs_follow_scan(struct hs_follow *f, const struct hs_follow_target *t,
 				   .containers = &f->containers };
 	struct hs_topo topo = {};
 	unsigned int i, removed = 0;
+	uint64_t digest;
 	int n, added;
 
 	/* the signs first: what changes during the look shows next time */
 	if (f->watch)
 		hs_topo_watch_links(f->watch);
-	f->ns_digest = hs_topo_ns_digest();
+	digest = hs_topo_ns_digest();
+	if (digest != f->ns_digest)
+		f->settle_until = now + HS_SETTLE_NS;
+	f->ns_digest = digest;
 	if (hs_topo_discover(&topo, &to))
 		return -EIO;
 	n = hs_select_points(&topo, f->cfg.sel, f->cfg.n_sel, f->want,
@@ -437,7 +446,8 @@ static void periodic(struct hs_follow *f, uint64_t now)
 		if (f->events)
 			f->scan_due = true;
 	}
-	if (now >= f->next_full || hs_follow_changed(f))
+	if (now >= f->next_full || now < f->settle_until ||
+	    hs_follow_changed(f))
 		f->scan_due = true;
 	f->next_scan = now + f->cfg.rescan_ns;
 }

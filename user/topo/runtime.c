@@ -777,7 +777,7 @@ static int start_stream(struct hs_runtime_events *ev,
 			const struct hs_runtime *rt)
 {
 	static const char filters[] =
-		"{\"type\":[\"container\"],\"event\":[\"start\",\"die\"]}";
+		"{\"type\":[\"container\"],\"event\":[\"start\",\"die\",\"rename\"]}";
 	struct stream *s = stream_of(ev, rt->name);
 	char path[256], *esc = curl_easy_escape(NULL, filters, 0);
 

@@ -158,7 +158,7 @@ int hs_runtime_parse_event(const char *line, const char *runtime,
 struct hs_runtime_events;
 
 /*
- * Follow the start and die events of every runtime in r (GET /events,
+ * Follow the start, die and rename events of every runtime in r (GET /events,
  * filtered to containers). NULL with errno set on failure; a set with no
  * runtime gives a stream that never has an event.
  */
