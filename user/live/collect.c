@@ -116,8 +116,7 @@ static void note_drops(struct collector *c, uint64_t now)
 
 	/* every point's in one system call: 400 points, 50 drains a second
 	 * would otherwise be most of an idle agent's CPU */
-	if (hs_probes_counters_all(c->probes, c->drain_counters,
-				   c->probes->n))
+	if (hs_probes_counters_all(c->probes, c->drain_counters, c->probes->n))
 		return; /* next time: the drops stay counted in the map */
 	for (i = 0; i < c->probes->n; i++)
 		if (c->probes->points[i].in_use)

@@ -431,7 +431,8 @@ bool hs_follow_changed(struct hs_follow *f)
 	bool ns = hs_topo_ns_digest() != f->ns_digest;
 
 	if (ns || links || blind)
-		pr_debug("looking again:%s%s%s", ns ? " namespaces changed" : "",
+		pr_debug("looking again:%s%s%s",
+			 ns ? " namespaces changed" : "",
 			 links ? " links changed" : "",
 			 blind ? " a runtime without events" : "");
 	return ns || links || blind;
