@@ -19,9 +19,10 @@
 /* A full look at least this often (or each rescan period if longer),
  * whatever the cheap signs say: for what they cannot see. */
 #define HS_FULL_LOOK_NS 30000000000ULL
-/* After namespaces came or went, full looks each period for this long: a
- * new namespace is often given its interfaces just after it appears, by
- * means the cheap signs may not see (ip -n A link add ... peer netns B). */
+/* After a selected namespace came or went, full looks each period for
+ * this long: a new namespace is often given its interfaces just after it
+ * appears, by means the cheap signs may not see (ip -n A link add ...
+ * peer netns B). Others' namespaces coming and going do not start it. */
 #define HS_SETTLE_NS 5000000000ULL
 
 enum slot_state {
@@ -51,6 +52,7 @@ struct hs_follow {
 	struct hs_container_cache containers;
 	struct hs_topo_watch *watch;
 	uint64_t ns_digest;
+	uint64_t selected_sum; /* of the selected namespaces' inodes */
 	uint64_t settle_until; /* full looks each period until then */
 	unsigned int n_live;
 	/* the runtimes' events, inside an epoll set of our own so that the
@@ -335,6 +337,20 @@ static int attach_wanted(struct hs_follow *f, const struct hs_follow_target *t,
 	return (int)added;
 }
 
+/* The selected namespaces, as one number: a namespace selected or let
+ * go changes it. */
+static uint64_t selected_sum(const struct hs_follow *f,
+			     const struct hs_topo *topo)
+{
+	uint64_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < topo->n_ns; i++)
+		if (hs_select_match(f->cfg.sel, f->cfg.n_sel, &topo->ns[i]))
+			sum += topo->ns[i].ns.inode * 0x9e3779b97f4a7c15ULL;
+	return sum;
+}
+
 int hs_follow_scan(struct hs_follow *f, const struct hs_follow_target *t,
 		   uint64_t now)
 {
@@ -342,18 +358,19 @@ int hs_follow_scan(struct hs_follow *f, const struct hs_follow_target *t,
 				   .containers = &f->containers };
 	struct hs_topo topo = {};
 	unsigned int i, removed = 0;
-	uint64_t digest;
+	uint64_t sum;
 	int n, added;
 
 	/* the signs first: what changes during the look shows next time */
 	if (f->watch)
 		hs_topo_watch_links(f->watch);
-	digest = hs_topo_ns_digest();
-	if (digest != f->ns_digest)
-		f->settle_until = now + HS_SETTLE_NS;
-	f->ns_digest = digest;
+	f->ns_digest = hs_topo_ns_digest();
 	if (hs_topo_discover(&topo, &to))
 		return -EIO;
+	sum = selected_sum(f, &topo);
+	if (sum != f->selected_sum)
+		f->settle_until = now + HS_SETTLE_NS;
+	f->selected_sum = sum;
 	n = hs_select_points(&topo, f->cfg.sel, f->cfg.n_sel, f->want,
 			     HS_MAX_POINTS);
 	if (n < 0) {

@@ -11,8 +11,8 @@
  * through the descriptor the collector polls), and each rescan period
  * when a cheap sign says something changed (hs_follow_changed: the set of
  * namespaces, a link in the follower's own namespace) or for 5 s after
- * the namespaces changed (a new one is given its interfaces just after it
- * appears), and at least every 30 s (or rescan period, if longer) in any
+ * a selected namespace came or went (a new one is given its interfaces
+ * just after it appears), and at least every 30 s (or rescan period, if longer) in any
  * case, for what the signs do not show. A full look inspects only containers it has not seen
  * (runtime.h's cache; a start or die event forgets the container).
  *
