@@ -85,6 +85,7 @@ agent() {
 		{ echo "scan: the agent attached nothing: $(tail -n 3 "$log")" >&2; exit 1; }
 	sleep 2 # settle: the first drains and expiries
 	hz=$(getconf CLK_TCK)
+	l0=$(wc -l <"$log")
 	c0=$(cpu_ticks "$AGENT_PID")
 	t0=$(date +%s.%N)
 	sleep "$IDLE_S"
@@ -92,6 +93,10 @@ agent() {
 	t1=$(date +%s.%N)
 	cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$hz" -v t0="$t0" -v t1="$t1" \
 		'BEGIN { printf "%.2f", 100 * (b - a) / hz / (t1 - t0) }')
+	# full looks a change on the host asked for (-v says why): on a
+	# shared machine others' namespaces and links come and go
+	looks=$(tail -n +$((l0 + 1)) "$log" | head -n $((IDLE_S * 200)) |
+		grep -c "looking again" || true)
 	docker_run "${DK_TAG}_extra" "$DK_BRIDGE"
 	if wait_log "$log" "attached [0-9]+ ms after" 20; then
 		lat=$(grep -oE "attached [0-9]+ ms after" "$log" | tail -n 1 | grep -oE "[0-9]+")
@@ -100,8 +105,8 @@ agent() {
 	fi
 	agent_stop
 	dk rm -f "${DK_TAG}_extra" >/dev/null
-	printf '%-10s %4d containers: agent idle %6s %% of a CPU over %d s, attach %5s ms after start\n' \
-		"$(basename "$b")" "$n" "$cpu" "$IDLE_S" "$lat"
+	printf '%-10s %4d containers: agent idle %6s %% of a CPU over %d s (%s looks asked for by changes), attach %5s ms after start\n' \
+		"$(basename "$b")" "$n" "$cpu" "$IDLE_S" "$looks" "$lat"
 	[ -z "${BENCH_JSON:-}" ] || {
 		echo "{\"bench\":\"scan\",\"section\":\"agent\",\"name\":\"idle CPU, $n containers, $(basename "$b")\",\"value\":$cpu,\"unit\":\"% of a CPU\",\"target\":\"< 2% with 100 containers\",\"met\":$(awk -v n="$n" -v c="$cpu" 'BEGIN { print (n < 100 || c < 2) ? "true" : "false" }')}"
 		echo "{\"bench\":\"scan\",\"section\":\"agent\",\"name\":\"attach latency, $n containers, $(basename "$b")\",\"value\":$lat,\"unit\":\"ms\",\"target\":\"< 1000 ms\",\"met\":$([ "$lat" -ge 0 ] && [ "$lat" -lt 1000 ] && echo true || echo false)}"

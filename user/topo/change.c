@@ -32,8 +32,8 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The inode of /proc/PID/ns/net from its link text "net:[INODE]". */
-static uint64_t proc_netns(const char *pid)
+/* From its link text "net:[INODE]". */
+uint64_t hs_proc_netns_inode(const char *pid)
 {
 	char path[64], text[64];
 	ssize_t len;
@@ -60,7 +60,7 @@ static int process_namespaces(uint64_t **set)
 	while ((de = readdir(dir))) {
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
-		ino = proc_netns(de->d_name);
+		ino = hs_proc_netns_inode(de->d_name);
 		/* most processes share the last one seen */
 		if (!ino || (n && v[n - 1] == ino))
 			continue;

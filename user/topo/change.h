@@ -24,6 +24,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The inode of /proc/PID/ns/net, read as its link's text (nothing
+ * opened); 0 for a process gone or out of reach. */
+uint64_t hs_proc_netns_inode(const char *pid);
 /* The namespaces now, as one digest (0 never comes back). */
 uint64_t hs_topo_ns_digest(void);
 
