@@ -13,6 +13,8 @@
 #                tcpdump; and the delays each of them measures at low rate
 #   attach.sh    attaching and detaching 200 points: the shared probes on
 #                TCX and on clsact against a copy of the probe per point
+#   scan.sh      the agent with 10, 50, 100 containers: one look at the
+#                host, CPU while idle, attach latency of one more
 #
 # Each appends its figures as JSON lines to $BUILD/bench/results.jsonl
 # (tests/bench/README.md); the table at the end is made from that file.
@@ -48,6 +50,9 @@ step "churn: points that come and go" "$BUILD/bench/churn" $QUICK
 step "record rotation" "$BUILD/bench/rotation" $QUICK
 step "chain: throughput and distortion" env BUILD="$BUILD" tests/bench/chain.sh $QUICK
 step "attach: 200 points, shared (TCX, clsact) and copies" env BUILD="$BUILD" tests/bench/attach.sh $QUICK
+# a private dockerd and up to 100 containers: --quick takes 10
+step "scan: the agent following 10, 50, 100 containers" env BUILD="$BUILD" \
+	tests/bench/scan.sh $QUICK ${QUICK:+10}
 
 echo
 echo "== hopscope benchmarks${QUICK:+ (quick)}: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, Linux $(uname -r), $(($(date +%s) - start)) s"

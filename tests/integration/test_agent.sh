@@ -12,6 +12,8 @@
 #    start (the agent logs the latency from Docker's start event), named
 #    in the JSON point lines (container object with the id docker gives),
 #    the table and the metrics;
+#  - an interface docker network connect adds to it is attached within 5 s
+#    (the next rescan; no full look is due then);
 #  - the macvlan siblings' hop is named after both containers and carries
 #    their packets;
 #  - a container stopped mid-run is let go: its points are removed, and
@@ -63,6 +65,24 @@ latency=$(sed -n 's/.*points attached \(-\?[0-9]*\) ms after a container started
 note "docker:third attached $latency ms after its start event"
 [ "$latency" -lt 1000 ] || fail "attached $latency ms after the start, not within 1 s"
 send_from third "$DK_NET.11" 50
+
+# an interface added to a running container (no start event; the agent
+# sees the runtime make it in the host namespace) is attached at the
+# next rescan, not only at the 30 s full look
+dk network connect "$DK_MACVLAN" third
+# grep, not jq: the file is being written, its last line may be cut
+third_eth1() {
+	grep '"type":"point"' "$WORK/out.jsonl" | grep '"netns":"docker:third"' |
+		grep -q '"ifname":"eth1"'
+}
+t0=$SECONDS
+for _ in $(seq 50); do
+	third_eth1 && break
+	sleep 0.1
+done
+third_eth1 ||
+	fail "docker:third's eth1 (docker network connect) was not attached within 5 s: $(tail -3 "$WORK/err")"
+note "docker:third's eth1 attached within $((SECONDS - t0 + 1)) s of docker network connect"
 
 # one leaves: its points are removed and its links go with them
 dk stop -t 1 leaver >/dev/null

@@ -44,6 +44,7 @@ has "$WORK/topo.jsonl" --arg p "${DK_TAG}p0" \
 	'.type=="link" and .netns=="docker:mv" and .kind=="macvlan" and .parent.netns=="host" and .parent.ifname==$p' || fail "mv's macvlan is not named with its parent host:${DK_TAG}p0"
 "$HOPSCOPE" topo >"$WORK/topo.txt"
 grep -q '^netns docker:client ' "$WORK/topo.txt" || fail "the tree names no docker:client: $(cat "$WORK/topo.txt")"
+# into a file: grep -q leaving early would fail the pipe (pipefail)
 "$HOPSCOPE" topo --dot >"$WORK/topo.dot"
 grep -q 'docker:server' "$WORK/topo.dot" || fail "the DOT graph names no docker:server"
 note "topo: $(grep -c '^netns' "$WORK/topo.txt") namespaces, containers named"

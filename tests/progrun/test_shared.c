@@ -300,6 +300,25 @@ static uint64_t seen(struct hs_probes *p, uint16_t id)
 	return c.seen;
 }
 
+/* Every id's counters read at once are each id's read alone (the
+ * collector's drain reads them so). */
+static void all_as_each(struct hs_probes *p)
+{
+	struct hs_counters all[8], one;
+	unsigned int i;
+
+	cr_assert_eq(p->n, 8);
+	memset(all, 0xff, sizeof(all));
+	cr_assert_eq(hs_probes_counters_all(p, all, p->n), 0);
+	cr_expect_eq(all[7].seen, 2, "point 7 seen %llu times in the batch",
+		     (unsigned long long)all[7].seen);
+	for (i = 0; i < p->n; i++) {
+		cr_assert_eq(hs_probes_counters(p, (uint16_t)i, &one), 0);
+		cr_expect_eq(memcmp(&one, &all[i], sizeof(one)), 0,
+			     "point %u: batch and single reads differ", i);
+	}
+}
+
 /* One frame through the program point id runs (which must be attached),
  * as BPF_PROG_TEST_RUN on lo of this namespace. */
 static void run_at(struct hs_probes *p, uint16_t id, const uint8_t *frame,
@@ -358,6 +377,7 @@ static void add_remove_readd(bool copies)
 	run_at(p, 7, frame, len);
 	cr_expect_eq(seen(p, 7), 2);
 	cr_expect_eq(seen(p, 2), 0, "tc egress counted a tc ingress run");
+	all_as_each(p);
 	prog = p->points[7].prog_id;
 	cr_expect_eq(links_of(prog), 1, "links of point 7's program: %u",
 		     links_of(prog));

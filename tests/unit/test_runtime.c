@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <json-c/json.h>
 #include <criterion/criterion.h>
 #include "topo/runtime.h"
@@ -253,4 +255,167 @@ Test(runtime, absent_socket_is_no_runtime)
 	cr_assert_eq(hs_runtimes_find(&r), 0);
 	unsetenv("DOCKER_HOST");
 	unsetenv("CONTAINER_HOST");
+}
+
+/* ---- the inspect cache ---- */
+
+static uint64_t self_netns(void)
+{
+	struct stat st;
+
+	cr_assert_eq(stat("/proc/self/ns/net", &st), 0);
+	return st.st_ino;
+}
+
+/* The recorded list, and server as inspecting it found it, with this
+ * process standing in for its main one (a pid whose namespace is real). */
+static void server_listed_and_inspected(struct hs_container **list,
+					unsigned int *n,
+					struct hs_container *inspected)
+{
+	char *json = load("containers.json"),
+	     *insp = load("inspect-server.json");
+
+	cr_assert_eq(hs_runtime_parse_list(json, "docker", list, n), 0);
+	cr_assert_eq(hs_runtime_parse_inspect(insp, "docker", inspected), 0);
+	inspected->pid = getpid();
+	inspected->netns_inode = self_netns();
+	free(json);
+	free(insp);
+}
+
+Test(runtime, cache_serves_a_container_seen)
+{
+	struct hs_container_cache k = { 0 };
+	struct hs_container *list, server;
+	const struct hs_container *hit, *l;
+	unsigned int n;
+
+	server_listed_and_inspected(&list, &n, &server);
+	l = named(list, n, "server");
+	cr_assert_not_null(l);
+	cr_assert_null(hs_container_cache_get(&k, l), "an empty cache served");
+	cr_assert_eq(hs_container_cache_put(&k, &server), 0);
+	hit = hs_container_cache_get(&k, l);
+	cr_assert_not_null(hit, "the container just inspected was not served");
+	cr_assert_eq(hit->pid, getpid());
+	cr_assert_eq(hit->netns_inode, self_netns());
+	cr_assert_str_eq(hit->image, "hs-busybox:test");
+	/* another listed container was never inspected */
+	cr_assert_null(hs_container_cache_get(&k, named(list, n, "client")));
+	cr_assert_eq(k.hits, 1);
+	cr_assert_eq(k.misses, 2);
+	/* put again replaces, never duplicates */
+	server.pid = 1;
+	cr_assert_eq(hs_container_cache_put(&k, &server), 0);
+	cr_assert_eq(k.n, 1);
+	hs_container_cache_free(&k);
+	cr_assert_eq(k.n, 0);
+	free(list);
+}
+
+Test(runtime, cache_asks_again_after_restart_or_rename)
+{
+	struct hs_container_cache k = { 0 };
+	struct hs_container *list, server, renamed;
+	const struct hs_container *l;
+	unsigned int n;
+
+	server_listed_and_inspected(&list, &n, &server);
+	l = named(list, n, "server");
+	/* restarted: the pid it had now has another namespace */
+	server.netns_inode = self_netns() + 1;
+	cr_assert_eq(hs_container_cache_put(&k, &server), 0);
+	cr_assert_null(hs_container_cache_get(&k, l),
+		       "served a process whose namespace changed");
+	/* restarted: the pid it had is gone (above pid_max) */
+	server.netns_inode = self_netns();
+	server.pid = INT32_MAX;
+	cr_assert_eq(hs_container_cache_put(&k, &server), 0);
+	cr_assert_null(hs_container_cache_get(&k, l), "served a dead pid");
+	/* renamed: listed under another name */
+	server.pid = getpid();
+	cr_assert_eq(hs_container_cache_put(&k, &server), 0);
+	renamed = *l;
+	snprintf(renamed.name, sizeof(renamed.name), "server2");
+	cr_assert_null(hs_container_cache_get(&k, &renamed),
+		       "served a container under its old name");
+	cr_assert_not_null(hs_container_cache_get(&k, l));
+	/* same id, other runtime: another container */
+	snprintf(renamed.name, sizeof(renamed.name), "server");
+	snprintf(renamed.runtime, sizeof(renamed.runtime), "podman");
+	cr_assert_null(hs_container_cache_get(&k, &renamed));
+	hs_container_cache_free(&k);
+	free(list);
+}
+
+Test(runtime, cache_forgets_what_stopped)
+{
+	struct hs_container_cache k = { 0 };
+	struct hs_container *list, c, other;
+	struct hs_container_event ev;
+	char *events = load("events.jsonl");
+	unsigned int n, i;
+
+	server_listed_and_inspected(&list, &n, &c);
+	/* every listed container cached, and one of podman's */
+	for (i = 0; i < n; i++) {
+		c = list[i];
+		c.pid = getpid();
+		c.netns_inode = self_netns();
+		cr_assert_eq(hs_container_cache_put(&k, &c), 0);
+	}
+	other = c;
+	snprintf(other.runtime, sizeof(other.runtime), "podman");
+	cr_assert_eq(hs_container_cache_put(&k, &other), 0);
+	cr_assert_eq(k.n, n + 1);
+	/* docker lists all but the first: that one stopped */
+	hs_container_cache_keep(&k, "docker", list + 1, n - 1);
+	cr_assert_eq(k.n, n, "%u cached", k.n);
+	cr_assert_null(hs_container_cache_get(&k, &list[0]));
+	for (i = 1; i < n; i++)
+		cr_assert_not_null(hs_container_cache_get(&k, &list[i]),
+				   "%s forgotten", list[i].name);
+	cr_assert_not_null(hs_container_cache_get(&k, &other),
+			   "docker's list dropped podman's container");
+	/* a recorded start event (the first line) forgets its container */
+	events[strcspn(events, "\n")] = '\0';
+	cr_assert_eq(hs_runtime_parse_event(events, "docker", &ev), 1);
+	cr_assert_str_eq(ev.action, "start");
+	c = list[1];
+	snprintf(c.id, sizeof(c.id), "%s", ev.id);
+	c.pid = getpid();
+	c.netns_inode = self_netns();
+	cr_assert_eq(hs_container_cache_put(&k, &c), 0);
+	cr_assert_not_null(hs_container_cache_get(&k, &c));
+	hs_container_cache_forget(&k, ev.runtime, ev.id);
+	cr_assert_null(hs_container_cache_get(&k, &c));
+	/* nothing listed: nothing of docker's kept */
+	hs_container_cache_keep(&k, "docker", NULL, 0);
+	cr_assert_eq(k.n, 1);
+	hs_container_cache_free(&k);
+	free(list);
+	free(events);
+}
+
+Test(runtime, cache_grows)
+{
+	struct hs_container_cache k = { 0 };
+	struct hs_container c = { .runtime = "docker" };
+	unsigned int i;
+
+	c.pid = getpid();
+	c.netns_inode = self_netns();
+	for (i = 0; i < 300; i++) {
+		snprintf(c.id, sizeof(c.id), "%064x", i);
+		snprintf(c.name, sizeof(c.name), "c%u", i);
+		cr_assert_eq(hs_container_cache_put(&k, &c), 0);
+	}
+	cr_assert_eq(k.n, 300);
+	for (i = 0; i < 300; i += 37) {
+		snprintf(c.id, sizeof(c.id), "%064x", i);
+		snprintf(c.name, sizeof(c.name), "c%u", i);
+		cr_assert_not_null(hs_container_cache_get(&k, &c), "c%u", i);
+	}
+	hs_container_cache_free(&k);
 }

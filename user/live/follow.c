@@ -11,10 +11,19 @@
 #include "live/follow.h"
 #include "topo/runtime.h"
 #include "topo/topo.h"
+#include "topo/change.h"
 
 /* Records reserved before a probe was detached are submitted within
  * this; the ring drained after it holds all of them. */
 #define HS_DETACH_SLACK_NS 2000000ULL
+/* A full look at least this often (or each rescan period if longer),
+ * whatever the cheap signs say: for what they cannot see. */
+#define HS_FULL_LOOK_NS 30000000000ULL
+/* After a selected namespace came or went, full looks each period for
+ * this long: a new namespace is often given its interfaces just after it
+ * appears, by means the cheap signs may not see (ip -n A link add ...
+ * peer netns B). Others' namespaces coming and going do not start it. */
+#define HS_SETTLE_NS 5000000000ULL
 
 enum slot_state {
 	SLOT_FREE = 0,
@@ -34,8 +43,16 @@ struct slot {
 struct hs_follow {
 	struct hs_follow_config cfg;
 	struct hs_selector sel[16];
-	uint64_t next_scan;
+	uint64_t next_scan; /* the next cheap look */
+	uint64_t next_full; /* the next full look in any case */
 	bool scan_due;
+	/* what makes a look cheap: containers inspected before, and the
+	 * signs of a change since the last full look (topo/change.h) */
+	struct hs_container_cache containers;
+	struct hs_topo_watch *watch;
+	uint64_t ns_digest;
+	uint64_t selected_sum; /* of the selected namespaces' inodes */
+	uint64_t settle_until; /* full looks each period until then */
 	unsigned int n_live;
 	/* the runtimes' events, inside an epoll set of our own so that the
 	 * collector's descriptor stays when a stream is opened again */
@@ -115,6 +132,9 @@ static void events_read(struct hs_follow *f)
 		for (i = 0; i < n; i++) {
 			pr_debug("%s %s %s", ev[i].runtime, ev[i].name,
 				 ev[i].action);
+			/* a new process, or none: inspect it again */
+			hs_container_cache_forget(&f->containers, ev[i].runtime,
+						  ev[i].id);
 			if (!f->scan_due && !strcmp(ev[i].action, "start"))
 				f->event_ns = ev[i].time_ns;
 			f->scan_due = true;
@@ -149,6 +169,7 @@ struct hs_follow *hs_follow_new(const struct hs_follow_config *cfg)
 	}
 	if (cfg->runtime_events)
 		events_open(f);
+	f->watch = hs_topo_watch_new();
 	return f;
 }
 
@@ -161,6 +182,8 @@ void hs_follow_free(struct hs_follow *f)
 	for (i = 0; i < HS_MAX_POINTS; i++)
 		hs_netns_close(&f->slots[i].ns);
 	events_close(f);
+	hs_topo_watch_free(f->watch);
+	hs_container_cache_free(&f->containers);
 	if (f->epfd >= 0)
 		close(f->epfd);
 	free(f);
@@ -312,16 +335,40 @@ static int attach_wanted(struct hs_follow *f, const struct hs_follow_target *t,
 	return (int)added;
 }
 
+/* The selected namespaces, as one number: a namespace selected or let
+ * go changes it. */
+static uint64_t selected_sum(const struct hs_follow *f,
+			     const struct hs_topo *topo)
+{
+	uint64_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < topo->n_ns; i++)
+		if (hs_select_match(f->cfg.sel, f->cfg.n_sel, &topo->ns[i]))
+			sum += topo->ns[i].ns.inode * 0x9e3779b97f4a7c15ULL;
+	return sum;
+}
+
 int hs_follow_scan(struct hs_follow *f, const struct hs_follow_target *t,
 		   uint64_t now)
 {
-	struct hs_topo_opts to = { .processes = true };
+	struct hs_topo_opts to = { .processes = true,
+				   .containers = &f->containers };
 	struct hs_topo topo = {};
 	unsigned int i, removed = 0;
+	uint64_t sum;
 	int n, added;
 
+	/* the signs first: what changes during the look shows next time */
+	if (f->watch)
+		hs_topo_watch_links(f->watch);
+	f->ns_digest = hs_topo_ns_digest();
 	if (hs_topo_discover(&topo, &to))
 		return -EIO;
+	sum = selected_sum(f, &topo);
+	if (sum != f->selected_sum)
+		f->settle_until = now + HS_SETTLE_NS;
+	f->selected_sum = sum;
 	n = hs_select_points(&topo, f->cfg.sel, f->cfg.n_sel, f->want,
 			     HS_MAX_POINTS);
 	if (n < 0) {
@@ -343,6 +390,9 @@ int hs_follow_scan(struct hs_follow *f, const struct hs_follow_target *t,
 			f->n_live, added, removed);
 	f->scan_due = false;
 	f->next_scan = now + f->cfg.rescan_ns;
+	f->next_full = now + (f->cfg.rescan_ns > HS_FULL_LOOK_NS ?
+				      f->cfg.rescan_ns :
+				      HS_FULL_LOOK_NS);
 	return added;
 }
 
@@ -384,6 +434,38 @@ static void note_latency(struct hs_follow *f, int added)
 		(long long)ms);
 }
 
+bool hs_follow_changed(struct hs_follow *f)
+{
+	/* drained each time, so one change asks for one full look */
+	bool links = !f->watch || hs_topo_watch_links(f->watch);
+	/* a runtime whose events cannot be followed says nothing of its
+	 * containers: only a full look sees them */
+	bool blind = f->cfg.runtime_events && !f->events && f->runtimes.n;
+	bool ns = hs_topo_ns_digest() != f->ns_digest;
+
+	if (ns || links || blind)
+		pr_debug("looking again:%s%s%s",
+			 ns ? " namespaces changed" : "",
+			 links ? " links changed" : "",
+			 blind ? " a runtime without events" : "");
+	return ns || links || blind;
+}
+
+/* Each rescan period: a full look if it is due or a sign says something
+ * changed; a runtime that came up (its stream opened now) is looked at. */
+static void periodic(struct hs_follow *f, uint64_t now)
+{
+	if (!f->events && f->cfg.runtime_events) {
+		events_open(f);
+		if (f->events)
+			f->scan_due = true;
+	}
+	if (now >= f->next_full || now < f->settle_until ||
+	    hs_follow_changed(f))
+		f->scan_due = true;
+	f->next_scan = now + f->cfg.rescan_ns;
+}
+
 void hs_follow_tick(struct hs_follow *f, const struct hs_follow_target *t,
 		    uint64_t now, bool readable)
 {
@@ -391,9 +473,9 @@ void hs_follow_tick(struct hs_follow *f, const struct hs_follow_target *t,
 
 	if (readable)
 		events_read(f);
-	if (f->scan_due || now >= f->next_scan) {
-		if (!f->events && f->cfg.runtime_events)
-			events_open(f);
+	if (!f->scan_due && now >= f->next_scan)
+		periodic(f, now);
+	if (f->scan_due) {
 		added = hs_follow_scan(f, t, now);
 		note_latency(f, added);
 		f->event_ns = 0;

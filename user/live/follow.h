@@ -8,8 +8,13 @@
  * attached: new ones are attached under a free id and announced to the
  * session, vanished ones are detached. A rescan runs when a container
  * runtime says a container started or died (its events stream, read
- * through the descriptor the collector polls), and every rescan period
- * in any case (namespaces under /run/netns and processes have no events).
+ * through the descriptor the collector polls), and each rescan period
+ * when a cheap sign says something changed (hs_follow_changed: the set of
+ * namespaces, a link in the follower's own namespace) or for 5 s after
+ * a selected namespace came or went (a new one is given its interfaces
+ * just after it appears), and at least every 30 s (or rescan period, if longer) in any
+ * case, for what the signs do not show. A full look inspects only containers it has not seen
+ * (runtime.h's cache; a start or die event forgets the container).
  *
  * Ids. A detached point is announced as removed once every record it
  * made has been drained; its id is free again only when the session
@@ -59,6 +64,14 @@ struct hs_follow_target {
  */
 int hs_follow_scan(struct hs_follow *f, const struct hs_follow_target *t,
 		   uint64_t now);
+/*
+ * Whether a full look may find what the last one did not: the host's
+ * namespaces changed (came, went, named), a link changed in the
+ * follower's own namespace, or a runtime is there whose events cannot be
+ * followed (topo/change.h). Cheap: what the follower asks each rescan period
+ * before it looks fully.
+ */
+bool hs_follow_changed(struct hs_follow *f);
 /* The descriptor to poll for runtime events, -1 if none. */
 int hs_follow_fd(const struct hs_follow *f);
 /*

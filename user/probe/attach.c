@@ -794,3 +794,71 @@ int hs_probes_counters(const struct hs_probes *p, uint16_t id,
 	}
 	return 0;
 }
+
+static void add_cpus(struct hs_counters *sum, const struct hs_counters *per_cpu,
+		     int ncpus)
+{
+	int i;
+
+	for (i = 0; i < ncpus; i++) {
+		sum->seen += per_cpu[i].seen;
+		sum->parse_errors += per_cpu[i].parse_errors;
+		sum->filtered += per_cpu[i].filtered;
+		sum->sampled_out += per_cpu[i].sampled_out;
+		sum->sampled += per_cpu[i].sampled;
+		sum->recorded += per_cpu[i].recorded;
+		sum->ringbuf_drops += per_cpu[i].ringbuf_drops;
+	}
+}
+
+/* ids 0..n-1 in one BPF_MAP_LOOKUP_BATCH; -errno where the kernel has
+ * none (the caller then asks id by id) */
+static int counters_batch(const struct hs_probes *p, struct hs_counters *sum,
+			  unsigned int n, int ncpus)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct hs_counters *v = calloc((size_t)n * ncpus, sizeof(*v));
+	__u32 *keys = calloc(n, sizeof(*keys));
+	__u32 count = n, next, k;
+	int err = -ENOMEM;
+
+	if (v && keys) {
+		err = bpf_map_lookup_batch(p->counters_fd, NULL, &next, keys, v,
+					   &count, &opts);
+		/* ENOENT: the map ended within the batch, all of it read */
+		if (err == -ENOENT)
+			err = 0;
+		if (!err && count != n)
+			err = -EIO;
+		for (k = 0; !err && k < count; k++)
+			if (keys[k] < n)
+				add_cpus(&sum[keys[k]], &v[(size_t)k * ncpus],
+					 ncpus);
+	}
+	free(v);
+	free(keys);
+	return err;
+}
+
+int hs_probes_counters_all(const struct hs_probes *p, struct hs_counters *sum,
+			   unsigned int n)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	unsigned int i;
+	int err;
+
+	memset(sum, 0, n * sizeof(*sum));
+	if (!n)
+		return 0;
+	if (ncpus <= 0 || p->counters_fd < 0)
+		return -EINVAL;
+	if (!counters_batch(p, sum, n, ncpus))
+		return 0;
+	memset(sum, 0, n * sizeof(*sum));
+	for (i = 0; i < n; i++) {
+		err = hs_probes_counters(p, (uint16_t)i, &sum[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}

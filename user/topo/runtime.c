@@ -379,6 +379,103 @@ static uint64_t netns_inode(int32_t pid)
 	return stat(path, &st) ? 0 : (uint64_t)st.st_ino;
 }
 
+/* ---- the inspect cache ---- */
+
+static int cache_index(const struct hs_container_cache *k, const char *runtime,
+		       const char *id)
+{
+	unsigned int i;
+
+	for (i = 0; i < k->n; i++)
+		if (!strcmp(k->c[i].id, id) &&
+		    !strcmp(k->c[i].runtime, runtime))
+			return (int)i;
+	return -1;
+}
+
+const struct hs_container *hs_container_cache_get(struct hs_container_cache *k,
+						  const struct hs_container *l)
+{
+	int i = cache_index(k, l->runtime, l->id);
+
+	/* a restart is a new process, a rename a new name: ask again */
+	if (i < 0 || strcmp(k->c[i].name, l->name) ||
+	    netns_inode(k->c[i].pid) != k->c[i].netns_inode) {
+		k->misses++;
+		return NULL;
+	}
+	k->hits++;
+	return &k->c[i];
+}
+
+int hs_container_cache_put(struct hs_container_cache *k,
+			   const struct hs_container *c)
+{
+	int i = cache_index(k, c->runtime, c->id);
+
+	if (i >= 0) {
+		k->c[i] = *c;
+		return 0;
+	}
+	if (k->n == k->cap) {
+		unsigned int cap = k->cap ? 2 * k->cap : 64;
+		struct hs_container *grown =
+			realloc(k->c, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		k->c = grown;
+		k->cap = cap;
+	}
+	k->c[k->n++] = *c;
+	return 0;
+}
+
+static void cache_drop(struct hs_container_cache *k, unsigned int i)
+{
+	k->c[i] = k->c[--k->n];
+}
+
+static bool listed_id(const struct hs_container *l, unsigned int n,
+		      const char *id)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(l[i].id, id))
+			return true;
+	return false;
+}
+
+void hs_container_cache_keep(struct hs_container_cache *k, const char *runtime,
+			     const struct hs_container *listed, unsigned int n)
+{
+	unsigned int i = 0;
+
+	while (i < k->n) {
+		if (!strcmp(k->c[i].runtime, runtime) &&
+		    !listed_id(listed, n, k->c[i].id))
+			cache_drop(k, i);
+		else
+			i++;
+	}
+}
+
+void hs_container_cache_forget(struct hs_container_cache *k,
+			       const char *runtime, const char *id)
+{
+	int i = cache_index(k, runtime, id);
+
+	if (i >= 0)
+		cache_drop(k, (unsigned int)i);
+}
+
+void hs_container_cache_free(struct hs_container_cache *k)
+{
+	free(k->c);
+	memset(k, 0, sizeof(*k));
+}
+
 /* GET /containers/ID/json into c: 0, -ENOENT (none running), -EIO. */
 static int inspect(struct hs_runtime *rt, const char *id,
 		   struct hs_container *c)
@@ -423,9 +520,30 @@ int hs_runtimes_by_name(struct hs_runtimes *r, const char *runtime,
 	return -ENOENT;
 }
 
-/* One runtime's containers, each inspected for its pid, appended. */
-static int list_one(struct hs_runtime *rt, struct hs_container **all,
-		    unsigned int *n)
+/* The one container listed as l, from cache k or inspected, into c:
+ * 0, or -ENOENT when it is gone or has no namespace to name. */
+static int resolve_one(struct hs_runtime *rt, struct hs_container_cache *k,
+		       const struct hs_container *l, struct hs_container *c)
+{
+	const struct hs_container *hit = k ? hs_container_cache_get(k, l) :
+					     NULL;
+
+	if (hit) {
+		*c = *hit;
+		return 0;
+	}
+	if (inspect(rt, l->id, c) || !c->netns_inode)
+		return -ENOENT; /* gone since it was listed: left out */
+	/* a cache that cannot grow only means asking again next time */
+	if (k)
+		hs_container_cache_put(k, c);
+	return 0;
+}
+
+/* One runtime's containers, each with its pid (inspected unless k has
+ * it), appended. */
+static int list_one(struct hs_runtime *rt, struct hs_container_cache *k,
+		    struct hs_container **all, unsigned int *n)
 {
 	struct hs_container *got = NULL, *grown;
 	unsigned int n_got = 0, i;
@@ -437,6 +555,8 @@ static int list_one(struct hs_runtime *rt, struct hs_container **all,
 		err = hs_runtime_parse_list(b.data, rt->name, &got, &n_got);
 		if (err == -EINVAL)
 			warn_once(rt, "unexpected /containers/json");
+		else if (!err && k)
+			hs_container_cache_keep(k, rt->name, got, n_got);
 	} else if (status > 0) {
 		warn_once(rt, "GET /containers/json failed");
 	}
@@ -450,9 +570,7 @@ static int list_one(struct hs_runtime *rt, struct hs_container **all,
 	}
 	*all = grown;
 	for (i = 0; i < n_got; i++)
-		/* gone since it was listed: left out */
-		if (!inspect(rt, got[i].id, &(*all)[*n]) &&
-		    (*all)[*n].netns_inode)
+		if (!resolve_one(rt, k, &got[i], &(*all)[*n]))
 			(*n)++;
 	free(got);
 	return 0;
@@ -471,13 +589,19 @@ static int cmp_name(const void *a, const void *b)
 int hs_runtimes_list(struct hs_runtimes *r, struct hs_container **out,
 		     unsigned int *n)
 {
+	return hs_runtimes_list_cached(r, NULL, out, n);
+}
+
+int hs_runtimes_list_cached(struct hs_runtimes *r, struct hs_container_cache *k,
+			    struct hs_container **out, unsigned int *n)
+{
 	unsigned int i;
 	int err = 0;
 
 	*out = NULL;
 	*n = 0;
 	for (i = 0; i < r->n && !err; i++)
-		err = list_one(&r->rt[i], out, n);
+		err = list_one(&r->rt[i], k, out, n);
 	if (err) {
 		free(*out);
 		*out = NULL;
@@ -653,7 +777,7 @@ static int start_stream(struct hs_runtime_events *ev,
 			const struct hs_runtime *rt)
 {
 	static const char filters[] =
-		"{\"type\":[\"container\"],\"event\":[\"start\",\"die\"]}";
+		"{\"type\":[\"container\"],\"event\":[\"start\",\"die\",\"rename\"]}";
 	struct stream *s = stream_of(ev, rt->name);
 	char path[256], *esc = curl_easy_escape(NULL, filters, 0);
 

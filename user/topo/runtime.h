@@ -67,6 +67,44 @@ int hs_runtimes_list(struct hs_runtimes *r, struct hs_container **out,
 		     unsigned int *n);
 
 /*
+ * What inspecting containers found, kept by id so that a look at the host
+ * asks the runtime only about containers it has not seen (a host with 100
+ * containers looked at every second would inspect 100 a second). An
+ * entry serves while its container is listed under the same name and its
+ * process still has the namespace it had (/proc/PID/ns/net, one stat): a
+ * restart (a new process) or a rename is inspected again. Whoever hears
+ * of a start or a die may forget the id at once. Zeroed is empty.
+ */
+struct hs_container_cache {
+	unsigned int n, cap;
+	struct hs_container *c;
+	unsigned long hits, misses; /* for benchmarks and the log */
+};
+
+/* The cached inspection of the container listed as l (runtime, id,
+ * name), NULL when it must be inspected (again). */
+const struct hs_container *hs_container_cache_get(struct hs_container_cache *k,
+						  const struct hs_container *l);
+/* Keep (or replace) what inspecting c found. 0 or -ENOMEM. */
+int hs_container_cache_put(struct hs_container_cache *k,
+			   const struct hs_container *c);
+/* Forget the containers of runtime that are not among the n listed:
+ * they stopped. */
+void hs_container_cache_keep(struct hs_container_cache *k, const char *runtime,
+			     const struct hs_container *listed, unsigned int n);
+/* Forget one container (its runtime said it started or died). */
+void hs_container_cache_forget(struct hs_container_cache *k,
+			       const char *runtime, const char *id);
+void hs_container_cache_free(struct hs_container_cache *k);
+
+/*
+ * hs_runtimes_list, inspecting only the containers cache k does not
+ * serve (k NULL: every one), and keeping what it finds in k.
+ */
+int hs_runtimes_list_cached(struct hs_runtimes *r, struct hs_container_cache *k,
+			    struct hs_container **out, unsigned int *n);
+
+/*
  * The running container called name (or with that id) of one runtime
  * ("docker", "podman"). 0; -ENOENT when that runtime is not there or has
  * no such running container; -EIO when it answered badly (warned).
@@ -120,7 +158,7 @@ int hs_runtime_parse_event(const char *line, const char *runtime,
 struct hs_runtime_events;
 
 /*
- * Follow the start and die events of every runtime in r (GET /events,
+ * Follow the start, die and rename events of every runtime in r (GET /events,
  * filtered to containers). NULL with errno set on failure; a set with no
  * runtime gives a stream that never has an event.
  */

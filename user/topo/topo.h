@@ -47,6 +47,9 @@ struct hs_topo_opts {
 	 * under those names; the caller keeps them open */
 	const struct hs_netns *const *extra;
 	unsigned int n_extra;
+	/* containers inspected before, kept for the next discovery (the
+	 * agent's); NULL: every container is inspected */
+	struct hs_container_cache *containers;
 };
 
 struct nl_sock;
