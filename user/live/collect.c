@@ -51,7 +51,6 @@ struct collector {
 	uint64_t timing_at; /* when to start or stop timing next */
 	int epfd, tfd, sfd;
 	bool follow_ready; /* the follower's descriptor polled readable */
-	uint64_t last_trim; /* the agent: the heap's free pages handed back */
 	/* what points whose ids the agent used again had counted */
 	struct hs_counters retired;
 };
@@ -526,20 +525,6 @@ static void follow(struct collector *c, uint64_t now)
 	c->follow_ready = false;
 }
 
-/* The agent runs for months: hand the heap's free pages back once a
- * minute. Points, hops and legs come and go with containers, and the
- * pages their memory left free would otherwise stay resident, a few KiB
- * more each minute as allocations land on pages not touched before. */
-#define HS_TRIM_PERIOD_NS (60 * 1000000000ULL)
-
-static void trim_heap(struct collector *c, uint64_t now)
-{
-	if (!c->cfg->follow || now - c->last_trim < HS_TRIM_PERIOD_NS)
-		return;
-	malloc_trim(0);
-	c->last_trim = now;
-}
-
 /* 1 to stop (SIGINT/SIGTERM). */
 static int read_signal(struct collector *c)
 {
@@ -648,7 +633,6 @@ int hs_collect_run(struct hs_probes *probes,
 		if (now - c->last_watch >= 1000000000ULL) {
 			hs_watch_check(cfg->watch, &c->session);
 			c->last_watch = now;
-			trim_heap(c, now);
 		}
 		if (out->failed) {
 			pr_err("cannot write the output: %s", strerror(errno));
