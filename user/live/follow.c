@@ -251,13 +251,7 @@ static void retire_counters(const struct hs_follow_target *t, uint16_t id)
 
 	if (!t->retired || hs_probes_counters(t->probes, id, &old))
 		return;
-	t->retired->seen += old.seen;
-	t->retired->parse_errors += old.parse_errors;
-	t->retired->filtered += old.filtered;
-	t->retired->sampled_out += old.sampled_out;
-	t->retired->sampled += old.sampled;
-	t->retired->recorded += old.recorded;
-	t->retired->ringbuf_drops += old.ringbuf_drops;
+	hs_counters_add(t->retired, &old);
 }
 
 static int attach_one(struct hs_follow *f, const struct hs_follow_target *t,

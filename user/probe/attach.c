@@ -767,12 +767,31 @@ int hs_probes_run_time(const struct hs_probes *p, uint16_t id,
 	return 0;
 }
 
+void hs_counters_add(struct hs_counters *sum, const struct hs_counters *c)
+{
+	sum->seen += c->seen;
+	sum->parse_errors += c->parse_errors;
+	sum->filtered += c->filtered;
+	sum->sampled_out += c->sampled_out;
+	sum->sampled += c->sampled;
+	sum->recorded += c->recorded;
+	sum->ringbuf_drops += c->ringbuf_drops;
+}
+
+static void add_cpus(struct hs_counters *sum, const struct hs_counters *per_cpu,
+		     int ncpus)
+{
+	int i;
+
+	for (i = 0; i < ncpus; i++)
+		hs_counters_add(sum, &per_cpu[i]);
+}
+
 int hs_probes_counters(const struct hs_probes *p, uint16_t id,
 		       struct hs_counters *sum)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	__u32 key = id;
-	int i;
 
 	memset(sum, 0, sizeof(*sum));
 	if (ncpus <= 0 || p->counters_fd < 0)
@@ -782,33 +801,9 @@ int hs_probes_counters(const struct hs_probes *p, uint16_t id,
 
 		if (bpf_map_lookup_elem(p->counters_fd, &key, per_cpu))
 			return -errno;
-		for (i = 0; i < ncpus; i++) {
-			sum->seen += per_cpu[i].seen;
-			sum->parse_errors += per_cpu[i].parse_errors;
-			sum->filtered += per_cpu[i].filtered;
-			sum->sampled_out += per_cpu[i].sampled_out;
-			sum->sampled += per_cpu[i].sampled;
-			sum->recorded += per_cpu[i].recorded;
-			sum->ringbuf_drops += per_cpu[i].ringbuf_drops;
-		}
+		add_cpus(sum, per_cpu, ncpus);
 	}
 	return 0;
-}
-
-static void add_cpus(struct hs_counters *sum, const struct hs_counters *per_cpu,
-		     int ncpus)
-{
-	int i;
-
-	for (i = 0; i < ncpus; i++) {
-		sum->seen += per_cpu[i].seen;
-		sum->parse_errors += per_cpu[i].parse_errors;
-		sum->filtered += per_cpu[i].filtered;
-		sum->sampled_out += per_cpu[i].sampled_out;
-		sum->sampled += per_cpu[i].sampled;
-		sum->recorded += per_cpu[i].recorded;
-		sum->ringbuf_drops += per_cpu[i].ringbuf_drops;
-	}
 }
 
 /* ids 0..n-1 in one BPF_MAP_LOOKUP_BATCH; -errno where the kernel has

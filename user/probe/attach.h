@@ -148,6 +148,8 @@ int hs_probes_run_time(const struct hs_probes *p, uint16_t id,
  * open (BPF_ENABLE_STATS; closing it restores kernel.bpf_stats_enabled);
  * -errno where the kernel cannot (before Linux 5.8). */
 int hs_probes_time(void);
+/* sum += c, counter by counter. */
+void hs_counters_add(struct hs_counters *sum, const struct hs_counters *c);
 /* Sum of the per-CPU counters of one point. */
 int hs_probes_counters(const struct hs_probes *p, uint16_t id,
 		       struct hs_counters *sum);
