@@ -6,7 +6,7 @@
 
 static char msg[2048];
 
-static char *slurp(const char *path, size_t *len)
+char *golden_slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
@@ -56,7 +56,7 @@ const char *golden_diff(const char *text, size_t len, const char *path)
 		}
 		return NULL;
 	}
-	want = slurp(path, &want_len);
+	want = golden_slurp(path, &want_len);
 	if (!want) {
 		snprintf(msg, sizeof(msg), "cannot read %s", path);
 		return msg;

@@ -11,6 +11,9 @@
 
 #include <stddef.h>
 
+/* A fixture's whole content, NUL-terminated, malloc'ed; its length in
+ * *len. NULL when it cannot be read. */
+char *golden_slurp(const char *path, size_t *len);
 /* NULL when text (len bytes) is the file's content; else a message
  * naming the first line that differs, with both versions of it (static
  * storage). */

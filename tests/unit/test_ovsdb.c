@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#include "golden.h"
 #include "topo/ovsdb.h"
 
 #define OVSDB_DIR "tests/fixtures/ovsdb/"
@@ -17,23 +18,13 @@
 /* The file as a string, in a buffer of exactly its size + 1. */
 static char *load(const char *name)
 {
-	char path[256];
-	FILE *f;
-	char *buf;
-	long n;
+	char path[256], *buf;
+	size_t n;
 
 	snprintf(path, sizeof(path), OVSDB_DIR "%s", name);
-	f = fopen(path, "rb");
-	cr_assert_not_null(f, "%s: cannot open (run from the repository root)",
+	buf = golden_slurp(path, &n);
+	cr_assert_not_null(buf, "%s: cannot read (run from the repository root)",
 			   path);
-	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	cr_assert_not_null(buf);
-	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
 	return buf;
 }
 
