@@ -319,12 +319,15 @@ static int attach_wanted(struct hs_follow *f, const struct hs_follow_target *t,
 		if (id < 0)
 			continue;
 		added++;
+		/* before the session, the collector makes its table from
+		 * the probes */
+		if (!t->session)
+			continue;
 		hs_follow_point_info(&t->points->p[id],
 				     &t->probes->points[id]);
 		if (t->points->n <= (unsigned int)id)
 			t->points->n = (unsigned int)id + 1;
-		if (t->session)
-			hs_session_point_added(t->session, (uint16_t)id, now);
+		hs_session_point_added(t->session, (uint16_t)id, now);
 	}
 	return (int)added;
 }

@@ -49,7 +49,7 @@ void hs_follow_free(struct hs_follow *f);
 /* What the follower works on: the collector's. */
 struct hs_follow_target {
 	struct hs_probes *probes;
-	struct hs_point_table *points;
+	struct hs_point_table *points; /* the session's; unused before it */
 	struct hs_session *session; /* NULL before the session starts */
 	/* what the probes of ids used again had counted, so that totals
 	 * summed over the points never go down; NULL: not kept */
@@ -58,8 +58,9 @@ struct hs_follow_target {
 
 /*
  * Scan now and attach every selected point. Before the session starts
- * (t->session NULL) the points only go into the table; later they are
- * announced. Returns the number of points attached now, or -errno when
+ * (t->session NULL, t->points unused) they are only attached: the
+ * collector makes its table from the probes; later they go into
+ * t->points and are announced. Returns the number of points attached now, or -errno when
  * the topology cannot be read.
  */
 int hs_follow_scan(struct hs_follow *f, const struct hs_follow_target *t,

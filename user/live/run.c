@@ -180,7 +180,6 @@ static int attach_following(const struct hs_run_opts *o,
 			    struct hs_probes *probes,
 			    struct hs_collect_config *collect)
 {
-	struct hs_point_table *scratch;
 	struct hs_follow_target t = { .probes = probes };
 	int n;
 
@@ -189,15 +188,7 @@ static int attach_following(const struct hs_run_opts *o,
 		return HS_EXIT_FAILURE;
 	if (hs_probes_open(probes, &o->probe))
 		return HS_EXIT_FAILURE;
-	/* the collector makes the table from the probes */
-	scratch = calloc(1, sizeof(*scratch));
-	if (!scratch) {
-		pr_err("out of memory");
-		return HS_EXIT_FAILURE;
-	}
-	t.points = scratch;
 	n = hs_follow_scan(collect->follow, &t, hs_clock_now(o->collect.clock));
-	free(scratch);
 	if (n < 0) {
 		pr_err("cannot read the host's topology");
 		return HS_EXIT_FAILURE;
