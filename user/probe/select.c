@@ -7,19 +7,7 @@
 #include <sys/stat.h>
 #include "probe/select.h"
 #include "probe/spec.h"
-
-const char *const hs_select_runtimes[] = { "docker", "podman", NULL };
-
-static int runtime_index(const char *word, size_t len)
-{
-	int i;
-
-	for (i = 0; hs_select_runtimes[i]; i++)
-		if (strlen(hs_select_runtimes[i]) == len &&
-		    !strncmp(word, hs_select_runtimes[i], len))
-			return i;
-	return -1;
-}
+#include "topo/runtime.h"
 
 static int parse_glob(const char *text, const char *glob, struct hs_selector *s,
 		      char *err, size_t errlen)
@@ -61,13 +49,13 @@ int hs_selector_parse(const char *text, struct hs_selector *s, char *err,
 {
 	size_t len = strcspn(text, ":");
 	const char *rest = text[len] ? text + len + 1 : NULL;
-	int rt = runtime_index(text, len);
+	int rt = hs_runtime_index(text, len);
 
 	memset(s, 0, sizeof(*s));
 	if (rt >= 0) {
 		s->kind = HS_SELECT_CONTAINERS;
 		snprintf(s->runtime, sizeof(s->runtime), "%s",
-			 hs_select_runtimes[rt]);
+			 hs_runtime_names[rt]);
 		if (!rest) {
 			snprintf(s->glob, sizeof(s->glob), "*");
 			return 0;
@@ -96,7 +84,7 @@ static int container_of(const struct hs_topo_ns *ns, const char **name)
 
 	if (!ns->ns.name[len])
 		return -1;
-	rt = runtime_index(ns->ns.name, len);
+	rt = hs_runtime_index(ns->ns.name, len);
 	if (rt >= 0)
 		*name = ns->ns.name + len + 1;
 	return rt;
@@ -119,7 +107,7 @@ static bool one_match(const struct hs_selector *s, const struct hs_topo_ns *ns)
 	switch (s->kind) {
 	case HS_SELECT_CONTAINERS:
 		rt = container_of(ns, &name);
-		return rt >= 0 && !strcmp(hs_select_runtimes[rt], s->runtime) &&
+		return rt >= 0 && !strcmp(hs_runtime_names[rt], s->runtime) &&
 		       !fnmatch(s->glob, name, 0);
 	case HS_SELECT_NETNS:
 		return ns->named && !fnmatch(s->glob, ns->ns.name, 0);

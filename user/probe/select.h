@@ -44,9 +44,6 @@ struct hs_selector {
 	int32_t pid; /* HS_SELECT_PID */
 };
 
-/* The runtimes whose containers name namespaces RUNTIME:NAME. */
-extern const char *const hs_select_runtimes[];
-
 /* 0, or -EINVAL with a one-line reason naming the word in err. */
 int hs_selector_parse(const char *text, struct hs_selector *s, char *err,
 		      size_t errlen);

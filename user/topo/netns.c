@@ -79,13 +79,9 @@ void hs_netns_container_name(const struct hs_container *c, char *name,
 /* "docker:NAME" or "podman:NAME": its runtime's length, else 0. */
 static size_t runtime_prefix(const char *spec)
 {
-	static const char *const runtimes[] = { "docker:", "podman:" };
-	unsigned int i;
+	size_t len = strcspn(spec, ":");
 
-	for (i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++)
-		if (!strncmp(spec, runtimes[i], strlen(runtimes[i])))
-			return strlen(runtimes[i]) - 1;
-	return 0;
+	return spec[len] && hs_runtime_index(spec, len) >= 0 ? len : 0;
 }
 
 /* The path of a container's namespace, its details into ns->container. */

@@ -57,11 +57,24 @@ static void add_runtime(struct hs_runtimes *r, const char *name,
 	r->n++;
 }
 
+const char *const hs_runtime_names[] = { "docker", "podman", NULL };
+
+int hs_runtime_index(const char *word, size_t len)
+{
+	int i;
+
+	for (i = 0; hs_runtime_names[i]; i++)
+		if (strlen(hs_runtime_names[i]) == len &&
+		    !strncmp(word, hs_runtime_names[i], len))
+			return i;
+	return -1;
+}
+
 unsigned int hs_runtimes_find(struct hs_runtimes *r)
 {
 	memset(r, 0, sizeof(*r));
-	add_runtime(r, "docker", "DOCKER_HOST", DOCKER_SOCKET);
-	add_runtime(r, "podman", "CONTAINER_HOST", PODMAN_SOCKET);
+	add_runtime(r, hs_runtime_names[0], "DOCKER_HOST", DOCKER_SOCKET);
+	add_runtime(r, hs_runtime_names[1], "CONTAINER_HOST", PODMAN_SOCKET);
 	return r->n;
 }
 

@@ -54,6 +54,12 @@ struct hs_runtimes {
 	struct hs_runtime rt[HS_RUNTIME_MAX];
 };
 
+/* The runtimes' names, NULL-terminated: what names a container's
+ * namespace RUNTIME:NAME. */
+extern const char *const hs_runtime_names[];
+/* The index in hs_runtime_names of the len bytes at word, or -1. */
+int hs_runtime_index(const char *word, size_t len);
+
 /* Look for every runtime's socket (the environment as above); returns how
  * many were found, 0 included: none is not an error. */
 unsigned int hs_runtimes_find(struct hs_runtimes *r);
