@@ -68,6 +68,16 @@ static void veth(unsigned int a, unsigned int b)
 	ref(&links[b].peer, a);
 }
 
+/* A container's namespace as discovery names it: RUNTIME:NAME. */
+static void container(struct hs_topo_ns *t)
+{
+	struct hs_container *c = &t->ns.container;
+	size_t len = strcspn(t->ns.name, ":");
+
+	snprintf(c->runtime, sizeof(c->runtime), "%.*s", (int)len, t->ns.name);
+	snprintf(c->name, sizeof(c->name), "%s", t->ns.name + len + 1);
+}
+
 static void build(void)
 {
 	unsigned int i, br, vweb, vdb, mvpar, web0, web1, db0, c0, vc, l1, l2;
@@ -80,6 +90,8 @@ static void build(void)
 		topo_ns[i].ns.inode = inode_of(i);
 		topo_ns[i].ns.fd = -1;
 		topo_ns[i].named = i == LAB1 || i == LAB2;
+		if (i == WEB || i == DB || i == CACHE)
+			container(&topo_ns[i]);
 		add(i, "lo", 1, HS_LINK_LOOPBACK);
 	}
 	topo.n_ns = N_NS;

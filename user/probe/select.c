@@ -77,19 +77,6 @@ int hs_selector_parse(const char *text, struct hs_selector *s, char *err,
 }
 
 /* The runtime and container name of a namespace named RUNTIME:NAME. */
-static int container_of(const struct hs_topo_ns *ns, const char **name)
-{
-	size_t len = strcspn(ns->ns.name, ":");
-	int rt;
-
-	if (!ns->ns.name[len])
-		return -1;
-	rt = hs_runtime_index(ns->ns.name, len);
-	if (rt >= 0)
-		*name = ns->ns.name + len + 1;
-	return rt;
-}
-
 static bool pid_match(int32_t pid, const struct hs_topo_ns *ns)
 {
 	char path[64];
@@ -101,14 +88,10 @@ static bool pid_match(int32_t pid, const struct hs_topo_ns *ns)
 
 static bool one_match(const struct hs_selector *s, const struct hs_topo_ns *ns)
 {
-	const char *name;
-	int rt;
-
 	switch (s->kind) {
 	case HS_SELECT_CONTAINERS:
-		rt = container_of(ns, &name);
-		return rt >= 0 && !strcmp(hs_runtime_names[rt], s->runtime) &&
-		       !fnmatch(s->glob, name, 0);
+		return !strcmp(ns->ns.container.runtime, s->runtime) &&
+		       !fnmatch(s->glob, ns->ns.container.name, 0);
 	case HS_SELECT_NETNS:
 		return ns->named && !fnmatch(s->glob, ns->ns.name, 0);
 	case HS_SELECT_PID:
@@ -120,11 +103,10 @@ static bool one_match(const struct hs_selector *s, const struct hs_topo_ns *ns)
 bool hs_select_match(const struct hs_selector *sel, unsigned int n,
 		     const struct hs_topo_ns *ns)
 {
-	const char *name;
 	unsigned int i;
 
 	if (!n)
-		return container_of(ns, &name) >= 0;
+		return ns->ns.container.runtime[0] != '\0';
 	for (i = 0; i < n; i++)
 		if (one_match(&sel[i], ns))
 			return true;

@@ -9,8 +9,8 @@
  *   netns:GLOB          namespaces named under /run/netns that match
  *   pid:PID             the namespace of one process
  * With none, every container of every runtime is selected. Matching works
- * on what discovery found (names as topo.h gives them: docker:NAME,
- * podman:NAME, a /run/netns name, pid:PID), so it is the same whether a
+ * on what discovery found (the container a namespace belongs to, its
+ * /run/netns name, the process's namespace), so it is the same whether a
  * namespace was there at start or appeared later.
  *
  * The points of a selection are every interface of each selected
