@@ -66,6 +66,10 @@ docker_down() {
 
 dk_on_exit() {
 	local rc=$?
+	# errexit off: with it, the "(exit $rc)" that hands the status on to
+	# the previous trap would end the shell there when rc is not 0, and
+	# that trap (the test's own clean-up) would never run
+	set +e
 	docker_down
 	(exit $rc)
 	eval "$DK_PREV_TRAP"
@@ -136,10 +140,11 @@ docker_up() {
 		"$DK_MACVLAN" >/dev/null
 }
 
-# docker_run NAME NETWORK [IP]: a container that sleeps (bounded: 10 min).
+# docker_run NAME NETWORK [IP]: a container that sleeps, bounded:
+# DK_SLEEP_S seconds (10 min unless the test needs longer, as a soak does).
 docker_run() {
 	dk run -d --name "$1" --network "$2" ${3:+--ip "$3"} \
-		"$DK_IMAGE" sleep 600 >/dev/null
+		"$DK_IMAGE" sleep "${DK_SLEEP_S:-600}" >/dev/null
 }
 
 docker_pid() { dk inspect -f '{{.State.Pid}}' "$1"; }

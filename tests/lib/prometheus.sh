@@ -42,10 +42,11 @@ prom_stop() {
 }
 
 # Run before the trap already set (lib.sh's cleanup), with the test's
-# exit status kept for it.
+# exit status kept for it; errexit off first, or "(exit N)" with N not 0
+# would end the shell before that trap runs.
 prom_prev_trap=$(trap -p EXIT | sed -E "s/^trap -- '(.*)' EXIT$/\1/")
 # shellcheck disable=SC2064
-trap "prom_rc=\$?; prom_stop; (exit \$prom_rc); ${prom_prev_trap:-:}" EXIT
+trap "prom_rc=\$?; set +e; prom_stop; (exit \$prom_rc); ${prom_prev_trap:-:}" EXIT
 
 prom_in_ns() { ${PROM_NETNS:+ip netns exec "$PROM_NETNS"} "$@"; }
 

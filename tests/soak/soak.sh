@@ -57,6 +57,8 @@ fail() { echo "soak: FAIL: $*" >&2; FAILED=1; }
 FAILED=0
 
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: the soak needs root" >&2; exit 77; }
+# the containers outlive the soak by a minute, no more
+DK_SLEEP_S=$((SECONDS_TOTAL + 60))
 docker_up
 docker_run client "$DK_BRIDGE" "$DK_NET.10"
 docker_run server "$DK_BRIDGE" "$DK_NET.11"
@@ -139,6 +141,7 @@ while [ $((SECONDS - start)) -lt "$SECONDS_TOTAL" ]; do
 	fi
 	if [ "$t" -ge "$next_flap" ]; then
 		fpid=$(docker_pid flapper)
+		[ "${fpid:-0}" -gt 0 ] || { fail "the flapper container is not running (pid '$fpid')"; break; }
 		nsenter -t "$fpid" -n ip link set eth0 down
 		nsenter -t "$fpid" -n ip link set eth0 up
 		next_flap=$((t + 10))

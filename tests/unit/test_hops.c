@@ -3,7 +3,10 @@
  * hops.c: trajectories folded into per-hop and per-path statistics, with
  * reordering, loss on the hop after a flow's packet stopped, and intervals.
  */
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 #include <criterion/criterion.h>
 #include "analysis/hops.h"
 #include "analysis/match.h"
@@ -152,6 +155,28 @@ Test(hops, per_hop_and_path_delay)
 	cr_assert_null(hs_hops_find(&h, 1, 3));
 	cr_assert_null(hs_hops_find(&h, 2, 1));
 	cr_assert_null(hs_hops_find(&h, HS_MAX_POINTS, 1));
+}
+
+/* The flow table is written at random by hash: it is made resident at
+ * init, or it would grow the resident set page by page for as long as new
+ * flows come (what a soak sees as a leak). */
+Test(hops, flow_table_resident_from_the_start)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = (uintptr_t)h.flows & ~(page - 1);
+	uintptr_t to = (uintptr_t)(h.flows + HS_FLOW_SLOTS);
+	size_t pages = (to - from + page - 1) / page, i, resident = 0;
+	unsigned char *vec = calloc(pages, 1);
+
+	cr_assert_not_null(vec);
+	cr_assert_eq(mincore((void *)from, to - from, vec), 0, "mincore: %s",
+		     strerror(errno));
+	for (i = 0; i < pages; i++)
+		resident += vec[i] & 1;
+	free(vec);
+	cr_assert_eq(resident, pages,
+		     "%zu of the flow table's %zu pages resident", resident,
+		     pages);
 }
 
 Test(hops, singleton_makes_no_hop)

@@ -258,6 +258,34 @@ Test(parts, prune_a_real_directory, .fini = rm_dir)
 		"cannot list record directory '/nonexistent-hs-dir': No such file or directory");
 }
 
+/* More parts than the list's first allocation holds (it grows with the
+ * directory): every one is counted, the oldest go, the newest stay. */
+Test(parts, prune_a_directory_of_many_parts, .fini = rm_dir)
+{
+	struct hs_rotate_policy p = { .max_bytes = 10, .keep_bytes = 1000 };
+	struct hs_prune_result res;
+	char name[HS_PART_NAME_MAX], current[HS_PART_NAME_MAX], err[256];
+	unsigned int i;
+
+	snprintf(dir, sizeof(dir), "/tmp/hs-parts-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	for (i = 0; i < 300; i++) {
+		hs_part_name(name, sizeof(name), 1796292900 + i, 100, i);
+		make_file(name, 10);
+	}
+	hs_part_name(current, sizeof(current), 1796292900 + 299, 100, 299);
+	cr_assert_eq(hs_parts_prune(dir, current, &p, &res, err, sizeof(err)),
+		     0, "%s", err);
+	/* 3000 bytes in 300 parts, 1000 kept: the oldest 200 go */
+	cr_assert_eq(res.deleted, 200);
+	cr_assert_eq(res.parts, 100);
+	cr_assert_eq(res.bytes, 1000);
+	hs_part_name(name, sizeof(name), 1796292900 + 199, 100, 199);
+	cr_assert_not(exists(name));
+	hs_part_name(name, sizeof(name), 1796292900 + 200, 100, 200);
+	cr_assert(exists(name));
+}
+
 Test(parts, what_is_a_directory, .fini = rm_dir)
 {
 	char path[96];

@@ -26,8 +26,10 @@ static struct hs_trajectory *cooldown_front(struct cooldown *c)
 
 static void cooldown_pop(struct cooldown *c)
 {
-	c->head = (c->head + 1) % c->cap;
 	c->n--;
+	/* empty: start again at the first slot (a slow stream keeps to the
+	 * queue's first pages instead of walking all of it resident) */
+	c->head = c->n ? (c->head + 1) % c->cap : 0;
 }
 
 static bool cooldown_grow(struct cooldown *c)

@@ -109,15 +109,36 @@ unsigned int hs_parts_to_delete(const struct hs_rotate_policy *p,
 	return marked;
 }
 
-/* Our parts in dir, with their sizes; -errno. */
-static int list_parts(const char *dir, struct hs_part_file *files,
+/* Room for one more part in *files; false when out of memory. The list
+ * grows with the directory: a pass over a few parts stays a few KiB. */
+static bool parts_room(struct hs_part_file **files, unsigned int n,
+		       unsigned int *cap)
+{
+	unsigned int want = *cap ? 2 * *cap : 64;
+	struct hs_part_file *grown;
+
+	if (n < *cap)
+		return true;
+	grown = realloc(*files, want * sizeof(**files));
+	if (!grown)
+		return false;
+	*files = grown;
+	*cap = want;
+	return true;
+}
+
+/* Our parts in dir, with their sizes, in *files (the caller frees it);
+ * -errno. */
+static int list_parts(const char *dir, struct hs_part_file **files,
 		      unsigned int *n)
 {
 	DIR *d = opendir(dir);
+	unsigned int cap = 0;
 	struct dirent *e;
 	struct stat st;
 
 	*n = 0;
+	*files = NULL;
 	if (!d)
 		return -errno;
 	while ((e = readdir(d)) && *n < PARTS_MAX) {
@@ -125,9 +146,14 @@ static int list_parts(const char *dir, struct hs_part_file *files,
 		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
 		    !S_ISREG(st.st_mode))
 			continue;
+		if (!parts_room(files, *n, &cap)) {
+			closedir(d);
+			return -ENOMEM;
+		}
 		/* hs_part_name_ours: it fits */
-		memcpy(files[*n].name, e->d_name, strlen(e->d_name) + 1);
-		files[(*n)++].bytes = (uint64_t)st.st_size;
+		memset(&(*files)[*n], 0, sizeof(**files));
+		memcpy((*files)[*n].name, e->d_name, strlen(e->d_name) + 1);
+		(*files)[(*n)++].bytes = (uint64_t)st.st_size;
 	}
 	closedir(d);
 	return 0;
@@ -137,16 +163,12 @@ int hs_parts_prune(const char *dir, const char *current,
 		   const struct hs_rotate_policy *p,
 		   struct hs_prune_result *res, char *err, size_t errlen)
 {
-	struct hs_part_file *files = calloc(PARTS_MAX, sizeof(*files));
+	struct hs_part_file *files;
 	unsigned int i, n;
 	int e, first = 0;
 
 	memset(res, 0, sizeof(*res));
-	if (!files) {
-		snprintf(err, errlen, "out of memory listing '%s'", dir);
-		return -ENOMEM;
-	}
-	e = list_parts(dir, files, &n);
+	e = list_parts(dir, &files, &n);
 	if (e) {
 		snprintf(err, errlen, "cannot list record directory '%s': %s",
 			 dir, strerror(-e));
