@@ -84,7 +84,7 @@ INST := $(OUTPUT)/install
 INST_BIN := $(INST)/hopscope
 
 .PHONY: all check layers unit progrun integration demo bench clean deps vmlinux
-.PHONY: install uninstall check-man check-install check-dist soak FORCE
+.PHONY: install uninstall check-man check-install check-dist soak corpus FORCE
 all: $(BIN) $(BPF_OBJS)
 
 deps: $(DEPS_STAMP)
@@ -184,19 +184,29 @@ uninstall:
 $(UNIT_BIN): $(UNIT_SRCS) $(wildcard tests/lib/*.h) $(SAN_LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,LINK-TEST,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(UNIT_SRCS) $(SAN_LIB_OBJS) \
-		$(PKG_LIBS) -lcriterion -lm -o $@
+		$(PKG_LIBS) -lcriterion -lpcap -lm -o $@
 
 $(PROGRUN_BIN): $(PROGRUN_SRCS) $(wildcard tests/lib/*.h) $(SAN_LIB_OBJS) $(SKELS) | $(OUTPUT)/tests
 	$(call msg,LINK-TEST,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(PROGRUN_SRCS) $(SAN_LIB_OBJS) \
-		$(PKG_LIBS) -lcriterion -lm -o $@
+		$(PKG_LIBS) -lcriterion -lpcap -lm -o $@
 
 $(TOOL_BINS): $(OUTPUT)/tests/%: tests/tools/%.c $(LIB_OBJS) $(TEST_SKELS) | $(OUTPUT)/tests
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) $(PKG_LIBS) $(TOOL_LIBS) -lm -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(TOOL_EXTRA) $(LIB_OBJS) $(PKG_LIBS) $(TOOL_LIBS) -lm -o $@
 
-# the one tool that reads capture files (tests/bench/chain.sh)
+# the tools that read or write capture files (tests/bench/chain.sh, the
+# fingerprint corpus)
 $(OUTPUT)/tests/pcapdelay: TOOL_LIBS = -lpcap
+CORPUS_SRCS := tests/lib/corpus.c tests/lib/packet.c
+$(OUTPUT)/tests/mkcorpus: TOOL_LIBS = -lpcap
+$(OUTPUT)/tests/mkcorpus: TOOL_EXTRA = $(CORPUS_SRCS)
+$(OUTPUT)/tests/mkcorpus: $(CORPUS_SRCS) tests/lib/corpus.h tests/lib/packet.h
+
+# the fingerprint corpus's capture files, made again from tests/lib/corpus.c
+corpus: $(OUTPUT)/tests/mkcorpus
+	$(call msg,GEN,tests/fixtures/corpus)
+	$(Q)$(OUTPUT)/tests/mkcorpus tests/fixtures/corpus
 
 $(OUTPUT)/bench:
 	$(Q)mkdir -p $@
@@ -204,7 +214,7 @@ $(OUTPUT)/bench:
 # Benchmarks build with optimisation and without sanitizers.
 $(BENCH_BINS): $(OUTPUT)/bench/%: tests/bench/%.c $(TESTLIB_SRCS) $(LIB_OBJS) $(SKELS) $(TEST_SKELS) | $(OUTPUT)/bench
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $< $(TESTLIB_SRCS) $(LIB_OBJS) $(PKG_LIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(TESTLIB_SRCS) $(LIB_OBJS) $(PKG_LIBS) -lpcap -o $@
 
 # Never part of check: timings on a shared machine are for reading, as
 # ratios measured side by side in one run, not for pass/fail.

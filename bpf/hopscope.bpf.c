@@ -77,13 +77,14 @@ static __always_inline __u64 hs_submit_flags(const struct hs_counters *c)
  * hook then reads the payload its own way and samples on the fingerprint.
  */
 static __always_inline int hs_select(void *data, void *data_end,
-				     struct hs_counters *c, struct hs_pkt *pkt,
-				     __u64 *flow_state, __u64 *header_hash)
+				     __u32 frame_len, struct hs_counters *c,
+				     struct hs_pkt *pkt, __u64 *flow_state,
+				     __u64 *header_hash)
 {
 	int err;
 
 	c->seen++;
-	err = hs_parse(data, data_end, pkt);
+	err = hs_parse(data, data_end, frame_len, pkt);
 	if (err == HS_PARSE_NOT_IP) {
 		c->filtered++;
 		return 0;
@@ -128,30 +129,14 @@ static __always_inline void hs_record(struct hs_counters *c, __u32 id,
 	rec->fingerprint = fp;
 	rec->flow_hash = hs_flow_hash_of(flow_state);
 	rec->point_id = (__u16)id;
-	rec->ip_len = pkt->ip_len;
+	rec->ip_len = pkt->ip_len > HS_IP_LEN_MAX ? HS_IP_LEN_MAX : pkt->ip_len;
 	rec->proto = pkt->proto;
 	rec->flags = (pkt->family == 6 ? HS_REC_IPV6 : 0) |
-		     (pkt->is_fragment ? HS_REC_FRAGMENT : 0);
+		     (pkt->is_fragment ? HS_REC_FRAGMENT : 0) |
+		     (pkt->is_big ? HS_REC_BIG : 0);
 	__builtin_memset(rec->__pad, 0, sizeof(rec->__pad));
 	c->recorded++;
 	bpf_ringbuf_submit(rec, hs_submit_flags(c));
-}
-
-
-/* The payload bytes straight from the packet when they are in the linear
- * area (almost always); 1 if the caller must use the load helper. */
-static __always_inline int hs_payload_direct(void *data, void *data_end,
-					     struct hs_pkt *pkt)
-{
-	__u64 *p;
-
-	if (pkt->payload_off > 0x0fff)
-		return 1;
-	p = data + pkt->payload_off;
-	if ((void *)(p + 1) > data_end)
-		return 1;
-	__builtin_memcpy(pkt->payload, p, HS_PAYLOAD_BYTES);
-	return 0;
 }
 
 /*
@@ -192,6 +177,61 @@ static __always_inline long hs_load_bytes(void *ctx, const enum hs_at at,
 	if (at == HS_AT_XDP)
 		return bpf_xdp_load_bytes(ctx, off, to, len);
 	return bpf_skb_load_bytes(ctx, off, to, len);
+}
+
+/* The packet's whole length: at tc past the linear area too (BIG TCP's
+ * IP length comes from it); an XDP frame is all linear here. */
+static __always_inline __u32 hs_ctx_len(void *ctx, const enum hs_at at)
+{
+	if (at == HS_AT_XDP)
+		return (__u32)(hs_ctx_data_end(ctx, at) - hs_ctx_data(ctx, at));
+	return ((struct __sk_buff *)ctx)->len;
+}
+
+/* Offsets up to this are read straight from the linear area (a packet
+ * pointer plus a bounded offset); beyond, or past the linear area, by the
+ * load helper. */
+#define HS_DIRECT_OFF_MAX 0x3fff
+
+/* The 8 bytes at off, or 0 where the packet has none there. */
+static __always_inline __u64 hs_word(void *ctx, const enum hs_at at,
+				     void *data, void *data_end, __u32 off)
+{
+	__u64 w = 0, *p;
+
+	if (off <= HS_DIRECT_OFF_MAX) {
+		/* a __u64 pointer: one 8-byte load (the JIT's loads need no
+		 * alignment), where a byte pointer would make clang read
+		 * the word a byte at a time */
+		p = data + off;
+		if ((void *)(p + 1) <= data_end)
+			return *p;
+	}
+	if (hs_load_bytes(ctx, at, off, &w, sizeof(w)))
+		w = 0;
+	return w;
+}
+
+/* The payload words of the fingerprint (hs_head_word, hs_tail_word). */
+static __always_inline void hs_payload_words(void *ctx, const enum hs_at at,
+					     void *data, void *data_end,
+					     struct hs_pkt *pkt)
+{
+	__u32 off, shift;
+
+	/* the common case first, without the short payload's shift: with 8
+	 * bytes or more both words are in the payload */
+	if (pkt->payload_len >= HS_PAYLOAD_WORD) {
+		off = pkt->payload_off;
+		pkt->head = hs_word(ctx, at, data, data_end, off);
+		off += pkt->payload_len - HS_PAYLOAD_WORD;
+		pkt->tail = hs_word(ctx, at, data, data_end, off);
+		return;
+	}
+	if (hs_head_word(pkt, &off, &shift))
+		pkt->head = hs_word(ctx, at, data, data_end, off) >> shift;
+	if (hs_tail_word(pkt, &off))
+		pkt->tail = hs_word(ctx, at, data, data_end, off);
 }
 
 /* The device the kernel runs the program for; NULL if it has none. */
@@ -270,14 +310,10 @@ static __always_inline int hs_probe(void *ctx, const enum hs_at at,
 	if (!__builtin_constant_p(at) || !__builtin_constant_p(hook))
 		hs_at_not_constant();
 	c = hs_point(ctx, at, hook, &id);
-	if (!c ||
-	    !hs_select(data, data_end, c, &pkt, &flow_state, &header_hash))
+	if (!c || !hs_select(data, data_end, hs_ctx_len(ctx, at), c, &pkt,
+			     &flow_state, &header_hash))
 		goto out;
-	if (hs_payload_copy_len(&pkt) &&
-	    hs_payload_direct(data, data_end, &pkt) &&
-	    hs_load_bytes(ctx, at, pkt.payload_off, pkt.payload,
-			  HS_PAYLOAD_BYTES))
-		__builtin_memset(pkt.payload, 0, sizeof(pkt.payload));
+	hs_payload_words(ctx, at, data, data_end, &pkt);
 	fp = hs_fingerprint(header_hash, &pkt);
 	if (hs_sample(c, fp))
 		hs_record(c, id, &pkt, flow_state, fp);

@@ -54,9 +54,17 @@ enum hs_hook {
 	HS_HOOK_COUNT = 3,
 };
 
+/* hs_fingerprint()'s version, in every record file's header: bumped
+ * whenever the fingerprint of any packet changes (2: TCP flags and window,
+ * the payload's last 8 bytes, BIG TCP), since records of two versions
+ * never match */
+#define HS_FINGERPRINT_VERSION 2
+
 /* hs_record.flags */
 #define HS_REC_IPV6 (1u << 0)
 #define HS_REC_FRAGMENT (1u << 1)
+/* a GSO packet over 64 KiB (BIG TCP): ip_len says 65535, the most it can */
+#define HS_REC_BIG (1u << 2)
 
 /*
  * One sighting of one sampled packet at one observation point.
@@ -67,7 +75,7 @@ struct hs_record {
 	__u64 fingerprint; /* hs_fingerprint(): same at every hop */
 	__u32 flow_hash; /* addresses, protocol, ports: groups a flow */
 	__u16 point_id; /* loader-assigned, never the bare ifindex */
-	__u16 ip_len; /* L3 payload length from the IP header */
+	__u16 ip_len; /* L3 payload length from the IP header (HS_REC_BIG) */
 	__u8 proto; /* IPPROTO_* of the L4 header */
 	__u8 flags; /* HS_REC_* */
 	__u8 __pad[6];

@@ -41,7 +41,11 @@
 
 #define HS_MAX_VLAN_TAGS 2
 #define HS_MAX_IPV6_EXT_HDRS 6
-#define HS_PAYLOAD_BYTES 8
+/* the payload words of the fingerprint: its first and its last 8 bytes */
+#define HS_PAYLOAD_WORD 8
+/* a GSO packet over 64 KiB (BIG TCP) carries IP length 0: its length is
+ * the frame's, and must be over this */
+#define HS_IP_LEN_MAX 0xffff
 
 #define HS_IPPROTO_HOPOPTS 0
 #define HS_IPPROTO_ROUTING 43
@@ -68,8 +72,10 @@ struct hs_vlan_hdr {
 
 /*
  * The fields of a packet that no hop changes. MACs, VLAN tags, TTL / hop
- * limit, TOS / traffic class (ECN) and the IPv4 checksum are left out on
- * purpose: forwarding rewrites them.
+ * limit, TOS / traffic class (ECN) and the IPv4, UDP, TCP and ICMP
+ * checksums are left out on purpose: forwarding rewrites them, and
+ * checksum offload leaves a partial sum at one hop and the full one at the
+ * next.
  */
 struct hs_pkt {
 	__u32 saddr[4]; /* network byte order; IPv4 in [0] */
@@ -77,51 +83,71 @@ struct hs_pkt {
 	__u32 ip_ident; /* IPv4: id and fragment field; IPv6: flow label */
 	__u32 frag_ident; /* IPv6 fragment header: id; else 0 */
 	__u32 l4_words[3]; /* per protocol, see hs_parse_l4() */
-	__u16 ip_len; /* L3 payload length from the IP header */
+	__u32 ip_len; /* L3 payload length: the IP header's, or BIG's frame */
+	__u32 payload_len; /* L4 payload bytes by the IP length */
 	__u16 sport; /* host byte order, 0 if none */
 	__u16 dport;
 	__u16 payload_off; /* offset of the L4 payload in the frame */
-	__u16 payload_len; /* L4 payload bytes by the IP length */
+	/* the tail word starts here at the earliest: past the fixed L4
+	 * header, whose checksum a hop may rewrite */
+	__u16 tail_min_off;
 	__u8 family; /* 4 or 6 */
 	__u8 proto; /* final L4 protocol */
 	__u8 is_fragment; /* not the first fragment: no L4 header */
-	__u8 __pad;
+	__u8 is_big; /* IP length 0: a GSO packet over 64 KiB (BIG TCP) */
 	__u16 frag_off; /* IPv6 fragment header: offset and M flag; else 0 */
-	__u8 payload[HS_PAYLOAD_BYTES] __attribute__((aligned(8)));
-	/* payload: filled by the caller, zeros when absent */
+	__u16 __pad;
+	/* filled by the caller (hs_head_word(), hs_tail_word()), 0 when
+	 * absent: the payload's first 8 bytes (fewer: all of them), and the
+	 * last 8 of the payload or of the TCP options */
+	__u64 head;
+	__u64 tail;
 };
 
+/*
+ * The L4 header at l4 (pkt->payload_off), l4_len bytes by the IP length,
+ * which bounds the header as well as the frame does: a header the IP
+ * length cuts short is malformed, and Ethernet padding never counts. Every
+ * other protocol (ESP, GRE, AH, OSPF, ...) has no header of ours: its
+ * first bytes are the payload words.
+ */
 static __always_inline int hs_parse_l4(const void *l4, const void *data_end,
-				       struct hs_pkt *pkt, __u16 l4_len)
+				       struct hs_pkt *pkt, __u32 l4_len)
 {
+	__u32 hlen = 0;
+
 	if (pkt->proto == IPPROTO_UDP) {
 		const struct udphdr *udp = l4;
 
 		if ((const void *)(udp + 1) > data_end)
 			return HS_PARSE_TRUNCATED;
+		hlen = sizeof(*udp);
+		if (l4_len < hlen)
+			return HS_PARSE_MALFORMED;
 		pkt->sport = bpf_ntohs(udp->source);
 		pkt->dport = bpf_ntohs(udp->dest);
-		/* ports and length; the checksum may be completed on the way */
-		pkt->l4_words[0] = ((__u32)pkt->sport << 16) | pkt->dport;
-		pkt->l4_words[1] = bpf_ntohs(udp->len);
-		pkt->payload_off += sizeof(*udp);
-		l4_len = l4_len > sizeof(*udp) ? l4_len - sizeof(*udp) : 0;
+		/* the length; the ports are in the flow state, and the
+		 * checksum may be completed on the way */
+		pkt->l4_words[0] = bpf_ntohs(udp->len);
 	} else if (pkt->proto == IPPROTO_TCP) {
 		const struct tcphdr *tcp = l4;
-		__u16 doff;
+		const __u16 *word = l4;
 
 		if ((const void *)(tcp + 1) > data_end)
 			return HS_PARSE_TRUNCATED;
-		doff = tcp->doff * 4;
-		if (doff < sizeof(*tcp))
+		hlen = tcp->doff * 4;
+		if (hlen < sizeof(*tcp) || l4_len < hlen)
 			return HS_PARSE_MALFORMED;
 		pkt->sport = bpf_ntohs(tcp->source);
 		pkt->dport = bpf_ntohs(tcp->dest);
-		pkt->l4_words[0] = ((__u32)pkt->sport << 16) | pkt->dport;
+		/* data offset and flags, window: a pure ACK and a FIN-ACK or
+		 * a window update with one seq and ack are different packets */
+		pkt->l4_words[0] = ((__u32)bpf_ntohs(word[6]) << 16) |
+				   bpf_ntohs(tcp->window);
 		pkt->l4_words[1] = bpf_ntohl(tcp->seq);
 		pkt->l4_words[2] = bpf_ntohl(tcp->ack_seq);
-		pkt->payload_off += doff;
-		l4_len = l4_len > doff ? l4_len - doff : 0;
+		/* the options may hold the tail word; the checksum may not */
+		pkt->tail_min_off = pkt->payload_off + sizeof(*tcp);
 	} else if (pkt->proto == IPPROTO_ICMP ||
 		   pkt->proto == HS_IPPROTO_ICMPV6) {
 		const __u8 *icmp = l4;
@@ -130,26 +156,52 @@ static __always_inline int hs_parse_l4(const void *l4, const void *data_end,
 		 * sequence); the checksum itself is left out */
 		if ((const void *)(icmp + 8) > data_end)
 			return HS_PARSE_TRUNCATED;
+		hlen = 8;
+		if (l4_len < hlen)
+			return HS_PARSE_MALFORMED;
 		pkt->l4_words[0] = ((__u32)icmp[0] << 8) | icmp[1];
 		pkt->l4_words[1] = ((__u32)icmp[4] << 24) |
 				   ((__u32)icmp[5] << 16) |
 				   ((__u32)icmp[6] << 8) | icmp[7];
-		pkt->payload_off += 8;
-		l4_len = l4_len > 8 ? l4_len - 8 : 0;
-	} else {
-		/* other protocols: addresses, ident and length only */
-		l4_len = 0;
 	}
-	pkt->payload_len = l4_len;
+	pkt->payload_off += hlen;
+	if (pkt->proto != IPPROTO_TCP)
+		pkt->tail_min_off = pkt->payload_off;
+	pkt->payload_len = l4_len - hlen;
+	return HS_PARSE_OK;
+}
+
+/* A fragment past the first has no L4 header: its data are the payload. */
+static __always_inline int hs_fragment_data(struct hs_pkt *pkt, __u32 len)
+{
+	pkt->is_fragment = 1;
+	pkt->tail_min_off = pkt->payload_off;
+	pkt->payload_len = len;
+	return HS_PARSE_OK;
+}
+
+/*
+ * The IP packet's length past the header, hlen, at l3_off in a frame of
+ * frame_len bytes. A GSO packet over 64 KiB (BIG TCP) says 0 and is as
+ * long as the frame; a small packet saying 0 is malformed.
+ */
+static __always_inline int hs_big_len(struct hs_pkt *pkt, __u32 frame_len,
+				      __u32 l3_off, __u32 hlen)
+{
+	if (frame_len <= l3_off + hlen + HS_IP_LEN_MAX)
+		return HS_PARSE_MALFORMED;
+	pkt->is_big = 1;
+	pkt->ip_len = frame_len - l3_off - hlen;
 	return HS_PARSE_OK;
 }
 
 static __always_inline int hs_parse_ipv4(const void *l3, const void *data,
-					 const void *data_end,
+					 const void *data_end, __u32 frame_len,
 					 struct hs_pkt *pkt)
 {
 	const struct iphdr *ip = l3;
 	__u16 hlen, tot_len, frag;
+	int err;
 
 	if ((const void *)(ip + 1) > data_end)
 		return HS_PARSE_TRUNCATED;
@@ -157,7 +209,7 @@ static __always_inline int hs_parse_ipv4(const void *l3, const void *data,
 		return HS_PARSE_MALFORMED;
 	hlen = ip->ihl * 4;
 	tot_len = bpf_ntohs(ip->tot_len);
-	if (tot_len < hlen)
+	if (tot_len && tot_len < hlen)
 		return HS_PARSE_MALFORMED;
 	if (l3 + hlen > data_end)
 		return HS_PARSE_TRUNCATED;
@@ -170,22 +222,27 @@ static __always_inline int hs_parse_ipv4(const void *l3, const void *data,
 	/* id plus offset and MF; DF is left out, and so are TOS and TTL */
 	pkt->ip_ident = ((__u32)bpf_ntohs(ip->id) << 16) |
 			(frag & (HS_IP_MF | HS_IP_OFFSET));
-	pkt->ip_len = tot_len - hlen;
-	pkt->payload_off = (__u16)(l3 - data) + hlen;
-	if (frag & HS_IP_OFFSET) {
-		pkt->is_fragment = 1;
-		return HS_PARSE_OK;
+	if (tot_len) {
+		pkt->ip_len = tot_len - hlen;
+	} else {
+		err = hs_big_len(pkt, frame_len, (__u32)(l3 - data), hlen);
+		if (err)
+			return err;
 	}
+	pkt->payload_off = (__u16)(l3 - data) + hlen;
+	if (frag & HS_IP_OFFSET)
+		return hs_fragment_data(pkt, pkt->ip_len);
 	return hs_parse_l4(l3 + hlen, data_end, pkt, pkt->ip_len);
 }
 
 static __always_inline int hs_parse_ipv6(const void *l3, const void *data,
-					 const void *data_end,
+					 const void *data_end, __u32 frame_len,
 					 struct hs_pkt *pkt)
 {
 	const struct ipv6hdr *ip6 = l3;
+	__u32 l3_off = (__u32)(l3 - data);
 	const __u8 *hdr;
-	__u16 remaining;
+	__u32 remaining;
 	__u8 next;
 	int i;
 
@@ -200,6 +257,11 @@ static __always_inline int hs_parse_ipv6(const void *l3, const void *data,
 	pkt->ip_ident = ((__u32)(ip6->flow_lbl[0] & 0x0f) << 16) |
 			((__u32)ip6->flow_lbl[1] << 8) | ip6->flow_lbl[2];
 	pkt->ip_len = bpf_ntohs(ip6->payload_len);
+	/* 0 and longer than 64 KiB: BIG TCP (with a jumbo hop-by-hop
+	 * option or, from 6.x, without); 0 and short: an empty packet */
+	if (!pkt->ip_len)
+		/* too short for BIG TCP: the empty packet it says it is */
+		hs_big_len(pkt, frame_len, l3_off, sizeof(*ip6));
 	remaining = pkt->ip_len;
 	next = ip6->nexthdr;
 	hdr = (const __u8 *)(ip6 + 1);
@@ -249,7 +311,7 @@ static __always_inline int hs_parse_ipv6(const void *l3, const void *data,
 	pkt->proto = next;
 	pkt->payload_off = (__u16)((const void *)hdr - data);
 	if (pkt->is_fragment)
-		return HS_PARSE_OK;
+		return hs_fragment_data(pkt, remaining);
 	return hs_parse_l4(hdr, data_end, pkt, remaining);
 }
 
@@ -257,9 +319,11 @@ static __always_inline int hs_parse_ipv6(const void *l3, const void *data,
  * Parse an Ethernet frame into pkt (which the caller zeroes first).
  * Up to two VLAN tags (802.1Q / 802.1ad), IPv4 with options, IPv6 with up
  * to HS_MAX_IPV6_EXT_HDRS extension headers, UDP, TCP, ICMP, ICMPv6.
+ * frame_len is the whole packet's length, beyond data_end where part of
+ * it is paged (skb->len at tc): BIG TCP's length is taken from it.
  */
 static __always_inline int hs_parse(const void *data, const void *data_end,
-				    struct hs_pkt *pkt)
+				    __u32 frame_len, struct hs_pkt *pkt)
 {
 	const struct ethhdr *eth = data;
 	const void *l3;
@@ -281,21 +345,55 @@ static __always_inline int hs_parse(const void *data, const void *data_end,
 		l3 = vlan + 1;
 	}
 	if (proto == HS_ETH_P_IP)
-		return hs_parse_ipv4(l3, data, data_end, pkt);
+		return hs_parse_ipv4(l3, data, data_end, frame_len, pkt);
 	if (proto == HS_ETH_P_IPV6)
-		return hs_parse_ipv6(l3, data, data_end, pkt);
+		return hs_parse_ipv6(l3, data, data_end, frame_len, pkt);
 	return HS_PARSE_NOT_IP;
 }
 
 /*
- * Bytes of L4 payload that go into the fingerprint: HS_PAYLOAD_BYTES when
- * the IP length says the payload has that many (so Ethernet padding never
- * counts), else none. A constant size keeps the verifier's view of the
- * load simple; shorter payloads are told apart by the header fields.
+ * The payload words, bounded by the IP length (so Ethernet padding never
+ * counts), each read as one 8-byte load at an offset in the frame.
+ *
+ * The head word holds the payload's first 8 bytes: sequence numbers,
+ * message ids, the ESP SPI and sequence number, a tunnel's header. A
+ * payload of 1 to 7 bytes is read as the 8 bytes that end with it, shifted
+ * down by *shift bits (both sides are little-endian: BPF shares the
+ * host's byte order), so that only its own bytes count. 0: no payload.
  */
-static __always_inline __u32 hs_payload_copy_len(const struct hs_pkt *pkt)
+static __always_inline int hs_head_word(const struct hs_pkt *pkt, __u32 *off,
+					__u32 *shift)
 {
-	return pkt->payload_len >= HS_PAYLOAD_BYTES ? HS_PAYLOAD_BYTES : 0;
+	__u32 len = pkt->payload_len;
+
+	if (!len)
+		return 0;
+	if (len >= HS_PAYLOAD_WORD) {
+		*off = pkt->payload_off;
+		*shift = 0;
+	} else {
+		/* payload_off is past an Ethernet and an IP header */
+		*off = pkt->payload_off + len - HS_PAYLOAD_WORD;
+		*shift = (HS_PAYLOAD_WORD - len) * 8;
+	}
+	return 1;
+}
+
+/*
+ * The tail word: the last 8 bytes of the payload, or of the TCP options
+ * when the payload is shorter. They vary where the first bytes do not:
+ * the authentication tag of QUIC, ESP and every encrypted protocol (whose
+ * first bytes are a constant connection id), an inner packet's end in a
+ * tunnel, TCP timestamps. Never in the fixed L4 header (its checksum).
+ */
+static __always_inline int hs_tail_word(const struct hs_pkt *pkt, __u32 *off)
+{
+	__u32 end = (__u32)pkt->payload_off + pkt->payload_len;
+
+	if (end < (__u32)pkt->tail_min_off + HS_PAYLOAD_WORD)
+		return 0;
+	*off = end - HS_PAYLOAD_WORD;
+	return 1;
 }
 
 /* A 64-bit mix (the splitmix64 finaliser constants) over 32-bit words:
@@ -352,11 +450,13 @@ static __always_inline __u64 hs_header_hash_of(__u64 flow_state,
 					       const struct hs_pkt *pkt)
 {
 	__u64 h = flow_state;
+	__u32 len_frag;
 
 	h = hs_mix(h, ((__u64)pkt->ip_ident << 32) | pkt->frag_ident);
-	/* is_fragment follows from ip_ident (IPv4) or frag_off (IPv6) */
-	h = hs_mix(h, ((__u64)pkt->frag_off << 48) |
-			      ((__u64)pkt->ip_len << 32) | pkt->l4_words[2]);
+	/* is_fragment follows from ip_ident (IPv4) or frag_off (IPv6); only
+	 * BIG TCP's lengths pass 16 bits, and those are never fragments */
+	len_frag = pkt->ip_len ^ ((__u32)pkt->frag_off << 16);
+	h = hs_mix(h, ((__u64)len_frag << 32) | pkt->l4_words[2]);
 	h = hs_mix(h, ((__u64)pkt->l4_words[0] << 32) | pkt->l4_words[1]);
 	return hs_finish(h);
 }
@@ -371,16 +471,12 @@ static __always_inline __u64 hs_header_hash(const struct hs_pkt *pkt)
 	return hs_header_hash_of(hs_flow_state(pkt), pkt);
 }
 
-/* The packet's identity across hops: the header hash with the first
- * HS_PAYLOAD_BYTES of L4 payload folded in. */
+/* The packet's identity across hops: the header hash with the payload's
+ * head and tail words folded in. */
 static __always_inline __u64 hs_fingerprint(__u64 header_hash,
 					    const struct hs_pkt *pkt)
 {
-	__u64 payload;
-
-	/* one load; BPF and the host share byte order */
-	__builtin_memcpy(&payload, pkt->payload, sizeof(payload));
-	return hs_finish(hs_mix(header_hash, payload));
+	return hs_finish(hs_mix(hs_mix(header_hash, pkt->head), pkt->tail));
 }
 
 /*
@@ -436,13 +532,24 @@ static __always_inline int hs_filter_match(const struct hs_pkt *pkt,
 }
 
 #ifndef __VMLINUX_H__
+/* The 8 bytes at off in a frame of len bytes; like
+ * bpf_{skb,xdp}_load_bytes(), all of them or 0. */
+static inline __u64 hs_frame_word(const void *frame, __u32 len, __u32 off)
+{
+	__u64 w = 0;
+
+	if (off <= len && len - off >= sizeof(w))
+		memcpy(&w, (const __u8 *)frame + off, sizeof(w));
+	return w;
+}
+
 /* User space: the whole pipeline over a frame held in memory. Returns an
  * hs_parse_result; fills *fingerprint on HS_PARSE_OK. */
 static inline int hs_frame_fingerprint(const void *frame, __u32 len,
 				       struct hs_pkt *pkt, __u64 *fingerprint)
 {
 	__u8 *copy = malloc((size_t)len + 4);
-	__u32 n;
+	__u32 off, shift;
 	int err;
 
 	memset(pkt, 0, sizeof(*pkt));
@@ -451,14 +558,14 @@ static inline int hs_frame_fingerprint(const void *frame, __u32 len,
 	/* the kernel's NET_IP_ALIGN: the IP header on a 4-byte boundary,
 	 * as hs_parse()'s struct pointers need */
 	memcpy(copy + 2, frame, len);
-	err = hs_parse(copy + 2, copy + 2 + len, pkt);
+	err = hs_parse(copy + 2, copy + 2 + len, len, pkt);
 	free(copy);
 	if (err)
 		return err;
-	/* like bpf_{skb,xdp}_load_bytes(): all of it or nothing */
-	n = hs_payload_copy_len(pkt);
-	if (n && pkt->payload_off + n <= len)
-		memcpy(pkt->payload, (const __u8 *)frame + pkt->payload_off, n);
+	if (hs_head_word(pkt, &off, &shift))
+		pkt->head = hs_frame_word(frame, len, off) >> shift;
+	if (hs_tail_word(pkt, &off))
+		pkt->tail = hs_frame_word(frame, len, off);
 	*fingerprint = hs_fingerprint(hs_header_hash(pkt), pkt);
 	return HS_PARSE_OK;
 }

@@ -22,20 +22,21 @@ void tpkt_init(struct tpkt *p)
 	p->ip_id = 0x1234;
 	p->sport = 1000;
 	p->dport = 2000;
+	p->tcp_window = 65535;
 	p->payload = default_payload;
 	p->payload_len = sizeof(default_payload);
 }
 
-static void put16(uint8_t *b, uint16_t v)
+void tpkt_put16(uint8_t *b, uint16_t v)
 {
 	b[0] = v >> 8;
 	b[1] = v & 0xff;
 }
 
-static void put32(uint8_t *b, uint32_t v)
+void tpkt_put32(uint8_t *b, uint32_t v)
 {
-	put16(b, v >> 16);
-	put16(b + 2, v & 0xffff);
+	tpkt_put16(b, v >> 16);
+	tpkt_put16(b + 2, v & 0xffff);
 }
 
 static uint32_t sum16(const uint8_t *b, size_t len, uint32_t sum)
@@ -73,23 +74,25 @@ static size_t build_l4(const struct tpkt *p, uint8_t *l4)
 
 	if (p->proto == 17) {
 		hlen = 8;
-		put16(l4, p->sport);
-		put16(l4 + 2, p->dport);
-		put16(l4 + 4, (uint16_t)(hlen + p->payload_len));
+		tpkt_put16(l4, p->sport);
+		tpkt_put16(l4 + 2, p->dport);
+		tpkt_put16(l4 + 4, (uint16_t)(hlen + p->payload_len));
 	} else if (p->proto == 6) {
-		hlen = 20;
-		put16(l4, p->sport);
-		put16(l4 + 2, p->dport);
-		put32(l4 + 4, p->tcp_seq);
-		put32(l4 + 8, p->tcp_ack);
-		l4[12] = 5 << 4;
+		hlen = 20 + p->tcp_opts_len;
+		tpkt_put16(l4, p->sport);
+		tpkt_put16(l4 + 2, p->dport);
+		tpkt_put32(l4 + 4, p->tcp_seq);
+		tpkt_put32(l4 + 8, p->tcp_ack);
+		l4[12] = (uint8_t)(hlen / 4) << 4;
 		l4[13] = p->tcp_flags;
-		put16(l4 + 14, 65535);
+		tpkt_put16(l4 + 14, p->tcp_window);
+		if (p->tcp_opts_len)
+			memcpy(l4 + 20, p->tcp_opts, p->tcp_opts_len);
 	} else if (p->proto == 1 || p->proto == 58) {
 		hlen = 8;
 		l4[0] = p->proto == 1 ? 8 : 128; /* echo request */
-		put16(l4 + 4, p->sport);
-		put16(l4 + 6, p->dport);
+		tpkt_put16(l4 + 4, p->sport);
+		tpkt_put16(l4 + 6, p->dport);
 	} else {
 		hlen = 0;
 	}
@@ -105,7 +108,7 @@ static void l4_checksum(const struct tpkt *p, uint8_t *l4, size_t l4_len,
 
 	if (p->proto != 17 && p->proto != 6 && p->proto != 1 && p->proto != 58)
 		return;
-	put16(l4 + off, fold(sum16(l4, l4_len, sum)));
+	tpkt_put16(l4 + off, fold(sum16(l4, l4_len, sum)));
 }
 
 static size_t build_ipv4(const struct tpkt *p, uint8_t *ip)
@@ -119,9 +122,9 @@ static size_t build_ipv4(const struct tpkt *p, uint8_t *ip)
 	l4_checksum(p, ip + hlen, l4_len, src, dst);
 	ip[0] = 0x40 | (uint8_t)(hlen / 4);
 	ip[1] = p->tos;
-	put16(ip + 2, (uint16_t)(hlen + l4_len));
-	put16(ip + 4, p->ip_id);
-	put16(ip + 6, 0x4000); /* DF */
+	tpkt_put16(ip + 2, (uint16_t)(hlen + l4_len));
+	tpkt_put16(ip + 4, p->ip_id);
+	tpkt_put16(ip + 6, 0x4000); /* DF */
 	ip[8] = p->ttl;
 	ip[9] = p->proto;
 	memcpy(ip + 12, src, 4);
@@ -130,7 +133,7 @@ static size_t build_ipv4(const struct tpkt *p, uint8_t *ip)
 	memset(ip + 20, 1, (size_t)p->ipv4_options);
 	if (p->ipv4_options)
 		ip[hlen - 1] = 0;
-	put16(ip + 10, (uint16_t)(fold(sum16(ip, hlen, 0)) ^
+	tpkt_put16(ip + 10, (uint16_t)(fold(sum16(ip, hlen, 0)) ^
 				  (p->bad_ip_csum ? 0x5555 : 0)));
 	return hlen + l4_len;
 }
@@ -145,8 +148,8 @@ static size_t build_ipv6(const struct tpkt *p, uint8_t *ip)
 	inet_pton(AF_INET6, p->dst, ip + 24);
 	l4_len = build_l4(p, l4);
 	l4_checksum(p, l4, l4_len, ip + 8, ip + 24);
-	put32(ip, 6u << 28 | (uint32_t)p->tos << 20 | (p->flow_label & 0xfffff));
-	put16(ip + 4, (uint16_t)(ext + l4_len));
+	tpkt_put32(ip, 6u << 28 | (uint32_t)p->tos << 20 | (p->flow_label & 0xfffff));
+	tpkt_put16(ip + 4, (uint16_t)(ext + l4_len));
 	ip[6] = p->ipv6_ext_hdrs ? 60 : p->proto;
 	ip[7] = p->ttl;
 	for (i = 0; i < p->ipv6_ext_hdrs; i++) {
@@ -169,11 +172,11 @@ size_t tpkt_build(const struct tpkt *p, uint8_t *buf)
 	memcpy(buf, p->dst_mac, 6);
 	memcpy(buf + 6, p->src_mac, 6);
 	for (i = 0; i < p->vlan_tags && i < 2; i++) {
-		put16(buf + off, i == 0 && p->vlan_tags == 2 ? 0x88a8 : 0x8100);
-		put16(buf + off + 2, p->vlan_id[i] & 0x0fff);
+		tpkt_put16(buf + off, i == 0 && p->vlan_tags == 2 ? 0x88a8 : 0x8100);
+		tpkt_put16(buf + off + 2, p->vlan_id[i] & 0x0fff);
 		off += 4;
 	}
-	put16(buf + off, p->family == 4 ? 0x0800 : 0x86dd);
+	tpkt_put16(buf + off, p->family == 4 ? 0x0800 : 0x86dd);
 	off += 2;
 	return off + (p->family == 4 ? build_ipv4(p, buf + off) :
 				       build_ipv6(p, buf + off));

@@ -31,6 +31,9 @@ struct tpkt {
 	uint16_t sport, dport; /* UDP/TCP; ICMP echo id in sport */
 	uint32_t tcp_seq, tcp_ack;
 	uint8_t tcp_flags;
+	uint16_t tcp_window; /* 65535 from tpkt_init() */
+	const uint8_t *tcp_opts; /* a multiple of 4 bytes, up to 40 */
+	size_t tcp_opts_len;
 	const uint8_t *payload;
 	size_t payload_len;
 	int bad_ip_csum; /* write a wrong IPv4 header checksum */
@@ -39,6 +42,9 @@ struct tpkt {
 /* Defaults: IPv4 UDP 198.18.0.1:1000 -> 198.18.1.2:2000, TTL 64, 16 bytes
  * of payload counting 0, 1, 2, ... */
 void tpkt_init(struct tpkt *p);
+/* Big-endian stores, for the frames' fields. */
+void tpkt_put16(uint8_t *b, uint16_t v);
+void tpkt_put32(uint8_t *b, uint32_t v);
 /* Write the frame into buf (TPKT_MAX bytes); returns its length. */
 size_t tpkt_build(const struct tpkt *p, uint8_t *buf);
 

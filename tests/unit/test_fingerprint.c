@@ -203,27 +203,129 @@ Test(fingerprint, ports_change_it)
 	cr_assert_neq(c, b);
 }
 
-Test(fingerprint, first_eight_payload_bytes_change_it)
+Test(fingerprint, first_and_last_eight_payload_bytes_change_it)
 {
-	uint8_t payload[16];
+	uint8_t payload[32] = { 0 };
 	struct tpkt p;
 	__u64 a;
 	int i;
 
 	tpkt_init(&p);
-	memcpy(payload, p.payload, sizeof(payload));
 	p.payload = payload;
+	p.payload_len = sizeof(payload);
 	a = fp_of(&p, NULL);
-	for (i = 0; i < HS_PAYLOAD_BYTES; i++) {
+	for (i = 0; i < (int)sizeof(payload); i++) {
+		bool read = i < HS_PAYLOAD_WORD ||
+			    i >= (int)sizeof(payload) - HS_PAYLOAD_WORD;
+
 		payload[i] ^= 0x01;
-		cr_assert_neq(fp_of(&p, NULL), a, "payload byte %d", i);
+		if (read)
+			cr_assert_neq(fp_of(&p, NULL), a, "payload byte %d", i);
+		else /* by design: two loads a packet, not the whole payload */
+			cr_assert_eq(fp_of(&p, NULL), a, "payload byte %d", i);
 		payload[i] ^= 0x01;
 	}
-	/* beyond the first 8 bytes the payload is not read: by design, one
-	 * load per packet (repeat payloads differ in the IP id anyway) */
-	payload[8] ^= 0xff;
-	payload[15] ^= 0xff;
-	cr_assert_eq(fp_of(&p, NULL), a);
+}
+
+/* 1 to 7 bytes of payload: each of them counts, and nothing else. */
+Test(fingerprint, every_byte_of_a_short_payload_changes_it)
+{
+	uint8_t payload[7] = { 0 };
+	struct tpkt p;
+	struct hs_pkt pkt;
+	size_t n, i;
+	__u64 a;
+
+	for (n = 1; n <= sizeof(payload); n++) {
+		tpkt_init(&p);
+		p.payload = payload;
+		p.payload_len = n;
+		memset(payload, 0x5a, sizeof(payload));
+		a = fp_of(&p, &pkt);
+		/* the payload's bytes alone, at the bottom of the word */
+		cr_assert_eq(pkt.head, 0x5a5a5a5a5a5a5a5aull >> (64 - 8 * n),
+			     "%zu bytes: head %#llx", n,
+			     (unsigned long long)pkt.head);
+		cr_assert_eq(pkt.tail, 0, "%zu bytes: no tail word", n);
+		for (i = 0; i < n; i++) {
+			payload[i] ^= 0x01;
+			cr_assert_neq(fp_of(&p, NULL), a, "%zu bytes, byte %zu",
+				      n, i);
+			payload[i] ^= 0x01;
+		}
+	}
+}
+
+Test(fingerprint, tcp_flags_window_and_ack_change_it)
+{
+	struct tpkt p;
+	__u64 ack, fin_ack, other_ack, other_window;
+
+	/* a pure ACK, and a FIN-ACK with the same seq and ack */
+	tpkt_init(&p);
+	p.proto = 6;
+	p.payload_len = 0;
+	p.tcp_seq = 5000;
+	p.tcp_ack = 7000;
+	p.tcp_flags = 0x10;
+	ack = fp_of(&p, NULL);
+	p.tcp_flags = 0x11;
+	fin_ack = fp_of(&p, NULL);
+	p.tcp_flags = 0x10;
+	p.tcp_ack = 7100;
+	other_ack = fp_of(&p, NULL);
+	p.tcp_ack = 7000;
+	p.tcp_window = 1000;
+	other_window = fp_of(&p, NULL);
+	cr_assert_neq(fin_ack, ack);
+	cr_assert_neq(other_ack, ack);
+	cr_assert_neq(other_window, ack);
+}
+
+/* Duplicate ACKs that differ only in their timestamp option: the tail
+ * word is read from the options when there is no payload. */
+Test(fingerprint, tcp_timestamps_tell_duplicate_acks_apart)
+{
+	uint8_t opts[12] = { 1, 1, 8, 10, 0, 0, 0x10, 0, 0, 0, 0x20, 0 };
+	struct tpkt p;
+	struct hs_pkt pkt;
+	__u64 a;
+
+	init6(&p);
+	p.proto = 6;
+	p.payload_len = 0;
+	p.tcp_flags = 0x10;
+	p.tcp_opts = opts;
+	p.tcp_opts_len = sizeof(opts);
+	a = fp_of(&p, &pkt);
+	cr_assert_eq(pkt.payload_len, 0);
+	cr_assert_eq(pkt.payload_off, 14 + 40 + 32);
+	opts[7] = 1; /* TSval one tick on */
+	cr_assert_neq(fp_of(&p, NULL), a);
+}
+
+/* Protocols with no header of ours (ESP here): their first and last bytes
+ * are the payload words. */
+Test(fingerprint, esp_sequence_and_icv_change_it)
+{
+	uint8_t esp[40] = { 0, 0, 0x10, 0x01, 0, 0, 0, 1 };
+	struct tpkt p;
+	struct hs_pkt pkt;
+	__u64 a;
+
+	tpkt_init(&p);
+	p.ip_id = 0; /* DF packets of a tunnel: no id to tell them apart */
+	p.proto = 50;
+	p.payload = esp;
+	p.payload_len = sizeof(esp);
+	a = fp_of(&p, &pkt);
+	cr_assert_eq(pkt.payload_off, 14 + 20);
+	cr_assert_eq(pkt.payload_len, sizeof(esp));
+	esp[7] = 2; /* the sequence number */
+	cr_assert_neq(fp_of(&p, NULL), a);
+	esp[7] = 1;
+	esp[39] ^= 0xff; /* the integrity check value */
+	cr_assert_neq(fp_of(&p, NULL), a);
 }
 
 Test(fingerprint, ipv6_flow_label_changes_it)
@@ -307,8 +409,9 @@ Test(fingerprint, ipv4_fields)
 	cr_assert_eq(pkt.ip_len, 8 + 16);
 	cr_assert_eq(pkt.payload_off, 14 + 20 + 8);
 	cr_assert_eq(pkt.payload_len, 16);
-	cr_assert_eq(pkt.payload[0], 0);
-	cr_assert_eq(pkt.payload[7], 7);
+	/* bytes 0 to 7 and 8 to 15 of the payload, little-endian */
+	cr_assert_eq(pkt.head, 0x0706050403020100ull);
+	cr_assert_eq(pkt.tail, 0x0f0e0d0c0b0a0908ull);
 }
 
 Test(fingerprint, ipv4_options_parse)
@@ -325,7 +428,7 @@ Test(fingerprint, ipv4_options_parse)
 	/* the L3 payload length excludes the options */
 	cr_assert_eq(pkt.ip_len, 8 + 16);
 	cr_assert_eq(pkt.payload_off, 14 + 28 + 8);
-	cr_assert_eq(pkt.payload[1], 1);
+	cr_assert_eq(pkt.head, 0x0706050403020100ull);
 }
 
 Test(fingerprint, ipv6_extension_headers_parse)
@@ -500,7 +603,8 @@ Test(fingerprint, payload_cut_short_still_parses)
 	whole = fp_of(&p, NULL);
 	cr_assert_eq(hs_frame_fingerprint(frame, 14 + 20 + 8 + 4, &pkt, &fp),
 		     HS_PARSE_OK);
-	cr_assert_eq(pkt.payload[3], 0);
+	cr_assert_eq(pkt.head, 0);
+	cr_assert_eq(pkt.tail, 0);
 	cr_assert_neq(fp, whole);
 }
 
@@ -524,6 +628,130 @@ Test(fingerprint, not_ip)
 	frame[17] = 0x06;
 	cr_assert_eq(hs_frame_fingerprint(frame, len, &pkt, &fp),
 		     HS_PARSE_NOT_IP);
+}
+
+/* A header the IP length cuts short is malformed, whatever Ethernet
+ * padding follows: padding never becomes a header field. */
+Test(fingerprint, l4_header_bounded_by_the_ip_length)
+{
+	static const uint8_t protos[] = { 17, 6, 1 };
+	struct tpkt p;
+	struct hs_pkt pkt;
+	size_t i;
+	__u64 fp;
+
+	for (i = 0; i < sizeof(protos); i++) {
+		tpkt_init(&p);
+		p.proto = protos[i];
+		p.payload_len = 0;
+		tpkt_build(&p, frame);
+		/* IP length: the IP header and 4 bytes of L4; the frame
+		 * goes on, padded to 60 bytes */
+		frame[14 + 2] = 0;
+		frame[14 + 3] = 20 + 4;
+		memset(frame + 14 + 24, 0xaa, 60 - 14 - 24);
+		cr_assert_eq(hs_frame_fingerprint(frame, 60, &pkt, &fp),
+			     HS_PARSE_MALFORMED, "protocol %u", protos[i]);
+	}
+	/* TCP options the IP length does not cover */
+	tpkt_init(&p);
+	p.proto = 6;
+	p.payload_len = 0;
+	tpkt_build(&p, frame);
+	frame[14 + 20 + 12] = 8 << 4; /* data offset 32 bytes, IP says 20 */
+	memset(frame + 14 + 40, 0xaa, 20);
+	cr_assert_eq(hs_frame_fingerprint(frame, 74, &pkt, &fp),
+		     HS_PARSE_MALFORMED);
+}
+
+/* A BIG TCP packet: IP length 0, the length is the frame's. */
+static size_t big_tcp(int family, size_t len, uint8_t *big)
+{
+	struct tpkt p;
+	size_t hdr;
+
+	family == 4 ? tpkt_init(&p) : init6(&p);
+	p.proto = 6;
+	p.tcp_flags = 0x18;
+	p.tcp_seq = 77;
+	p.payload_len = 0;
+	hdr = tpkt_build(&p, frame);
+	memcpy(big, frame, hdr);
+	memset(big + hdr, 0x33, len - hdr);
+	big[len - 1] = 0x44;
+	if (family == 4)
+		big[14 + 2] = big[14 + 3] = 0;
+	else
+		big[14 + 4] = big[14 + 5] = 0;
+	return len;
+}
+
+Test(fingerprint, big_tcp_length_from_the_frame)
+{
+	size_t len = 14 + 40 + 20 + 70000;
+	uint8_t *big = calloc(1, len);
+	struct hs_pkt pkt;
+	__u64 a, b;
+	int family;
+
+	cr_assert_not_null(big);
+	for (family = 4; family <= 6; family += 2) {
+		size_t ip_hdr = family == 4 ? 20 : 40;
+
+		big_tcp(family, len, big);
+		cr_assert_eq(hs_frame_fingerprint(big, len, &pkt, &a),
+			     HS_PARSE_OK, "IPv%d", family);
+		cr_assert_eq(pkt.is_big, 1);
+		cr_assert_eq(pkt.ip_len, len - 14 - ip_hdr);
+		cr_assert_eq(pkt.payload_len, len - 14 - ip_hdr - 20);
+		/* the tail word is the frame's last 8 bytes */
+		cr_assert_eq(pkt.tail >> 56, 0x44);
+		big[len - 1] = 0x45;
+		cr_assert_eq(hs_frame_fingerprint(big, len, &pkt, &b),
+			     HS_PARSE_OK);
+		cr_assert_neq(a, b);
+		/* length 0 in a packet under 64 KiB: malformed (IPv4), or
+		 * an empty IPv6 packet, too short for its TCP header */
+		big_tcp(family, 2000, big);
+		cr_assert_eq(hs_frame_fingerprint(big, 2000, &pkt, &a),
+			     HS_PARSE_MALFORMED, "IPv%d", family);
+	}
+	free(big);
+}
+
+/* IPv6 BIG TCP as kernels before 6.x sent it: a jumbo hop-by-hop option
+ * (RFC 2675) in front of TCP. */
+Test(fingerprint, big_tcp_ipv6_with_a_jumbo_option)
+{
+	size_t len = 14 + 40 + 8 + 20 + 70000;
+	uint8_t *big = calloc(1, len);
+	uint32_t jumbo = (uint32_t)(len - 14 - 40);
+	struct hs_pkt pkt;
+	struct tpkt p;
+	size_t hdr;
+	__u64 fp;
+
+	cr_assert_not_null(big);
+	init6(&p);
+	p.proto = 6;
+	p.payload_len = 0;
+	p.ipv6_ext_hdrs = 1;
+	hdr = tpkt_build(&p, frame);
+	memcpy(big, frame, hdr);
+	big[14 + 4] = big[14 + 5] = 0;
+	big[14 + 6] = 0; /* hop-by-hop */
+	big[14 + 40 + 2] = 0xc2; /* jumbo payload, 4 bytes */
+	big[14 + 40 + 3] = 4;
+	big[14 + 40 + 4] = jumbo >> 24;
+	big[14 + 40 + 5] = jumbo >> 16;
+	big[14 + 40 + 6] = jumbo >> 8;
+	big[14 + 40 + 7] = jumbo;
+	cr_assert_eq(hs_frame_fingerprint(big, len, &pkt, &fp), HS_PARSE_OK);
+	cr_assert_eq(pkt.is_big, 1);
+	cr_assert_eq(pkt.proto, 6);
+	cr_assert_eq(pkt.sport, 1000);
+	cr_assert_eq(pkt.payload_len, 70000);
+	free(big);
 }
 
 Test(fingerprint, malformed_headers)

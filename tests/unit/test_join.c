@@ -140,6 +140,7 @@ static void make_hosts(enum hs_clock clock, int64_t coarse_error)
 	snprintf(A.points.host[0], sizeof(A.points.host[0]), "hostA");
 	snprintf(B.points.host[0], sizeof(B.points.host[0]), "hostB");
 
+	A.info.fingerprint = B.info.fingerprint = HS_FINGERPRINT_VERSION;
 	snprintf(A.info.run_id, sizeof(A.info.run_id), "hostA-1-1");
 	snprintf(B.info.run_id, sizeof(B.info.run_id), "hostB-2-2");
 	snprintf(A.info.host, sizeof(A.info.host), "hostA");
@@ -763,4 +764,16 @@ Test(join, files_without_drops_frames)
 	traffic(true, true, OFFSET);
 	cr_assert_eq(join_files_drops(OFFSET, false), HS_EXIT_OK);
 	cr_assert_eq(num(only("clock"), "offset_ns"), WANT_OFFSET);
+}
+
+/* Files whose probes fingerprint packets differently can never match: the
+ * join is refused, not run to an empty report. */
+Test(join, files_of_two_fingerprint_versions_refused)
+{
+	make_hosts(HS_CLOCK_MONOTONIC, 0);
+	traffic(true, true, OFFSET);
+	cr_assert_eq(A.info.fingerprint, HS_FINGERPRINT_VERSION);
+	B.info.fingerprint = 1;
+	cr_assert_eq(join_files(OFFSET), HS_EXIT_USAGE);
+	cr_assert_eq(n_lines, 0);
 }

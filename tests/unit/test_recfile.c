@@ -324,6 +324,7 @@ Test(recfile, run_info_round_trip)
 	cr_assert_eq(back.cfg.warmup_ns, 2000000000);
 	cr_assert_eq(back.sample_one_in, 8);
 	cr_assert_str_eq(back.filter, "udp and port 7777");
+	cr_assert_eq(back.fingerprint, HS_FINGERPRINT_VERSION);
 	cr_assert_eq(out.n, 3);
 	for (i = 0; i < 3; i++) {
 		cr_assert_str_eq(out.p[i].netns, in.p[i].netns);
@@ -334,6 +335,29 @@ Test(recfile, run_info_round_trip)
 			     0, "link of point %u differs", i);
 	}
 	cr_assert_str_eq(out.host[0], info.host);
+}
+
+/* A header from before the fingerprint's version was written down is of
+ * version 1; report refuses to join files of two versions. */
+Test(recfile, run_info_without_fingerprint_is_version_1)
+{
+	static struct hs_point_table in, out;
+	struct hs_run_info info = {}, back;
+	char err[256], *text, *at;
+
+	hs_run_info_now(&info, HS_CLOCK_MONOTONIC);
+	info.cfg.window_ns = 100000000;
+	info.cfg.max_inflight = 4096;
+	info.sample_one_in = 1;
+	text = hs_run_info_to_json(&info, &in);
+	cr_assert_not_null(text);
+	at = strstr(text, "\"fingerprint\":");
+	cr_assert_not_null(at, "%s", text);
+	memcpy(at, "\"fingerprinx\":", strlen("\"fingerprinx\":"));
+	cr_assert_eq(hs_run_info_from_json(text, &back, &out, err, sizeof(err)),
+		     0, "%s", err);
+	free(text);
+	cr_assert_eq(back.fingerprint, 1);
 }
 
 /* A file whose content stops after the preamble names what is missing. */

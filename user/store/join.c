@@ -428,6 +428,16 @@ int hs_join_runs(struct hs_rec_run *ra, struct hs_rec_run *rb,
 		ret = HS_EXIT_USAGE;
 		goto out;
 	}
+	if (ra->part[0]->info.fingerprint != rb->part[0]->info.fingerprint) {
+		pr_err("%s has fingerprints of version %u and %s of version %u: "
+		       "their packets can never match; record both hosts with "
+		       "one hopscope version",
+		       ra->part[0]->path, ra->part[0]->info.fingerprint,
+		       rb->part[0]->path,
+		       rb->part[0]->info.fingerprint);
+		ret = HS_EXIT_USAGE;
+		goto out;
+	}
 	if (load_host(a, ra) || load_host(b, rb))
 		goto out;
 	cfg = ra->part[0]->info.cfg;

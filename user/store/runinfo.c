@@ -27,6 +27,7 @@ void hs_run_info_now(struct hs_run_info *info, enum hs_clock clock)
 	struct utsname u;
 
 	info->clock = clock;
+	info->fingerprint = HS_FINGERPRINT_VERSION;
 	if (gethostname(info->host, sizeof(info->host)))
 		snprintf(info->host, sizeof(info->host), "unknown");
 	info->host[sizeof(info->host) - 1] = '\0';
@@ -116,6 +117,7 @@ char *hs_run_info_to_json(const struct hs_run_info *info,
 	unsigned int i;
 
 	json_add_u64(o, "format", HS_REC_FORMAT);
+	json_add_u64(o, "fingerprint", info->fingerprint);
 	json_add_str(o, "tool", "hopscope " HS_VERSION);
 	json_add_str(o, "run_id", info->run_id);
 	json_add_u64(o, "part", info->part);
@@ -423,6 +425,9 @@ int hs_run_info_from_json(const char *text, struct hs_run_info *info,
 		return -EINVAL;
 	}
 	get_str(&ps, o, "run_id", info->run_id, sizeof(info->run_id));
+	info->fingerprint = json_object_object_get_ex(o, "fingerprint", &v) ?
+				    (uint32_t)get_u64(&ps, o, "fingerprint") :
+				    1;
 	info->part = (unsigned int)get_u64(&ps, o, "part");
 	get_str(&ps, o, "host", info->host, sizeof(info->host));
 	get_str(&ps, o, "kernel", info->kernel, sizeof(info->kernel));

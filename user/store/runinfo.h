@@ -30,6 +30,9 @@ struct hs_run_info {
 	struct hs_session_config cfg;
 	uint32_t sample_one_in;
 	char filter[256]; /* as the user wrote it, "" for none */
+	/* HS_FINGERPRINT_VERSION of the probe that recorded; files from
+	 * before the header said it are version 1 */
+	uint32_t fingerprint;
 };
 
 /* Host, kernel, run id and clock offsets, measured now. */
