@@ -133,7 +133,9 @@ static __always_inline void hs_record(struct hs_counters *c, __u32 id,
 	rec->proto = pkt->proto;
 	rec->flags = (pkt->family == 6 ? HS_REC_IPV6 : 0) |
 		     (pkt->is_fragment ? HS_REC_FRAGMENT : 0) |
-		     (pkt->is_big ? HS_REC_BIG : 0);
+		     (pkt->is_big ? HS_REC_BIG : 0) |
+		     (pkt->encap ? HS_REC_ENCAP : 0);
+	rec->vni = pkt->vni;
 	__builtin_memset(rec->__pad, 0, sizeof(rec->__pad));
 	c->recorded++;
 	bpf_ringbuf_submit(rec, hs_submit_flags(c));
@@ -188,10 +190,6 @@ static __always_inline __u32 hs_ctx_len(void *ctx, const enum hs_at at)
 	return ((struct __sk_buff *)ctx)->len;
 }
 
-/* Offsets up to this are read straight from the linear area (a packet
- * pointer plus a bounded offset); beyond, or past the linear area, by the
- * load helper. */
-#define HS_DIRECT_OFF_MAX 0x3fff
 
 /* The 8 bytes at off, or 0 where the packet has none there. */
 static __always_inline __u64 hs_word(void *ctx, const enum hs_at at,
@@ -199,7 +197,8 @@ static __always_inline __u64 hs_word(void *ctx, const enum hs_at at,
 {
 	__u64 w = 0, *p;
 
-	if (off <= HS_DIRECT_OFF_MAX) {
+	/* beyond HS_PKT_OFF_MAX, or past the linear area, the load helper */
+	if (off <= HS_PKT_OFF_MAX) {
 		/* a __u64 pointer: one 8-byte load (the JIT's loads need no
 		 * alignment), where a byte pointer would make clang read
 		 * the word a byte at a time */

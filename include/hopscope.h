@@ -56,8 +56,8 @@ enum hs_hook {
 
 /* hs_fingerprint()'s version, in every record file's header: bumped
  * whenever the fingerprint of any packet changes (2: TCP flags and window,
- * the payload's last 8 bytes, BIG TCP), since records of two versions
- * never match */
+ * the payload's last 8 bytes, BIG TCP, VXLAN as its inner packet), since
+ * records of two versions never match */
 #define HS_FINGERPRINT_VERSION 2
 
 /* hs_record.flags */
@@ -65,6 +65,9 @@ enum hs_hook {
 #define HS_REC_FRAGMENT (1u << 1)
 /* a GSO packet over 64 KiB (BIG TCP): ip_len says 65535, the most it can */
 #define HS_REC_BIG (1u << 2)
+/* the outer packet of a VXLAN tunnel was seen: fingerprint, flow hash,
+ * ip_len and proto are its inner packet's, vni its VNI */
+#define HS_REC_ENCAP (1u << 3)
 
 /*
  * One sighting of one sampled packet at one observation point.
@@ -78,7 +81,8 @@ struct hs_record {
 	__u16 ip_len; /* L3 payload length from the IP header (HS_REC_BIG) */
 	__u8 proto; /* IPPROTO_* of the L4 header */
 	__u8 flags; /* HS_REC_* */
-	__u8 __pad[6];
+	__u8 __pad[2];
+	__u32 vni; /* HS_REC_ENCAP: the VXLAN VNI; else 0 */
 };
 HS_ASSERT_FIELD(struct hs_record, ts_ns, 0, 8);
 HS_ASSERT_FIELD(struct hs_record, fingerprint, 8, 8);
@@ -87,7 +91,8 @@ HS_ASSERT_FIELD(struct hs_record, point_id, 20, 2);
 HS_ASSERT_FIELD(struct hs_record, ip_len, 22, 2);
 HS_ASSERT_FIELD(struct hs_record, proto, 24, 1);
 HS_ASSERT_FIELD(struct hs_record, flags, 25, 1);
-HS_ASSERT_FIELD(struct hs_record, __pad, 26, 6);
+HS_ASSERT_FIELD(struct hs_record, __pad, 26, 2);
+HS_ASSERT_FIELD(struct hs_record, vni, 28, 4);
 HS_ASSERT_SIZE(struct hs_record, 32);
 
 /* Per point, per CPU. Every packet the probe runs on lands in exactly one

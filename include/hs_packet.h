@@ -46,6 +46,15 @@
 /* a GSO packet over 64 KiB (BIG TCP) carries IP length 0: its length is
  * the frame's, and must be over this */
 #define HS_IP_LEN_MAX 0xffff
+/* offsets up to this are read straight from the linear area (a packet
+ * pointer plus a bounded offset the verifier accepts) */
+#define HS_PKT_OFF_MAX 0x3fff
+
+/* VXLAN (RFC 7348): UDP to this port, an 8-byte header whose I flag says
+ * the VNI in it is valid, then the inner Ethernet frame */
+#define HS_VXLAN_PORT 4789
+#define HS_VXLAN_HLEN 8
+#define HS_VXLAN_FLAG_I 0x08
 
 #define HS_IPPROTO_HOPOPTS 0
 #define HS_IPPROTO_ROUTING 43
@@ -64,6 +73,27 @@ enum hs_parse_result {
 	HS_PARSE_TRUNCATED = 2, /* a header runs past the end of the frame */
 	HS_PARSE_MALFORMED = 3, /* impossible header values */
 };
+
+/*
+ * The header types the parser reads through. In user space a tunnel's
+ * inner packet sits wherever the outer headers leave it (2 bytes off a
+ * 4-byte boundary inside VXLAN), so there they may be misaligned, and say
+ * so. The BPF side keeps the natural types: the JIT's loads need no
+ * alignment, and clang would read a type aligned to 1 a byte at a time.
+ */
+#ifdef __VMLINUX_H__
+/* vmlinux.h's own types: a typedef would carry its own name into CO-RE
+ * relocations, which the kernel's BTF does not know */
+#define hs_iphdr_t struct iphdr
+#define hs_ipv6hdr_t struct ipv6hdr
+#define hs_tcphdr_t struct tcphdr
+#define hs_udphdr_t struct udphdr
+#else
+typedef struct iphdr hs_iphdr_t __attribute__((aligned(1)));
+typedef struct ipv6hdr hs_ipv6hdr_t __attribute__((aligned(1)));
+typedef struct tcphdr hs_tcphdr_t __attribute__((aligned(1)));
+typedef struct udphdr hs_udphdr_t __attribute__((aligned(1)));
+#endif
 
 struct hs_vlan_hdr {
 	__be16 tci;
@@ -102,6 +132,11 @@ struct hs_pkt {
 	 * last 8 of the payload or of the TCP options */
 	__u64 head;
 	__u64 tail;
+	/* a VXLAN packet's outer headers were seen: everything above is the
+	 * inner packet's, and this its VNI */
+	__u32 vni;
+	__u8 encap;
+	__u8 __pad2[3];
 };
 
 /*
@@ -117,7 +152,7 @@ static __always_inline int hs_parse_l4(const void *l4, const void *data_end,
 	__u32 hlen = 0;
 
 	if (pkt->proto == IPPROTO_UDP) {
-		const struct udphdr *udp = l4;
+		const hs_udphdr_t *udp = l4;
 
 		if ((const void *)(udp + 1) > data_end)
 			return HS_PARSE_TRUNCATED;
@@ -130,7 +165,7 @@ static __always_inline int hs_parse_l4(const void *l4, const void *data_end,
 		 * checksum may be completed on the way */
 		pkt->l4_words[0] = bpf_ntohs(udp->len);
 	} else if (pkt->proto == IPPROTO_TCP) {
-		const struct tcphdr *tcp = l4;
+		const hs_tcphdr_t *tcp = l4;
 		const __u16 *word = l4;
 
 		if ((const void *)(tcp + 1) > data_end)
@@ -199,7 +234,7 @@ static __always_inline int hs_parse_ipv4(const void *l3, const void *data,
 					 const void *data_end, __u32 frame_len,
 					 struct hs_pkt *pkt)
 {
-	const struct iphdr *ip = l3;
+	const hs_iphdr_t *ip = l3;
 	__u16 hlen, tot_len, frag;
 	int err;
 
@@ -239,7 +274,7 @@ static __always_inline int hs_parse_ipv6(const void *l3, const void *data,
 					 const void *data_end, __u32 frame_len,
 					 struct hs_pkt *pkt)
 {
-	const struct ipv6hdr *ip6 = l3;
+	const hs_ipv6hdr_t *ip6 = l3;
 	__u32 l3_off = (__u32)(l3 - data);
 	const __u8 *hdr;
 	__u32 remaining;
@@ -315,17 +350,13 @@ static __always_inline int hs_parse_ipv6(const void *l3, const void *data,
 	return hs_parse_l4(hdr, data_end, pkt, remaining);
 }
 
-/*
- * Parse an Ethernet frame into pkt (which the caller zeroes first).
- * Up to two VLAN tags (802.1Q / 802.1ad), IPv4 with options, IPv6 with up
- * to HS_MAX_IPV6_EXT_HDRS extension headers, UDP, TCP, ICMP, ICMPv6.
- * frame_len is the whole packet's length, beyond data_end where part of
- * it is paged (skb->len at tc): BIG TCP's length is taken from it.
- */
-static __always_inline int hs_parse(const void *data, const void *data_end,
-				    __u32 frame_len, struct hs_pkt *pkt)
+/* The Ethernet frame at l2: the packet's own (data), or a tunnel's inner
+ * frame; offsets in pkt are from data either way. */
+static __always_inline int hs_parse_eth(const void *data, const void *l2,
+					const void *data_end, __u32 frame_len,
+					struct hs_pkt *pkt)
 {
-	const struct ethhdr *eth = data;
+	const struct ethhdr *eth = l2;
 	const void *l3;
 	__u16 proto;
 	int i;
@@ -349,6 +380,77 @@ static __always_inline int hs_parse(const void *data, const void *data_end,
 	if (proto == HS_ETH_P_IPV6)
 		return hs_parse_ipv6(l3, data, data_end, frame_len, pkt);
 	return HS_PARSE_NOT_IP;
+}
+
+/*
+ * 1 if the frame is a VXLAN packet: IPv4 (not a fragment) or IPv6 (no
+ * extension header) UDP to HS_VXLAN_PORT behind an untagged Ethernet
+ * header, with the VXLAN I flag; the inner frame's offset and the VNI.
+ * A look at fixed places, before the one full parse: parsing the outer
+ * packet and then the inner one would put two parsers in the program, and
+ * the verifier's paths through them multiply past its limit.
+ */
+static __always_inline int hs_vxlan_peek(const void *data,
+					 const void *data_end, __u32 *inner_off,
+					 __u32 *vni)
+{
+	const struct ethhdr *eth = data;
+	const __u8 *l3 = (const __u8 *)(eth + 1), *udp, *h;
+	__u32 l3_len;
+
+	if ((const void *)(l3 + sizeof(struct ipv6hdr)) > data_end)
+		return 0;
+	if (eth->h_proto == bpf_htons(HS_ETH_P_IP)) {
+		/* IHL 5 to 15, UDP, no offset and no MF */
+		if ((l3[0] & 0xf0) != 0x40 || (l3[0] & 0x0f) < 5 ||
+		    l3[9] != IPPROTO_UDP || (l3[6] & 0x3f) || l3[7])
+			return 0;
+		l3_len = (l3[0] & 0x0f) * 4;
+	} else if (eth->h_proto == bpf_htons(HS_ETH_P_IPV6)) {
+		if ((l3[0] & 0xf0) != 0x60 || l3[6] != IPPROTO_UDP)
+			return 0;
+		l3_len = sizeof(struct ipv6hdr);
+	} else {
+		return 0;
+	}
+	udp = l3 + l3_len;
+	h = udp + sizeof(struct udphdr);
+	if ((const void *)(h + HS_VXLAN_HLEN + sizeof(struct ethhdr)) >
+		    data_end ||
+	    ((__u16)udp[2] << 8 | udp[3]) != HS_VXLAN_PORT ||
+	    !(h[0] & HS_VXLAN_FLAG_I))
+		return 0;
+	*vni = ((__u32)h[4] << 16) | ((__u32)h[5] << 8) | h[6];
+	/* by arithmetic, not a pointer difference: the verifier keeps the
+	 * bound (90 at most) that the inner frame's pointer needs */
+	*inner_off = sizeof(*eth) + l3_len + sizeof(struct udphdr) +
+		     HS_VXLAN_HLEN;
+	return 1;
+}
+
+/*
+ * Parse an Ethernet frame into pkt (which the caller zeroes first).
+ * Up to two VLAN tags (802.1Q / 802.1ad), IPv4 with options, IPv6 with up
+ * to HS_MAX_IPV6_EXT_HDRS extension headers, UDP, TCP, ICMP, ICMPv6.
+ * frame_len is the whole packet's length, beyond data_end where part of
+ * it is paged (skb->len at tc): BIG TCP's length is taken from it.
+ *
+ * A VXLAN packet is its inner packet, with pkt->encap and the VNI: what
+ * the container sent, as the vxlan device sees it, so one packet is
+ * followed into the tunnel, across the underlay and out. Its inner frame
+ * is parsed as any frame: ARP inside is no IP packet, a bad inner header a
+ * parse error.
+ */
+static __always_inline int hs_parse(const void *data, const void *data_end,
+				    __u32 frame_len, struct hs_pkt *pkt)
+{
+	__u32 off = 0, vni = 0;
+
+	if (hs_vxlan_peek(data, data_end, &off, &vni)) {
+		pkt->encap = 1;
+		pkt->vni = vni;
+	}
+	return hs_parse_eth(data, data + off, data_end, frame_len, pkt);
 }
 
 /*

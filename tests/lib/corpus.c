@@ -142,58 +142,72 @@ static void tcp_opt(uint8_t *o, uint8_t kind, uint32_t a, uint32_t b)
 	tpkt_put32(o + 8, b);
 }
 
+/* The receiver's ACK of seq, with opts (12 bytes) or none. */
+static int receiver_ack(int family, uint32_t seq, uint32_t ack,
+			const uint8_t *opts, emit_fn emit, void *ctx)
+{
+	struct tcp_seg s = { .reverse = 1,
+			     .seq = seq,
+			     .ack = ack,
+			     .flags = 0x10,
+			     .window = 1024,
+			     .opts = opts,
+			     .opts_len = opts ? 12 : 0 };
+
+	return tcp_segment(family, &s, emit, ctx);
+}
+
 static int tcp_flow(int family, emit_fn emit, void *ctx)
 {
-	struct tcp_seg s = { .window = 502 };
+	struct tcp_seg s;
 	uint32_t seq = 1000, ack = 9000, i;
 	uint8_t opts[12];
 	int err = 0;
 
 	/* data one way, a pure ACK for each the other way */
 	for (i = 0; i < 8 && !err; i++) {
-		s = (struct tcp_seg){ .seq = seq, .ack = ack, .flags = 0x18,
-				      .window = 502, .payload_len = 1000 };
+		s = (struct tcp_seg){ .seq = seq,
+				      .ack = ack,
+				      .flags = 0x18,
+				      .window = 502,
+				      .payload_len = 1000 };
 		err = tcp_segment(family, &s, emit, ctx);
 		seq += 1000;
-		s = (struct tcp_seg){ .reverse = 1, .seq = ack, .ack = seq,
-				      .flags = 0x10, .window = 1024 };
-		err = err ?: tcp_segment(family, &s, emit, ctx);
+		err = err ?: receiver_ack(family, ack, seq, NULL, emit, ctx);
 	}
 	/* duplicate ACKs told apart by their SACK blocks */
 	for (i = 1; i <= 4 && !err; i++) {
 		tcp_opt(opts, TCPOPT_SACK, seq + 1000, seq + 1000 * (i + 1));
-		s = (struct tcp_seg){ .reverse = 1, .seq = ack, .ack = seq,
-				      .flags = 0x10, .window = 1024,
-				      .opts = opts, .opts_len = 12 };
-		err = tcp_segment(family, &s, emit, ctx);
+		err = receiver_ack(family, ack, seq, opts, emit, ctx);
 	}
 	/* duplicate ACKs told apart by their timestamps */
 	for (i = 1; i <= 4 && !err; i++) {
 		tcp_opt(opts, TCPOPT_TIMESTAMP, 7000 + i, 3000);
-		s = (struct tcp_seg){ .reverse = 1, .seq = ack, .ack = seq,
-				      .flags = 0x10, .window = 1024,
-				      .opts = opts, .opts_len = 12 };
-		err = tcp_segment(family, &s, emit, ctx);
+		err = receiver_ack(family, ack, seq, opts, emit, ctx);
 	}
 	/* duplicate ACKs with nothing to tell them apart: the same packet,
 	 * sent three times */
-	for (i = 0; i < 3 && !err; i++) {
-		s = (struct tcp_seg){ .reverse = 1, .seq = ack, .ack = seq,
-				      .flags = 0x10, .window = 1024 };
-		err = tcp_segment(family, &s, emit, ctx);
-	}
+	for (i = 0; i < 3 && !err; i++)
+		err = receiver_ack(family, ack, seq, NULL, emit, ctx);
 	/* a window update and a FIN-ACK with the same seq and ack */
-	s = (struct tcp_seg){ .reverse = 1, .seq = ack, .ack = seq,
-			      .flags = 0x10, .window = 4096 };
+	s = (struct tcp_seg){ .reverse = 1,
+			      .seq = ack,
+			      .ack = seq,
+			      .flags = 0x10,
+			      .window = 4096 };
 	err = err ?: tcp_segment(family, &s, emit, ctx);
 	s.flags = 0x11;
 	err = err ?: tcp_segment(family, &s, emit, ctx);
 	/* the sender's FIN-ACK and the last ACK */
-	s = (struct tcp_seg){ .seq = seq, .ack = ack + 1, .flags = 0x11,
-			      .window = 502 };
+	s = (struct tcp_seg){
+		.seq = seq, .ack = ack + 1, .flags = 0x11, .window = 502
+	};
 	err = err ?: tcp_segment(family, &s, emit, ctx);
-	s = (struct tcp_seg){ .reverse = 1, .seq = ack + 1, .ack = seq + 1,
-			      .flags = 0x10, .window = 4096 };
+	s = (struct tcp_seg){ .reverse = 1,
+			      .seq = ack + 1,
+			      .ack = seq + 1,
+			      .flags = 0x10,
+			      .window = 4096 };
 	return err ?: tcp_segment(family, &s, emit, ctx);
 }
 
@@ -228,6 +242,62 @@ static int build_esp(emit_fn emit, void *ctx)
 				return err;
 		}
 	return 0;
+}
+
+/* ---- vxlan ---- */
+
+/* One VXLAN packet over family's underlay (IP id 0, no flow label): the
+ * inner frame, built from *in, behind an 8-byte header with VNI 42. */
+static int vxlan_packet(int family, const struct tpkt *in, emit_fn emit,
+			void *ctx)
+{
+	uint8_t payload[8 + TPKT_MAX];
+	size_t len;
+	struct tpkt p;
+
+	memset(payload, 0, 8);
+	payload[0] = 0x08; /* I: the VNI is valid */
+	payload[6] = 42;
+	len = tpkt_build(in, payload + 8);
+	endpoints(&p, family, 0);
+	/* the source port is the inner flow's hash, one per flow */
+	p.sport = 49152 + (in->proto == 6 ? 7 : 3);
+	p.dport = 4789;
+	p.payload = payload;
+	p.payload_len = 8 + len;
+	return emit_tpkt(&p, emit, ctx);
+}
+
+static int build_vxlan(emit_fn emit, void *ctx)
+{
+	static const uint8_t same[64] = { 0 };
+	struct tpkt in;
+	int family, err = 0;
+	uint16_t i;
+
+	for (family = 4; family <= 6 && !err; family += 2)
+		for (i = 0; i < 24 && !err; i++) {
+			/* a container's UDP datagrams of one payload: only
+			 * the inner IP id tells them apart */
+			tpkt_init(&in);
+			in.src = "198.18.10.1";
+			in.dst = family == 4 ? "198.18.10.2" : "198.18.10.3";
+			in.ip_id = (uint16_t)(100 + i);
+			in.payload = same;
+			in.payload_len = sizeof(same);
+			err = vxlan_packet(family, &in, emit, ctx);
+			/* and its TCP ACKs, inner IP id 0: the ack moves */
+			in.proto = 6;
+			in.ip_id = 0;
+			in.sport = 40000;
+			in.dport = 80;
+			in.tcp_seq = 1;
+			in.tcp_ack = 1000u * i;
+			in.tcp_flags = 0x10;
+			in.payload_len = 0;
+			err = err ?: vxlan_packet(family, &in, emit, ctx);
+		}
+	return err;
 }
 
 /* ---- ipv6 with no flow label ---- */
@@ -308,10 +378,8 @@ static int build_ipv6(emit_fn emit, void *ctx)
 }
 
 const struct corpus_capture corpus_captures[] = {
-	{ "quic", build_quic },
-	{ "tcp", build_tcp },
-	{ "esp", build_esp },
-	{ "ipv6", build_ipv6 },
+	{ "quic", build_quic }, { "tcp", build_tcp },	  { "esp", build_esp },
+	{ "ipv6", build_ipv6 }, { "vxlan", build_vxlan },
 };
 const size_t corpus_n_captures =
 	sizeof(corpus_captures) / sizeof(corpus_captures[0]);
@@ -320,8 +388,10 @@ const size_t corpus_n_captures =
 
 static void zero_l4_checksum(uint8_t proto, uint8_t *l4, size_t l4_len)
 {
-	size_t at = proto == 17 ? 6 : proto == 6 ? 16 :
-		    proto == 1 || proto == 58 ? 2 : 0;
+	size_t at = proto == 17		      ? 6 :
+		    proto == 6		      ? 16 :
+		    proto == 1 || proto == 58 ? 2 :
+						0;
 
 	if (at && l4_len >= at + 2)
 		l4[at] = l4[at + 1] = 0;
@@ -355,6 +425,12 @@ size_t corpus_canonical(const uint8_t *frame, size_t len, uint8_t *out,
 	if (ip_len > len - off || ip_len > out_len || hlen > ip_len)
 		return 0;
 	memcpy(out, frame + off, ip_len);
+	/* a VXLAN packet is its inner packet (hs_parse() follows it so) */
+	if ((type == 0x0800 ? out[9] : out[6]) == 17 &&
+	    ip_len >= hlen + 8 + 8 + 14 && out[hlen + 2] == 0x12 &&
+	    out[hlen + 3] == 0xb5 && (out[hlen + 8] & 0x08))
+		return corpus_canonical(frame + off + hlen + 16,
+					ip_len - hlen - 16, out, out_len);
 	if (type == 0x0800) {
 		out[1] = 0; /* TOS */
 		out[8] = 0; /* TTL */

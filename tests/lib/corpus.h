@@ -13,8 +13,9 @@
  *    timestamps, or nothing at all), FIN-ACKs and window updates sharing
  *    seq and ack, over IPv4 (id 0) and IPv6;
  *  - esp: ESP, one SPI, sequence numbers counting up, one length;
- *  - vxlan: VXLAN (UDP 4789, one VNI) over IPv4 and IPv6, carrying
- *    Ethernet frames with IPv4 UDP and TCP inside;
+ *  - vxlan: VXLAN (UDP 4789, VNI 42) over IPv4 (id 0) and IPv6, carrying
+ *    a container's UDP datagrams of one payload and its TCP ACKs; a VXLAN
+ *    packet's identity is its inner packet's;
  *  - ipv6: IPv6 with no flow label: DNS-like, RTP-like and NTP-like UDP,
  *    GRE with sequence numbers, and OSPF-like hellos sent again unchanged.
  * Packets that are identical apart from what hops rewrite (MACs, VLAN

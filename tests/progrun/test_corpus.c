@@ -51,8 +51,8 @@ static void capture_through(enum probe_hook hook, const char *name)
 	char err[512];
 
 	r.p = probe_open(&(struct probe_opts){ .point = POINT });
-	cr_assert_eq(corpus_read(name, through, &r, err, sizeof(err)), 0,
-		     "%s", err);
+	cr_assert_eq(corpus_read(name, through, &r, err, sizeof(err)), 0, "%s",
+		     err);
 	cr_assert_gt(r.n, 0);
 	expect_counters(r.p, r.n, 0, 0, 0, r.n, r.n, 0);
 	probe_close(r.p);

@@ -143,8 +143,8 @@ Test(corpus, different_packets_different_fingerprints)
 	for (c = 0; c < corpus_n_captures; c++)
 		read_capture(c, fingerprint);
 	n_coll = collisions(&copies, true);
-	cr_assert_eq(n_coll, 0, "%u of %zu packets share a fingerprint",
-		     n_coll, n_seen);
+	cr_assert_eq(n_coll, 0, "%u of %zu packets share a fingerprint", n_coll,
+		     n_seen);
 	/* the corpus's packets sent again unchanged share theirs: in each
 	 * family the last pure ACK and the three duplicate ACKs with no
 	 * options after it (3 + 3 copies), and a hello sent twice (1) */
@@ -163,11 +163,11 @@ Test(corpus, copies_share_their_fingerprint)
 	for (i = 0; i < n_seen; i++)
 		for (j = i + 1; j < n_seen; j++)
 			if (same_packet(&seen[i], &seen[j]))
-				cr_assert_eq(seen[i].fp, seen[j].fp,
-					     "frames %u and %u of %s",
-					     seen[i].frame, seen[j].frame,
-					     corpus_captures[seen[i].capture]
-						     .name);
+				cr_assert_eq(
+					seen[i].fp, seen[j].fp,
+					"frames %u and %u of %s", seen[i].frame,
+					seen[j].frame,
+					corpus_captures[seen[i].capture].name);
 }
 
 /* The corpus is worth its name: a fingerprint without the tail word (the

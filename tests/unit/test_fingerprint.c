@@ -866,3 +866,87 @@ Test(fingerprint, ipv6_udp_flow_sampled_per_packet)
 	cr_assert_geq(kept, 800, "kept %u of 4000", kept);
 	cr_assert_leq(kept, 1200, "kept %u of 4000", kept);
 }
+
+/* ---- VXLAN ---- */
+
+/* outer (family, UDP to dport) around the inner frame, with flags in the
+ * VXLAN header; the frame's length */
+static size_t vxlan_frame(int family, uint16_t dport, uint8_t flags,
+			  const uint8_t *inner, size_t inner_len, uint8_t *out)
+{
+	uint8_t payload[8 + TPKT_MAX] = { 0 };
+	struct tpkt p;
+
+	payload[0] = flags;
+	payload[4] = 0x12; /* VNI 0x123456 */
+	payload[5] = 0x34;
+	payload[6] = 0x56;
+	memcpy(payload + 8, inner, inner_len);
+	family == 4 ? tpkt_init(&p) : init6(&p);
+	p.ip_id = 0;
+	p.sport = 51000;
+	p.dport = dport;
+	p.payload = payload;
+	p.payload_len = 8 + inner_len;
+	return tpkt_build(&p, out);
+}
+
+/* A VXLAN packet is its inner packet: the fingerprint the container's
+ * packet has before the tunnel, over an IPv4 and an IPv6 underlay. */
+Test(fingerprint, vxlan_is_its_inner_packet)
+{
+	static uint8_t inner[TPKT_MAX], outer[TPKT_MAX + 64];
+	struct tpkt in;
+	struct hs_pkt pkt;
+	size_t in_len, len;
+	__u64 want, fp;
+	int family;
+
+	tpkt_init(&in);
+	in.src = "198.18.10.1";
+	in.dst = "198.18.10.2";
+	in_len = tpkt_build(&in, inner);
+	cr_assert_eq(hs_frame_fingerprint(inner, (__u32)in_len, &pkt, &want),
+		     HS_PARSE_OK);
+	cr_assert_eq(pkt.encap, 0);
+	for (family = 4; family <= 6; family += 2) {
+		len = vxlan_frame(family, 4789, 0x08, inner, in_len, outer);
+		cr_assert_eq(hs_frame_fingerprint(outer, (__u32)len, &pkt, &fp),
+			     HS_PARSE_OK);
+		cr_assert_eq(fp, want, "IPv%d underlay", family);
+		cr_assert_eq(pkt.encap, 1);
+		cr_assert_eq(pkt.vni, 0x123456);
+		cr_assert_eq(pkt.family, 4);
+		cr_assert_eq(pkt.sport, 1000);
+		cr_assert_eq(pkt.daddr[0], inet_addr("198.18.10.2"));
+		cr_assert_eq(hs_flow_hash(&pkt), hs_flow_hash_of(
+			hs_flow_state(&pkt)));
+	}
+}
+
+/* Not VXLAN after all: another port, or no I flag: the outer packet is
+ * the one measured. ARP inside is no IP packet, as outside. */
+Test(fingerprint, vxlan_only_where_it_is_one)
+{
+	static uint8_t inner[TPKT_MAX], outer[TPKT_MAX + 64];
+	struct tpkt in;
+	struct hs_pkt pkt;
+	size_t in_len, len;
+	__u64 fp;
+
+	tpkt_init(&in);
+	in_len = tpkt_build(&in, inner);
+	len = vxlan_frame(4, 4790, 0x08, inner, in_len, outer);
+	cr_assert_eq(hs_frame_fingerprint(outer, (__u32)len, &pkt, &fp), 0);
+	cr_assert_eq(pkt.encap, 0);
+	cr_assert_eq(pkt.dport, 4790);
+	len = vxlan_frame(4, 4789, 0x00, inner, in_len, outer);
+	cr_assert_eq(hs_frame_fingerprint(outer, (__u32)len, &pkt, &fp), 0);
+	cr_assert_eq(pkt.encap, 0);
+	cr_assert_eq(pkt.dport, 4789);
+	inner[12] = 0x08; /* ARP inside */
+	inner[13] = 0x06;
+	len = vxlan_frame(4, 4789, 0x08, inner, in_len, outer);
+	cr_assert_eq(hs_frame_fingerprint(outer, (__u32)len, &pkt, &fp),
+		     HS_PARSE_NOT_IP);
+}

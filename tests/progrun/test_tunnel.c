@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * VXLAN through the probe at XDP and tc, over IPv4 and IPv6 underlays: the
+ * record carries the inner packet's fingerprint (what the container's
+ * packet has before the tunnel), its flow hash, length and protocol, the
+ * VNI, and HS_REC_ENCAP.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+#include "hopscope.h"
+#include "hs_packet.h"
+#include "packet.h"
+#include "probe.h"
+
+#define POINT 5
+
+static void vxlan_through(enum probe_hook hook, int outer_family,
+			  int inner_family)
+{
+	static uint8_t inner[TPKT_MAX], payload[8 + TPKT_MAX];
+	FRAME_BUF(frame, TPKT_MAX + 64);
+	struct probe *p = probe_open(&(struct probe_opts){ .point = POINT });
+	struct tpkt in, out;
+	struct hs_record *r;
+	struct hs_pkt pkt;
+	size_t in_len, len;
+	__u64 want;
+
+	tpkt_init(&in);
+	in.family = inner_family;
+	in.src = inner_family == 4 ? "198.18.10.1" : "2001:2::a:1";
+	in.dst = inner_family == 4 ? "198.18.10.2" : "2001:2::a:2";
+	in.flow_label = 0x777;
+	in_len = tpkt_build(&in, inner);
+	cr_assert_eq(hs_frame_fingerprint(inner, (__u32)in_len, &pkt, &want),
+		     HS_PARSE_OK);
+	memset(payload, 0, 8);
+	payload[0] = 0x08;
+	payload[6] = 42;
+	memcpy(payload + 8, inner, in_len);
+	tpkt_init(&out);
+	out.family = outer_family;
+	out.src = outer_family == 4 ? "198.18.0.1" : "2001:2::1";
+	out.dst = outer_family == 4 ? "198.18.1.1" : "2001:2::2";
+	out.ip_id = 0;
+	out.sport = 51000;
+	out.dport = 4789;
+	out.payload = payload;
+	out.payload_len = 8 + in_len;
+	len = tpkt_build(&out, frame);
+
+	probe_run(p, hook, frame, len);
+	cr_assert_eq(probe_drain(p), 1);
+	r = &p->recs[0];
+	cr_expect_eq(r->fingerprint, want,
+		     "%s, IPv%d in IPv%d: %016llx, want %016llx",
+		     hook_name(hook), inner_family, outer_family,
+		     (unsigned long long)r->fingerprint,
+		     (unsigned long long)want);
+	cr_expect_eq(r->flow_hash, hs_flow_hash(&pkt));
+	cr_expect_eq(r->ip_len, in_len - 14 - (inner_family == 4 ? 20 : 40));
+	cr_expect_eq(r->proto, 17);
+	cr_expect_eq(r->flags,
+		     HS_REC_ENCAP | (inner_family == 6 ? HS_REC_IPV6 : 0),
+		     "flags %#x", r->flags);
+	cr_expect_eq(r->vni, 42);
+	probe_close(p);
+}
+
+HOOK_TESTS(tunnel, vxlan_records_the_inner_packet)
+{
+	vxlan_through(hook, 4, 4);
+	vxlan_through(hook, 6, 4);
+	vxlan_through(hook, 4, 6);
+	vxlan_through(hook, 6, 6);
+}
