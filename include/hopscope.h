@@ -65,8 +65,8 @@ enum hs_hook {
 #define HS_REC_FRAGMENT (1u << 1)
 /* a GSO packet over 64 KiB (BIG TCP): ip_len says 65535, the most it can */
 #define HS_REC_BIG (1u << 2)
-/* the outer packet of a VXLAN tunnel was seen: fingerprint, flow hash,
- * ip_len and proto are its inner packet's, vni its VNI */
+/* the outer packet of a VXLAN or Geneve tunnel was seen: fingerprint,
+ * flow hash, ip_len and proto are its inner packet's, vni its VNI */
 #define HS_REC_ENCAP (1u << 3)
 
 /*
@@ -82,7 +82,7 @@ struct hs_record {
 	__u8 proto; /* IPPROTO_* of the L4 header */
 	__u8 flags; /* HS_REC_* */
 	__u8 __pad[2];
-	__u32 vni; /* HS_REC_ENCAP: the VXLAN VNI; else 0 */
+	__u32 vni; /* HS_REC_ENCAP: the VXLAN or Geneve VNI; else 0 */
 };
 HS_ASSERT_FIELD(struct hs_record, ts_ns, 0, 8);
 HS_ASSERT_FIELD(struct hs_record, fingerprint, 8, 8);

@@ -55,6 +55,12 @@
 #define HS_VXLAN_PORT 4789
 #define HS_VXLAN_HLEN 8
 #define HS_VXLAN_FLAG_I 0x08
+/* Geneve (RFC 8926): UDP to this port, an 8-byte header (version 0, the
+ * options' length in 4-byte words, the inner protocol, the VNI), the
+ * options, then the inner frame when the protocol is Ethernet */
+#define HS_GENEVE_PORT 6081
+#define HS_GENEVE_HLEN 8
+#define HS_ETH_P_TEB 0x6558
 
 #define HS_IPPROTO_HOPOPTS 0
 #define HS_IPPROTO_ROUTING 43
@@ -383,20 +389,47 @@ static __always_inline int hs_parse_eth(const void *data, const void *l2,
 }
 
 /*
- * 1 if the frame is a VXLAN packet: IPv4 (not a fragment) or IPv6 (no
- * extension header) UDP to HS_VXLAN_PORT behind an untagged Ethernet
- * header, with the VXLAN I flag; the inner frame's offset and the VNI.
- * A look at fixed places, before the one full parse: parsing the outer
- * packet and then the inner one would put two parsers in the program, and
- * the verifier's paths through them multiply past its limit.
+ * The tunnel header at h, UDP to dport: 1 if it is VXLAN with the I flag
+ * or Geneve version 0 carrying Ethernet, with the VNI and the header's
+ * length (Geneve's with its options, 260 bytes at most).
  */
-static __always_inline int hs_vxlan_peek(const void *data,
-					 const void *data_end, __u32 *inner_off,
-					 __u32 *vni)
+static __always_inline int hs_tunnel_hdr(const __u8 *h, const void *data_end,
+					 __u16 dport, __u32 *vni,
+					 __u32 *hlen)
+{
+	if ((const void *)(h + HS_GENEVE_HLEN) > data_end)
+		return 0;
+	if (dport == HS_VXLAN_PORT) {
+		if (!(h[0] & HS_VXLAN_FLAG_I))
+			return 0;
+		*hlen = HS_VXLAN_HLEN;
+	} else if (dport == HS_GENEVE_PORT) {
+		if ((h[0] & 0xc0) ||
+		    ((__u16)h[2] << 8 | h[3]) != HS_ETH_P_TEB)
+			return 0;
+		*hlen = HS_GENEVE_HLEN + (h[0] & 0x3f) * 4;
+	} else {
+		return 0;
+	}
+	*vni = ((__u32)h[4] << 16) | ((__u32)h[5] << 8) | h[6];
+	return 1;
+}
+
+/*
+ * 1 if the frame is a VXLAN or Geneve packet: IPv4 (not a fragment) or
+ * IPv6 (no extension header) UDP to their port behind an untagged
+ * Ethernet header; the inner frame's offset and the VNI. A look at fixed
+ * places, before the one full parse: parsing the outer packet and then
+ * the inner one would put two parsers in the program, and the verifier's
+ * paths through them multiply past its limit.
+ */
+static __always_inline int hs_tunnel_peek(const void *data,
+					  const void *data_end,
+					  __u32 *inner_off, __u32 *vni)
 {
 	const struct ethhdr *eth = data;
-	const __u8 *l3 = (const __u8 *)(eth + 1), *udp, *h;
-	__u32 l3_len;
+	const __u8 *l3 = (const __u8 *)(eth + 1), *udp;
+	__u32 l3_len, hlen;
 
 	if ((const void *)(l3 + sizeof(struct ipv6hdr)) > data_end)
 		return 0;
@@ -414,17 +447,13 @@ static __always_inline int hs_vxlan_peek(const void *data,
 		return 0;
 	}
 	udp = l3 + l3_len;
-	h = udp + sizeof(struct udphdr);
-	if ((const void *)(h + HS_VXLAN_HLEN + sizeof(struct ethhdr)) >
-		    data_end ||
-	    ((__u16)udp[2] << 8 | udp[3]) != HS_VXLAN_PORT ||
-	    !(h[0] & HS_VXLAN_FLAG_I))
+	if ((const void *)(udp + sizeof(struct udphdr)) > data_end ||
+	    !hs_tunnel_hdr(udp + sizeof(struct udphdr), data_end,
+			   (__u16)udp[2] << 8 | udp[3], vni, &hlen))
 		return 0;
-	*vni = ((__u32)h[4] << 16) | ((__u32)h[5] << 8) | h[6];
 	/* by arithmetic, not a pointer difference: the verifier keeps the
-	 * bound (90 at most) that the inner frame's pointer needs */
-	*inner_off = sizeof(*eth) + l3_len + sizeof(struct udphdr) +
-		     HS_VXLAN_HLEN;
+	 * bound (350 at most) that the inner frame's pointer needs */
+	*inner_off = sizeof(*eth) + l3_len + sizeof(struct udphdr) + hlen;
 	return 1;
 }
 
@@ -435,18 +464,18 @@ static __always_inline int hs_vxlan_peek(const void *data,
  * frame_len is the whole packet's length, beyond data_end where part of
  * it is paged (skb->len at tc): BIG TCP's length is taken from it.
  *
- * A VXLAN packet is its inner packet, with pkt->encap and the VNI: what
- * the container sent, as the vxlan device sees it, so one packet is
- * followed into the tunnel, across the underlay and out. Its inner frame
- * is parsed as any frame: ARP inside is no IP packet, a bad inner header a
- * parse error.
+ * A VXLAN or Geneve packet is its inner packet, with pkt->encap and the
+ * VNI: what the container sent, as the tunnel device sees it, so one
+ * packet is followed into the tunnel, across the underlay and out. Its
+ * inner frame is parsed as any frame: ARP inside is no IP packet, a bad
+ * inner header a parse error.
  */
 static __always_inline int hs_parse(const void *data, const void *data_end,
 				    __u32 frame_len, struct hs_pkt *pkt)
 {
 	__u32 off = 0, vni = 0;
 
-	if (hs_vxlan_peek(data, data_end, &off, &vni)) {
+	if (hs_tunnel_peek(data, data_end, &off, &vni)) {
 		pkt->encap = 1;
 		pkt->vni = vni;
 	}

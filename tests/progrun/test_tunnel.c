@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * VXLAN through the probe at XDP and tc, over IPv4 and IPv6 underlays: the
- * record carries the inner packet's fingerprint (what the container's
- * packet has before the tunnel), its flow hash, length and protocol, the
- * VNI, and HS_REC_ENCAP.
+ * VXLAN and Geneve through the probe at XDP and tc, over IPv4 and IPv6
+ * underlays: the record carries the inner packet's fingerprint (what the
+ * container's packet has before the tunnel), its flow hash, length and
+ * protocol, the VNI, and HS_REC_ENCAP. This kernel has no Geneve device:
+ * these frames are how Geneve is tested.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -14,11 +15,14 @@
 
 #define POINT 5
 
-static void vxlan_through(enum probe_hook hook, int outer_family,
-			  int inner_family)
+/* dport 4789: VXLAN, VNI 42; 6081: Geneve with opt_words of options */
+static void tunnel_through(enum probe_hook hook, uint16_t dport,
+			   uint8_t opt_words, int outer_family,
+			   int inner_family)
 {
-	static uint8_t inner[TPKT_MAX], payload[8 + TPKT_MAX];
-	FRAME_BUF(frame, TPKT_MAX + 64);
+	static uint8_t inner[TPKT_MAX], payload[8 + 252 + TPKT_MAX];
+	size_t hlen = 8 + (dport == 6081 ? 4 * (size_t)opt_words : 0);
+	FRAME_BUF(frame, TPKT_MAX + 400);
 	struct probe *p = probe_open(&(struct probe_opts){ .point = POINT });
 	struct tpkt in, out;
 	struct hs_record *r;
@@ -34,27 +38,33 @@ static void vxlan_through(enum probe_hook hook, int outer_family,
 	in_len = tpkt_build(&in, inner);
 	cr_assert_eq(hs_frame_fingerprint(inner, (__u32)in_len, &pkt, &want),
 		     HS_PARSE_OK);
-	memset(payload, 0, 8);
-	payload[0] = 0x08;
+	memset(payload, 0, hlen);
+	if (dport == 6081) {
+		payload[0] = opt_words; /* version 0 */
+		payload[2] = 0x65; /* Ethernet inside */
+		payload[3] = 0x58;
+	} else {
+		payload[0] = 0x08; /* I */
+	}
 	payload[6] = 42;
-	memcpy(payload + 8, inner, in_len);
+	memcpy(payload + hlen, inner, in_len);
 	tpkt_init(&out);
 	out.family = outer_family;
 	out.src = outer_family == 4 ? "198.18.0.1" : "2001:2::1";
 	out.dst = outer_family == 4 ? "198.18.1.1" : "2001:2::2";
 	out.ip_id = 0;
 	out.sport = 51000;
-	out.dport = 4789;
+	out.dport = dport;
 	out.payload = payload;
-	out.payload_len = 8 + in_len;
+	out.payload_len = hlen + in_len;
 	len = tpkt_build(&out, frame);
 
 	probe_run(p, hook, frame, len);
 	cr_assert_eq(probe_drain(p), 1);
 	r = &p->recs[0];
 	cr_expect_eq(r->fingerprint, want,
-		     "%s, IPv%d in IPv%d: %016llx, want %016llx",
-		     hook_name(hook), inner_family, outer_family,
+		     "%s, port %u, IPv%d in IPv%d: %016llx, want %016llx",
+		     hook_name(hook), dport, inner_family, outer_family,
 		     (unsigned long long)r->fingerprint,
 		     (unsigned long long)want);
 	cr_expect_eq(r->flow_hash, hs_flow_hash(&pkt));
@@ -69,8 +79,16 @@ static void vxlan_through(enum probe_hook hook, int outer_family,
 
 HOOK_TESTS(tunnel, vxlan_records_the_inner_packet)
 {
-	vxlan_through(hook, 4, 4);
-	vxlan_through(hook, 6, 4);
-	vxlan_through(hook, 4, 6);
-	vxlan_through(hook, 6, 6);
+	tunnel_through(hook, 4789, 0, 4, 4);
+	tunnel_through(hook, 4789, 0, 6, 4);
+	tunnel_through(hook, 4789, 0, 4, 6);
+	tunnel_through(hook, 4789, 0, 6, 6);
+}
+
+HOOK_TESTS(tunnel, geneve_records_the_inner_packet)
+{
+	tunnel_through(hook, 6081, 0, 4, 4);
+	tunnel_through(hook, 6081, 2, 6, 4);
+	tunnel_through(hook, 6081, 63, 4, 6);
+	tunnel_through(hook, 6081, 5, 6, 6);
 }
