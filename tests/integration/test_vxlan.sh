@@ -6,7 +6,8 @@
 # from c1 to c2 is measured at every hop, the tunnel's too: on the
 # underlay the probe sees the outer packet and follows its inner one, so
 # each hop, into the tunnel (vx0 -> ul0), across it and out of it, must
-# carry every packet sent and lose none. Without the inner packet the
+# carry every packet sent and lose none; the hops into and out of the
+# tunnel are of kind encap and decap. Without the inner packet the
 # underlay's points would see UDP 4789 only, which the filter leaves out.
 #
 # NETWORK SAFETY: the namespaces are the test's own (hs<pid>_*), the
@@ -62,6 +63,8 @@ ids=(
 	"$(point_id "${P}hb" vc2 tc-egress)"
 	"$(point_id "${P}c2" eth0 tc-ingress)"
 )
+# the hops' kinds: into the tunnel and out of it are hops of their own
+kinds=(wire switch encap wire decap switch wire)
 for ((i = 0; i + 1 < ${#ids[@]}; i++)); do
 	hop=$(final_hop "${ids[i]}" "${ids[i + 1]}")
 	[ -n "$hop" ] || fail "no hop ${ids[i]} -> ${ids[i + 1]}"
@@ -69,7 +72,11 @@ for ((i = 0; i + 1 < ${#ids[@]}; i++)); do
 	note "hop ${ids[i]} -> ${ids[i + 1]}: $pkts packets, p50 $(jq '.delay_ns.p50' <<<"$hop") ns ($(jq -r '.kind + " " + .via' <<<"$hop"))"
 	[ "$pkts" -eq "$COUNT" ] || fail "hop ${ids[i]} -> ${ids[i + 1]} saw $pkts packets, sent $COUNT"
 	[ "$(jq '.lost' <<<"$hop")" -eq 0 ] || fail "hop ${ids[i]} -> ${ids[i + 1]} reports loss"
+	[ "$(jq -r '.kind' <<<"$hop")" = "${kinds[i]}" ] ||
+		fail "hop ${ids[i]} -> ${ids[i + 1]} is $(jq -r .kind <<<"$hop"), not ${kinds[i]}"
 done
+[ "$(jq -r '.via' <<<"$(final_hop "${ids[2]}" "${ids[3]}")")" = "vxlan vx0" ] ||
+	fail "the encap hop is not via vxlan vx0"
 drops=$(jq -s '[.[] | select(.type=="counters" and .final) | .ringbuf_drops] | add' "$WORK/out.jsonl")
 [ "$drops" -eq 0 ] || fail "$drops ring buffer drops"
 assert_nothing_attached

@@ -426,3 +426,34 @@ Test(classify, via_is_cut_to_its_buffer)
 	cr_assert_str_eq(via, "bridge");
 	free(via);
 }
+
+/* A vxlan device and its underlay in one namespace: into the tunnel at
+ * the device's egress, out of it into the device's ingress; a bridge
+ * port beside it stays a switch hop, and the device's ingress to the
+ * underlay's egress is no tunnel hop (a function's). */
+Test(classify, encap_and_decap)
+{
+	struct hs_link vx = { .netns_inode = 77, .ifindex = 5,
+			      .kind = HS_LINK_VXLAN },
+		       ul = { .netns_inode = 77, .ifindex = 2,
+			      .kind = HS_LINK_VETH };
+	struct hs_hop_end into = { "ha", &vx, HS_HOOK_TC_EGRESS },
+			  under = { "ha", &ul, HS_HOOK_TC_EGRESS },
+			  under_in = { "hb", &ul, HS_HOOK_TC_INGRESS },
+			  out_of = { "hb", &vx, HS_HOOK_TC_INGRESS };
+	char via[64];
+
+	snprintf(vx.ifname, sizeof(vx.ifname), "vx0");
+	snprintf(ul.ifname, sizeof(ul.ifname), "ul0");
+	cr_assert_str_eq(hs_hop_kind_name(hs_hop_classify(&into, &under, via,
+							  sizeof(via))),
+			 "encap");
+	cr_assert_str_eq(via, "vxlan vx0");
+	cr_assert_str_eq(hs_hop_kind_name(hs_hop_classify(&under_in, &out_of,
+							  via, sizeof(via))),
+			 "decap");
+	cr_assert_str_eq(via, "vxlan vx0");
+	cr_assert_str_eq(hs_hop_kind_name(hs_hop_classify(&out_of, &under, via,
+							  sizeof(via))),
+			 "function");
+}

@@ -82,8 +82,9 @@ const char *hs_hop_label(const struct hs_point_table *t, uint16_t from,
 			 hs_hop_kind_name(kind), via, t->p[from].netns,
 			 t->p[from].link.ifname, t->p[to].netns,
 			 t->p[to].link.ifname);
-	else if (kind == HS_HOP_NETWORK)
-		snprintf(buf, len, "network %s", via);
+	else if (kind == HS_HOP_NETWORK || kind == HS_HOP_ENCAP ||
+		 kind == HS_HOP_DECAP)
+		snprintf(buf, len, "%s %s", hs_hop_kind_name(kind), via);
 	else
 		snprintf(buf, len, "%s", via);
 	return buf;
@@ -101,7 +102,8 @@ static const char *hop_name(const struct hs_point_table *t,
 	hs_hop_label(t, s->from, s->to, label, sizeof(label));
 	snprintf(buf, len, "%s%s",
 		 kind == HS_HOP_WIRE || kind == HS_HOP_STACK ||
-				 kind == HS_HOP_NETWORK ?
+				 kind == HS_HOP_NETWORK || kind == HS_HOP_ENCAP ||
+				 kind == HS_HOP_DECAP ?
 			 "the " :
 			 "",
 		 label);

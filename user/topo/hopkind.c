@@ -6,7 +6,8 @@
 static const char *const hop_kind_names[HS_HOP_KIND_COUNT] = {
 	[HS_HOP_WIRE] = "wire",		[HS_HOP_SWITCH] = "switch",
 	[HS_HOP_FUNCTION] = "function", [HS_HOP_STACK] = "stack",
-	[HS_HOP_NETWORK] = "network",
+	[HS_HOP_NETWORK] = "network",	[HS_HOP_ENCAP] = "encap",
+	[HS_HOP_DECAP] = "decap",
 };
 
 const char *hs_hop_kind_name(enum hs_hop_kind kind)
@@ -43,6 +44,31 @@ static enum hs_hop_kind classify_ports(const struct hs_link *a,
 	return HS_HOP_KIND_COUNT;
 }
 
+/* Into a tunnel (its device's egress, then the underlay) or out of it (the
+ * underlay, then the device's ingress), in one namespace: the probe sees
+ * the inner packet at the device and the outer one on the underlay, one
+ * fingerprint (hs_packet.h). HS_HOP_KIND_COUNT when neither. */
+static enum hs_hop_kind classify_tunnel(const struct hs_hop_end *from,
+					const struct hs_hop_end *to, char *via,
+					size_t via_len)
+{
+	const struct hs_link *a = from->link, *b = to->link;
+
+	if (a->netns_inode != b->netns_inode)
+		return HS_HOP_KIND_COUNT;
+	if (a->kind == HS_LINK_VXLAN && b->kind != HS_LINK_VXLAN &&
+	    from->hook == HS_HOOK_TC_EGRESS) {
+		snprintf(via, via_len, "vxlan %s", a->ifname);
+		return HS_HOP_ENCAP;
+	}
+	if (b->kind == HS_LINK_VXLAN && a->kind != HS_LINK_VXLAN &&
+	    to->hook != HS_HOOK_TC_EGRESS) {
+		snprintf(via, via_len, "vxlan %s", b->ifname);
+		return HS_HOP_DECAP;
+	}
+	return HS_HOP_KIND_COUNT;
+}
+
 enum hs_hop_kind hs_hop_classify(const struct hs_hop_end *from,
 				 const struct hs_hop_end *to, char *via,
 				 size_t via_len)
@@ -65,6 +91,9 @@ enum hs_hop_kind hs_hop_classify(const struct hs_hop_end *from,
 		return HS_HOP_WIRE;
 	}
 	kind = classify_ports(a, b, via, via_len);
+	if (kind != HS_HOP_KIND_COUNT)
+		return kind;
+	kind = classify_tunnel(from, to, via, via_len);
 	if (kind != HS_HOP_KIND_COUNT)
 		return kind;
 	if (a->netns_inode == b->netns_inode) {

@@ -25,6 +25,8 @@ enum hs_hop_kind {
 	HS_HOP_FUNCTION,
 	HS_HOP_STACK,
 	HS_HOP_NETWORK,
+	HS_HOP_ENCAP, /* into a tunnel: its device's egress to the underlay */
+	HS_HOP_DECAP, /* out of it: the underlay to the device's ingress */
 	HS_HOP_KIND_COUNT,
 };
 
