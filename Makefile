@@ -84,7 +84,7 @@ INST := $(OUTPUT)/install
 INST_BIN := $(INST)/hopscope
 
 .PHONY: all check layers unit progrun integration demo bench clean deps vmlinux
-.PHONY: install uninstall check-man check-install check-dist soak corpus FORCE
+.PHONY: install uninstall check-man check-install check-dist check-corpus soak corpus FORCE
 all: $(BIN) $(BPF_OBJS)
 
 deps: $(DEPS_STAMP)
@@ -208,6 +208,15 @@ corpus: $(OUTPUT)/tests/mkcorpus
 	$(call msg,GEN,tests/fixtures/corpus)
 	$(Q)$(OUTPUT)/tests/mkcorpus tests/fixtures/corpus
 
+# the corpus's files are what tests/lib/corpus.c makes, byte for byte: a
+# change to one without the other (make corpus) fails here
+check-corpus: $(OUTPUT)/tests/mkcorpus
+	$(call msg,CHECK,corpus)
+	$(Q)rm -rf $(OUTPUT)/tests/corpus && mkdir -p $(OUTPUT)/tests/corpus
+	$(Q)$(OUTPUT)/tests/mkcorpus $(OUTPUT)/tests/corpus >/dev/null
+	$(Q)diff -r $(OUTPUT)/tests/corpus tests/fixtures/corpus >/dev/null || \
+		{ echo "check-corpus: tests/fixtures/corpus differs from what tests/lib/corpus.c makes: run make corpus" >&2; exit 1; }
+
 $(OUTPUT)/bench:
 	$(Q)mkdir -p $@
 
@@ -235,7 +244,7 @@ soak: all $(TOOL_BINS)
 # one line adding them up.
 check:
 	$(Q)rm -rf $(OUTPUT)/tests/results
-	$(Q)rc=0; for layer in layers check-man check-install check-dist unit progrun integration; do \
+	$(Q)rc=0; for layer in layers check-man check-install check-dist check-corpus unit progrun integration; do \
 		HS_TEST_RESULTS=$(abspath $(OUTPUT))/tests/results \
 			$(MAKE) --no-print-directory $$layer || rc=1; \
 	done; \
