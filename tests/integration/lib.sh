@@ -130,6 +130,23 @@ send_udp() { # send_udp NS DST RATE COUNT
 	ip netns exec "$1" "$BUILD/tests/udpgen" "$2" "$PORT" "$3" "$4" 20 >/dev/null
 }
 
+rx_packets() { # rx_packets NS IFNAME: the interface's received packets
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"
+}
+
+# wait_rx NS IFNAME FROM COUNT: until the interface has received COUNT
+# packets more than FROM, 5 s at most. udpgen returns once it has sent;
+# a chain that spins milliseconds per hop still holds the last packets,
+# and stopping hopscope then would miss them at the last points.
+wait_rx() {
+	local i
+	for i in $(seq 50); do
+		[ $(($(rx_packets "$1" "$2") - $3)) -lt "$4" ] || return 0
+		sleep 0.1
+	done
+	note "$1:$2 received $(($(rx_packets "$1" "$2") - $3)) of $4 packets within 5 s"
+}
+
 # hopscope programs attached through clsact in a namespace (the fallback
 # path; Debian's bpftool 7.1 does not list TCX links there)
 clsact_in() {
