@@ -251,20 +251,16 @@ static int build_esp(emit_fn emit, void *ctx)
 static int vxlan_packet(int family, const struct tpkt *in, emit_fn emit,
 			void *ctx)
 {
-	uint8_t payload[8 + TPKT_MAX];
-	size_t len;
+	uint8_t inner[TPKT_MAX], payload[8 + TPKT_MAX];
 	struct tpkt p;
 
-	memset(payload, 0, 8);
-	payload[0] = 0x08; /* I: the VNI is valid */
-	payload[6] = 42;
-	len = tpkt_build(in, payload + 8);
 	endpoints(&p, family, 0);
 	/* the source port is the inner flow's hash, one per flow */
 	p.sport = 49152 + (in->proto == 6 ? 7 : 3);
 	p.dport = 4789;
 	p.payload = payload;
-	p.payload_len = 8 + len;
+	p.payload_len = tpkt_tunnel_payload(payload, 4789, 0, 42, inner,
+					    tpkt_build(in, inner));
 	return emit_tpkt(&p, emit, ctx);
 }
 

@@ -163,6 +163,27 @@ static size_t build_ipv6(const struct tpkt *p, uint8_t *ip)
 	return 40 + ext + l4_len;
 }
 
+size_t tpkt_tunnel_payload(uint8_t *out, uint16_t dport, uint8_t opt_words,
+			   uint32_t vni, const uint8_t *inner,
+			   size_t inner_len)
+{
+	size_t hlen = 8 + (dport == 6081 ? 4 * (size_t)opt_words : 0);
+
+	memset(out, 0, 8);
+	if (dport == 6081) {
+		out[0] = opt_words; /* version 0 */
+		tpkt_put16(out + 2, 0x6558); /* Ethernet inside */
+		memset(out + 8, 0x5a, hlen - 8);
+	} else {
+		out[0] = 0x08; /* I: the VNI is valid */
+	}
+	out[4] = (uint8_t)(vni >> 16);
+	out[5] = (uint8_t)(vni >> 8);
+	out[6] = (uint8_t)vni;
+	memcpy(out + hlen, inner, inner_len);
+	return hlen + inner_len;
+}
+
 size_t tpkt_build(const struct tpkt *p, uint8_t *buf)
 {
 	size_t off = 12;

@@ -45,6 +45,14 @@ void tpkt_init(struct tpkt *p);
 /* Big-endian stores, for the frames' fields. */
 void tpkt_put16(uint8_t *b, uint16_t v);
 void tpkt_put32(uint8_t *b, uint32_t v);
+/* The UDP payload of a tunnel packet to dport, written to out: the
+ * tunnel header, then inner_len bytes of inner frame. 4789: VXLAN, I flag
+ * set; 6081: Geneve version 0 carrying Ethernet, with opt_words 4-byte
+ * words of options (0x5a bytes, never read). VNI vni. Returns the
+ * payload's length; tests make a bad header by changing its bytes. */
+size_t tpkt_tunnel_payload(uint8_t *out, uint16_t dport, uint8_t opt_words,
+			   uint32_t vni, const uint8_t *inner,
+			   size_t inner_len);
 /* Write the frame into buf (TPKT_MAX bytes); returns its length. */
 size_t tpkt_build(const struct tpkt *p, uint8_t *buf);
 

@@ -21,7 +21,6 @@ static void tunnel_through(enum probe_hook hook, uint16_t dport,
 			   int inner_family)
 {
 	static uint8_t inner[TPKT_MAX], payload[8 + 252 + TPKT_MAX];
-	size_t hlen = 8 + (dport == 6081 ? 4 * (size_t)opt_words : 0);
 	FRAME_BUF(frame, TPKT_MAX + 400);
 	struct probe *p = probe_open(&(struct probe_opts){ .point = POINT });
 	struct tpkt in, out;
@@ -38,16 +37,6 @@ static void tunnel_through(enum probe_hook hook, uint16_t dport,
 	in_len = tpkt_build(&in, inner);
 	cr_assert_eq(hs_frame_fingerprint(inner, (__u32)in_len, &pkt, &want),
 		     HS_PARSE_OK);
-	memset(payload, 0, hlen);
-	if (dport == 6081) {
-		payload[0] = opt_words; /* version 0 */
-		payload[2] = 0x65; /* Ethernet inside */
-		payload[3] = 0x58;
-	} else {
-		payload[0] = 0x08; /* I */
-	}
-	payload[6] = 42;
-	memcpy(payload + hlen, inner, in_len);
 	tpkt_init(&out);
 	out.family = outer_family;
 	out.src = outer_family == 4 ? "198.18.0.1" : "2001:2::1";
@@ -56,7 +45,8 @@ static void tunnel_through(enum probe_hook hook, uint16_t dport,
 	out.sport = 51000;
 	out.dport = dport;
 	out.payload = payload;
-	out.payload_len = hlen + in_len;
+	out.payload_len = tpkt_tunnel_payload(payload, dport, opt_words, 42,
+					      inner, in_len);
 	len = tpkt_build(&out, frame);
 
 	probe_run(p, hook, frame, len);

@@ -874,20 +874,17 @@ Test(fingerprint, ipv6_udp_flow_sampled_per_packet)
 static size_t vxlan_frame(int family, uint16_t dport, uint8_t flags,
 			  const uint8_t *inner, size_t inner_len, uint8_t *out)
 {
-	uint8_t payload[8 + TPKT_MAX] = { 0 };
+	uint8_t payload[8 + TPKT_MAX];
 	struct tpkt p;
 
-	payload[0] = flags;
-	payload[4] = 0x12; /* VNI 0x123456 */
-	payload[5] = 0x34;
-	payload[6] = 0x56;
-	memcpy(payload + 8, inner, inner_len);
 	family == 4 ? tpkt_init(&p) : init6(&p);
 	p.ip_id = 0;
 	p.sport = 51000;
 	p.dport = dport;
 	p.payload = payload;
-	p.payload_len = 8 + inner_len;
+	p.payload_len = tpkt_tunnel_payload(payload, dport, 0, 0x123456, inner,
+					    inner_len);
+	payload[0] = flags;
 	return tpkt_build(&p, out);
 }
 
@@ -959,23 +956,17 @@ static size_t geneve_frame(int family, uint8_t version, uint8_t opt_words,
 			   uint16_t protocol, const uint8_t *inner,
 			   size_t inner_len, uint8_t *out)
 {
-	uint8_t payload[8 + 252 + TPKT_MAX] = { 0 };
-	size_t hlen = 8 + 4 * (size_t)opt_words;
+	uint8_t payload[8 + 252 + TPKT_MAX];
 	struct tpkt p;
 
-	payload[0] = (uint8_t)(version << 6 | opt_words);
-	payload[2] = protocol >> 8;
-	payload[3] = protocol & 0xff;
-	payload[4] = 0xab; /* VNI 0xabcdef */
-	payload[5] = 0xcd;
-	payload[6] = 0xef;
-	memset(payload + 8, 0x5a, hlen - 8); /* options: not read */
-	memcpy(payload + hlen, inner, inner_len);
 	family == 4 ? tpkt_init(&p) : init6(&p);
 	p.sport = 52000;
 	p.dport = 6081;
 	p.payload = payload;
-	p.payload_len = hlen + inner_len;
+	p.payload_len = tpkt_tunnel_payload(payload, 6081, opt_words, 0xabcdef,
+					    inner, inner_len);
+	payload[0] |= (uint8_t)(version << 6);
+	tpkt_put16(payload + 2, protocol);
 	return tpkt_build(&p, out);
 }
 
