@@ -130,21 +130,29 @@ send_udp() { # send_udp NS DST RATE COUNT
 	ip netns exec "$1" "$BUILD/tests/udpgen" "$2" "$PORT" "$3" "$4" 20 >/dev/null
 }
 
-rx_packets() { # rx_packets NS IFNAME: the interface's received packets
-	ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"
+# udp_arrived NS: UDP datagrams that reached the namespace's UDP layer,
+# delivered or not (no socket, bad checksum), IPv4 and IPv6. A datagram
+# counts there only after XDP and tc ingress have run on it, so its record
+# is in the ring buffer by then; an interface's rx_packets counts it
+# earlier, when the peer queues it, and the probe may not have run yet.
+udp_arrived() {
+	ip netns exec "$1" awk '
+		$1 == "Udp:" && $2 ~ /^[0-9]+$/ { n += $2 + $3 + $4 }
+		$1 ~ /^Udp6(InDatagrams|NoPorts|InErrors)$/ { n += $2 }
+		END { print n + 0 }' /proc/net/snmp /proc/net/snmp6
 }
 
-# wait_rx NS IFNAME FROM COUNT: until the interface has received COUNT
-# packets more than FROM, 5 s at most. udpgen returns once it has sent;
+# wait_udp NS FROM COUNT: until COUNT datagrams more than FROM have reached
+# the namespace's UDP layer, 5 s at most. udpgen returns once it has sent;
 # a chain that spins milliseconds per hop still holds the last packets,
 # and stopping hopscope then would miss them at the last points.
-wait_rx() {
+wait_udp() {
 	local i
 	for i in $(seq 50); do
-		[ $(($(rx_packets "$1" "$2") - $3)) -lt "$4" ] || return 0
+		[ $(($(udp_arrived "$1") - $2)) -lt "$3" ] || return 0
 		sleep 0.1
 	done
-	note "$1:$2 received $(($(rx_packets "$1" "$2") - $3)) of $4 packets within 5 s"
+	note "$1 received $(($(udp_arrived "$1") - $2)) of $3 datagrams within 5 s"
 }
 
 # hopscope programs attached through clsact in a namespace (the fallback

@@ -21,9 +21,9 @@ start_hopscope 6 --filter "udp and port $PORT" --interval 0 \
 	--point "${PREFIX}vnf1:eth0@tc-ingress" --point "${PREFIX}vnf1:eth1@tc-egress" \
 	--point "${PREFIX}vnf2:eth0@tc-ingress" --point "${PREFIX}vnf2:eth1@tc-egress" \
 	--point "${PREFIX}rcv:eth0@tc-ingress"
-rx0=$(rx_packets "${PREFIX}rcv" eth0)
+rx0=$(udp_arrived "${PREFIX}rcv")
 send_udp "${PREFIX}snd" 198.18.2.2 200 "$COUNT"
-wait_rx "${PREFIX}rcv" eth0 "$rx0" "$COUNT"
+wait_udp "${PREFIX}rcv" "$rx0" "$COUNT"
 stop_hopscope INT || fail "hopscope exited $? after SIGINT: $(cat "$WORK/err")"
 
 snd=$(point_id "${PREFIX}snd" eth0 tc-egress)

@@ -77,9 +77,9 @@ fi
 
 start_hopscope 24 --between "${P}snd" "${P}rcv" --filter "udp and port $PORT" --interval 0 \
 	|| true
-rx0=$(rx_packets "${P}rcv" eth0)
+rx0=$(udp_arrived "${P}rcv")
 send_udp "${P}snd" 198.18.3.2 100 "$COUNT"
-wait_rx "${P}rcv" eth0 "$rx0" "$COUNT"
+wait_udp "${P}rcv" "$rx0" "$COUNT"
 stop_hopscope INT || fail "hopscope exited $?: $(cat "$WORK/err")"
 [ -z "${DELAY_PID:-}" ] || { kill "$DELAY_PID"; wait "$DELAY_PID" || true; }
 

@@ -50,9 +50,9 @@ start_hopscope 8 --filter "udp and port $PORT" --interval 0 \
 	--point "${P}ha:ul0@tc-egress" --point "${P}hb:ul0@tc-ingress" \
 	--point "${P}hb:vx0@tc-ingress" --point "${P}hb:vc2@tc-egress" \
 	--point "${P}c2:eth0@tc-ingress"
-rx0=$(rx_packets "${P}c2" eth0)
+rx0=$(udp_arrived "${P}c2")
 send_udp "${P}c1" 198.18.20.2 400 "$COUNT"
-wait_rx "${P}c2" eth0 "$rx0" "$COUNT"
+wait_udp "${P}c2" "$rx0" "$COUNT"
 stop_hopscope INT || fail "hopscope exited $? after SIGINT: $(cat "$WORK/err")"
 
 ids=(
