@@ -73,13 +73,12 @@ static __always_inline __u64 hs_submit_flags(const struct hs_counters *c)
 
 /*
  * Parse and filter, shared by both hooks. Returns 1 when the packet is to
- * be fingerprinted, with pkt, *flow_state and *header_hash filled; the
- * hook then reads the payload its own way and samples on the fingerprint.
+ * be fingerprinted, with pkt and *flow_state filled; the hook then reads
+ * the payload its own way and samples on the fingerprint.
  */
 static __always_inline int hs_select(void *data, void *data_end,
 				     __u32 frame_len, struct hs_counters *c,
-				     struct hs_pkt *pkt, __u64 *flow_state,
-				     __u64 *header_hash)
+				     struct hs_pkt *pkt, __u64 *flow_state)
 {
 	int err;
 
@@ -98,7 +97,6 @@ static __always_inline int hs_select(void *data, void *data_end,
 		return 0;
 	}
 	*flow_state = hs_flow_state(pkt);
-	*header_hash = hs_header_hash_of(*flow_state, pkt);
 	return 1;
 }
 
@@ -115,7 +113,7 @@ static __always_inline int hs_sample(struct hs_counters *c, __u64 fp)
 
 static __always_inline void hs_record(struct hs_counters *c, __u32 id,
 				      const struct hs_pkt *pkt,
-				      __u64 flow_state, __u64 fp)
+				      __u64 flow_state, __u64 nat_key, __u64 fp)
 {
 	struct hs_record *rec;
 	__u64 ts = stamp_tai ? bpf_ktime_get_tai_ns() : bpf_ktime_get_ns();
@@ -136,6 +134,7 @@ static __always_inline void hs_record(struct hs_counters *c, __u32 id,
 		     (pkt->is_big ? HS_REC_BIG : 0) |
 		     (pkt->encap ? HS_REC_ENCAP : 0);
 	rec->vni = pkt->vni;
+	rec->nat_key = nat_key;
 	__builtin_memset(rec->__pad, 0, sizeof(rec->__pad));
 	c->recorded++;
 	bpf_ringbuf_submit(rec, hs_submit_flags(c));
@@ -303,19 +302,20 @@ static __always_inline int hs_probe(void *ctx, const enum hs_at at,
 	void *data_end = hs_ctx_data_end(ctx, at);
 	struct hs_pkt pkt = {};
 	struct hs_counters *c;
-	__u64 flow_state, header_hash, fp;
+	__u64 flow_state, nat_key, fp;
 	__u32 id;
 
 	if (!__builtin_constant_p(at) || !__builtin_constant_p(hook))
 		hs_at_not_constant();
 	c = hs_point(ctx, at, hook, &id);
 	if (!c || !hs_select(data, data_end, hs_ctx_len(ctx, at), c, &pkt,
-			     &flow_state, &header_hash))
+			     &flow_state))
 		goto out;
 	hs_payload_words(ctx, at, data, data_end, &pkt);
-	fp = hs_fingerprint(header_hash, &pkt);
+	nat_key = hs_nat_key(&pkt);
+	fp = hs_fingerprint(flow_state, nat_key);
 	if (hs_sample(c, fp))
-		hs_record(c, id, &pkt, flow_state, fp);
+		hs_record(c, id, &pkt, flow_state, nat_key, fp);
 out:
 	return hs_verdict(at);
 }

@@ -56,9 +56,10 @@ enum hs_hook {
 
 /* hs_fingerprint()'s version, in every record file's header: bumped
  * whenever the fingerprint of any packet changes (2: TCP flags and window,
- * the payload's last 8 bytes, BIG TCP, VXLAN as its inner packet), since
- * records of two versions never match */
-#define HS_FINGERPRINT_VERSION 2
+ * the payload's last 8 bytes, BIG TCP, VXLAN as its inner packet; 3: made
+ * of the flow state and the NAT key, the ICMP echo id with the ports),
+ * since records of two versions never match */
+#define HS_FINGERPRINT_VERSION 3
 
 /* hs_record.flags */
 #define HS_REC_IPV6 (1u << 0)
@@ -71,7 +72,7 @@ enum hs_hook {
 
 /*
  * One sighting of one sampled packet at one observation point.
- * 32 bytes; the ring buffer adds an 8-byte header to each.
+ * 40 bytes; the ring buffer adds an 8-byte header to each.
  */
 struct hs_record {
 	__u64 ts_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
@@ -83,6 +84,9 @@ struct hs_record {
 	__u8 flags; /* HS_REC_* */
 	__u8 __pad[2];
 	__u32 vni; /* HS_REC_ENCAP: the VXLAN or Geneve VNI; else 0 */
+	/* hs_nat_key(): the packet's identity without its addresses and
+	 * ports, for matching across a hop that rewrites them */
+	__u64 nat_key;
 };
 HS_ASSERT_FIELD(struct hs_record, ts_ns, 0, 8);
 HS_ASSERT_FIELD(struct hs_record, fingerprint, 8, 8);
@@ -93,7 +97,8 @@ HS_ASSERT_FIELD(struct hs_record, proto, 24, 1);
 HS_ASSERT_FIELD(struct hs_record, flags, 25, 1);
 HS_ASSERT_FIELD(struct hs_record, __pad, 26, 2);
 HS_ASSERT_FIELD(struct hs_record, vni, 28, 4);
-HS_ASSERT_SIZE(struct hs_record, 32);
+HS_ASSERT_FIELD(struct hs_record, nat_key, 32, 8);
+HS_ASSERT_SIZE(struct hs_record, 40);
 
 /* Per point, per CPU. Every packet the probe runs on lands in exactly one
  * of filtered, sampled_out, parse_errors or sampled; sampled packets are

@@ -132,7 +132,10 @@ struct hs_pkt {
 	__u8 is_fragment; /* not the first fragment: no L4 header */
 	__u8 is_big; /* IP length 0: a GSO packet over 64 KiB (BIG TCP) */
 	__u16 frag_off; /* IPv6 fragment header: offset and M flag; else 0 */
-	__u16 __pad;
+	/* ICMP and ICMPv6: the 2 bytes after the checksum, the echo id.
+	 * NAT treats it as a port and may rewrite it, so it belongs with
+	 * the ports in the flow state, never in the NAT key */
+	__u16 icmp_id;
 	/* filled by the caller (hs_head_word(), hs_tail_word()), 0 when
 	 * absent: the payload's first 8 bytes (fewer: all of them), and the
 	 * last 8 of the payload or of the TCP options */
@@ -143,6 +146,8 @@ struct hs_pkt {
 	__u32 vni;
 	__u8 encap;
 	__u8 __pad2[3];
+	/* filled by hs_frame_fingerprint(): hs_nat_key() */
+	__u64 nat_key;
 };
 
 /*
@@ -193,17 +198,17 @@ static __always_inline int hs_parse_l4(const void *l4, const void *data_end,
 		   pkt->proto == HS_IPPROTO_ICMPV6) {
 		const __u8 *icmp = l4;
 
-		/* type, code and the 4 bytes after the checksum (echo id and
-		 * sequence); the checksum itself is left out */
+		/* type, code and the 4 bytes after the checksum: the echo
+		 * id (which NAT may rewrite, as it does a port) apart, the
+		 * sequence number here; the checksum itself is left out */
 		if ((const void *)(icmp + 8) > data_end)
 			return HS_PARSE_TRUNCATED;
 		hlen = 8;
 		if (l4_len < hlen)
 			return HS_PARSE_MALFORMED;
 		pkt->l4_words[0] = ((__u32)icmp[0] << 8) | icmp[1];
-		pkt->l4_words[1] = ((__u32)icmp[4] << 24) |
-				   ((__u32)icmp[5] << 16) |
-				   ((__u32)icmp[6] << 8) | icmp[7];
+		pkt->icmp_id = ((__u16)icmp[4] << 8) | icmp[5];
+		pkt->l4_words[1] = ((__u32)icmp[6] << 8) | icmp[7];
 	}
 	pkt->payload_off += hlen;
 	if (pkt->proto != IPPROTO_TCP)
@@ -548,10 +553,20 @@ static __always_inline __u64 hs_finish(__u64 h)
 }
 
 /*
- * The flow part of the hash state: addresses, protocol and ports. IPv4
- * addresses take one 64-bit word, IPv6 four: every mix costs a multiply,
- * and the sampled-out path pays for all of them.
+ * Two hashes make a packet's identity:
+ *  - the flow state: addresses, protocol, ports (and the ICMP echo id),
+ *    what NAT rewrites;
+ *  - the NAT key: everything else the fingerprint covers, what NAT leaves
+ *    alone (the IPv4 id or IPv6 flow label, lengths and fragment fields,
+ *    the L4 words past the ports, the payload's head and tail words).
+ * The fingerprint joins the two. Where a hop rewrote the addresses or the
+ * ports, the fingerprints on either side differ and the NAT keys agree:
+ * the collector matches on the NAT key there (analysis/match.h).
  */
+
+/* The flow state, from which the flow hash and the fingerprint are made.
+ * IPv4 addresses take one 64-bit word, IPv6 four: every mix costs a
+ * multiply, and the sampled-out path pays for all of them. */
 static __always_inline __u64 hs_flow_state(const struct hs_pkt *pkt)
 {
 	__u64 h = 0x6A09E667F3BCC908ULL;
@@ -564,7 +579,8 @@ static __always_inline __u64 hs_flow_state(const struct hs_pkt *pkt)
 		h = hs_mix(h, ((__u64)pkt->daddr[0] << 32) | pkt->daddr[1]);
 		h = hs_mix(h, ((__u64)pkt->daddr[2] << 32) | pkt->daddr[3]);
 	}
-	return hs_mix(h, ((__u64)pkt->family << 40) |
+	return hs_mix(h, ((__u64)pkt->icmp_id << 48) |
+				 ((__u64)pkt->family << 40) |
 				 ((__u64)pkt->proto << 32) |
 				 ((__u32)pkt->sport << 16) | pkt->dport);
 }
@@ -575,39 +591,37 @@ static __always_inline __u32 hs_flow_hash_of(__u64 flow_state)
 	return (__u32)(hs_finish(flow_state) >> 32);
 }
 
-/* The header part of the fingerprint: everything but the payload bytes,
- * continuing from the flow state. */
-static __always_inline __u64 hs_header_hash_of(__u64 flow_state,
-					       const struct hs_pkt *pkt)
-{
-	__u64 h = flow_state;
-	__u32 len_frag;
-
-	h = hs_mix(h, ((__u64)pkt->ip_ident << 32) | pkt->frag_ident);
-	/* is_fragment follows from ip_ident (IPv4) or frag_off (IPv6); only
-	 * BIG TCP's lengths pass 16 bits, and those are never fragments */
-	len_frag = pkt->ip_len ^ ((__u32)pkt->frag_off << 16);
-	h = hs_mix(h, ((__u64)len_frag << 32) | pkt->l4_words[2]);
-	h = hs_mix(h, ((__u64)pkt->l4_words[0] << 32) | pkt->l4_words[1]);
-	return hs_finish(h);
-}
-
 static __always_inline __u32 hs_flow_hash(const struct hs_pkt *pkt)
 {
 	return hs_flow_hash_of(hs_flow_state(pkt));
 }
 
-static __always_inline __u64 hs_header_hash(const struct hs_pkt *pkt)
+/* The NAT key, with the payload words (pkt->head, pkt->tail) in. Family
+ * and protocol are in it too: NAT keeps them, and a packet of another
+ * protocol is another packet. */
+static __always_inline __u64 hs_nat_key(const struct hs_pkt *pkt)
 {
-	return hs_header_hash_of(hs_flow_state(pkt), pkt);
+	__u64 h = 0xBB67AE8584CAA73BULL;
+	/* is_fragment follows from ip_ident (IPv4) or frag_off (IPv6); only
+	 * BIG TCP's lengths pass 16 bits, and those are never fragments */
+	__u32 len_frag = pkt->ip_len ^ ((__u32)pkt->frag_off << 16);
+
+	h = hs_mix(h, ((__u64)pkt->family << 8) | pkt->proto);
+	h = hs_mix(h, ((__u64)pkt->ip_ident << 32) | pkt->frag_ident);
+	h = hs_mix(h, ((__u64)len_frag << 32) | pkt->l4_words[2]);
+	h = hs_mix(h, ((__u64)pkt->l4_words[0] << 32) | pkt->l4_words[1]);
+	h = hs_mix(h, pkt->head);
+	h = hs_mix(h, pkt->tail);
+	return hs_finish(h);
 }
 
-/* The packet's identity across hops: the header hash with the payload's
- * head and tail words folded in. */
-static __always_inline __u64 hs_fingerprint(__u64 header_hash,
-					    const struct hs_pkt *pkt)
+/* The packet's identity across hops: the same at every hop that does not
+ * rewrite addresses or ports. Both halves are 64-bit hashes and the mix
+ * is a bijection of its state: two packets share a fingerprint only if
+ * flow_state ^ nat_key agrees, as likely as any 64-bit collision. */
+static __always_inline __u64 hs_fingerprint(__u64 flow_state, __u64 nat_key)
 {
-	return hs_finish(hs_mix(hs_mix(header_hash, pkt->head), pkt->tail));
+	return hs_finish(hs_mix(flow_state, nat_key));
 }
 
 /*
@@ -697,7 +711,8 @@ static inline int hs_frame_fingerprint(const void *frame, __u32 len,
 		pkt->head = hs_frame_word(frame, len, off) >> shift;
 	if (hs_tail_word(pkt, &off))
 		pkt->tail = hs_frame_word(frame, len, off);
-	*fingerprint = hs_fingerprint(hs_header_hash(pkt), pkt);
+	pkt->nat_key = hs_nat_key(pkt);
+	*fingerprint = hs_fingerprint(hs_flow_state(pkt), pkt->nat_key);
 	return HS_PARSE_OK;
 }
 #endif

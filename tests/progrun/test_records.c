@@ -45,6 +45,9 @@ static void expect_record(const struct hs_record *r, const uint8_t *frame,
 	cr_expect_eq(r->flow_hash, hs_flow_hash(&pkt),
 		     "flow_hash %08x, want %08x", r->flow_hash,
 		     hs_flow_hash(&pkt));
+	cr_expect_eq(r->nat_key, pkt.nat_key, "nat_key %016llx, want %016llx",
+		     (unsigned long long)r->nat_key,
+		     (unsigned long long)pkt.nat_key);
 	cr_expect_eq(r->point_id, POINT, "point_id %u", r->point_id);
 	cr_expect_eq(r->proto, proto, "proto %u, want %u", r->proto, proto);
 	cr_expect_eq(r->ip_len, ip_len, "ip_len %u, want %u", r->ip_len,
@@ -467,6 +470,76 @@ Test(record, same_packet_two_hops)
 	cr_expect_lt(p1->recs[0].ts_ns, p2->recs[0].ts_ns);
 	probe_close(p1);
 	probe_close(p2);
+}
+
+/*
+ * NAT: the packet before a masquerade (IPv4 UDP) and after it, source
+ * address and port rewritten with the checksums, through the probe at two
+ * points: different fingerprints and flow hashes, one NAT key, the one
+ * user space computes. The same for DNAT on IPv6 TCP.
+ */
+static void expect_hashes(const struct hs_record *r, const uint8_t *frame,
+			  size_t len)
+{
+	struct hs_pkt pkt;
+	__u64 fp;
+
+	cr_assert_eq(hs_frame_fingerprint(frame, (__u32)len, &pkt, &fp), 0);
+	cr_expect_eq(r->fingerprint, fp);
+	cr_expect_eq(r->flow_hash, hs_flow_hash(&pkt));
+	cr_expect_eq(r->nat_key, pkt.nat_key);
+}
+
+static void nat_pair(struct tpkt *t, const char *new_src, const char *new_dst,
+		     uint16_t new_sport, uint16_t new_dport)
+{
+	FRAME_BUF(a, TPKT_MAX);
+	FRAME_BUF(b, TPKT_MAX);
+	struct probe *p1 = probe_open(&(struct probe_opts){
+		.point = 1, .hooks = 1u << HOOK_TC });
+	struct probe *p2 = probe_open(&(struct probe_opts){
+		.point = 2, .hooks = 1u << HOOK_TC });
+	size_t la, lb;
+
+	la = tpkt_build(t, a);
+	t->src = new_src ? new_src : t->src;
+	t->dst = new_dst ? new_dst : t->dst;
+	t->sport = new_sport ? new_sport : t->sport;
+	t->dport = new_dport ? new_dport : t->dport;
+	t->ttl--;
+	lb = tpkt_build(t, b);
+	probe_run(p1, HOOK_TC, a, la);
+	probe_run(p2, HOOK_TC, b, lb);
+	cr_assert_eq(probe_drain(p1), 1);
+	cr_assert_eq(probe_drain(p2), 1);
+	expect_hashes(&p1->recs[0], a, la);
+	expect_hashes(&p2->recs[0], b, lb);
+	cr_expect_neq(p1->recs[0].fingerprint, p2->recs[0].fingerprint);
+	cr_expect_neq(p1->recs[0].flow_hash, p2->recs[0].flow_hash);
+	cr_expect_eq(p1->recs[0].nat_key, p2->recs[0].nat_key);
+	cr_expect_neq(p1->recs[0].nat_key, 0);
+	probe_close(p1);
+	probe_close(p2);
+}
+
+Test(record, nat_key_across_masquerade)
+{
+	struct tpkt t;
+
+	tpkt_init(&t);
+	t.ip_id = 999;
+	nat_pair(&t, "198.18.9.1", NULL, 61000, 0);
+}
+
+Test(record, nat_key_across_ipv6_dnat)
+{
+	struct tpkt t;
+
+	tpkt_init(&t);
+	v6(&t, 6);
+	t.tcp_seq = 123456;
+	t.dport = 8080;
+	nat_pair(&t, NULL, "2001:2:0:1::9", 0, 80);
 }
 
 /*

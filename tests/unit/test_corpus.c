@@ -91,7 +91,7 @@ static __u64 fingerprint_without_tail(const uint8_t *frame, size_t len)
 	cr_assert_eq(hs_frame_fingerprint(frame, (__u32)len, &pkt, &fp),
 		     HS_PARSE_OK);
 	pkt.tail = 0;
-	return hs_fingerprint(hs_header_hash(&pkt), &pkt);
+	return hs_fingerprint(hs_flow_state(&pkt), hs_nat_key(&pkt));
 }
 
 static int by_fp(const void *a, const void *b)

@@ -382,11 +382,31 @@ Test(fingerprint, icmp_echo_sequence_changes_it)
 	p.sport = 77; /* echo id */
 	p.dport = 1; /* echo sequence */
 	a = fp_of(&p, &pkt);
-	/* type 8 code 0; id 77 and sequence 1 in one word */
+	/* type 8 code 0; the sequence; the id apart, with the ports */
 	cr_assert_eq(pkt.l4_words[0], 8 << 8);
-	cr_assert_eq(pkt.l4_words[1], 77u << 16 | 1);
+	cr_assert_eq(pkt.l4_words[1], 1);
+	cr_assert_eq(pkt.icmp_id, 77);
 	p.dport = 2;
 	cr_assert_neq(fp_of(&p, NULL), a);
+}
+
+/* NAT rewrites the echo id as it does a port: the fingerprint changes,
+ * the NAT key does not */
+Test(fingerprint, icmp_echo_id_is_out_of_the_nat_key)
+{
+	struct tpkt p;
+	struct hs_pkt pkt;
+	__u64 a, key;
+
+	tpkt_init(&p);
+	p.proto = 1;
+	p.sport = 77;
+	p.dport = 1;
+	a = fp_of(&p, &pkt);
+	key = pkt.nat_key;
+	p.sport = 61000;
+	cr_assert_neq(fp_of(&p, &pkt), a);
+	cr_assert_eq(pkt.nat_key, key);
 }
 
 /* ---- parsing ---- */
@@ -1010,4 +1030,92 @@ Test(fingerprint, geneve_is_its_inner_packet)
 	len = geneve_frame(4, 0, 0, 0x0800, inner + 14, in_len - 14, outer);
 	cr_assert_eq(hs_frame_fingerprint(outer, (__u32)len, &pkt, &fp), 0);
 	cr_assert_eq(pkt.encap, 0);
+}
+
+/* ---- the NAT key: what NAT leaves alone ---- */
+
+/* The NAT key of p, with its fingerprint in *fp. */
+static __u64 nat_key_of(const struct tpkt *p, __u64 *fp)
+{
+	struct hs_pkt pkt;
+
+	*fp = fp_of(p, &pkt);
+	return pkt.nat_key;
+}
+
+/* Masquerade: the source address and port rewritten (and with them the
+ * checksums, and the TTL a hop lower), the NAT key kept. */
+Test(nat_key, ipv4_udp_masquerade_keeps_it)
+{
+	static const uint8_t payload[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	struct tpkt p;
+	__u64 fp_in, fp_out, key;
+
+	tpkt_init(&p);
+	p.payload = payload;
+	p.payload_len = sizeof(payload);
+	p.ip_id = 4242;
+	key = nat_key_of(&p, &fp_in);
+	p.src = "198.18.9.1";
+	p.sport = 61000;
+	p.ttl = 63;
+	cr_assert_eq(nat_key_of(&p, &fp_out), key);
+	cr_assert_neq(fp_out, fp_in);
+}
+
+/* DNAT as Docker's published ports do it: destination address and port
+ * rewritten, on IPv6 TCP (seq, ack, flags, window and options kept). */
+Test(nat_key, ipv6_tcp_dnat_keeps_it)
+{
+	struct tpkt p;
+	__u64 fp_in, fp_out, key;
+
+	tpkt_init(&p);
+	p.family = 6;
+	p.src = "2001:2::1";
+	p.dst = "2001:2::9";
+	p.proto = 6;
+	p.tcp_seq = 1000;
+	p.tcp_ack = 77;
+	p.tcp_flags = 0x18;
+	p.flow_label = 0x12345;
+	p.dport = 8080;
+	key = nat_key_of(&p, &fp_in);
+	p.dst = "2001:2:0:1::2";
+	p.dport = 80;
+	cr_assert_eq(nat_key_of(&p, &fp_out), key);
+	cr_assert_neq(fp_out, fp_in);
+}
+
+/* Everything else the fingerprint covers is in the NAT key: two packets
+ * of a flow never share one where they differ in it. */
+Test(nat_key, what_nat_keeps_changes_it)
+{
+	static const uint8_t other[16] = { 0xff };
+	struct tpkt p;
+	__u64 fp, key;
+
+	tpkt_init(&p);
+	key = nat_key_of(&p, &fp);
+	p.ip_id = 1;
+	cr_assert_neq(nat_key_of(&p, &fp), key, "IPv4 id");
+	tpkt_init(&p);
+	p.payload = other;
+	p.payload_len = sizeof(other);
+	cr_assert_neq(nat_key_of(&p, &fp), key, "payload");
+	tpkt_init(&p);
+	p.payload_len = 15;
+	cr_assert_neq(nat_key_of(&p, &fp), key, "length");
+	tpkt_init(&p);
+	p.proto = 6;
+	key = nat_key_of(&p, &fp);
+	p.tcp_seq = 2;
+	cr_assert_neq(nat_key_of(&p, &fp), key, "TCP sequence");
+	tpkt_init(&p);
+	p.family = 6;
+	p.src = "2001:2::1";
+	p.dst = "2001:2::2";
+	key = nat_key_of(&p, &fp);
+	p.flow_label = 9;
+	cr_assert_neq(nat_key_of(&p, &fp), key, "IPv6 flow label");
 }

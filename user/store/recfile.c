@@ -256,6 +256,12 @@ struct hs_rec_reader {
 	char *buf;
 	size_t cap;
 	char *header;
+	/* the file's records: sizeof(struct hs_record), or
+	 * HS_REC_V1_RECORD_BYTES in a file of format 1 (widened on reading
+	 * into wide[]) */
+	size_t rec_bytes;
+	struct hs_record *wide;
+	size_t wide_cap;
 	/* a truncated records frame was handed over: say so next */
 	char pending[400];
 };
@@ -326,13 +332,41 @@ static bool cut_short(struct hs_rec_reader *r)
 	return zerr == Z_OK || zerr == Z_STREAM_END || zerr == Z_BUF_ERROR;
 }
 
+/* The records of a format 1 file, 32 bytes each, as today's struct with
+ * NAT key 0: the fields they had sit where they were. */
+static int widen_records(struct hs_rec_reader *r, struct hs_rec_frame *f)
+{
+	size_t n = f->len / r->rec_bytes, i;
+
+	/* a frame of a wrong size is left as it is, for the reader of the
+	 * records to refuse */
+	if (f->type != HS_FRAME_RECORDS || r->rec_bytes == sizeof(*r->wide) ||
+	    f->len % r->rec_bytes)
+		return 0;
+	if (n > r->wide_cap) {
+		struct hs_record *w = realloc(r->wide, n * sizeof(*w));
+
+		if (!w)
+			return -ENOMEM;
+		r->wide = w;
+		r->wide_cap = n;
+	}
+	for (i = 0; i < n; i++) {
+		memset(&r->wide[i], 0, sizeof(r->wide[i]));
+		memcpy(&r->wide[i], r->buf + i * r->rec_bytes, r->rec_bytes);
+	}
+	f->data = r->wide;
+	f->len = (uint32_t)(n * sizeof(*r->wide));
+	return 0;
+}
+
 /* A frame shorter than its header says: its records are usable if the
  * file was cut short there (what came before the cut is intact), never
  * after corrupt compressed data (what came before the error may not be). */
 static int short_frame(struct hs_rec_reader *r, struct hs_rec_frame *f,
 		       size_t got, char *err, size_t errlen)
 {
-	size_t whole = got / sizeof(struct hs_record);
+	size_t whole = got / r->rec_bytes;
 	char what[300], why[160];
 	const char *reason = stop_reason(r, why, sizeof(why));
 
@@ -345,9 +379,10 @@ static int short_frame(struct hs_rec_reader *r, struct hs_rec_frame *f,
 		return reader_fail(r, err, errlen, what);
 	snprintf(r->pending, sizeof(r->pending),
 		 "%s; its %zu complete records were used", what, whole);
-	f->len = (uint32_t)(whole * sizeof(struct hs_record));
+	f->len = (uint32_t)(whole * r->rec_bytes);
 	f->truncated = true;
-	return 1;
+	return widen_records(r, f) ? reader_fail(r, err, errlen,
+						 "out of memory") : 1;
 }
 
 int hs_rec_next(struct hs_rec_reader *r, struct hs_rec_frame *f, char *err,
@@ -404,7 +439,8 @@ int hs_rec_next(struct hs_rec_reader *r, struct hs_rec_frame *f, char *err,
 		return reader_fail(r, err, errlen, what);
 	}
 	r->buf[hdr.len] = '\0';
-	return 1;
+	return widen_records(r, f) ? reader_fail(r, err, errlen,
+						 "out of memory") : 1;
 }
 
 static int read_preamble(struct hs_rec_reader *r, char *err, size_t errlen)
@@ -426,13 +462,15 @@ static int read_preamble(struct hs_rec_reader *r, char *err, size_t errlen)
 			r->path);
 		return -EINVAL;
 	}
-	if (pre.format != HS_REC_FORMAT) {
+	if (pre.format != HS_REC_FORMAT && pre.format != HS_REC_FORMAT_V1) {
 		snprintf(
 			err, errlen,
-			"record file '%s' has format %u; this hopscope reads format %u",
-			r->path, pre.format, HS_REC_FORMAT);
+			"record file '%s' has format %u; this hopscope reads formats %u and %u",
+			r->path, pre.format, HS_REC_FORMAT_V1, HS_REC_FORMAT);
 		return -EINVAL;
 	}
+	r->rec_bytes = pre.format == HS_REC_FORMAT_V1 ? HS_REC_V1_RECORD_BYTES
+						      : sizeof(struct hs_record);
 	return 0;
 }
 
@@ -503,6 +541,7 @@ void hs_rec_close_reader(struct hs_rec_reader *r)
 	if (r->gz)
 		gzclose(r->gz);
 	free(r->buf);
+	free(r->wide);
 	free(r->header);
 	free(r);
 }

@@ -41,7 +41,12 @@
 #include "hopscope.h"
 
 #define HS_REC_MAGIC "HSRECORD"
-#define HS_REC_FORMAT 1
+/* 2: records of 40 bytes (the NAT key). Files of format 1, records of 32
+ * bytes, are still read: their records come out with NAT key 0, which
+ * matches nothing across a NAT. */
+#define HS_REC_FORMAT 2
+#define HS_REC_FORMAT_V1 1
+#define HS_REC_V1_RECORD_BYTES 32
 #define HS_REC_BYTE_ORDER 0x01020304u
 
 /* Every frame struct's layout is pinned after it (HS_ASSERT_FIELD): the
