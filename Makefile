@@ -27,7 +27,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 # Evaluated lazily: the packages may only exist once $(DEPS_STAMP) is made.
-PKGS = libbpf libnl-3.0 libnl-route-3.0 json-c zlib libcap-ng libmicrohttpd libcurl
+PKGS = libbpf libnl-3.0 libnl-route-3.0 libnl-nf-3.0 json-c zlib libcap-ng libmicrohttpd libcurl
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lelf -lm
 

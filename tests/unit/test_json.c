@@ -602,9 +602,10 @@ Test(json, a_one_hop_path_has_no_breakdown)
 					    .first_ts = 4000000 + i * 1000,
 					    .n = 2 };
 
-		tr.s[0] = (struct hs_sighting){ tr.first_ts, 0, 0 };
-		tr.s[1] = (struct hs_sighting){ tr.first_ts + (uint64_t)d[0], 1,
-						0 };
+		tr.s[0] = (struct hs_sighting){ .ts_ns = tr.first_ts };
+		tr.s[1] = (struct hs_sighting){
+			.ts_ns = tr.first_ts + (uint64_t)d[0], .point = 1
+		};
 		hs_hops_fold(&tr, &h);
 	}
 	hs_hops_settle(&h, true);
@@ -678,7 +679,10 @@ Test(json, the_pipeline_line_names_each_counter)
 					    .duplicates = 105,
 					    .overflow = 106,
 					    .warmup = 107,
-					    .at_end = 108 };
+					    .at_end = 108,
+					    .nat_joined = 118,
+					    .nat_ambiguous = 119,
+					    .nat_contradicted = 120 };
 	h.unverified = 109;
 	h.hops_overflow = 110;
 	h.paths_overflow = 111;
@@ -695,8 +699,12 @@ Test(json, the_pipeline_line_names_each_counter)
 	     "evicted", "duplicates", "overflow", "warmup", "at_end",
 	     "unverified", "hops_overflow", "paths_overflow",
 	     "segments_overflow", "flows_replaced", "left_out_warmup",
-	     "left_out_cooldown", "cooldown_overflow", "bad_records");
+	     "left_out_cooldown", "cooldown_overflow", "bad_records",
+	     "nat_joined", "nat_ambiguous", "nat_contradicted");
 	cr_assert(flag(o, "final"));
+	cr_assert_eq(num(o, "nat_joined"), 118);
+	cr_assert_eq(num(o, "nat_ambiguous"), 119);
+	cr_assert_eq(num(o, "nat_contradicted"), 120);
 	cr_assert_eq(num(o, "records"), 101);
 	cr_assert_eq(num(o, "trajectories"), 102);
 	cr_assert_eq(num(o, "unmatched"), 103);

@@ -347,11 +347,13 @@ Test(match, flush_emits_everything)
 Test(match, bytes_accounts_for_tables)
 {
 
-	/* capacity 100: index 256 entries (power of two >= 2 * 100) */
+	/* capacity 100: two indexes (fingerprint, NAT key) of 256 entries
+	 * (power of two >= 2 * 100) */
 	init(&m, 100, 10);
 	cr_assert_eq(m.index_mask, 255);
 	cr_assert_eq(hs_matcher_bytes(&m),
-		     100 * (sizeof(struct hs_trajectory) + 4 + 4) + 256 * 4);
+		     100 * (sizeof(struct hs_trajectory) + 4 + 4) + 2 * 256 * 4 +
+			     HS_NAT_FLOW_SLOTS * sizeof(struct hs_nat_flow));
 }
 
 /* ---- randomised run against a reference model ---- */
@@ -569,4 +571,196 @@ Test(match, random_against_reference, .timeout = 20)
 	cr_assert_gt(ref.c.evicted, 0);
 	cr_assert_gt(ref.c.duplicates, 0);
 	cr_assert_gt(ref.c.trajectories - ref.c.evicted, 1000);
+}
+
+/* ---- across NAT: the NAT key where the fingerprint fails ---- */
+
+TestSuite(match_nat, .fini = teardown);
+
+static void add_flow(uint64_t fp, uint64_t key, uint32_t flow, uint16_t point,
+		     uint64_t ts)
+{
+	struct hs_record r = rec(fp, point, ts);
+
+	r.nat_key = key;
+	r.flow_hash = flow;
+	hs_matcher_add(&m, &r);
+}
+
+/* A record whose flow hash follows from its fingerprint (rec()). */
+static void add_nat(uint64_t fp, uint64_t key, uint16_t point, uint64_t ts)
+{
+	add_flow(fp, key, (uint32_t)(fp * 7), point, ts);
+}
+
+/* A chain snd(0) -> nat box in(1), out(2) -> rcv(3); the box rewrites the
+ * source: fingerprint 0x100 before it, 0x200 after, NAT key 0x77. */
+static void nat_chain(void)
+{
+	init(&m, 64, 1000);
+	hs_matcher_set_nat_zone(&m, 0, 1);
+	hs_matcher_set_nat_zone(&m, 1, 2);
+	hs_matcher_set_nat_zone(&m, 2, 2);
+	hs_matcher_set_nat_zone(&m, 3, 3);
+}
+
+Test(match_nat, joined_through_the_box_and_on_by_the_new_fingerprint)
+{
+	nat_chain();
+	add_nat(0x100, 0x77, 0, 10);
+	add_nat(0x100, 0x77, 1, 20);
+	add_nat(0x200, 0x77, 2, 30);
+	add_nat(0x200, 0x77, 3, 40);
+	hs_matcher_flush(&m);
+	cr_assert_eq(sink.n, 1);
+	cr_assert_eq(sink.t[0].n, 4);
+	assert_sighting(&sink.t[0], 2, 2, 30);
+	assert_sighting(&sink.t[0], 3, 3, 40);
+	/* the flow hash is each record's own: it changes at the box */
+	cr_assert_eq(sink.t[0].s[1].flow_hash, (uint32_t)(0x100 * 7));
+	cr_assert_eq(sink.t[0].s[2].flow_hash, (uint32_t)(0x200 * 7));
+	cr_assert_eq(m.counters.nat_joined, 1);
+}
+
+/* Records of one CPU may come before another's: the rewritten side first
+ * joins all the same. */
+Test(match_nat, the_far_side_first)
+{
+	nat_chain();
+	add_nat(0x200, 0x77, 2, 30);
+	add_nat(0x200, 0x77, 3, 40);
+	add_nat(0x100, 0x77, 1, 20);
+	add_nat(0x100, 0x77, 0, 10);
+	hs_matcher_flush(&m);
+	cr_assert_eq(sink.n, 1);
+	cr_assert_eq(sink.t[0].n, 4);
+	assert_sighting(&sink.t[0], 0, 0, 10);
+}
+
+/* Only inside one zone: from the sender's namespace to the box's is no
+ * place for a rewrite, and no zone means no NAT looked for. */
+Test(match_nat, only_within_a_zone)
+{
+	nat_chain();
+	add_nat(0x100, 0x77, 0, 10);
+	add_nat(0x200, 0x77, 1, 20); /* zone 2: no sighting there yet */
+	hs_matcher_set_nat_zone(&m, 3, 0);
+	add_nat(0x300, 0x88, 1, 21);
+	add_nat(0x400, 0x88, 3, 22);
+	hs_matcher_flush(&m);
+	cr_assert_eq(sink.n, 4);
+	cr_assert_eq(m.counters.nat_joined, 0);
+}
+
+/* Two packets alike in all NAT keeps (identical payloads, ids that
+ * happen to agree): a third that either could be joins neither. */
+Test(match_nat, ambiguous_joins_neither)
+{
+	nat_chain();
+	add_nat(0x100, 0x77, 1, 10);
+	add_nat(0x101, 0x77, 1, 11); /* a second flow, same NAT key */
+	add_nat(0x200, 0x77, 2, 20);
+	hs_matcher_flush(&m);
+	cr_assert_eq(sink.n, 3);
+	cr_assert_eq(m.counters.nat_ambiguous, 1);
+	cr_assert_eq(m.counters.nat_joined, 0);
+	/* none of them may count as lost */
+	cr_assert(sink.t[0].nat_unsure && sink.t[1].nat_unsure &&
+		  sink.t[2].nat_unsure);
+}
+
+/*
+ * Many flows with identical payloads (IPv4 id 0): every packet of flows A
+ * and B has the NAT key of the other's packet with the same sequence. The
+ * first packets, one flow at a time, teach the matcher that A becomes A2
+ * and B becomes B2; after that, both in flight at once are told apart by
+ * flow, and a join that would cross them is counted as contradicted.
+ */
+Test(match_nat, learned_flows_tell_alike_packets_apart)
+{
+	const uint32_t A = 0xa, A2 = 0xa2, B = 0xb, B2 = 0xb2;
+
+	nat_chain();
+	/* sequence 0 of each, one after the other: learned */
+	add_flow(0x10, 0x70, A, 1, 10);
+	add_flow(0x11, 0x70, A2, 2, 20);
+	add_flow(0x20, 0x71, B, 1, 30);
+	add_flow(0x21, 0x71, B2, 2, 40);
+	/* sequence 1 of both in flight at once, NAT key 0x80 for both */
+	add_flow(0x30, 0x80, A, 1, 100);
+	add_flow(0x40, 0x80, B, 1, 101);
+	add_flow(0x41, 0x80, B2, 2, 110);
+	add_flow(0x31, 0x80, A2, 2, 111);
+	hs_matcher_flush(&m);
+	cr_assert_eq(sink.n, 4);
+	cr_assert_eq(sink.t[2].n, 2);
+	cr_assert_eq(sink.t[2].s[1].flow_hash, A2);
+	cr_assert_eq(sink.t[3].n, 2);
+	cr_assert_eq(sink.t[3].s[1].flow_hash, B2);
+	cr_assert_eq(m.counters.nat_joined, 4);
+	cr_assert_eq(m.counters.nat_ambiguous, 0);
+	/* B2 passed A by, then A2 passed B (already joined) by: A by then
+	 * alone */
+	cr_assert_geq(m.counters.nat_contradicted, 1);
+}
+
+/* A trajectory that has a sighting at the point already is no candidate,
+ * and a NAT key of 0 (a format 1 record file) never joins. */
+Test(match_nat, not_twice_at_a_point_and_never_key_0)
+{
+	nat_chain();
+	add_nat(0x100, 0x77, 1, 10);
+	add_nat(0x100, 0x77, 2, 11);
+	add_nat(0x200, 0x77, 2, 20);
+	add_nat(0x300, 0, 1, 30);
+	add_nat(0x400, 0, 2, 31);
+	hs_matcher_flush(&m);
+	/* 0x100 at 1 and 2; 0x200; 0x300; 0x400 */
+	cr_assert_eq(sink.n, 4);
+	cr_assert_eq(m.counters.nat_joined, 0);
+}
+
+/* A trajectory's aliases leave the index with it: the same fingerprint
+ * after the window starts afresh, and a long run of joins keeps the
+ * index consistent (every emitted trajectory has what it was given). */
+Test(match_nat, aliases_leave_with_their_trajectory)
+{
+	uint64_t i;
+
+	nat_chain();
+	for (i = 0; i < 5000; i++) {
+		uint64_t t0 = i * 100;
+
+		add_nat(0x1000 + i, 0x5000 + i, 1, t0);
+		add_nat(0x9000 + i, 0x5000 + i, 2, t0 + 10);
+		add_nat(0x9000 + i, 0x5000 + i, 3, t0 + 20);
+	}
+	hs_matcher_flush(&m);
+	cr_assert_eq(sink.n, 5000);
+	for (i = 0; i < 5000; i++)
+		cr_assert_eq(sink.t[i].n, 3, "trajectory %lu: %u sightings",
+			     (unsigned long)i, sink.t[i].n);
+	cr_assert_eq(m.counters.nat_joined, 5000);
+	cr_assert_eq(m.used, 0);
+	for (i = 0; i <= m.index_mask; i++)
+		cr_assert_eq(m.index[i] | m.nat_index[i], 0);
+}
+
+/* Past HS_MAX_NAT_ALIASES rewrites on one path (four NAT functions in a
+ * row, each rewriting between its two points), the sighting still joins,
+ * and the overflow is counted. */
+Test(match_nat, alias_overflow_counted)
+{
+	uint16_t p;
+
+	init(&m, 64, 1000);
+	for (p = 0; p < 8; p++)
+		hs_matcher_set_nat_zone(&m, p, 1 + p / 2);
+	for (p = 0; p < 8; p++)
+		add_nat(0x100 + (p + 1) / 2, 0x77, p, 10 + p);
+	hs_matcher_flush(&m);
+	cr_assert_eq(sink.n, 1);
+	cr_assert_eq(sink.t[0].n, 8);
+	cr_assert_eq(m.counters.nat_joined, 4);
+	cr_assert_eq(m.counters.nat_alias_overflow, 4 - HS_MAX_NAT_ALIASES);
 }

@@ -250,6 +250,7 @@ static struct hs_hop *hop_get(struct hs_hops *h, uint16_t from, uint16_t to)
 	hop = &h->hops[h->n_hops++];
 	hop->from = from;
 	hop->to = to;
+	hop->nat = (struct hs_hop_nat){ 0 };
 	h->hop_index[from * HS_MAX_POINTS + to] = (uint16_t)h->n_hops;
 	return hop;
 }
@@ -790,6 +791,12 @@ static void fold_hops(struct hs_hops *h, const struct hs_trajectory *t,
 			leg_push(h, hop_leg, t->s[i - 1].ts_ns, t->s[i].ts_ns);
 			leg_count_dups(hop_leg, dups);
 		}
+		if (hop && t->s[i - 1].flow_hash != t->s[i].flow_hash)
+			hop->nat = (struct hs_hop_nat){
+				.crossings = hop->nat.crossings + 1,
+				.flow_in = t->s[i - 1].flow_hash,
+				.flow_out = t->s[i].flow_hash,
+			};
 		if (seg) {
 			leg_push(h, seg, t->s[i - 1].ts_ns, t->s[i].ts_ns);
 			leg_count_dups(seg, dups);
@@ -831,11 +838,16 @@ void hs_hops_fold(const struct hs_trajectory *t, void *ctx)
 	if (ref && ref != p && ref->n > t->n && path_matches(ref, t)) {
 		/* stopped short of where its flow goes: lost on the next hop,
 		 * unless the match table or the end of the run cut it short,
-		 * or the ring buffer dropped the record that would tell */
+		 * or the ring buffer dropped the record that would tell, or
+		 * it may have gone on past a NAT under a flow of its own */
 		fold_hops(h, t, ref);
 		next = ref->points[t->n];
 		if (t->evicted || t->at_end)
 			return;
+		if (t->nat_unsure) {
+			h->unverified++;
+			return;
+		}
 		if (dropped(h, next, t->s[t->n - 1].ts_ns,
 			    t->s[t->n - 1].ts_ns + h->window_ns))
 			h->unverified++;

@@ -117,9 +117,18 @@ struct hs_leg {
 	struct hs_acc total;
 };
 
+/* A hop whose packets left with other addresses or ports than they came
+ * with: NAT rewrote them between its two points (match.h). */
+struct hs_hop_nat {
+	uint64_t crossings; /* packets seen rewritten over the hop */
+	/* the flow hashes of the last one rewritten, before and after */
+	uint32_t flow_in, flow_out;
+};
+
 struct hs_hop {
 	uint16_t from;
 	uint16_t to;
+	struct hs_hop_nat nat;
 	struct hs_leg leg;
 };
 

@@ -14,6 +14,7 @@
 #include "analysis/join_clock.h"
 #include "analysis/hops.h"
 #include "analysis/match.h"
+#include "analysis/nat.h"
 #include "analysis/points.h"
 
 /* The kernel times the probes (two clock reads a run, which cost the
@@ -47,6 +48,8 @@ struct hs_report {
 	const uint8_t *state;
 	/* two hosts' files joined: how their clocks were aligned; NULL else */
 	const struct hs_join_clock *join;
+	/* the NAT hops' rewrites in words, as far as known; NULL: none */
+	const struct hs_nat_names *nat;
 	bool final;
 	double elapsed_s; /* since measuring started */
 	double interval_s; /* the span the interval statistics cover */
@@ -60,6 +63,15 @@ static inline bool hs_report_point_shown(const struct hs_report *r,
 	return !r->points->p[i].skipped && !r->points->p[i].absent &&
 	       (!r->state || r->state[i] != HS_POINT_FREE);
 }
+
+/*
+ * What kind of hop joins two points, with what made it in via: nat, with
+ * the rewrite, where the hop's packets were seen rewritten (the words
+ * from r->nat, or the two flow hashes); else what the points are
+ * (hs_points_classify()).
+ */
+enum hs_hop_kind hs_report_hop_kind(const struct hs_report *r, uint16_t from,
+				    uint16_t to, char *via, size_t len);
 
 /* The probes' cost per hook, summed over the points with that hook. */
 struct hs_hook_cost {

@@ -83,6 +83,8 @@ struct hs_session {
 	void *cooldown; /* the queue, when cooldown_ns > 0 */
 	/* two hosts' files joined: how their clocks were aligned */
 	const struct hs_join_clock *join;
+	/* the NAT hops' rewrites in words, as the collector found them */
+	struct hs_nat_names nat_names;
 };
 
 /* 0 or -errno. points stay the caller's. */
@@ -99,6 +101,10 @@ void hs_session_armed(struct hs_session *s, uint64_t ts);
 /* Measuring starts: the "point" lines. */
 void hs_session_ready(struct hs_session *s, uint64_t ts);
 void hs_session_record(struct hs_session *s, const struct hs_record *r);
+/* NAT turned flow flow_in into flow_out: text says how (nat.h); the
+ * reports name the hop's rewrite with it, and the sinks take it. */
+void hs_session_nat_name(struct hs_session *s, uint32_t flow_in,
+			 uint32_t flow_out, const char *text);
 /* A record the ring buffer handed over that is not an hs_record. */
 void hs_session_bad_record(struct hs_session *s);
 /* Point's ring-buffer drop counter stood at total at time to, having

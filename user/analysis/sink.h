@@ -41,6 +41,9 @@ struct hs_sink {
 	void (*horizon)(void *ctx, uint64_t ts);
 	/* "down", "up" or "gone" happened to the point's interface */
 	void (*event)(void *ctx, uint16_t point, const char *event);
+	/* NAT turned flow flow_in into flow_out, in words (nat.h) */
+	void (*nat_name)(void *ctx, uint32_t flow_in, uint32_t flow_out,
+			 const char *text);
 	/* what each point's program cost, n points */
 	void (*cost)(void *ctx, const struct hs_probe_cost *cost,
 		     unsigned int n);

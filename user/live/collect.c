@@ -14,6 +14,7 @@
 #include "live/collect.h"
 #include "store/recfile.h"
 #include "store/recorder.h"
+#include "topo/conntrack.h"
 
 /* Records reserved but not yet submitted when we drain are at most this
  * old; everything older than "now - slack" has been seen. */
@@ -432,8 +433,42 @@ static void note_cost(struct collector *c)
 	hs_session_cost(&c->session, cost);
 }
 
+/*
+ * Name the NAT hops' rewrites not yet named, from the conntrack table of
+ * the namespace where the rewrite happened (the hop's second point's).
+ * A flow whose entry is gone stays named by its flow hashes; one asked
+ * about is asked again at the next report, no more often.
+ */
+static void name_nat_hops(struct collector *c)
+{
+	const struct hs_hops *h = &c->session.hops;
+	const struct hs_point_table *t = c->session.points;
+	char text[HS_NAT_TEXT_MAX];
+	uint32_t i;
+
+	for (i = 0; i < h->n_hops; i++) {
+		const struct hs_hop *hop = &h->hops[i];
+		int found;
+
+		if (!hop->nat.crossings ||
+		    hs_nat_name_find(&c->session.nat_names, hop->nat.flow_in,
+				     hop->nat.flow_out))
+			continue;
+		found = hs_ct_find_rewrite(t->p[hop->to].netns,
+					   hop->nat.flow_in, hop->nat.flow_out,
+					   text, sizeof(text));
+		if (found > 0)
+			hs_session_nat_name(&c->session, hop->nat.flow_in,
+					    hop->nat.flow_out, text);
+		else if (found < 0)
+			pr_debug("NAT hop %u -> %u: %s", hop->from, hop->to,
+				 text);
+	}
+}
+
 static void report(struct collector *c, bool final, double elapsed, double span)
 {
+	name_nat_hops(c);
 	read_counters(c);
 	hs_session_report(&c->session, final, elapsed, span, c->counters);
 }

@@ -102,8 +102,8 @@ static void put_head(FILE *f, const struct hs_report *r, unsigned int report_no,
 	const char *kind = row->kind;
 
 	if (!kind)
-		kind = hs_hop_kind_name(hs_points_classify(
-			t, row->from, row->to, via, sizeof(via)));
+		kind = hs_hop_kind_name(hs_report_hop_kind(
+			r, row->from, row->to, via, sizeof(via)));
 	fprintf(f, "%u,%.3f,%d", report_no, r->elapsed_s, r->final ? 1 : 0);
 	put_text(f, row->type);
 	put_int(f, row->path);

@@ -90,6 +90,9 @@ void hs_pipeline_values(const struct hs_report *r, struct hs_pipeline_values *v)
 		v->overflow = m->overflow;
 		v->warmup = m->warmup;
 		v->at_end = m->at_end;
+		v->nat_joined = m->nat_joined;
+		v->nat_ambiguous = m->nat_ambiguous;
+		v->nat_contradicted = m->nat_contradicted;
 	}
 	if (h) {
 		v->unverified = h->unverified;
@@ -360,6 +363,12 @@ static const struct hs_field pipeline_rows[] = {
 		 "trajectories folded early: queue full", 16, 0),
 	PIPE_ROW(bad_records, "records", HS_FIELD_FROM_SESSION,
 		 "malformed ring-buffer records", 17, 0),
+	PIPE_ROW(nat_joined, "records", HS_FIELD_FROM_MATCH,
+		 "records matched past a NAT by their NAT key", 18, 0),
+	PIPE_ROW(nat_ambiguous, "records", HS_FIELD_FROM_MATCH,
+		 "NAT matches refused: two packets alike could be it", 19, 0),
+	PIPE_ROW(nat_contradicted, "candidates", HS_FIELD_FROM_MATCH,
+		 "NAT matches a flow learned to go elsewhere kept out", 20, 0),
 };
 
 const struct hs_field_table hs_pipeline_fields = { pipeline_rows,

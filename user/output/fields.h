@@ -127,6 +127,7 @@ struct hs_pipeline_values {
 		flows_replaced;
 	uint64_t left_out_warmup, left_out_cooldown, cooldown_overflow,
 		bad_records;
+	uint64_t nat_joined, nat_ambiguous, nat_contradicted;
 };
 
 /* The collector as it runs: what /healthz answers and the exposition

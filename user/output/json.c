@@ -121,13 +121,15 @@ static void json_hop(struct dest *out, const struct hs_report *r,
 {
 	json_object *o = json_line("hop", r->final);
 	char via[128];
-	enum hs_hop_kind kind = hs_points_classify(r->points, hop->from,
-						   hop->to, via, sizeof(via));
+	enum hs_hop_kind kind =
+		hs_report_hop_kind(r, hop->from, hop->to, via, sizeof(via));
 
 	json_add_u64(o, "from", hop->from);
 	json_add_u64(o, "to", hop->to);
 	json_add_str(o, "kind", hs_hop_kind_name(kind));
 	json_add_str(o, "via", via);
+	if (kind == HS_HOP_NAT)
+		json_add_u64(o, "nat_packets", hop->nat.crossings);
 	json_add_acc(o, hs_leg_acc(&hop->leg, r->final));
 	if (r->join && kind == HS_HOP_NETWORK)
 		json_add_i64(o, "delay_uncertainty_ns",
@@ -150,8 +152,8 @@ static json_object *json_breakdown(const struct hs_report *r,
 		json_add_u64(o, "to", s->to);
 		json_add_str(
 			o, "kind",
-			hs_hop_kind_name(hs_points_classify(
-				r->points, s->from, s->to, via, sizeof(via))));
+			hs_hop_kind_name(hs_report_hop_kind(
+				r, s->from, s->to, via, sizeof(via))));
 		json_add_str(o, "via", via);
 		json_add_fields(o, &hs_share_fields, s);
 		json_object_array_add(arr, o);

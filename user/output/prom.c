@@ -247,8 +247,14 @@ static void hop_labels(const struct hs_report *r, const struct hs_hop *hop,
 		       struct labels *l)
 {
 	char via[128];
-	enum hs_hop_kind kind = hs_points_classify(r->points, hop->from,
-						   hop->to, via, sizeof(via));
+	enum hs_hop_kind kind =
+		hs_report_hop_kind(r, hop->from, hop->to, via, sizeof(via));
+
+	/* a series per rewrite would be a series per flow: the label names
+	 * the function, the rewrite is in the other outputs */
+	if (kind == HS_HOP_NAT)
+		hs_points_classify(r->points, hop->from, hop->to, via,
+				   sizeof(via));
 
 	labels_clear(l);
 	point_label(r, l, "from", hop->from);

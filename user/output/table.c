@@ -109,7 +109,7 @@ static void table_hop_notes(FILE *f, const struct hs_report *r, uint16_t from,
 	enum hs_hop_kind kind;
 	char via[128];
 
-	kind = hs_points_classify(r->points, from, to, via, sizeof(via));
+	kind = hs_report_hop_kind(r, from, to, via, sizeof(via));
 	fprintf(f, "    %s: %s", hs_hop_kind_name(kind), via);
 	if (r->join && kind == HS_HOP_NETWORK)
 		table_join_note(f, r->join);

@@ -69,6 +69,9 @@ enum hs_frame_type {
 				    * JSON object as the header has it */
 	HS_FRAME_POINT_REMOVED = 13, /* struct hs_frame_point */
 	HS_FRAME_EXPIRE = 14, /* struct hs_frame_expire */
+	/* a NAT hop's rewrite in words (analysis/nat.h); a file without
+	 * them names NAT hops by flow hashes */
+	HS_FRAME_NAT_NAME = 15, /* struct hs_frame_nat_name */
 	HS_FRAME_TYPE_MAX,
 };
 
@@ -112,6 +115,15 @@ HS_ASSERT_FIELD(struct hs_frame_event, point, 0, 2);
 HS_ASSERT_FIELD(struct hs_frame_event, __pad, 2, 6);
 HS_ASSERT_FIELD(struct hs_frame_event, event, 8, 16);
 HS_ASSERT_SIZE(struct hs_frame_event, 24);
+
+struct hs_frame_nat_name {
+	__u32 flow_in, flow_out;
+	char text[128]; /* NUL-terminated */
+};
+HS_ASSERT_FIELD(struct hs_frame_nat_name, flow_in, 0, 4);
+HS_ASSERT_FIELD(struct hs_frame_nat_name, flow_out, 4, 4);
+HS_ASSERT_FIELD(struct hs_frame_nat_name, text, 8, 128);
+HS_ASSERT_SIZE(struct hs_frame_nat_name, 136);
 
 struct hs_frame_point {
 	__u64 ts_ns;

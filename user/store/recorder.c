@@ -120,6 +120,17 @@ static void on_event(void *ctx, uint16_t point, const char *event)
 	hs_rec_put(rec->w, HS_FRAME_EVENT, &f, sizeof(f));
 }
 
+static void on_nat_name(void *ctx, uint32_t flow_in, uint32_t flow_out,
+			const char *text)
+{
+	struct hs_recorder *rec = ctx;
+	struct hs_frame_nat_name f = { .flow_in = flow_in,
+				       .flow_out = flow_out };
+
+	snprintf(f.text, sizeof(f.text), "%s", text);
+	hs_rec_put(rec->w, HS_FRAME_NAT_NAME, &f, sizeof(f));
+}
+
 static void on_cost(void *ctx, const struct hs_probe_cost *cost, unsigned int n)
 {
 	struct hs_recorder *rec = ctx;
@@ -177,6 +188,7 @@ void hs_recorder_sink(struct hs_recorder *rec, struct hs_sink *sink)
 		.drops = on_drops,
 		.horizon = on_horizon,
 		.event = on_event,
+		.nat_name = on_nat_name,
 		.cost = on_cost,
 		.report = on_report,
 		.end = on_end,

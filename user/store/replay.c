@@ -46,6 +46,17 @@ static int replay_records(struct hs_session *s, const struct hs_rec_frame *f,
 	return 0;
 }
 
+static int replay_nat_name(struct hs_session *s, const struct hs_rec_frame *f,
+			   char *err, size_t errlen)
+{
+	const struct hs_frame_nat_name *n = f->data;
+
+	if (f->len != sizeof(*n) || !memchr(n->text, '\0', sizeof(n->text)))
+		return bad_frame(f, err, errlen, "a malformed NAT name");
+	hs_session_nat_name(s, n->flow_in, n->flow_out, n->text);
+	return 0;
+}
+
 static int replay_drops(struct hs_session *s, const struct hs_rec_frame *f,
 			char *err, size_t errlen)
 {
@@ -198,6 +209,8 @@ int hs_replay_frame(struct hs_session *s, const struct hs_rec_frame *f,
 		return replay_point_removed(s, f, err, errlen);
 	case HS_FRAME_EXPIRE:
 		return replay_expire(s, f, err, errlen);
+	case HS_FRAME_NAT_NAME:
+		return replay_nat_name(s, f, err, errlen);
 	}
 	return bad_frame(f, err, errlen, "a second header");
 }

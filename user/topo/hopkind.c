@@ -7,7 +7,7 @@ static const char *const hop_kind_names[HS_HOP_KIND_COUNT] = {
 	[HS_HOP_WIRE] = "wire",		[HS_HOP_SWITCH] = "switch",
 	[HS_HOP_FUNCTION] = "function", [HS_HOP_STACK] = "stack",
 	[HS_HOP_NETWORK] = "network",	[HS_HOP_ENCAP] = "encap",
-	[HS_HOP_DECAP] = "decap",
+	[HS_HOP_DECAP] = "decap",	[HS_HOP_NAT] = "nat",
 };
 
 const char *hs_hop_kind_name(enum hs_hop_kind kind)

@@ -9,6 +9,8 @@
  *   switch    port to port of a bridge or an OVS, or macvlan siblings
  *   function  into a namespace and out of it: the network function
  *   network   between two hosts (record files joined; never from here)
+ *   nat       a function seen rewriting addresses or ports (from the
+ *             traffic: analysis/report.h; never from here)
  * and "via" names it: "veth", "bridge br0", "ovs br1", "macvlan mvp
  * (bridge mode)", "VNF vnf1". One table of names serves every output.
  */
@@ -27,6 +29,9 @@ enum hs_hop_kind {
 	HS_HOP_NETWORK,
 	HS_HOP_ENCAP, /* into a tunnel: its device's egress to the underlay */
 	HS_HOP_DECAP, /* out of it: the underlay to the device's ingress */
+	/* a function that rewrote addresses or ports: known from the
+	 * packets, never from the points (analysis/report.h) */
+	HS_HOP_NAT,
 	HS_HOP_KIND_COUNT,
 };
 
