@@ -36,6 +36,18 @@ enum hs_hop_kind hs_points_classify(const struct hs_point_table *t,
 	return hs_hop_classify(&ea, &eb, via, len);
 }
 
+uint32_t hs_points_nat_zone(const struct hs_point_table *t, uint16_t id)
+{
+	const struct hs_point_info *p = &t->p[id];
+	unsigned int j;
+
+	for (j = 0; j < t->n; j++)
+		if (!t->p[j].absent && t->p[j].host == p->host &&
+		    !strcmp(t->p[j].netns, p->netns))
+			return j + 1;
+	return (uint32_t)id + 1;
+}
+
 static bool in_switch_ns(const struct hs_point_table *t,
 			 const struct hs_path *p, const char *ns)
 {

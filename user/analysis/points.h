@@ -65,6 +65,13 @@ const char *hs_point_label(const struct hs_point_table *t, uint16_t id,
 enum hs_hop_kind hs_points_classify(const struct hs_point_table *t,
 				    uint16_t from, uint16_t to, char *via,
 				    size_t len);
+/*
+ * The NAT zone of a point (analysis/match.h): its network namespace on its
+ * host, numbered after the first point there (1 on). A rewrite happens
+ * inside one namespace, between a packet's way in and its way out, so
+ * NAT is looked for between points of one zone only.
+ */
+uint32_t hs_points_nat_zone(const struct hs_point_table *t, uint16_t id);
 struct hs_path;
 /*
  * A path as the chain it crosses: "snd -veth-> vnf1 -bridge br0-> vnf2".

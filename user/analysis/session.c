@@ -107,24 +107,6 @@ static void on_trajectory(const struct hs_trajectory *t, void *ctx)
 	cooldown_release(s);
 }
 
-/*
- * The NAT zone of a point (match.h): its network namespace on its host,
- * numbered after the first point there. A rewrite happens inside one
- * namespace, between a packet's way in and its way out, so the matcher
- * looks for NAT between points of one zone only.
- */
-static uint32_t nat_zone_of(const struct hs_point_table *t, uint16_t id)
-{
-	const struct hs_point_info *p = &t->p[id];
-	unsigned int j;
-
-	for (j = 0; j < t->n; j++)
-		if (!t->p[j].absent && t->p[j].host == p->host &&
-		    !strcmp(t->p[j].netns, p->netns))
-			return j + 1;
-	return (uint32_t)id + 1;
-}
-
 int hs_session_init(struct hs_session *s, const struct hs_session_config *c,
 		    const struct hs_point_table *points)
 {
@@ -146,7 +128,7 @@ int hs_session_init(struct hs_session *s, const struct hs_session_config *c,
 	for (i = 0; !err && i < points->n; i++)
 		if (!points->p[i].absent)
 			hs_matcher_set_nat_zone(&s->matcher, (uint16_t)i,
-						nat_zone_of(points, (uint16_t)i));
+						hs_points_nat_zone(points, (uint16_t)i));
 	if (!err && c->cooldown_ns) {
 		s->cooldown = calloc(1, sizeof(struct cooldown));
 		if (!s->cooldown)
@@ -208,7 +190,7 @@ int hs_session_point_added(struct hs_session *s, uint16_t id, uint64_t ts)
 	memset(&s->cost[id], 0, sizeof(s->cost[id]));
 	s->point_state[id] = HS_POINT_LIVE;
 	s->removed_ts[id] = 0;
-	hs_matcher_set_nat_zone(&s->matcher, id, nat_zone_of(s->points, id));
+	hs_matcher_set_nat_zone(&s->matcher, id, hs_points_nat_zone(s->points, id));
 	for_each_sink(s, k, point_added)
 		k->point_added(k->ctx, ts, s->points, id);
 	return 0;
