@@ -540,7 +540,7 @@ static int join_files_drops(int64_t shift, bool with_drops)
 	cr_assert_not_null(mem);
 	out.json = mem;
 	hs_output_sink(&out, &sink);
-	ret = hs_join_runs(&ra, &rb, NULL, &sink);
+	ret = hs_join_runs((struct hs_rec_run[]){ ra, rb }, 2, NULL, &sink);
 	cr_assert_not(out.failed);
 	cr_assert_eq(fclose(mem), 0);
 	mem = NULL;
@@ -776,4 +776,175 @@ Test(join, files_of_two_fingerprint_versions_refused)
 	B.info.fingerprint = 1;
 	cr_assert_eq(join_files(OFFSET), HS_EXIT_USAGE);
 	cr_assert_eq(n_lines, 0);
+}
+
+/* ---- placing N hosts' clocks from their pairs' gaps ---- */
+
+/* Gaps made from true offsets and true smallest delays: g_ij = t_ij +
+ * (off_j - off_i); t < 0 means no packet went from i to j. */
+static void true_gaps(struct hs_join_gaps *g, unsigned int n,
+		      const int64_t *off, const int64_t t[][HS_MAX_HOSTS])
+{
+	unsigned int i, j;
+
+	memset(g, 0, sizeof(*g));
+	g->n_hosts = n;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+			if (i != j && t[i][j] >= 0) {
+				g->packets[i][j] = 10;
+				g->gap[i][j] = t[i][j] + off[j] - off[i];
+			}
+}
+
+/* Every offset and every pair's delay within the uncertainty stated. */
+static void expect_within(const struct hs_join_clocks *c, unsigned int n,
+			  const int64_t *off)
+{
+	unsigned int a, b;
+
+	for (a = 0; a < n; a++) {
+		int64_t err = c->host[a].offset_ns - off[a];
+
+		cr_assert_eq(c->host[a].method,
+			     a ? HS_JOIN_MIN_DELAY : c->host[a].method);
+		if (a)
+			cr_assert_leq(llabs(err), c->host[a].uncertainty_ns,
+				      "host %u: offset %lld, true %lld, +- %lld",
+				      a, (long long)c->host[a].offset_ns,
+				      (long long)off[a],
+				      (long long)c->host[a].uncertainty_ns);
+		for (b = 0; b < n; b++) {
+			int64_t est = c->host[b].offset_ns -
+				      c->host[a].offset_ns;
+
+			if (a == b)
+				continue;
+			cr_assert_geq(c->pair[a][b].uncertainty_ns, 0);
+			cr_assert_leq(llabs(est - (off[b] - off[a])),
+				      c->pair[a][b].uncertainty_ns,
+				      "%u -> %u: %lld, true %lld, +- %lld", a,
+				      b, (long long)est,
+				      (long long)(off[b] - off[a]),
+				      (long long)c->pair[a][b].uncertainty_ns);
+		}
+	}
+}
+
+/* Two hosts, both ways: the classic estimate. */
+Test(join_solve, two_hosts_both_ways)
+{
+	const int64_t off[2] = { 0, 50 };
+	const int64_t t[2][HS_MAX_HOSTS] = { { 0, 100 }, { 100, 0 } };
+	struct hs_join_gaps g;
+	struct hs_join_clocks c;
+
+	true_gaps(&g, 2, off, t);
+	cr_assert(hs_join_solve(&g, &c));
+	cr_assert_eq(c.host[1].offset_ns, 50);
+	cr_assert_eq(c.host[1].uncertainty_ns, 100);
+	cr_assert_eq(c.host[1].min_ab_ns, 150);
+	cr_assert_eq(c.host[1].min_ba_ns, 50);
+}
+
+/*
+ * The paper's Fig. 7: sender S -> VNF host V -> receiver R, replies
+ * straight back R -> S. No pair but S-R has traffic both ways, yet every
+ * host is placed, V through the loop S -> V -> R -> S.
+ */
+Test(join_solve, three_hosts_replies_straight_back)
+{
+	/* S, V, R; S -> R is seen too (the packet on both ends), with V's
+	 * 20 ns of residence in it */
+	const int64_t off[3] = { 0, 1000, -500 };
+	const int64_t t[3][HS_MAX_HOSTS] = {
+		{ 0, 100, 220 },
+		{ -1, 0, 100 },
+		{ 100, -1, 0 },
+	};
+	struct hs_join_gaps g;
+	struct hs_join_clocks c;
+
+	true_gaps(&g, 3, off, t);
+	cr_assert(hs_join_solve(&g, &c));
+	expect_within(&c, 3, off);
+	/* V: R_V in [1100 - 300, 1100] = [800, 1100] */
+	cr_assert_eq(c.host[1].offset_ns, 950);
+	cr_assert_eq(c.host[1].uncertainty_ns, 150);
+	cr_assert_eq(c.host[2].offset_ns, -450);
+	cr_assert_eq(c.pair[1][2].uncertainty_ns, 300);
+	/* V and S saw packets one way only: the direct counts say so */
+	cr_assert_eq(c.host[1].packets_ab, 10);
+	cr_assert_eq(c.host[1].packets_ba, 0);
+}
+
+/* Random chains of up to 8 hosts, each link both ways or one way round a
+ * loop: whatever the offsets, the truth lies within what is stated. */
+Test(join_solve, random_chains_hold_the_truth)
+{
+	unsigned int round, n, i, j;
+
+	srand(7);
+	for (round = 0; round < 500; round++) {
+		int64_t off[HS_MAX_HOSTS], t[HS_MAX_HOSTS][HS_MAX_HOSTS];
+		struct hs_join_gaps g;
+		struct hs_join_clocks c;
+
+		n = 2 + (unsigned int)rand() % (HS_MAX_HOSTS - 1);
+		for (i = 0; i < n; i++) {
+			off[i] = i ? rand() % 2000000 - 1000000 : 0;
+			for (j = 0; j < n; j++)
+				t[i][j] = -1;
+		}
+		/* forward along the chain, back from its end to the start,
+		 * and some links both ways */
+		for (i = 0; i + 1 < n; i++) {
+			t[i][i + 1] = 1000 + rand() % 50000;
+			if (rand() % 3 == 0)
+				t[i + 1][i] = 1000 + rand() % 50000;
+		}
+		t[n - 1][0] = 1000 + rand() % 50000;
+		true_gaps(&g, n, off, t);
+		cr_assert(hs_join_solve(&g, &c));
+		expect_within(&c, n, off);
+	}
+}
+
+/* No way back to host 0: the realtime clocks, the uncertainty unknown;
+ * TAI: taken as is. */
+Test(join_solve, one_way_realtime_and_tai)
+{
+	const int64_t off[2] = { 0, 50 };
+	const int64_t t[2][HS_MAX_HOSTS] = { { 0, 100 }, { -1, 0 } };
+	struct hs_join_gaps g;
+	struct hs_join_clocks c;
+
+	true_gaps(&g, 2, off, t);
+	g.coarse[1] = 7;
+	cr_assert(hs_join_solve(&g, &c));
+	cr_assert_eq(c.host[1].method, HS_JOIN_REALTIME);
+	cr_assert_eq(c.host[1].offset_ns, 7);
+	cr_assert_eq(c.host[1].uncertainty_ns, -1);
+	cr_assert_eq(c.pair[0][1].method, HS_JOIN_REALTIME);
+	g.tai = true;
+	g.coarse[1] = 0;
+	cr_assert(hs_join_solve(&g, &c));
+	cr_assert_eq(c.host[1].method, HS_JOIN_TAI);
+	cr_assert_eq(c.host[1].offset_ns, 0);
+	cr_assert_eq(c.pair[1][0].method, HS_JOIN_TAI);
+}
+
+/* Gaps that add up to less than 0 around a loop (clocks that drifted):
+ * said, and each host placed from its own gaps with host 0. */
+Test(join_solve, a_loop_below_zero_is_said)
+{
+	struct hs_join_gaps g = { .n_hosts = 2 };
+	struct hs_join_clocks c;
+
+	g.packets[0][1] = g.packets[1][0] = 1;
+	g.gap[0][1] = 100;
+	g.gap[1][0] = -300;
+	cr_assert_not(hs_join_solve(&g, &c));
+	cr_assert_eq(c.host[1].offset_ns, 200);
+	cr_assert_eq(c.host[1].uncertainty_ns, -100);
 }

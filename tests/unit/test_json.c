@@ -856,6 +856,7 @@ Test(json, clock_line_and_the_uncertainty_of_network_hops)
 		{ HS_JOIN_REALTIME, "realtime", -1 },
 	};
 	struct hs_join_clock jc;
+	struct hs_join_clocks clocks;
 	unsigned int k, i;
 
 	hand_made();
@@ -865,7 +866,7 @@ Test(json, clock_line_and_the_uncertainty_of_network_hops)
 	snprintf(pts.host[1], sizeof(pts.host[1]), "beta");
 	for (i = 3; i < 7; i++)
 		pts.p[i].host = 1;
-	report.join = &jc;
+	report.join = &clocks;
 	for (k = 0; k < 3; k++) {
 		json_object *o;
 
@@ -874,6 +875,7 @@ Test(json, clock_line_and_the_uncertainty_of_network_hops)
 					     .uncertainty_ns = methods[k].unc,
 					     .packets_ab = 17 + k,
 					     .packets_ba = 0 };
+		hs_join_clocks_two(&clocks, &jc);
 		write_report();
 		/* once per report, before its hops */
 		cr_assert_eq(count("clock"), 1);
@@ -1063,7 +1065,6 @@ static void scenario_json(bool joined)
 {
 	struct hs_output out = {};
 	struct hs_run_info info;
-	struct hs_join_clock *jc = NULL;
 	struct hs_sink sink;
 
 	scenario_points(&pts, joined);
@@ -1072,10 +1073,11 @@ static void scenario_json(bool joined)
 	s_up = true;
 	if (joined) {
 		static struct hs_join_clock clock;
+		static struct hs_join_clocks clocks;
 
 		scenario_clock(&clock);
-		jc = &clock;
-		s.join = jc;
+		hs_join_clocks_two(&clocks, &clock);
+		s.join = &clocks;
 	}
 	out.json = open_text();
 	hs_output_sink(&out, &sink);
@@ -1207,10 +1209,11 @@ Test(json, scenario_hops_are_the_sessions)
 		json_object *o = nth("clock", i);
 
 		cr_assert_str_eq(str(o, "method"), "min-delay");
-		cr_assert_eq(num(o, "offset_ns"), s.join->offset_ns);
-		cr_assert_eq(num(o, "uncertainty_ns"), s.join->uncertainty_ns);
-		cr_assert_eq(num(o, "packets_ab"), s.join->packets_ab);
-		cr_assert_eq(num(o, "packets_ba"), s.join->packets_ba);
+		cr_assert_eq(num(o, "offset_ns"), s.join->host[1].offset_ns);
+		cr_assert_eq(num(o, "uncertainty_ns"),
+			     s.join->host[1].uncertainty_ns);
+		cr_assert_eq(num(o, "packets_ab"), s.join->host[1].packets_ab);
+		cr_assert_eq(num(o, "packets_ba"), s.join->host[1].packets_ba);
 		cr_assert_str_eq(str(o, "host_a"), "hostA");
 		cr_assert_str_eq(str(o, "host_b"), "hostB");
 	}

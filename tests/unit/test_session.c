@@ -148,6 +148,7 @@ Test(session, joined_hosts_print_what_they_always_printed)
 	struct hs_fit_run runs[3];
 	struct hs_fit fits[HS_FIT_METRICS];
 	struct hs_join_clock jc;
+	static struct hs_join_clocks clocks;
 	struct hs_output out;
 	struct hs_sink sink;
 	unsigned int n;
@@ -156,7 +157,8 @@ Test(session, joined_hosts_print_what_they_always_printed)
 	scenario_clock(&jc);
 	cr_assert_eq(hs_session_init(&s, &cfg, &points), 0);
 	s_up = true;
-	s.join = &jc;
+	hs_join_clocks_two(&clocks, &jc);
+	s.join = &clocks;
 	output_to_captures(&out);
 	hs_output_sink(&out, &sink);
 	hs_session_add_sink(&s, &sink);

@@ -45,12 +45,12 @@ enum hs_point_state {
 	HS_POINT_FREE, /* nothing refers to the id: it may be added again */
 };
 
-#define HS_MAX_HOSTS 2
+#define HS_MAX_HOSTS 8
 #define HS_HOST_NAME_MAX 64
 
 struct hs_point_table {
 	unsigned int n;
-	/* one host, or two whose record files were joined: labels then
+	/* one host, or up to HS_MAX_HOSTS whose record files were joined: labels then
 	 * begin with the host name */
 	unsigned int n_hosts;
 	char host[HS_MAX_HOSTS][HS_HOST_NAME_MAX];

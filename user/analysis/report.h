@@ -46,8 +46,8 @@ struct hs_report {
 	const struct hs_probe_cost *cost; /* per point, or NULL */
 	/* per point, enum hs_point_state; NULL: every point is live */
 	const uint8_t *state;
-	/* two hosts' files joined: how their clocks were aligned; NULL else */
-	const struct hs_join_clock *join;
+	/* hosts' files joined: how their clocks were aligned; NULL else */
+	const struct hs_join_clocks *join;
 	/* the NAT hops' rewrites in words, as far as known; NULL: none */
 	const struct hs_nat_names *nat;
 	bool final;
@@ -72,6 +72,14 @@ static inline bool hs_report_point_shown(const struct hs_report *r,
  */
 enum hs_hop_kind hs_report_hop_kind(const struct hs_report *r, uint16_t from,
 				    uint16_t to, char *via, size_t len);
+
+/* The clocks' say on a delay from point from to point to, on two hosts
+ * of a joined run. */
+static inline const struct hs_join_pair *
+hs_report_join_pair(const struct hs_report *r, uint16_t from, uint16_t to)
+{
+	return &r->join->pair[r->points->p[from].host][r->points->p[to].host];
+}
 
 /* The probes' cost per hook, summed over the points with that hook. */
 struct hs_hook_cost {

@@ -81,8 +81,8 @@ struct hs_session {
 	struct hs_probe_cost cost[HS_MAX_POINTS];
 	uint64_t stream_first, stream_last; /* first sightings: the stream */
 	void *cooldown; /* the queue, when cooldown_ns > 0 */
-	/* two hosts' files joined: how their clocks were aligned */
-	const struct hs_join_clock *join;
+	/* hosts' files joined: how their clocks were aligned */
+	const struct hs_join_clocks *join;
 	/* the NAT hops' rewrites in words, as the collector found them */
 	struct hs_nat_names nat_names;
 };

@@ -59,7 +59,7 @@ static int fit_runs(struct hs_rec_run *runs, unsigned int n_runs,
 	return HS_EXIT_OK;
 }
 
-/* One run replayed, two joined, or the fit, into out. */
+/* One run replayed, several hosts' joined, or the fit, into out. */
 static int report_runs(struct hs_rec_run *runs, unsigned int n_runs,
 		       const struct hs_report_opts *o, struct hs_output *out)
 {
@@ -70,8 +70,8 @@ static int report_runs(struct hs_rec_run *runs, unsigned int n_runs,
 	if (o->fit)
 		return fit_runs(runs, n_runs, o, out);
 	hs_output_sink(out, &sink);
-	if (n_runs == 2)
-		return hs_join_runs(&runs[0], &runs[1], &o->change, &sink);
+	if (n_runs >= 2)
+		return hs_join_runs(runs, n_runs, &o->change, &sink);
 	if (hs_replay_session(&runs[0], &o->change, &s))
 		return HS_EXIT_FAILURE;
 	hs_session_add_sink(&s, &sink);
@@ -112,9 +112,9 @@ int hs_report_files(const struct hs_report_opts *o)
 	for (i = 0; i < n_runs; i++)
 		if (hs_rec_run_check(&runs[i]))
 			goto out;
-	if (!o->fit && n_runs > 2) {
-		pr_err("%u runs: report takes one run (its parts in order), two runs of two hosts, or --fit",
-		       n_runs);
+	if (!o->fit && n_runs > HS_MAX_HOSTS) {
+		pr_err("%u runs: report takes one run (its parts in order), the runs of 2 to %d hosts, or --fit",
+		       n_runs, HS_MAX_HOSTS);
 		goto out;
 	}
 	e = hs_output_open(&out, o->json_path, o->csv_path, true, &which);

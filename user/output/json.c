@@ -133,7 +133,8 @@ static void json_hop(struct dest *out, const struct hs_report *r,
 	json_add_acc(o, hs_leg_acc(&hop->leg, r->final));
 	if (r->join && kind == HS_HOP_NETWORK)
 		json_add_i64(o, "delay_uncertainty_ns",
-			     r->join->uncertainty_ns);
+			     hs_report_join_pair(r, hop->from, hop->to)
+				     ->uncertainty_ns);
 	json_emit(out, o);
 }
 
@@ -208,16 +209,21 @@ static void json_counters(struct dest *out, const struct hs_report *r)
 	json_emit(out, o);
 }
 
+/* A line per host but the first: its clock on the first's. */
 static void json_clock(struct dest *out, const struct hs_report *r)
 {
-	const struct hs_join_clock *j = r->join;
-	json_object *o = json_line("clock", r->final);
+	unsigned int k;
 
-	json_add_str(o, "method", hs_join_method_name(j->method));
-	json_add_str(o, "host_a", r->points->host[0]);
-	json_add_str(o, "host_b", r->points->host[1]);
-	json_add_fields(o, &hs_clock_fields, j);
-	json_emit(out, o);
+	for (k = 1; k < r->join->n_hosts; k++) {
+		const struct hs_join_clock *j = &r->join->host[k];
+		json_object *o = json_line("clock", r->final);
+
+		json_add_str(o, "method", hs_join_method_name(j->method));
+		json_add_str(o, "host_a", r->points->host[0]);
+		json_add_str(o, "host_b", r->points->host[k]);
+		json_add_fields(o, &hs_clock_fields, j);
+		json_emit(out, o);
+	}
 }
 
 static void json_cost(struct dest *out, const struct hs_report *r)

@@ -86,8 +86,8 @@ static int hop_name(const struct hs_point_table *t, uint16_t from, uint16_t to,
 			hs_point_label(t, to, b, sizeof(b)));
 }
 
-/* How far a delay between the two hosts can be trusted. */
-static void table_join_note(FILE *f, const struct hs_join_clock *j)
+/* How far a delay between two hosts can be trusted. */
+static void table_join_note(FILE *f, const struct hs_join_pair *j)
 {
 	if (j->method == HS_JOIN_TAI)
 		fprintf(f, " (TAI clocks, taken as they are)");
@@ -112,7 +112,7 @@ static void table_hop_notes(FILE *f, const struct hs_report *r, uint16_t from,
 	kind = hs_report_hop_kind(r, from, to, via, sizeof(via));
 	fprintf(f, "    %s: %s", hs_hop_kind_name(kind), via);
 	if (r->join && kind == HS_HOP_NETWORK)
-		table_join_note(f, r->join);
+		table_join_note(f, hs_report_join_pair(r, from, to));
 	if (v->reordered)
 		fprintf(f, "; reordered %.2f%%, extent max %s%llu",
 			100.0 * v->reordered_ratio,
@@ -324,18 +324,25 @@ static void table_cost(FILE *f, const struct hs_report *r)
 	fputc('\n', f);
 }
 
+/* A line per host but the first: its clock on the first's. */
 static void table_clock(FILE *f, const struct hs_report *r)
 {
-	const struct hs_join_clock *j = r->join;
+	unsigned int k;
 
-	fprintf(f, "clocks: %s -> %s joined by %s: offset %.3f us",
-		r->points->host[0], r->points->host[1],
-		hs_join_method_name(j->method), (double)j->offset_ns / 1000.0);
-	if (j->uncertainty_ns >= 0)
-		fprintf(f, " +- %.3f us", (double)j->uncertainty_ns / 1000.0);
-	fprintf(f, " (%llu packets one way, %llu the other)\n",
-		(unsigned long long)j->packets_ab,
-		(unsigned long long)j->packets_ba);
+	for (k = 1; k < r->join->n_hosts; k++) {
+		const struct hs_join_clock *j = &r->join->host[k];
+
+		fprintf(f, "clocks: %s -> %s joined by %s: offset %.3f us",
+			r->points->host[0], r->points->host[k],
+			hs_join_method_name(j->method),
+			(double)j->offset_ns / 1000.0);
+		if (j->uncertainty_ns >= 0)
+			fprintf(f, " +- %.3f us",
+				(double)j->uncertainty_ns / 1000.0);
+		fprintf(f, " (%llu packets one way, %llu the other)\n",
+			(unsigned long long)j->packets_ab,
+			(unsigned long long)j->packets_ba);
+	}
 }
 
 void hs_table_point(FILE *f, const struct hs_point_table *t, uint16_t id)

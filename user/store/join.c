@@ -274,44 +274,49 @@ int hs_join_estimate(const struct hs_join_side *a, const struct hs_join_side *b,
 
 /* ---- the joined run ---- */
 
-/* The two hosts' names, told apart even when they are the same. */
-static void name_hosts(struct hs_point_table *t, const struct host *a,
-		       const struct host *b)
+/* The hosts' names, told apart even when two are the same. */
+static void name_hosts(struct hs_point_table *t, struct host *const *h,
+		       unsigned int n)
 {
-	const struct hs_rec_part *pa = a->run->part[0], *pb = b->run->part[0];
 	char buf[PATH_MAX], *base;
+	unsigned int i, j;
+	bool same = false;
 
-	snprintf(t->host[0], sizeof(t->host[0]), "%s", pa->info.host);
-	snprintf(t->host[1], sizeof(t->host[1]), "%s", pb->info.host);
-	if (strcmp(t->host[0], t->host[1]))
+	for (i = 0; i < n; i++)
+		snprintf(t->host[i], sizeof(t->host[i]), "%s",
+			 h[i]->run->part[0]->info.host);
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			same = same || !strcmp(t->host[i], t->host[j]);
+	if (!same)
 		return;
-	/* one machine, two runs (a test): the files name them */
-	snprintf(buf, sizeof(buf), "%s", pa->path);
-	base = basename(buf);
-	base[strcspn(base, ".")] = '\0';
-	snprintf(t->host[0], sizeof(t->host[0]), "%s", base);
-	snprintf(buf, sizeof(buf), "%s", pb->path);
-	base = basename(buf);
-	base[strcspn(base, ".")] = '\0';
-	snprintf(t->host[1], sizeof(t->host[1]), "%s", base);
+	/* one machine, several runs (a test): the files name them */
+	for (i = 0; i < n; i++) {
+		snprintf(buf, sizeof(buf), "%s", h[i]->run->part[0]->path);
+		base = basename(buf);
+		base[strcspn(base, ".")] = '\0';
+		snprintf(t->host[i], sizeof(t->host[i]), "%s", base);
+	}
 }
 
-static void merge_points(struct hs_point_table *t, const struct host *a,
-			 const struct host *b)
+/* Every host's points, after the points of the hosts before it. */
+static void merge_points(struct hs_point_table *t, struct host *const *h,
+			 unsigned int n, uint16_t *base)
 {
-	unsigned int i;
+	unsigned int i, k;
 
 	memset(t, 0, sizeof(*t));
-	t->n_hosts = 2;
-	name_hosts(t, a, b);
-	for (i = 0; i < a->points->n; i++)
-		t->p[i] = a->points->p[i];
-	for (i = 0; i < b->points->n; i++) {
-		t->p[a->points->n + i] = b->points->p[i];
-		t->p[a->points->n + i].id = (uint16_t)(a->points->n + i);
-		t->p[a->points->n + i].host = 1;
+	t->n_hosts = n;
+	name_hosts(t, h, n);
+	for (k = 0; k < n; k++) {
+		base[k] = (uint16_t)t->n;
+		for (i = 0; i < h[k]->points->n; i++) {
+			t->p[t->n + i] = h[k]->points->p[i];
+			t->p[t->n + i].id = (uint16_t)(t->n + i);
+			t->p[t->n + i].host = (uint8_t)k;
+		}
+		t->n += h[k]->points->n;
 	}
-	t->n = a->points->n + b->points->n;
 }
 
 static int by_time(const void *x, const void *y)
@@ -328,8 +333,9 @@ static int by_from(const void *x, const void *y)
 	return a->from < b->from ? -1 : a->from > b->from;
 }
 
-/* B's records and drops on A's clock, with B's point ids after A's. */
-static int shift_b(struct host *b, int64_t offset, uint16_t base)
+/* A host's records and drops on host 0's clock, its point ids after the
+ * hosts' before it. */
+static void shift_host(struct host *b, int64_t offset, uint16_t base)
 {
 	size_t i;
 
@@ -345,7 +351,6 @@ static int shift_b(struct host *b, int64_t offset, uint16_t base)
 	b->armed = b->armed ? b->armed - (uint64_t)offset : 0;
 	b->ready = b->ready ? b->ready - (uint64_t)offset : 0;
 	b->end = b->end ? b->end - (uint64_t)offset : 0;
-	return 0;
 }
 
 static uint64_t max_u64(uint64_t a, uint64_t b)
@@ -353,13 +358,18 @@ static uint64_t max_u64(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
-/* Both hosts' events in time order through one session. 0 or -ENOMEM. */
-static int feed(struct hs_session *s, struct host *a, struct host *b)
+/* Every host's events in time order through one session. 0 or -ENOMEM. */
+static int feed(struct hs_session *s, struct host *const *h, unsigned int n_h)
 {
 	struct hs_record *all;
 	struct hs_frame_drops *drops;
-	size_t n = a->n_rec + b->n_rec, nd = a->n_drops + b->n_drops, i, d = 0;
+	size_t n = 0, nd = 0, i, d = 0;
+	unsigned int k;
 
+	for (k = 0; k < n_h; k++) {
+		n += h[k]->n_rec;
+		nd += h[k]->n_drops;
+	}
 	all = malloc((n ? n : 1) * sizeof(*all));
 	drops = malloc((nd ? nd : 1) * sizeof(*drops));
 	if (!all || !drops) {
@@ -367,18 +377,19 @@ static int feed(struct hs_session *s, struct host *a, struct host *b)
 		free(drops);
 		return -ENOMEM;
 	}
-	/* a host without records or drops has no array at all: memcpy
-	 * must not be handed its NULL, even for no bytes */
-	if (a->n_rec)
-		memcpy(all, a->rec, a->n_rec * sizeof(*all));
-	if (b->n_rec)
-		memcpy(all + a->n_rec, b->rec, b->n_rec * sizeof(*all));
+	n = nd = 0;
+	for (k = 0; k < n_h; k++) {
+		/* a host without records or drops has no array at all:
+		 * memcpy must not be handed its NULL, even for no bytes */
+		if (h[k]->n_rec)
+			memcpy(all + n, h[k]->rec, h[k]->n_rec * sizeof(*all));
+		if (h[k]->n_drops)
+			memcpy(drops + nd, h[k]->drops,
+			       h[k]->n_drops * sizeof(*drops));
+		n += h[k]->n_rec;
+		nd += h[k]->n_drops;
+	}
 	qsort(all, n, sizeof(*all), by_time);
-	if (a->n_drops)
-		memcpy(drops, a->drops, a->n_drops * sizeof(*drops));
-	if (b->n_drops)
-		memcpy(drops + a->n_drops, b->drops,
-		       b->n_drops * sizeof(*drops));
 	qsort(drops, nd, sizeof(*drops), by_from);
 	for (i = 0; i < n; i++) {
 		/* a drop is known before any record of its window is folded */
@@ -395,108 +406,221 @@ static int feed(struct hs_session *s, struct host *a, struct host *b)
 	return 0;
 }
 
-static void warn_clock(const struct hs_join_clock *jc)
+static void warn_clocks(const struct hs_join_clocks *c,
+			const struct hs_point_table *t, bool consistent)
 {
-	if (jc->method == HS_JOIN_REALTIME)
-		pr_warn("packets crossed between the hosts one way only: the offset of their clocks "
-			"cannot be told from the delay; their realtime clocks are trusted");
-	else if (jc->method == HS_JOIN_MIN_DELAY && jc->uncertainty_ns < 0)
-		pr_warn("the minimum delays each way add up to less than 0: the clocks drifted "
+	unsigned int k;
+
+	if (!consistent)
+		pr_warn("the minimum delays around the hosts add up to less than 0: the clocks drifted "
 			"during the runs or the traffic was not what it seemed");
+	for (k = 1; k < c->n_hosts; k++) {
+		const struct hs_join_clock *j = &c->host[k];
+
+		if (j->method == HS_JOIN_REALTIME && c->n_hosts == 2)
+			pr_warn("packets crossed between the hosts one way only: the offset of their clocks "
+				"cannot be told from the delay; their realtime clocks are trusted");
+		else if (j->method == HS_JOIN_REALTIME)
+			pr_warn("no packet went from %s back to %s, directly or through the others: the "
+				"offset of their clocks cannot be told from the delay; their realtime "
+				"clocks are trusted",
+				t->host[k], t->host[0]);
+		else if (j->method == HS_JOIN_MIN_DELAY &&
+			 j->uncertainty_ns < 0 && c->n_hosts == 2)
+			pr_warn("the minimum delays each way add up to less than 0: the clocks drifted "
+				"during the runs or the traffic was not what it seemed");
+	}
 }
 
-int hs_join_runs(struct hs_rec_run *ra, struct hs_rec_run *rb,
-		 const struct hs_replay_overrides *o,
-		 const struct hs_sink *sink)
+/* The gaps of every pair of hosts (hs_join_estimate() on each). */
+static int measure_gaps(struct host *const *h, unsigned int n,
+			uint64_t window_ns, struct hs_join_gaps *g)
 {
-	struct host *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
-	struct hs_point_table *points = calloc(1, sizeof(*points));
-	struct hs_counters *counters = calloc(HS_MAX_POINTS, sizeof(*counters));
-	struct hs_session_config cfg;
-	struct hs_join_clock jc;
-	struct hs_session s;
-	uint64_t ready, end;
-	int ret = HS_EXIT_FAILURE;
+	unsigned int i, j;
 
-	if (!a || !b || !points || !counters) {
-		pr_err("out of memory");
-		goto out;
+	memset(g, 0, sizeof(*g));
+	g->n_hosts = n;
+	g->tai = true;
+	for (i = 0; i < n; i++)
+		g->tai = g->tai &&
+			 h[i]->run->part[0]->info.clock == HS_CLOCK_TAI;
+	for (i = 0; i < n; i++)
+		g->coarse[i] = g->tai ? 0 :
+				h[0]->run->part[0]->info.realtime_offset_ns -
+				       h[i]->run->part[0]->info.realtime_offset_ns;
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++) {
+			struct hs_join_clock jc;
+
+			if (hs_join_estimate(
+				    &(struct hs_join_side){
+					    &h[i]->run->part[0]->info,
+					    h[i]->points, h[i]->rec,
+					    h[i]->n_rec },
+				    &(struct hs_join_side){
+					    &h[j]->run->part[0]->info,
+					    h[j]->points, h[j]->rec,
+					    h[j]->n_rec },
+				    window_ns, &jc))
+				return -ENOMEM;
+			g->packets[i][j] = jc.packets_ab;
+			g->gap[i][j] = jc.min_ab_ns;
+			g->packets[j][i] = jc.packets_ba;
+			g->gap[j][i] = jc.min_ba_ns;
+		}
+	return 0;
+}
+
+/* Refuse what cannot be joined: too many points, fingerprints of two
+ * versions. An enum hs_exit. */
+static int check_runs(struct hs_rec_run *runs, unsigned int n)
+{
+	unsigned int i, points = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct hs_rec_part *p = runs[i].part[0];
+
+		points += p->points->n;
+		if (p->info.fingerprint != runs[0].part[0]->info.fingerprint) {
+			pr_err("%s has fingerprints of version %u and %s of version %u: "
+			       "their packets can never match; record every host with "
+			       "one hopscope version",
+			       runs[0].part[0]->path,
+			       runs[0].part[0]->info.fingerprint, p->path,
+			       p->info.fingerprint);
+			return HS_EXIT_USAGE;
+		}
 	}
-	if (ra->part[0]->points->n + rb->part[0]->points->n > HS_MAX_POINTS) {
-		pr_err("the two runs have more than %d points together",
+	if (points > HS_MAX_POINTS) {
+		pr_err("the %u runs have more than %d points together", n,
 		       HS_MAX_POINTS);
-		ret = HS_EXIT_USAGE;
-		goto out;
+		return HS_EXIT_USAGE;
 	}
-	if (ra->part[0]->info.fingerprint != rb->part[0]->info.fingerprint) {
-		pr_err("%s has fingerprints of version %u and %s of version %u: "
-		       "their packets can never match; record both hosts with "
-		       "one hopscope version",
-		       ra->part[0]->path, ra->part[0]->info.fingerprint,
-		       rb->part[0]->path,
-		       rb->part[0]->info.fingerprint);
-		ret = HS_EXIT_USAGE;
-		goto out;
+	return HS_EXIT_OK;
+}
+
+/* The widest window and match table of the runs, with o's changes. */
+static void joined_config(struct hs_rec_run *runs, unsigned int n,
+			  const struct hs_replay_overrides *o,
+			  struct hs_session_config *cfg)
+{
+	unsigned int i;
+
+	*cfg = runs[0].part[0]->info.cfg;
+	for (i = 1; i < n; i++) {
+		const struct hs_session_config *c = &runs[i].part[0]->info.cfg;
+
+		if (c->window_ns > cfg->window_ns)
+			cfg->window_ns = c->window_ns;
+		if (c->max_inflight > cfg->max_inflight)
+			cfg->max_inflight = c->max_inflight;
 	}
-	if (load_host(a, ra) || load_host(b, rb))
-		goto out;
-	cfg = ra->part[0]->info.cfg;
-	if (rb->part[0]->info.cfg.window_ns > cfg.window_ns)
-		cfg.window_ns = rb->part[0]->info.cfg.window_ns;
-	cfg.max_inflight = cfg.max_inflight >
-					   rb->part[0]->info.cfg.max_inflight ?
-				   cfg.max_inflight :
-				   rb->part[0]->info.cfg.max_inflight;
-	hs_replay_overrides_apply(&cfg, o);
-	if (hs_join_estimate(
-		    &(struct hs_join_side){ &ra->part[0]->info, a->points,
-					    a->rec, a->n_rec },
-		    &(struct hs_join_side){ &rb->part[0]->info, b->points,
-					    b->rec, b->n_rec },
-		    cfg.window_ns, &jc)) {
+	hs_replay_overrides_apply(cfg, o);
+}
+
+struct joined {
+	struct host *h[HS_MAX_HOSTS];
+	struct hs_point_table points;
+	struct hs_counters counters[HS_MAX_POINTS];
+	struct hs_join_gaps gaps;
+	struct hs_join_clocks clocks;
+	uint16_t base[HS_MAX_HOSTS];
+};
+
+static void joined_free(struct joined *j, unsigned int n)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++)
+		if (j->h[k]) {
+			free(j->h[k]->rec);
+			free(j->h[k]->drops);
+			free(j->h[k]);
+		}
+	free(j);
+}
+
+/* The session over the joined hosts, reported to sink. An enum hs_exit. */
+static int report_joined(struct joined *j, unsigned int n,
+			 const struct hs_session_config *cfg,
+			 const struct hs_sink *sink)
+{
+	uint64_t armed = 0, ready = 0, end = 0;
+	struct hs_session s;
+	unsigned int k;
+	bool damaged = false;
+
+	if (hs_session_init(&s, cfg, &j->points)) {
 		pr_err("out of memory");
-		goto out;
-	}
-	warn_clock(&jc);
-	merge_points(points, a, b);
-	shift_b(b, jc.offset_ns, (uint16_t)a->points->n);
-	memcpy(counters, a->counters, a->points->n * sizeof(*counters));
-	memcpy(counters + a->points->n, b->counters,
-	       b->points->n * sizeof(*counters));
-	if (hs_session_init(&s, &cfg, points)) {
-		pr_err("out of memory");
-		goto out;
+		return HS_EXIT_FAILURE;
 	}
 	if (sink)
 		hs_session_add_sink(&s, sink);
-	s.join = &jc;
-	/* both were measuring from the later of their starts */
-	ready = max_u64(a->ready, b->ready);
-	hs_session_armed(&s, max_u64(a->armed, b->armed));
+	s.join = &j->clocks;
+	/* all were measuring from the latest of their starts */
+	for (k = 0; k < n; k++) {
+		armed = max_u64(armed, j->h[k]->armed);
+		ready = max_u64(ready, j->h[k]->ready);
+		end = max_u64(end, j->h[k]->end);
+		damaged = damaged || j->h[k]->damaged;
+	}
+	hs_session_armed(&s, armed);
 	hs_session_ready(&s, ready);
-	if (feed(&s, a, b)) {
+	if (feed(&s, j->h, n)) {
 		pr_err("out of memory");
 		hs_session_free(&s);
-		goto out;
+		return HS_EXIT_FAILURE;
 	}
-	end = max_u64(a->end, b->end);
 	hs_session_end(&s, end);
 	hs_session_report(&s, true, end > ready ? (end - ready) / 1e9 : 0, 0,
-			  counters);
+			  j->counters);
 	hs_session_free(&s);
-	ret = a->damaged || b->damaged ? HS_EXIT_FAILURE : HS_EXIT_OK;
+	return damaged ? HS_EXIT_FAILURE : HS_EXIT_OK;
+}
+
+int hs_join_runs(struct hs_rec_run *runs, unsigned int n,
+		 const struct hs_replay_overrides *o,
+		 const struct hs_sink *sink)
+{
+	struct joined *j = calloc(1, sizeof(*j));
+	struct hs_session_config cfg;
+	unsigned int k;
+	int ret;
+
+	if (!j) {
+		pr_err("out of memory");
+		return HS_EXIT_FAILURE;
+	}
+	if (n < 2 || n > HS_MAX_HOSTS) {
+		pr_err("%u runs cannot be joined: 2 to %d hosts", n,
+		       HS_MAX_HOSTS);
+		free(j);
+		return HS_EXIT_USAGE;
+	}
+	ret = check_runs(runs, n);
+	for (k = 0; k < n && ret == HS_EXIT_OK; k++) {
+		j->h[k] = calloc(1, sizeof(*j->h[k]));
+		if (!j->h[k] || load_host(j->h[k], &runs[k]))
+			ret = HS_EXIT_FAILURE;
+	}
+	if (ret != HS_EXIT_OK)
+		goto out;
+	joined_config(runs, n, o, &cfg);
+	if (measure_gaps(j->h, n, cfg.window_ns, &j->gaps)) {
+		pr_err("out of memory");
+		ret = HS_EXIT_FAILURE;
+		goto out;
+	}
+	merge_points(&j->points, j->h, n, j->base);
+	warn_clocks(&j->clocks, &j->points,
+		    hs_join_solve(&j->gaps, &j->clocks));
+	for (k = 0; k < n; k++) {
+		shift_host(j->h[k], j->clocks.host[k].offset_ns, j->base[k]);
+		memcpy(j->counters + j->base[k], j->h[k]->counters,
+		       j->h[k]->points->n * sizeof(*j->counters));
+	}
+	ret = report_joined(j, n, &cfg, sink);
 out:
-	if (a) {
-		free(a->rec);
-		free(a->drops);
-	}
-	if (b) {
-		free(b->rec);
-		free(b->drops);
-	}
-	free(a);
-	free(b);
-	free(points);
-	free(counters);
+	joined_free(j, n);
 	return ret;
 }

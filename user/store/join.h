@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * join.h - one chain across two hosts: the record files of both, joined by
- * fingerprint into one set of trajectories.
+ * join.h - one chain across several hosts: the record files of each,
+ * joined by fingerprint into one set of trajectories.
  *
  * Clocks. Files stamped with TAI (run --clock tai, hosts synchronised by
  * PTP) are taken as they are. Otherwise host B's clock is placed on host
@@ -49,10 +49,12 @@ struct hs_join_side {
 int hs_join_estimate(const struct hs_join_side *a, const struct hs_join_side *b,
 		     uint64_t window_ns, struct hs_join_clock *jc);
 
-/* Join two hosts' runs into one session and report it to sink (NULL:
- * none), with o's changes to the configuration (NULL: none). Returns an
- * enum hs_exit. */
-int hs_join_runs(struct hs_rec_run *a, struct hs_rec_run *b,
+/* Join n hosts' runs (2 to HS_MAX_HOSTS) into one session and report it
+ * to sink (NULL: none), with o's changes to the configuration (NULL:
+ * none). Every pair of hosts is measured (hs_join_estimate()) and the
+ * clocks placed on the first host's from all of them together
+ * (hs_join_solve()). Returns an enum hs_exit. */
+int hs_join_runs(struct hs_rec_run *runs, unsigned int n,
 		 const struct hs_replay_overrides *o,
 		 const struct hs_sink *sink);
 
