@@ -1077,7 +1077,7 @@ static void scenario_json(bool joined)
 
 		scenario_clock(&clock);
 		hs_join_clocks_two(&clocks, &clock);
-		s.join = &clocks;
+		hs_session_set_join(&s, &clocks);
 	}
 	out.json = open_text();
 	hs_output_sink(&out, &sink);

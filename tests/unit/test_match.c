@@ -764,3 +764,29 @@ Test(match_nat, alias_overflow_counted)
 	cr_assert_eq(m.counters.nat_joined, 4);
 	cr_assert_eq(m.counters.nat_alias_overflow, 4 - HS_MAX_NAT_ALIASES);
 }
+
+/* ---- hosts joined: the order a packet takes, within the clocks' slack ---- */
+
+/* Point 0 an egress on host 0, point 1 an ingress on host 1. A sighting at
+ * 1 that the joined clocks put 2 ns before the one at 0 is the packet
+ * arriving after it left, when the clocks are uncertain by 5 ns; with
+ * 1 ns of slack, the times decide. */
+Test(match, joined_hosts_keep_the_way_a_packet_goes)
+{
+	int64_t slack;
+
+	for (slack = 5; slack >= 1; slack -= 4) {
+		hs_matcher_free(&m);
+		init(&m, 8, 1000);
+		hs_matcher_set_host(&m, 0, 0, true);
+		hs_matcher_set_host(&m, 1, 1, false);
+		hs_matcher_set_slack(&m, 0, 1, slack);
+		hs_matcher_set_slack(&m, 1, 0, slack);
+		add(&m, 0x42, 0, 100);
+		add(&m, 0x42, 1, 98);
+		hs_matcher_flush(&m);
+		cr_assert_eq(sink.n, 1);
+		assert_sighting(&sink.t[0], 0, slack == 5 ? 0 : 1,
+				slack == 5 ? 100 : 98);
+	}
+}

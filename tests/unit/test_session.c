@@ -158,7 +158,7 @@ Test(session, joined_hosts_print_what_they_always_printed)
 	cr_assert_eq(hs_session_init(&s, &cfg, &points), 0);
 	s_up = true;
 	hs_join_clocks_two(&clocks, &jc);
-	s.join = &clocks;
+	hs_session_set_join(&s, &clocks);
 	output_to_captures(&out);
 	hs_output_sink(&out, &sink);
 	hs_session_add_sink(&s, &sink);

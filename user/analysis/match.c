@@ -71,6 +71,23 @@ uint64_t hs_matcher_bytes(const struct hs_matcher *m)
 	       HS_NAT_FLOW_SLOTS * sizeof(*m->nat_flows);
 }
 
+void hs_matcher_set_host(struct hs_matcher *m, uint16_t point, uint8_t host,
+			 bool egress)
+{
+	if (point >= HS_MAX_POINTS || host >= HS_MATCH_MAX_HOSTS)
+		return;
+	m->point_host[point] = host;
+	m->point_egress[point] = egress;
+	m->joined = m->joined || host;
+}
+
+void hs_matcher_set_slack(struct hs_matcher *m, uint8_t a, uint8_t b,
+			  int64_t slack_ns)
+{
+	if (a < HS_MATCH_MAX_HOSTS && b < HS_MATCH_MAX_HOSTS)
+		m->host_slack[a][b] = slack_ns;
+}
+
 void hs_matcher_set_nat_zone(struct hs_matcher *m, uint16_t point,
 			     uint32_t zone)
 {
@@ -240,14 +257,28 @@ static void unindex(struct hs_matcher *m, uint32_t slot)
 
 /* ---- trajectories ---- */
 
-static void sort_sightings(struct hs_trajectory *t)
+/* Whether a comes before b on the packet's way (match.h: joined). */
+static bool before(const struct hs_matcher *m, const struct hs_sighting *a,
+		   const struct hs_sighting *b)
+{
+	uint8_t ha = m->point_host[a->point], hb = m->point_host[b->point];
+	int64_t d = (int64_t)(b->ts_ns - a->ts_ns);
+
+	if (m->joined && ha != hb && d < m->host_slack[ha][hb] &&
+	    -d < m->host_slack[ha][hb] &&
+	    m->point_egress[a->point] != m->point_egress[b->point])
+		return m->point_egress[a->point];
+	return a->ts_ns < b->ts_ns;
+}
+
+static void sort_sightings(const struct hs_matcher *m, struct hs_trajectory *t)
 {
 	int i, j;
 
 	for (i = 1; i < t->n; i++) {
 		struct hs_sighting s = t->s[i];
 
-		for (j = i - 1; j >= 0 && t->s[j].ts_ns > s.ts_ns; j--)
+		for (j = i - 1; j >= 0 && before(m, &s, &t->s[j]); j--)
 			t->s[j + 1] = t->s[j];
 		t->s[j + 1] = s;
 	}
@@ -271,7 +302,7 @@ static void emit_oldest(struct hs_matcher *m, int evicted, int at_end)
 		m->counters.evicted++;
 	if (at_end)
 		m->counters.at_end++;
-	sort_sightings(t);
+	sort_sightings(m, t);
 	m->counters.trajectories++;
 	if (t->n < 2)
 		m->counters.singletons++;

@@ -112,6 +112,10 @@ struct hs_nat_flow {
 	uint32_t __pad;
 };
 
+/* Hosts whose records one matcher may join (analysis/points.h's
+ * HS_MAX_HOSTS). */
+#define HS_MATCH_MAX_HOSTS 8
+
 /* The index's entries keep the slot in their low 30 bits. */
 #define HS_MATCH_MAX_CAPACITY ((1u << 29) - 1)
 
@@ -137,6 +141,14 @@ struct hs_matcher {
 	/* per point, its NAT zone; 0: no NAT is looked for there */
 	uint32_t nat_zone[HS_MAX_POINTS];
 	struct hs_nat_flow *nat_flows; /* HS_NAT_FLOW_SLOTS */
+	/* several hosts' records joined (hs_matcher_set_host()): a
+	 * trajectory's sightings on two hosts closer in time than their
+	 * clocks can be trusted are put in the order a packet takes, out of
+	 * one host at an egress hook and into the next at an ingress one */
+	bool joined;
+	uint8_t point_host[HS_MAX_POINTS];
+	bool point_egress[HS_MAX_POINTS];
+	int64_t host_slack[HS_MATCH_MAX_HOSTS][HS_MATCH_MAX_HOSTS];
 	uint32_t *heap; /* slot numbers, min-heap on first_ts */
 	hs_emit_fn emit;
 	void *emit_ctx;
@@ -152,6 +164,12 @@ void hs_matcher_add(struct hs_matcher *m, const struct hs_record *r);
  * 0); 0 takes the point out of every zone. */
 void hs_matcher_set_nat_zone(struct hs_matcher *m, uint16_t point,
 			     uint32_t zone);
+/* Point is on host (< HS_MATCH_MAX_HOSTS), at an egress hook or not. */
+void hs_matcher_set_host(struct hs_matcher *m, uint16_t point, uint8_t host,
+			 bool egress);
+/* Delays from host a to host b are uncertain by slack_ns (0: trusted). */
+void hs_matcher_set_slack(struct hs_matcher *m, uint8_t a, uint8_t b,
+			  int64_t slack_ns);
 /* Emit every trajectory whose window has closed. */
 void hs_matcher_expire(struct hs_matcher *m);
 /* The earliest first sighting a trajectory not yet emitted can have. */

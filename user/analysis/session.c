@@ -320,6 +320,26 @@ void hs_session_event(struct hs_session *s, uint16_t point, const char *event)
 		k->event(k->ctx, point, text);
 }
 
+_Static_assert(HS_MATCH_MAX_HOSTS == HS_MAX_HOSTS,
+	       "the matcher orders the sightings of every host a join has");
+
+void hs_session_set_join(struct hs_session *s,
+			 const struct hs_join_clocks *join)
+{
+	const struct hs_point_table *t = s->points;
+	unsigned int i, a, b;
+
+	s->join = join;
+	for (i = 0; i < t->n; i++)
+		hs_matcher_set_host(&s->matcher, (uint16_t)i, t->p[i].host,
+				    t->p[i].hook == HS_HOOK_TC_EGRESS);
+	for (a = 0; a < join->n_hosts; a++)
+		for (b = 0; b < join->n_hosts; b++)
+			hs_matcher_set_slack(&s->matcher, (uint8_t)a,
+					     (uint8_t)b,
+					     join->pair[a][b].uncertainty_ns);
+}
+
 void hs_session_nat_name(struct hs_session *s, uint32_t flow_in,
 			 uint32_t flow_out, const char *text)
 {

@@ -101,6 +101,11 @@ void hs_session_armed(struct hs_session *s, uint64_t ts);
 /* Measuring starts: the "point" lines. */
 void hs_session_ready(struct hs_session *s, uint64_t ts);
 void hs_session_record(struct hs_session *s, const struct hs_record *r);
+/* The points' hosts were joined with these clocks (store/join.h): the
+ * reports state them, and the matcher orders sightings on two hosts by
+ * how far their clocks can be trusted. */
+void hs_session_set_join(struct hs_session *s,
+			 const struct hs_join_clocks *join);
 /* NAT turned flow flow_in into flow_out: text says how (nat.h); the
  * reports name the hop's rewrite with it, and the sinks take it. */
 void hs_session_nat_name(struct hs_session *s, uint32_t flow_in,

@@ -560,16 +560,17 @@ const struct hs_command hs_commands[] = {
 	{
 		.name = "report",
 		.summary =
-			"statistics from record files (run --write), two hosts\n"
+			"statistics from record files (run --write), hosts\n"
 			"joined, chain-length fits",
 		.usage = "hopscope report FILE... [options]",
 		.description =
 			"Statistics from record files written by hopscope run --write, offline:\n"
 			"  one file (or the parts of one run, rotated by SIGHUP, in order): exactly\n"
 			"    what the live run reported;\n"
-			"  two files of one chain measured on two hosts: joined by fingerprint,\n"
-			"    the hosts' clocks aligned (TAI as is, else from the minimum delay\n"
-			"    each way, with its uncertainty);\n"
+			"  files of one chain measured on 2 to 8 hosts, one each: joined by\n"
+			"    fingerprint, the clocks aligned on the first file's (TAI as is, else\n"
+			"    from the minimum delays between every pair of hosts, propagated\n"
+			"    along the chain with their uncertainty);\n"
 			"  --fit FILE...: runs over chains of different length, fitted against\n"
 			"    the number of functions (the paper's Table III).\n"
 			"A truncated or corrupt file is reported with the byte offset, after the\n"
@@ -578,6 +579,7 @@ const struct hs_command hs_commands[] = {
 			"Examples:\n"
 			"  hopscope report run.hsr --json run.jsonl\n"
 			"  hopscope report hostA.hsr hostB.hsr\n"
+			"  hopscope report sender.hsr vnfhost.hsr receiver.hsr\n"
 			"  hopscope report --fit chain1.hsr chain2.hsr chain3.hsr chain4.hsr\n",
 		.operands = true,
 		.sections = report_sections,

@@ -556,7 +556,7 @@ static int report_joined(struct joined *j, unsigned int n,
 	}
 	if (sink)
 		hs_session_add_sink(&s, sink);
-	s.join = &j->clocks;
+	hs_session_set_join(&s, &j->clocks);
 	/* all were measuring from the latest of their starts */
 	for (k = 0; k < n; k++) {
 		armed = max_u64(armed, j->h[k]->armed);
