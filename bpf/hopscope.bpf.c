@@ -28,6 +28,11 @@ const volatile __u16 point_id = 0;
 const volatile __u64 sample_threshold = 1ULL << 32;
 const volatile __u8 filter_enabled = 0;
 const volatile struct hs_filter filter = {};
+/* Not rodata: the loader adds the port of a vxlan device attached to at
+ * any time (hopscope agent), and the user's (--vxlan-port) */
+__u64 vxlan_ports[HS_VXLAN_PORT_WORDS] = {
+	[HS_VXLAN_PORT >> 6] = 1ULL << (HS_VXLAN_PORT & 63),
+};
 /* Wake the collector only when more than this many bytes are unread;
  * 0 means never: the collector drains on its timer. */
 const volatile __u64 wakeup_bytes = 0;
@@ -83,7 +88,7 @@ static __always_inline int hs_select(void *data, void *data_end,
 	int err;
 
 	c->seen++;
-	err = hs_parse(data, data_end, frame_len, pkt);
+	err = hs_parse(data, data_end, frame_len, vxlan_ports, pkt);
 	if (err == HS_PARSE_NOT_IP) {
 		c->filtered++;
 		return 0;

@@ -28,6 +28,12 @@
  * are checked more often (hs_probe_config.wakeup_check_every). */
 #define HS_WAKEUP_CHECK_EVERY 64
 
+/* The UDP ports a probe takes for VXLAN (hs_packet.h), a bit per port:
+ * 4789 unless told otherwise, then those of the vxlan devices it measures
+ * and those the user names (Linux's own default is 8472, which Flannel
+ * uses). 8 KiB; one load and one test a packet, whatever the ports. */
+#define HS_VXLAN_PORT_WORDS (65536 / 64)
+
 /* Default ring buffer size; a power of two multiple of the page size. */
 #define HS_RINGBUF_DEFAULT_BYTES (8u << 20)
 

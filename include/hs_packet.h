@@ -50,8 +50,9 @@
  * pointer plus a bounded offset the verifier accepts) */
 #define HS_PKT_OFF_MAX 0x3fff
 
-/* VXLAN (RFC 7348): UDP to this port, an 8-byte header whose I flag says
- * the VNI in it is valid, then the inner Ethernet frame */
+/* VXLAN (RFC 7348): UDP to this port (IANA's; the probe takes up to
+ * HS_VXLAN_PORTS of them), an 8-byte header whose I flag says the VNI in
+ * it is valid, then the inner Ethernet frame */
 #define HS_VXLAN_PORT 4789
 #define HS_VXLAN_HLEN 8
 #define HS_VXLAN_FLAG_I 0x08
@@ -393,26 +394,46 @@ static __always_inline int hs_parse_eth(const void *data, const void *l2,
 	return HS_PARSE_NOT_IP;
 }
 
+/* dport is one of the VXLAN ports, a bit each in ports: one load, one
+ * test, where a compare per port would be one more way through the
+ * parser for the verifier to walk, each. */
+static __always_inline int hs_is_vxlan_port(const volatile __u64 *ports,
+					    __u16 dport)
+{
+	return (ports[dport >> 6] >> (dport & 63)) & 1;
+}
+
+/* Take port for VXLAN. */
+static __always_inline void hs_vxlan_port_set(volatile __u64 *ports,
+					      __u16 port)
+{
+	ports[port >> 6] |= 1ULL << (port & 63);
+}
+
 /*
  * The tunnel header at h, UDP to dport: 1 if it is VXLAN with the I flag
- * or Geneve version 0 carrying Ethernet, with the VNI and the header's
- * length (Geneve's with its options, 260 bytes at most).
+ * (dport one of vxlan_ports) or Geneve version 0 carrying Ethernet, with
+ * the VNI and the header's length (Geneve's with its options, 260 bytes at
+ * most).
  */
 static __always_inline int hs_tunnel_hdr(const __u8 *h, const void *data_end,
-					 __u16 dport, __u32 *vni,
-					 __u32 *hlen)
+					 __u16 dport,
+					 const volatile __u64 *vxlan_ports,
+					 __u32 *vni, __u32 *hlen)
 {
 	if ((const void *)(h + HS_GENEVE_HLEN) > data_end)
 		return 0;
-	if (dport == HS_VXLAN_PORT) {
-		if (!(h[0] & HS_VXLAN_FLAG_I))
-			return 0;
-		*hlen = HS_VXLAN_HLEN;
-	} else if (dport == HS_GENEVE_PORT) {
+	/* Geneve's fixed port first: the other way round, the verifier's
+	 * walk through the parser after it doubled (and passed its limit) */
+	if (dport == HS_GENEVE_PORT) {
 		if ((h[0] & 0xc0) ||
 		    ((__u16)h[2] << 8 | h[3]) != HS_ETH_P_TEB)
 			return 0;
 		*hlen = HS_GENEVE_HLEN + (h[0] & 0x3f) * 4;
+	} else if (hs_is_vxlan_port(vxlan_ports, dport)) {
+		if (!(h[0] & HS_VXLAN_FLAG_I))
+			return 0;
+		*hlen = HS_VXLAN_HLEN;
 	} else {
 		return 0;
 	}
@@ -430,6 +451,7 @@ static __always_inline int hs_tunnel_hdr(const __u8 *h, const void *data_end,
  */
 static __always_inline int hs_tunnel_peek(const void *data,
 					  const void *data_end,
+					  const volatile __u64 *vxlan_ports,
 					  __u32 *inner_off, __u32 *vni)
 {
 	const struct ethhdr *eth = data;
@@ -454,7 +476,7 @@ static __always_inline int hs_tunnel_peek(const void *data,
 	udp = l3 + l3_len;
 	if ((const void *)(udp + sizeof(struct udphdr)) > data_end ||
 	    !hs_tunnel_hdr(udp + sizeof(struct udphdr), data_end,
-			   (__u16)udp[2] << 8 | udp[3], vni, &hlen))
+			   (__u16)udp[2] << 8 | udp[3], vxlan_ports, vni, &hlen))
 		return 0;
 	/* by arithmetic, not a pointer difference: the verifier keeps the
 	 * bound (350 at most) that the inner frame's pointer needs */
@@ -469,18 +491,21 @@ static __always_inline int hs_tunnel_peek(const void *data,
  * frame_len is the whole packet's length, beyond data_end where part of
  * it is paged (skb->len at tc): BIG TCP's length is taken from it.
  *
- * A VXLAN or Geneve packet is its inner packet, with pkt->encap and the
+ * A VXLAN packet (UDP to a port whose bit is set in vxlan_ports,
+ * HS_VXLAN_PORT_WORDS words) or a Geneve one is its inner packet, with pkt->encap and the
  * VNI: what the container sent, as the tunnel device sees it, so one
  * packet is followed into the tunnel, across the underlay and out. Its
  * inner frame is parsed as any frame: ARP inside is no IP packet, a bad
  * inner header a parse error.
  */
 static __always_inline int hs_parse(const void *data, const void *data_end,
-				    __u32 frame_len, struct hs_pkt *pkt)
+				    __u32 frame_len,
+				    const volatile __u64 *vxlan_ports,
+				    struct hs_pkt *pkt)
 {
 	__u32 off = 0, vni = 0;
 
-	if (hs_tunnel_peek(data, data_end, &off, &vni)) {
+	if (hs_tunnel_peek(data, data_end, vxlan_ports, &off, &vni)) {
 		pkt->encap = 1;
 		pkt->vni = vni;
 	}
@@ -688,10 +713,18 @@ static inline __u64 hs_frame_word(const void *frame, __u32 len, __u32 off)
 	return w;
 }
 
-/* User space: the whole pipeline over a frame held in memory. Returns an
- * hs_parse_result; fills *fingerprint on HS_PARSE_OK. */
-static inline int hs_frame_fingerprint(const void *frame, __u32 len,
-				       struct hs_pkt *pkt, __u64 *fingerprint)
+/* The VXLAN ports a probe takes when told of no other: IANA's. */
+static const __u64 hs_default_vxlan_ports[HS_VXLAN_PORT_WORDS] = {
+	[HS_VXLAN_PORT >> 6] = 1ULL << (HS_VXLAN_PORT & 63),
+};
+
+/* User space: the whole pipeline over a frame held in memory, VXLAN taken
+ * on vxlan_ports. Returns an hs_parse_result; fills *fingerprint on
+ * HS_PARSE_OK. */
+static inline int hs_frame_fingerprint_ports(const void *frame, __u32 len,
+					     const __u64 *vxlan_ports,
+					     struct hs_pkt *pkt,
+					     __u64 *fingerprint)
 {
 	__u8 *copy = malloc((size_t)len + 4);
 	__u32 off, shift;
@@ -703,7 +736,7 @@ static inline int hs_frame_fingerprint(const void *frame, __u32 len,
 	/* the kernel's NET_IP_ALIGN: the IP header on a 4-byte boundary,
 	 * as hs_parse()'s struct pointers need */
 	memcpy(copy + 2, frame, len);
-	err = hs_parse(copy + 2, copy + 2 + len, len, pkt);
+	err = hs_parse(copy + 2, copy + 2 + len, len, vxlan_ports, pkt);
 	free(copy);
 	if (err)
 		return err;
@@ -714,6 +747,14 @@ static inline int hs_frame_fingerprint(const void *frame, __u32 len,
 	pkt->nat_key = hs_nat_key(pkt);
 	*fingerprint = hs_fingerprint(hs_flow_state(pkt), pkt->nat_key);
 	return HS_PARSE_OK;
+}
+
+/* The same with VXLAN on 4789 only, what a probe told nothing takes. */
+static inline int hs_frame_fingerprint(const void *frame, __u32 len,
+				       struct hs_pkt *pkt, __u64 *fingerprint)
+{
+	return hs_frame_fingerprint_ports(frame, len, hs_default_vxlan_ports,
+					  pkt, fingerprint);
 }
 #endif
 

@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # A VXLAN overlay between two "hosts": container c1 behind bridge br0 on
 # host ha, container c2 behind br0 on host hb, the bridges joined by vxlan
-# devices (VNI 42, UDP 4789) over an underlay veth ha:ul0 - hb:ul0. UDP
+# devices (VNI 42, UDP 8472: Linux's default, Flannel's, not IANA's 4789,
+# so the probes must take the port from the vxlan devices they measure)
+# over an underlay veth ha:ul0 - hb:ul0. UDP
 # from c1 to c2 is measured at every hop, the tunnel's too: on the
 # underlay the probe sees the outer packet and follows its inner one, so
 # each hop, into the tunnel (vx0 -> ul0), across it and out of it, must
 # carry every packet sent and lose none; the hops into and out of the
 # tunnel are of kind encap and decap. Without the inner packet the
-# underlay's points would see UDP 4789 only, which the filter leaves out.
+# underlay's points would see UDP 8472 only, which the filter leaves out.
 #
 # NETWORK SAFETY: the namespaces are the test's own (hs<pid>_*), the
 # addresses from 198.18.0.0/15, the traffic bounded (udpgen: COUNT
@@ -30,7 +32,7 @@ for h in a b; do
 	ip -n "$ns" link set lo up
 	ip -n "$ns" link set ul0 up
 	ip -n "$ns" link add br0 type bridge
-	ip -n "$ns" link add vx0 type vxlan id 42 dstport 4789 \
+	ip -n "$ns" link add vx0 type vxlan id 42 dstport 8472 \
 		local "$local_ip" remote "$remote_ip" dev ul0
 	ip -n "$ns" link set vx0 master br0
 	ip -n "$ns" link add "v$c" type veth peer name eth0 netns "$P$c"

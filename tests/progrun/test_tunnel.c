@@ -82,3 +82,46 @@ HOOK_TESTS(tunnel, geneve_records_the_inner_packet)
 	tunnel_through(hook, 6081, 63, 4, 6);
 	tunnel_through(hook, 6081, 5, 6, 6);
 }
+
+/*
+ * Linux's own VXLAN port, 8472 (Flannel's): the outer packet while the
+ * probe takes only 4789, the inner one as soon as the loader adds the
+ * port (what it does for a vxlan device it attaches to, or --vxlan-port),
+ * in the running program, without a reload.
+ */
+HOOK_TESTS(tunnel, a_vxlan_port_added_at_run_time)
+{
+	static uint8_t inner[TPKT_MAX], payload[8 + TPKT_MAX];
+	FRAME_BUF(frame, TPKT_MAX + 100);
+	struct probe *p = probe_open(&(struct probe_opts){ .point = POINT });
+	struct tpkt in, out;
+	struct hs_pkt pkt;
+	size_t in_len, len;
+	__u64 inner_fp, outer_fp;
+
+	tpkt_init(&in);
+	in_len = tpkt_build(&in, inner);
+	cr_assert_eq(hs_frame_fingerprint(inner, (__u32)in_len, &pkt,
+					  &inner_fp),
+		     HS_PARSE_OK);
+	tpkt_init(&out);
+	out.dport = 8472;
+	out.payload = payload;
+	out.payload_len = tpkt_tunnel_payload(payload, 4789, 0, 7, inner,
+					      in_len);
+	len = tpkt_build(&out, frame);
+	cr_assert_eq(hs_frame_fingerprint(frame, (__u32)len, &pkt, &outer_fp),
+		     HS_PARSE_OK);
+	cr_assert_not(pkt.encap, "8472 is no VXLAN port by default");
+
+	probe_run(p, hook, frame, len);
+	hs_vxlan_port_set(p->skel->data->vxlan_ports, 8472);
+	probe_run(p, hook, frame, len);
+	cr_assert_eq(probe_drain(p), 2);
+	cr_expect_eq(p->recs[0].fingerprint, outer_fp);
+	cr_expect_eq(p->recs[0].flags & HS_REC_ENCAP, 0);
+	cr_expect_eq(p->recs[1].fingerprint, inner_fp);
+	cr_expect_eq(p->recs[1].flags & HS_REC_ENCAP, HS_REC_ENCAP);
+	cr_expect_eq(p->recs[1].vni, 7);
+	probe_close(p);
+}

@@ -1119,3 +1119,32 @@ Test(nat_key, what_nat_keeps_changes_it)
 	p.flow_label = 9;
 	cr_assert_neq(nat_key_of(&p, &fp), key, "IPv6 flow label");
 }
+
+/* The VXLAN ports are what the caller says: 8472 (Linux's default, and
+ * Flannel's) once it is among them, 4789 no more once it is not. */
+Test(fingerprint, vxlan_on_the_ports_given)
+{
+	static uint8_t inner[TPKT_MAX], outer[TPKT_MAX + 64];
+	static __u64 ports[HS_VXLAN_PORT_WORDS];
+	struct tpkt in;
+	struct hs_pkt pkt;
+	size_t in_len, len;
+	__u64 fp, want;
+
+	tpkt_init(&in);
+	in_len = tpkt_build(&in, inner);
+	cr_assert_eq(hs_frame_fingerprint(inner, (__u32)in_len, &pkt, &want), 0);
+	hs_vxlan_port_set(ports, 8472);
+	len = vxlan_frame(4, 8472, 0x08, inner, in_len, outer);
+	cr_assert_eq(hs_frame_fingerprint_ports(outer, (__u32)len, ports, &pkt,
+						&fp),
+		     0);
+	cr_assert(pkt.encap);
+	cr_assert_eq(fp, want);
+	len = vxlan_frame(4, 4789, 0x08, inner, in_len, outer);
+	cr_assert_eq(hs_frame_fingerprint_ports(outer, (__u32)len, ports, &pkt,
+						&fp),
+		     0);
+	cr_assert_not(pkt.encap);
+	cr_assert_eq(pkt.dport, 4789);
+}

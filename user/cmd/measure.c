@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "core/log.h"
 #include "core/units.h"
@@ -26,6 +27,21 @@ static int parse_filter(const struct hs_opt *o, const char *val, void *field)
 		return -EINVAL;
 	}
 	f->text = val;
+	return 0;
+}
+
+static int parse_vxlan_port(const struct hs_opt *o, const char *val,
+			    void *field)
+{
+	struct hs_vxlan_ports_opt *v = field;
+	char *end;
+	unsigned long port = strtoul(val, &end, 10);
+
+	if (!*val || *end || port < 1 || port > 65535)
+		return hs_opt_bad(o, val, "expected a UDP port, 1 to 65535");
+	if (v->n == HS_PROBE_VXLAN_PORTS)
+		return hs_opt_bad(o, val, "at most 8 VXLAN ports");
+	v->port[v->n++] = (uint16_t)port;
 	return 0;
 }
 
@@ -95,6 +111,13 @@ const struct hs_opt hs_capture_opts[] = {
 		"only packets matching EXPR: udp|tcp|icmp|icmp6|ip|ip6, proto N,\n"
 		"port N, net ADDR/LEN, host ADDR, joined by 'and'",
 		parse_filter),
+	HS_OPT_DEF_CUSTOM(
+		struct hs_capture_cfg, vxlan_ports, struct hs_vxlan_ports_opt,
+		"vxlan-port", "PORT",
+		"UDP PORT carries VXLAN too, as 4789 and the ports of the vxlan\n"
+		"devices measured do: packets to it are followed by their inner\n"
+		"packet (repeatable, up to 8)",
+		parse_vxlan_port),
 	HS_OPT_DEF_END,
 };
 
@@ -212,6 +235,9 @@ static void set_probe(const struct hs_capture_cfg *capture,
 		probe->filter = capture->filter.compiled;
 		probe->filter_enabled = true;
 	}
+	memcpy(probe->vxlan_ports, capture->vxlan_ports.port,
+	       sizeof(probe->vxlan_ports));
+	probe->n_vxlan_ports = capture->vxlan_ports.n;
 	probe->xdp_mode = (enum hs_xdp_mode)live->xdp_mode;
 	probe->ringbuf_bytes = live->ring_kib * 1024;
 	probe->stamp_tai = live->clock == HS_CLOCK_TAI;

@@ -22,11 +22,18 @@ struct hs_filter_opt {
 };
 
 /* --duration, --interval, --sample, --filter */
+/* --vxlan-port PORT, repeatable */
+struct hs_vxlan_ports_opt {
+	uint16_t port[HS_PROBE_VXLAN_PORTS];
+	unsigned int n;
+};
+
 struct hs_capture_cfg {
 	struct hs_seconds duration; /* 0: until a signal */
 	struct hs_seconds interval; /* 0: only the final summary */
 	uint32_t sample; /* record 1 in this many */
 	struct hs_filter_opt filter;
+	struct hs_vxlan_ports_opt vxlan_ports;
 };
 
 /* --warmup, --cooldown, --json, --csv */

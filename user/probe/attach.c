@@ -163,6 +163,7 @@ static int point_prog_fd(const struct hs_probes *p, const struct hs_point *pt)
 static int load_base(struct hs_probes *p)
 {
 	struct hopscope_bpf *skel = hopscope_bpf__open();
+	unsigned int i;
 	int err;
 
 	if (!skel)
@@ -181,7 +182,21 @@ static int load_base(struct hs_probes *p)
 	p->ringbuf_fd = bpf_map__fd(skel->maps.records);
 	p->counters_fd = bpf_map__fd(skel->maps.counters);
 	prefault_ring(skel, p->ringbuf_fd);
+	for (i = 0; i < p->cfg.n_vxlan_ports; i++)
+		hs_probes_add_vxlan_port(p, p->cfg.vxlan_ports[i],
+					 "--vxlan-port");
 	return 0;
+}
+
+void hs_probes_add_vxlan_port(struct hs_probes *p, uint16_t port,
+			      const char *why)
+{
+	volatile __u64 *ports = p->base->data->vxlan_ports;
+
+	if (!port || hs_is_vxlan_port(ports, port))
+		return;
+	hs_vxlan_port_set(ports, port);
+	pr_info("VXLAN on UDP port %u too (%s)", port, why);
 }
 
 /* A copy of the probe for pt alone, on the maps of the base. */
@@ -202,6 +217,10 @@ static int load_copy(struct hs_probes *p, struct hs_point *pt)
 		/* the device table: 128 KiB a copy would hold for nothing */
 		err = bpf_map__reuse_fd(skel->maps.bss,
 					bpf_map__fd(p->base->maps.bss));
+	if (!err)
+		/* the VXLAN ports: one set for every copy, changed at once */
+		err = bpf_map__reuse_fd(skel->maps.data,
+					bpf_map__fd(p->base->maps.data));
 	if (!err)
 		err = hopscope_bpf__load(skel);
 	if (err) {
@@ -600,6 +619,13 @@ static int add_point(struct hs_probes *p, const struct hs_point_spec *spec,
 	pt->ns = spec->ns;
 	pt->link = spec->link;
 	pt->link_fd = -1;
+	if (spec->link.kind == HS_LINK_VXLAN && spec->link.udp_port) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "vxlan device %s",
+			 spec->link.ifname);
+		hs_probes_add_vxlan_port(p, spec->link.udp_port, why);
+	}
 	err = zero_counters(p, id);
 	if (err) {
 		pr_err("%s: cannot zero the counters of point %u: %s",

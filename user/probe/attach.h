@@ -59,6 +59,8 @@ struct hs_point {
 	struct hopscope_bpf *skel; /* its own copy; NULL with shared probes */
 };
 
+#define HS_PROBE_VXLAN_PORTS 8
+
 struct hs_probe_config {
 	uint32_t sample_one_in; /* >= 1 */
 	bool filter_enabled;
@@ -72,6 +74,10 @@ struct hs_probe_config {
 	/* stamp with bpf_ktime_get_tai_ns (Linux 6.1+) instead of
 	 * bpf_ktime_get_ns: CLOCK_TAI, which PTP keeps equal across hosts */
 	bool stamp_tai;
+	/* UDP ports taken for VXLAN besides 4789 (--vxlan-port); those of
+	 * the vxlan devices attached to are added as they come */
+	uint16_t vxlan_ports[HS_PROBE_VXLAN_PORTS];
+	unsigned int n_vxlan_ports;
 };
 
 /* Whether the kernel has bpf_ktime_get_tai_ns for tc and XDP programs. */
@@ -132,6 +138,10 @@ void hs_probes_remove(struct hs_probes *p, uint16_t id);
  */
 int hs_probes_attach(struct hs_probes *p, const struct hs_point_spec *specs,
 		     unsigned int n, const struct hs_probe_config *cfg);
+/* Take UDP port for VXLAN from now on (the probes parse the inner packet
+ * of what goes to it); said once a port. */
+void hs_probes_add_vxlan_port(struct hs_probes *p, uint16_t port,
+			      const char *why);
 /* Take every probe off its hook, keeping the ring buffer and counters to
  * read what is still in them; no new record arrives after this. */
 void hs_probes_quiesce(struct hs_probes *p);

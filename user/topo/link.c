@@ -15,6 +15,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/macvlan.h>
+#include <netlink/route/link/vxlan.h>
 #include "core/util.h"
 #include "topo/link.h"
 
@@ -113,6 +114,12 @@ void hs_link_fill(struct rtnl_link *link, struct hs_link *out)
 		rtnl_link_macvlan_mode2str(rtnl_link_macvlan_get_mode(link),
 					   mode, sizeof(mode));
 		memcpy(out->mode, mode, sizeof(mode));
+	}
+	if (type && !strcmp(type, "vxlan")) {
+		uint32_t port = 0;
+
+		if (!rtnl_link_vxlan_get_port(link, &port))
+			out->udp_port = (uint16_t)port;
 	}
 }
 

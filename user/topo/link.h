@@ -54,6 +54,7 @@ struct hs_link {
 	char driver[32]; /* ethtool's driver name, "" if none */
 	char bus_info[32]; /* ethtool's bus address, e.g. a PCI address */
 	char mode[16]; /* macvlan mode: "bridge", "vepa", ... */
+	uint16_t udp_port; /* vxlan: the UDP port it sends to (dstport) */
 	int num_vfs; /* SR-IOV PF: VFs enabled */
 	/* as netlink reports them */
 	int master_ifindex; /* same namespace; 0 none */

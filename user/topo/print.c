@@ -168,6 +168,9 @@ void hs_topo_print_json(FILE *f, const struct hs_topo *t)
 		if (l->num_vfs)
 			json_object_object_add(o, "vfs",
 					       json_object_new_int(l->num_vfs));
+		if (l->udp_port)
+			json_object_object_add(o, "udp_port",
+					       json_object_new_int(l->udp_port));
 		json_object_object_add(
 			o, "up", json_object_new_boolean(l->flags & IFF_UP));
 		json_object_object_add(o, "xdp", xdp);
