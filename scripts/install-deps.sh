@@ -6,8 +6,11 @@
 # Packages with a service are installed with a policy-rc.d that forbids
 # starting services (restored afterwards), and their services are disabled
 # at boot: the tests start their own daemons, privately, and none may be
-# left running. prometheus (with promtool): the tests start their own
-# server on 127.0.0.1 with a temporary config. docker.io:
+# left running. nftables: the NAT tests load rules inside their own
+# namespaces with nft; its service (which would load /etc/nftables.conf
+# into the host's namespace) never runs. prometheus (with promtool): the
+# tests start their own server on 127.0.0.1 with a temporary config.
+# docker.io:
 # tests/lib/docker.sh starts its own dockerd
 # (a missing docker.io makes those tests skip, never fail). Open vSwitch
 # (openvswitch-switch) is optional: testbed.sh runs its own
@@ -103,9 +106,9 @@ trap - EXIT INT TERM HUP
 # and keep them from starting at the next boot (the tests start their own)
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
 	systemctl disable docker.service docker.socket containerd.service \
-		prometheus.service >/dev/null 2>&1 || true
+		prometheus.service nftables.service >/dev/null 2>&1 || true
 elif command -v update-rc.d >/dev/null; then
-	for s in docker prometheus; do
+	for s in docker prometheus nftables; do
 		[ ! -e "/etc/init.d/$s" ] || update-rc.d "$s" disable >/dev/null 2>&1 || true
 	done
 fi
