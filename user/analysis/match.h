@@ -38,6 +38,7 @@
 #ifndef HS_MATCH_H
 #define HS_MATCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "hopscope.h"
 
