@@ -91,11 +91,11 @@ Test(spec, long_namespace_refused)
 Test(spec, default_hooks_by_kind)
 {
 	/* native XDP on virtual devices costs more than it measures */
-	cr_assert_eq(hs_default_hooks(HS_LINK_VETH), TC_IN | TC_OUT);
-	cr_assert_eq(hs_default_hooks(HS_LINK_MACVLAN), TC_IN | TC_OUT);
-	cr_assert_eq(hs_default_hooks(HS_LINK_BRIDGE), TC_IN | TC_OUT);
-	cr_assert_eq(hs_default_hooks(HS_LINK_PHYSICAL), XDP | TC_IN | TC_OUT);
-	cr_assert_eq(hs_default_hooks(HS_LINK_SRIOV_VF), XDP | TC_IN | TC_OUT);
-	cr_assert_eq(hs_default_hooks(HS_LINK_SRIOV_PF), XDP | TC_IN | TC_OUT);
-	cr_assert_eq(hs_default_hooks(HS_LINK_OTHER), TC_IN | TC_OUT);
+	cr_assert_eq(hs_default_hooks(&(struct hs_link){ .kind = HS_LINK_VETH }), TC_IN | TC_OUT);
+	cr_assert_eq(hs_default_hooks(&(struct hs_link){ .kind = HS_LINK_MACVLAN }), TC_IN | TC_OUT);
+	cr_assert_eq(hs_default_hooks(&(struct hs_link){ .kind = HS_LINK_BRIDGE }), TC_IN | TC_OUT);
+	cr_assert_eq(hs_default_hooks(&(struct hs_link){ .kind = HS_LINK_PHYSICAL }), XDP | TC_IN | TC_OUT);
+	cr_assert_eq(hs_default_hooks(&(struct hs_link){ .kind = HS_LINK_SRIOV_VF }), XDP | TC_IN | TC_OUT);
+	cr_assert_eq(hs_default_hooks(&(struct hs_link){ .kind = HS_LINK_SRIOV_PF }), XDP | TC_IN | TC_OUT);
+	cr_assert_eq(hs_default_hooks(&(struct hs_link){ .kind = HS_LINK_OTHER }), TC_IN | TC_OUT);
 }

@@ -542,14 +542,40 @@ static const struct {
 	{ "other", TC_ONLY, XDP_GENERIC },
 };
 
+static unsigned int hooks_of_kind(const char *kind)
+{
+	struct hs_link l;
+
+	memset(&l, 0, sizeof(l));
+	l.kind = kind_of(kind);
+	return hs_default_hooks(&l);
+}
+
 Test(kind, default_hooks)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(by_kind) / sizeof(by_kind[0]); i++)
-		cr_assert_eq(hs_default_hooks(kind_of(by_kind[i].kind)), by_kind[i].hooks,
+		cr_assert_eq(hooks_of_kind(by_kind[i].kind), by_kind[i].hooks,
 			     "%s: hooks %#x, want %#x", by_kind[i].kind,
-			     hs_default_hooks(kind_of(by_kind[i].kind)), by_kind[i].hooks);
+			     hooks_of_kind(by_kind[i].kind), by_kind[i].hooks);
+}
+
+/* A port of OVS's userspace datapath (an OVS bridge, no kernel master) is
+ * taken in at XDP, before OVS's AF_PACKET tap; one of the kernel datapath
+ * (master ovs-system) at tc ingress as any veth. */
+Test(kind, ovs_userspace_ports_come_in_at_xdp)
+{
+	struct hs_link l;
+
+	memset(&l, 0, sizeof(l));
+	l.kind = HS_LINK_VETH;
+	snprintf(l.ovs_bridge, sizeof(l.ovs_bridge), "br3");
+	cr_assert_eq(hs_default_hooks(&l),
+		     1u << HS_HOOK_XDP | 1u << HS_HOOK_TC_EGRESS);
+	l.master_ifindex = 7;
+	cr_assert_eq(hs_default_hooks(&l),
+		     1u << HS_HOOK_TC_INGRESS | 1u << HS_HOOK_TC_EGRESS);
 }
 
 Test(kind, xdp_modes)
@@ -582,7 +608,7 @@ static void chain(const char *fixture, const char *driver, const char *bus,
 	cr_assert_str_eq(hs_link_kind_name(l.kind), kind, "%s", fixture);
 	cr_assert_eq(l.num_vfs, num_vfs, "%s", fixture);
 	cr_assert_str_eq(pf, pf_bus, "%s", fixture);
-	cr_assert_eq(hs_default_hooks(l.kind), hooks, "%s", fixture);
+	cr_assert_eq(hs_default_hooks(&l), hooks, "%s", fixture);
 	cr_assert_eq(hs_link_xdp_modes(&l), xdp, "%s", fixture);
 }
 

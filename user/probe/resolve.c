@@ -151,7 +151,7 @@ static int resolve_point(struct hs_resolved *r, const char *text)
 		return -ENODEV;
 	}
 	return add_point(r, ns, link,
-			 spec.hooks ? spec.hooks : hs_default_hooks(link->kind),
+			 spec.hooks ? spec.hooks : hs_default_hooks(link),
 			 !spec.hooks);
 }
 
@@ -171,7 +171,7 @@ static int resolve_netns(struct hs_resolved *r, const char *name)
 		if (r->topo.link_ns[i] != (unsigned int)idx ||
 		    l->kind == HS_LINK_LOOPBACK)
 			continue;
-		e = add_point(r, ns, l, hs_default_hooks(l->kind), true);
+		e = add_point(r, ns, l, hs_default_hooks(l), true);
 		added++;
 	}
 	if (!e && !added) {
@@ -207,7 +207,7 @@ static int resolve_between(struct hs_resolved *r, const char *a, const char *b)
 		const struct hs_link *l = &r->topo.links[path[i]];
 
 		e = add_point(r, &r->topo.ns[r->topo.link_ns[path[i]]].ns, l,
-			      hs_default_hooks(l->kind), true);
+			      hs_default_hooks(l), true);
 	}
 	return e;
 }

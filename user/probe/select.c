@@ -123,7 +123,7 @@ static void add(struct points *p, const struct hs_topo *t, unsigned int link)
 {
 	const struct hs_link *l = &t->links[link];
 	struct hs_netns *ns = &t->ns[t->link_ns[link]].ns;
-	unsigned int hooks = hs_default_hooks(l->kind), h, i;
+	unsigned int hooks = hs_default_hooks(l), h, i;
 
 	for (h = 0; h < HS_HOOK_COUNT; h++) {
 		if (!(hooks & (1u << h)))

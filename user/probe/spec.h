@@ -24,7 +24,8 @@ struct hs_spec {
 /* 0, or -EINVAL with a one-line reason naming the bad part in err. */
 int hs_spec_parse(const char *text, struct hs_spec *spec, char *err,
 		  size_t errlen);
-/* The hooks a point gets when SPEC names none, by interface kind. */
-unsigned int hs_default_hooks(enum hs_link_kind kind);
+/* The hooks a point gets when SPEC names none, by interface kind; a port
+ * of OVS's userspace datapath is taken in at XDP (see spec.c). */
+unsigned int hs_default_hooks(const struct hs_link *l);
 
 #endif /* HS_SPEC_H */
