@@ -87,6 +87,12 @@ while IFS= read -r hop; do
 	[ "$pkts" -eq "$want" ] || fail "$from $kind: $pkts packets, $want crossed it"
 done < <(jq -c 'select(.type=="hop" and .final and .packets > 0)' "$WORK/out.jsonl")
 [ $nat_hops -eq 1 ] || fail "$nat_hops NAT hops found, expected 1"
+# the record file names the rewrite as the live run did
+live_via=$(jq -r 'select(.type=="hop" and .final and .kind=="nat") | .via' "$WORK/out.jsonl")
+"$HOPSCOPE" report "$WORK/nat.hsr" --json "$WORK/replay.jsonl" >/dev/null 2>"$WORK/replay.err" ||
+	fail "report nat.hsr failed: $(cat "$WORK/replay.err")"
+replay_via=$(jq -r 'select(.type=="hop" and .final and .kind=="nat") | .via' "$WORK/replay.jsonl")
+[ "$replay_via" = "$live_via" ] || fail "the record file names the NAT hop '$replay_via', the run '$live_via'"
 check=$("$BUILD/tests/natcheck" "$WORK/nat.hsr" \
 	198.18.0.1 198.18.1.1 198.18.2.2 "$PORT" \
 	2001:2::1 2001:2:0:1::1 2001:2:0:2::2 "$PORT") || fail "natcheck failed"

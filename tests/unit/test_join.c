@@ -468,6 +468,9 @@ Test(join, hooks_decide_the_direction_clocks_only_where_both_fit)
  * without such frames are joined: without any, join.c once handed
  * memcpy a NULL array (files_without_drops_frames holds it to that).
  */
+/* A NAT hop's name host B's file carries, when its text is set. */
+static struct hs_frame_nat_name nat_name_b;
+
 static void write_file(const char *path, const struct host *h,
 		       int64_t clock_shift, bool with_drops)
 {
@@ -501,6 +504,10 @@ static void write_file(const char *path, const struct host *h,
 	free(header);
 	cr_assert_eq(hs_rec_put(w, HS_FRAME_ARMED, &armed, sizeof(armed)), 0);
 	cr_assert_eq(hs_rec_put(w, HS_FRAME_READY, &ready, sizeof(ready)), 0);
+	if (h == &B && nat_name_b.text[0])
+		cr_assert_eq(hs_rec_put(w, HS_FRAME_NAT_NAME, &nat_name_b,
+					sizeof(nat_name_b)),
+			     0);
 	none.from = none.to = ready.ts_ns;
 	if (with_drops)
 		cr_assert_eq(hs_rec_put(w, HS_FRAME_DROPS, &none, sizeof(none)),
@@ -660,6 +667,43 @@ static void expect_network_hop(int64_t from, int64_t to, const char *via,
 	cr_assert_eq(num(o, "delay_uncertainty_ns"), uncertainty);
 	cr_assert_not(json_object_object_get_ex(o, "negative_delays", NULL),
 		      "%s", line_text(o));
+}
+
+/*
+ * B's fw masquerades what goes from A to B: past fw:eth0 its packets have
+ * another fingerprint and flow, the NAT key the same. Joined, the hop
+ * through fw is of kind nat, named as B's file names the rewrite.
+ */
+Test(join, a_nat_hop_keeps_its_name)
+{
+	const uint32_t out_flow = 0x5e6f7a8bu;
+	size_t i;
+
+	make_hosts(HS_CLOCK_MONOTONIC, 0);
+	traffic(true, true, OFFSET);
+	for (i = 0; i < A.n; i++)
+		A.rec[i].nat_key = A.rec[i].fingerprint ^ 0x77;
+	for (i = 0; i < B.n; i++) {
+		struct hs_record *r = &B.rec[i];
+
+		r->nat_key = r->fingerprint ^ 0x77;
+		if ((r->fingerprint & ~0xfffULL) == FP_AB &&
+		    (r->point_id == 1 || r->point_id == 2)) {
+			r->fingerprint += 0x500000;
+			r->flow_hash = out_flow;
+		}
+	}
+	nat_name_b = (struct hs_frame_nat_name){
+		.flow_in = (uint32_t)(FP_AB >> 12), .flow_out = out_flow
+	};
+	snprintf(nat_name_b.text, sizeof(nat_name_b.text),
+		 "198.18.0.1:5000 -> 198.18.9.1:61000");
+	cr_assert_eq(join_files(OFFSET), HS_EXIT_OK);
+	cr_assert_str_eq(str(hop(JB(0), JB(1)), "kind"), "nat");
+	cr_assert_str_eq(str(hop(JB(0), JB(1)), "via"),
+			 "198.18.0.1:5000 -> 198.18.9.1:61000");
+	cr_assert_eq(num(hop(JB(0), JB(1)), "packets"), N);
+	cr_assert_str_eq(str(hop(JB(1), JB(2)), "kind"), "wire");
 }
 
 Test(join, two_record_files_joined_with_the_offset_recovered)

@@ -19,6 +19,9 @@ struct host {
 	size_t n_rec, cap_rec;
 	struct hs_frame_drops *drops;
 	size_t n_drops, cap_drops;
+	/* the NAT hops' rewrites the run named (HS_FRAME_NAT_NAME) */
+	struct hs_frame_nat_name *nat;
+	size_t n_nat, cap_nat;
 	uint64_t armed, ready, end, last_ts;
 	struct hs_counters counters[HS_MAX_POINTS];
 	bool damaged;
@@ -86,6 +89,13 @@ static int take_frame(struct host *h, const struct hs_rec_frame *f)
 		return take_records(h, f);
 	case HS_FRAME_DROPS:
 		return take_drops(h, f);
+	case HS_FRAME_NAT_NAME:
+		if (f->len != sizeof(*h->nat) ||
+		    !memchr(((const struct hs_frame_nat_name *)f->data)->text,
+			    '\0', sizeof(h->nat->text)))
+			return 0;
+		return append((void **)&h->nat, &h->n_nat, &h->cap_nat,
+			      f->data, 1, sizeof(*h->nat));
 	case HS_FRAME_ARMED:
 		if (timed)
 			h->armed = hs_frame_ts(f);
@@ -535,6 +545,7 @@ static void joined_free(struct joined *j, unsigned int n)
 		if (j->h[k]) {
 			free(j->h[k]->rec);
 			free(j->h[k]->drops);
+			free(j->h[k]->nat);
 			free(j->h[k]);
 		}
 	free(j);
@@ -548,6 +559,7 @@ static int report_joined(struct joined *j, unsigned int n,
 	uint64_t armed = 0, ready = 0, end = 0;
 	struct hs_session s;
 	unsigned int k;
+	size_t i;
 	bool damaged = false;
 
 	if (hs_session_init(&s, cfg, &j->points)) {
@@ -566,6 +578,13 @@ static int report_joined(struct joined *j, unsigned int n,
 	}
 	hs_session_armed(&s, armed);
 	hs_session_ready(&s, ready);
+	/* flow hashes are every host's alike: a NAT hop named on one host
+	 * is named so in the joined report */
+	for (k = 0; k < n; k++)
+		for (i = 0; i < j->h[k]->n_nat; i++)
+			hs_session_nat_name(&s, j->h[k]->nat[i].flow_in,
+					    j->h[k]->nat[i].flow_out,
+					    j->h[k]->nat[i].text);
 	if (feed(&s, j->h, n)) {
 		pr_err("out of memory");
 		hs_session_free(&s);
