@@ -24,6 +24,12 @@
  * HS_TIMING_PERIOD_NS, report.h) from half a second in. */
 #define HS_TIMING_FIRST_NS 500000000ULL
 
+/* NAT hops whose conntrack answers the collector remembers asking for */
+#define NAT_ASKED 64
+/* how often one NAT hop's rewrite is looked up, at most: a dump of a
+ * busy host's conntrack table is not for every report */
+#define NAT_ASK_EVERY_NS (60ULL * 1000000000ULL)
+
 struct collector {
 	const struct hs_collect_config *cfg;
 	struct hs_probes *probes; /* the agent adds and removes points */
@@ -54,6 +60,13 @@ struct collector {
 	bool follow_ready; /* the follower's descriptor polled readable */
 	/* what points whose ids the agent used again had counted */
 	struct hs_counters retired;
+	/* when each hop (by its points) last had conntrack asked about it:
+	 * a NAT hop whose flows change is asked once a minute, no more */
+	struct nat_asked {
+		uint16_t from, to;
+		uint64_t at;
+	} nat_asked[NAT_ASKED];
+	unsigned int nat_asked_next;
 };
 
 static void block_set(sigset_t *set)
@@ -433,11 +446,36 @@ static void note_cost(struct collector *c)
 	hs_session_cost(&c->session, cost);
 }
 
+/* Whether conntrack may be asked about the hop now (at most every
+ * NAT_ASK_EVERY_NS; the oldest remembered hop is forgotten first). */
+static bool nat_may_ask(struct collector *c, const struct hs_hop *hop,
+			uint64_t now)
+{
+	struct nat_asked *a;
+	unsigned int i;
+
+	for (i = 0; i < NAT_ASKED; i++) {
+		a = &c->nat_asked[i];
+		if (a->at && a->from == hop->from && a->to == hop->to) {
+			if (now - a->at < NAT_ASK_EVERY_NS)
+				return false;
+			a->at = now;
+			return true;
+		}
+	}
+	a = &c->nat_asked[c->nat_asked_next];
+	c->nat_asked_next = (c->nat_asked_next + 1) % NAT_ASKED;
+	*a = (struct nat_asked){ hop->from, hop->to, now ? now : 1 };
+	return true;
+}
+
 /*
  * Name the NAT hops' rewrites not yet named, from the conntrack table of
  * the namespace where the rewrite happened (the hop's second point's).
- * A flow whose entry is gone stays named by its flow hashes; one asked
- * about is asked again at the next report, no more often.
+ * A flow whose entry is gone stays named by its flow hashes. A hop is
+ * asked about once a minute at most: with many flows its last rewrite
+ * changes every report, and each question dumps a table that can be big,
+ * on the loop that drains the ring.
  */
 static void name_nat_hops(struct collector *c)
 {
@@ -452,7 +490,8 @@ static void name_nat_hops(struct collector *c)
 
 		if (!hop->nat.crossings ||
 		    hs_nat_name_find(&c->session.nat_names, hop->nat.flow_in,
-				     hop->nat.flow_out))
+				     hop->nat.flow_out) ||
+		    !nat_may_ask(c, hop, now_ns(c)))
 			continue;
 		found = hs_ct_find_rewrite(t->p[hop->to].netns,
 					   hop->nat.flow_in, hop->nat.flow_out,
