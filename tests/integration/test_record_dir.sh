@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # Record files for production: --write DIR with --rotate and --keep, and
 # SIGHUP for every file output.
-#  - `run --write DIR/ --rotate 1KiB,2s --keep 8KiB` under a bounded
+#  - `run --write DIR/ --rotate 1KiB,2s --keep 16KiB` (room for 3 or 4 of
+#    its ~3.6 KiB parts: records carry an 8-byte NAT key, which gzip
+#    cannot shrink, so 8 KiB held only 2 at times) under a bounded
 #    stream makes several parts, named so that they sort by time; while it
 #    runs, hopscope's parts in DIR never hold more than --keep (the part
 #    being written counted at 1 KiB, the most it may hold past that being
@@ -22,7 +24,7 @@ DIR=$WORK/rec
 mkdir -p "$DIR"
 echo keep >"$DIR/notes.txt"
 printf 'x%.0s' $(seq 3000) >"$DIR/hopscope-foreign.hsr"
-KEEP=8192
+KEEP=16384
 
 # --rotate and --keep without a directory, or a --keep that holds no part:
 # one line, exit 2, before anything is attached
@@ -38,7 +40,7 @@ expect 2 "bad --keep '1KiB': less than one part (--rotate 1MiB)" -- \
 parts() { find "$DIR" -maxdepth 1 -name 'hopscope-*Z-*-*.hsr' -printf '%f %s\n' | sort; }
 
 start_hopscope 8 --filter "udp and port $PORT" --interval 1 \
-	--write "$DIR/" --rotate 1KiB,2s --keep 8KiB \
+	--write "$DIR/" --rotate 1KiB,2s --keep 16KiB \
 	--between "${PREFIX}snd" "${PREFIX}rcv"
 # within_keep: hopscope's parts hold at most --keep, but for what the
 # newest holds past 1 KiB (the next tick rotates it away)
