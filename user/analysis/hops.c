@@ -71,7 +71,8 @@ void hs_hops_new_interval(struct hs_hops *h)
 			       sizeof(struct hs_acc));
 }
 
-struct hs_hop *hs_hops_find(struct hs_hops *h, uint16_t from, uint16_t to)
+struct hs_hop *hs_hops_find(const struct hs_hops *h, uint16_t from,
+			    uint16_t to)
 {
 	uint16_t idx;
 

@@ -204,7 +204,9 @@ void hs_hops_new_interval(struct hs_hops *h);
  * gone[p] is set (p < HS_MAX_POINTS), and of those points' drop windows:
  * their slots are free for new ones. */
 void hs_hops_expire(struct hs_hops *h, const bool *gone);
-struct hs_hop *hs_hops_find(struct hs_hops *h, uint16_t from, uint16_t to);
+/* The hop from -> to, or NULL; the table is the caller's to change. */
+struct hs_hop *hs_hops_find(const struct hs_hops *h, uint16_t from,
+			    uint16_t to);
 /* Segment k (0-based: points[k] -> points[k + 1]) of a path, or NULL. */
 const struct hs_leg *hs_path_segment(const struct hs_hops *h,
 				     const struct hs_path *p, unsigned int k);

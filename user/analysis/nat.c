@@ -21,8 +21,8 @@ const char *hs_nat_name_find(const struct hs_nat_names *t, uint32_t flow_in,
 	return e ? e->text : NULL;
 }
 
-void hs_nat_name_set(struct hs_nat_names *t, uint32_t flow_in,
-		     uint32_t flow_out, const char *text)
+const char *hs_nat_name_set(struct hs_nat_names *t, uint32_t flow_in,
+			    uint32_t flow_out, const char *text)
 {
 	struct hs_nat_name *e = find(t, flow_in, flow_out);
 
@@ -37,4 +37,5 @@ void hs_nat_name_set(struct hs_nat_names *t, uint32_t flow_in,
 		e->flow_out = flow_out;
 	}
 	snprintf(e->text, sizeof(e->text), "%s", text);
+	return e->text;
 }

@@ -31,8 +31,8 @@ struct hs_nat_names {
 /* The words for the rewrite flow_in -> flow_out, or NULL. */
 const char *hs_nat_name_find(const struct hs_nat_names *t, uint32_t flow_in,
 			     uint32_t flow_out);
-/* Name it (again: the new words replace the old). */
-void hs_nat_name_set(struct hs_nat_names *t, uint32_t flow_in,
-		     uint32_t flow_out, const char *text);
+/* Name it (again: the new words replace the old); the words as kept. */
+const char *hs_nat_name_set(struct hs_nat_names *t, uint32_t flow_in,
+			    uint32_t flow_out, const char *text);
 
 #endif /* HS_NAT_H */

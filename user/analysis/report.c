@@ -6,9 +6,8 @@
 enum hs_hop_kind hs_report_hop_kind(const struct hs_report *r, uint16_t from,
 				    uint16_t to, char *via, size_t len)
 {
-	const struct hs_hop *hop =
-		r->hops ? hs_hops_find((struct hs_hops *)r->hops, from, to) :
-			  NULL;
+	const struct hs_hop *hop = r->hops ? hs_hops_find(r->hops, from, to) :
+					     NULL;
 	const char *name;
 
 	if (!hop || !hop->nat.crossings)

@@ -343,10 +343,11 @@ void hs_session_set_join(struct hs_session *s,
 void hs_session_nat_name(struct hs_session *s, uint32_t flow_in,
 			 uint32_t flow_out, const char *text)
 {
-	hs_nat_name_set(&s->nat_names, flow_in, flow_out, text);
+	const char *kept =
+		hs_nat_name_set(&s->nat_names, flow_in, flow_out, text);
+
 	for_each_sink(s, k, nat_name)
-		k->nat_name(k->ctx, flow_in, flow_out,
-			    hs_nat_name_find(&s->nat_names, flow_in, flow_out));
+		k->nat_name(k->ctx, flow_in, flow_out, kept);
 }
 
 void hs_session_cost(struct hs_session *s, const struct hs_probe_cost *cost)

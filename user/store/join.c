@@ -435,10 +435,6 @@ static void warn_clocks(const struct hs_join_clocks *c,
 				"offset of their clocks cannot be told from the delay; their realtime "
 				"clocks are trusted",
 				t->host[k], t->host[0]);
-		else if (j->method == HS_JOIN_MIN_DELAY &&
-			 j->uncertainty_ns < 0 && c->n_hosts == 2)
-			pr_warn("the minimum delays each way add up to less than 0: the clocks drifted "
-				"during the runs or the traffic was not what it seemed");
 	}
 }
 

@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "hopscope.h"
+#include "analysis/nat.h"
 
 #define HS_REC_MAGIC "HSRECORD"
 /* 2: records of 40 bytes (the NAT key). Files of format 1, records of 32
@@ -118,7 +119,7 @@ HS_ASSERT_SIZE(struct hs_frame_event, 24);
 
 struct hs_frame_nat_name {
 	__u32 flow_in, flow_out;
-	char text[128]; /* NUL-terminated */
+	char text[HS_NAT_TEXT_MAX]; /* NUL-terminated */
 };
 HS_ASSERT_FIELD(struct hs_frame_nat_name, flow_in, 0, 4);
 HS_ASSERT_FIELD(struct hs_frame_nat_name, flow_out, 4, 4);

@@ -22,11 +22,6 @@ static void addr_words(struct nl_addr *a, uint32_t *words)
 }
 
 /* One direction of a conntrack entry: repl 0 the original, 1 the reply. */
-static bool is_icmp(uint8_t proto)
-{
-	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
-}
-
 static void ct_tuple(const struct nfnl_ct *ct, int repl, struct hs_tuple *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -34,7 +29,7 @@ static void ct_tuple(const struct nfnl_ct *ct, int repl, struct hs_tuple *t)
 	t->proto = nfnl_ct_get_proto(ct);
 	addr_words(nfnl_ct_get_src(ct, repl), t->src);
 	addr_words(nfnl_ct_get_dst(ct, repl), t->dst);
-	if (is_icmp(t->proto)) {
+	if (hs_tuple_is_icmp(t)) {
 		t->icmp_id = nfnl_ct_get_icmp_id(ct, repl);
 	} else {
 		t->sport = nfnl_ct_get_src_port(ct, repl);

@@ -21,7 +21,7 @@ uint32_t hs_tuple_flow_hash(const struct hs_tuple *t)
 	return hs_flow_hash(&pkt);
 }
 
-static bool is_icmp(const struct hs_tuple *t)
+bool hs_tuple_is_icmp(const struct hs_tuple *t)
 {
 	return t->proto == IPPROTO_ICMP || t->proto == HS_IPPROTO_ICMPV6;
 }
@@ -33,7 +33,7 @@ static void endpoint(const struct hs_tuple *t, const uint32_t *addr,
 	char a[INET6_ADDRSTRLEN] = "?";
 
 	inet_ntop(t->family == 6 ? AF_INET6 : AF_INET, addr, a, sizeof(a));
-	if (is_icmp(t))
+	if (hs_tuple_is_icmp(t))
 		snprintf(buf, len, "%s id %u", a, t->icmp_id);
 	else if (t->family == 6)
 		snprintf(buf, len, "[%s]:%u", a, port);
@@ -54,7 +54,7 @@ void hs_tuple_rewrite_text(const struct hs_tuple *in,
 	endpoint(out, out->src, out->sport, b, sizeof(b));
 	endpoint(in, in->dst, in->dport, c, sizeof(c));
 	endpoint(out, out->dst, out->dport, d, sizeof(d));
-	if (is_icmp(in)) {
+	if (hs_tuple_is_icmp(in)) {
 		/* the id goes with the source; the destination has none */
 		inet_ntop(in->family == 6 ? AF_INET6 : AF_INET, in->dst, c,
 			  sizeof(c));

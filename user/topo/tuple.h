@@ -9,6 +9,7 @@
 #ifndef HS_TUPLE_H
 #define HS_TUPLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,9 @@ struct hs_tuple {
 	uint16_t sport, dport; /* host byte order; 0 for ICMP */
 	uint16_t icmp_id; /* ICMP and ICMPv6 echo */
 };
+
+/* ICMP or ICMPv6: an echo id, no ports. */
+bool hs_tuple_is_icmp(const struct hs_tuple *t);
 
 /* The flow hash a packet with this tuple gets (hs_flow_hash()). */
 uint32_t hs_tuple_flow_hash(const struct hs_tuple *t);
