@@ -27,6 +27,15 @@
 require_root
 command -v nft >/dev/null || skip "nft (nftables) is not installed"
 
+# every final hop that carried packets, one a line, tab-separated: the
+# from point (NETNS:IFNAME), kind, via, packets, lost
+final_hops_named() {
+	jq -rs '(map(select(.type == "point") | {key: (.id | tostring), value: (.netns + ":" + .ifname)})
+		 | from_entries) as $name
+		| .[] | select(.type == "hop" and .final and .packets > 0)
+		| [$name[.from | tostring], .kind, .via, .packets, .lost] | @tsv' "$WORK/out.jsonl"
+}
+
 P=$PREFIX
 FLOWS=16
 COUNT=300
@@ -65,13 +74,7 @@ note "pipeline: $(jq -c '{records, trajectories, unverified, nat_joined, nat_amb
 drops=$(jq -s '[.[] | select(.type=="counters" and .final) | .ringbuf_drops] | add' "$WORK/out.jsonl")
 [ "$drops" -eq 0 ] || fail "the ring buffer dropped $drops records: the run cannot be judged"
 nat_hops=0
-while IFS= read -r hop; do
-	from=$(jq -r --argjson id "$(jq .from <<<"$hop")" \
-		'select(.type=="point" and .id==$id) | .netns + ":" + .ifname' "$WORK/out.jsonl")
-	kind=$(jq -r .kind <<<"$hop")
-	via=$(jq -r .via <<<"$hop")
-	pkts=$(jq .packets <<<"$hop")
-	lost=$(jq .lost <<<"$hop")
+while IFS=$'\t' read -r from kind via pkts lost; do
 	note "$from $kind $via: $pkts packets, $lost lost"
 	[ "$lost" -eq 0 ] || fail "$from $kind: $lost packets reported lost, none was"
 	want=$total
@@ -85,7 +88,7 @@ while IFS= read -r hop; do
 		[ "$kind" != nat ] || fail "$from: kind nat where nothing rewrites"
 	fi
 	[ "$pkts" -eq "$want" ] || fail "$from $kind: $pkts packets, $want crossed it"
-done < <(jq -c 'select(.type=="hop" and .final and .packets > 0)' "$WORK/out.jsonl")
+done < <(final_hops_named)
 [ $nat_hops -eq 1 ] || fail "$nat_hops NAT hops found, expected 1"
 # the record file names the rewrite as the live run did
 live_via=$(jq -r 'select(.type=="hop" and .final and .kind=="nat") | .via' "$WORK/out.jsonl")
@@ -137,13 +140,7 @@ ip netns exec "${P}cli" "$BUILD/tests/udpgen" 198.18.40.1 8080 $RATE $COUNT 20 >
 wait_udp "${P}ctr" "$rx0" $COUNT
 stop_hopscope INT || fail "hopscope exited $?: $(cat "$WORK/err")"
 nat_hops=0
-while IFS= read -r hop; do
-	from=$(jq -r --argjson id "$(jq .from <<<"$hop")" \
-		'select(.type=="point" and .id==$id) | .netns + ":" + .ifname' "$WORK/out.jsonl")
-	kind=$(jq -r .kind <<<"$hop")
-	via=$(jq -r .via <<<"$hop")
-	pkts=$(jq .packets <<<"$hop")
-	lost=$(jq .lost <<<"$hop")
+while IFS=$'\t' read -r from kind via pkts lost; do
 	note "$from $kind $via: $pkts packets, $lost lost"
 	[ "$pkts" -eq $COUNT ] || fail "$from $kind: $pkts packets, $COUNT crossed it"
 	[ "$lost" -eq 0 ] || fail "$from $kind: $lost packets reported lost, none was"
@@ -152,6 +149,6 @@ while IFS= read -r hop; do
 		[ "$via" = "to 198.18.40.1:8080 -> 198.18.41.2:80" ] || fail "the DNAT's rewrite reads '$via'"
 		nat_hops=$((nat_hops + 1))
 	fi
-done < <(jq -c 'select(.type=="hop" and .final and .packets > 0)' "$WORK/out.jsonl")
+done < <(final_hops_named)
 [ $nat_hops -eq 1 ] || fail "$nat_hops NAT hops found through the DNAT, expected 1"
 assert_nothing_attached
