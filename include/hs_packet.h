@@ -50,9 +50,9 @@
  * pointer plus a bounded offset the verifier accepts) */
 #define HS_PKT_OFF_MAX 0x3fff
 
-/* VXLAN (RFC 7348): UDP to this port (IANA's; the probe takes up to
- * HS_VXLAN_PORTS of them), an 8-byte header whose I flag says the VNI in
- * it is valid, then the inner Ethernet frame */
+/* VXLAN (RFC 7348): UDP to this port (IANA's; the probe takes others too,
+ * a bit each: hs_is_vxlan_port()), an 8-byte header whose I flag says the
+ * VNI in it is valid, then the inner Ethernet frame */
 #define HS_VXLAN_PORT 4789
 #define HS_VXLAN_HLEN 8
 #define HS_VXLAN_FLAG_I 0x08
