@@ -439,8 +439,8 @@ Test(json, every_hop_line_has_its_fields)
 		     "reorder_late_ns", "duplicates");
 		KEYS(field(o, "delay_ns"), "min", "max", "mean", "stdev", "p50",
 		     "p90", "p99", "p999");
-		KEYS(field(o, "jitter_ns"), "last", "mean", "max", "ipdv_p50",
-		     "ipdv_p99");
+		KEYS(field(o, "jitter_ns"), "last", "mean", "max", "min",
+		     "stdev", "ipdv_p50", "ipdv_p99");
 		KEYS(field(o, "lateness_ns"), "max", "mean", "stdev");
 		KEYS(field(o, "reorder_extent"), "max", "mean", "beyond");
 		KEYS(field(o, "reorder_late_ns"), "max", "mean");

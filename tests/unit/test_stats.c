@@ -349,7 +349,9 @@ Test(stats, jitter_rfc3550_worked_sequence)
 	 *   (5000, 5420)   D = 0                  J = 25.321502685546875 * 15/16
 	 *                                           = 23.738908767700195...
 	 * mean of the five J = 63.91636848449707 / 5 = 12.783273696899414,
-	 * max 25.321502685546875 (not the last).
+	 * max 25.321502685546875 (not the last), min 3.125 (the first J;
+	 * the first packet's 0 is no estimate), population standard
+	 * deviation of the five 9.657108855140882 (the paper's s).
 	 */
 	static const uint64_t sr[][2] = { { 0, 100 },	  { 1000, 1150 },
 					  { 2000, 2100 }, { 3000, 3100 },
@@ -377,6 +379,8 @@ Test(stats, jitter_rfc3550_worked_sequence)
 	cr_assert_float_eq(j->last, 23.738908767700195, 1e-9);
 	cr_assert_float_eq(j->max, 25.321502685546875, 1e-9);
 	cr_assert_float_eq(hs_jitter_mean(j), 12.783273696899414, 1e-9);
+	cr_assert_float_eq(j->min, 3.125, 1e-12);
+	cr_assert_float_eq(hs_jitter_stdev(j), 9.657108855140882, 1e-9);
 	/* IPDV: |D| = {50, 50, 0, 320, 0}; median (rank 3) = 50 */
 	cr_assert_eq(j->ipdv.count, 5);
 	cr_assert_eq(hs_hist_percentile(&j->ipdv, 50), 50);

@@ -110,6 +110,17 @@ double hs_jitter_mean(const struct hs_jitter *j)
 	return j->n ? j->sum / (double)j->n : 0.0;
 }
 
+double hs_jitter_stdev(const struct hs_jitter *j)
+{
+	double mean = hs_jitter_mean(j), var;
+
+	if (!j->n)
+		return 0.0;
+	var = j->sum_sq / (double)j->n - mean * mean;
+	/* rounding can take a constant J's variance just below 0 */
+	return var > 0 ? sqrt(var) : 0.0;
+}
+
 void hs_lateness(const struct hs_summary *s, struct hs_lateness *out)
 {
 	/* a constant shift of every value: the spread stays */

@@ -8,7 +8,8 @@
  * hs_delay: n, min, max, mean, stdev (Welford) and the histogram.
  * hs_jitter: RFC 3550 section 6.4.1 interarrival jitter J with gain 1/16,
  *   fed pairs (S = time at the first point, R = time at the second), plus
- *   the distribution of |D| (IPDV).
+ *   J's min, max, mean and standard deviation over the packets (the paper's
+ *   Table I) and the distribution of |D| (IPDV).
  * Lateness (the paper's Table II) is delay minus the minimum delay of the
  * same hop, so it is derived from hs_delay: max - min, mean - min, stdev.
  */
@@ -49,6 +50,8 @@ struct hs_jitter {
 	uint64_t n; /* updates of J */
 	double last;
 	double sum;
+	double sum_sq; /* of J, for its standard deviation */
+	double min;
 	double max;
 	struct hs_hist ipdv; /* |D| per packet pair */
 };
@@ -80,6 +83,8 @@ void hs_lateness(const struct hs_summary *s, struct hs_lateness *out);
 
 void hs_jitter_reset(struct hs_jitter *j);
 double hs_jitter_mean(const struct hs_jitter *j);
+/* J's population standard deviation over the packets (the paper's s). */
+double hs_jitter_stdev(const struct hs_jitter *j);
 
 /*
  * Adding values. Inline: every packet crossing every leg adds to four
@@ -169,6 +174,9 @@ static inline void hs_jitter_note(struct hs_jitter *jit, double j,
 	jit->n++;
 	jit->last = j;
 	jit->sum += j;
+	jit->sum_sq += j * j;
+	if (jit->n == 1 || j < jit->min)
+		jit->min = j;
 	if (j > jit->max)
 		jit->max = j;
 	hs_hist_add_indexed(&jit->ipdv, idx);

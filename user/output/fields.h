@@ -96,7 +96,7 @@ struct hs_leg_values {
 	uint64_t min, p50, p90, p99, p999, max;
 	double mean, stdev;
 	uint64_t jitter_n; /* updates of J: 0 until two packets */
-	double jitter_last, jitter_mean, jitter_max;
+	double jitter_last, jitter_mean, jitter_max, jitter_min, jitter_stdev;
 	uint64_t ipdv_p50, ipdv_p99;
 	uint64_t late_max;
 	double late_mean, late_stdev;
