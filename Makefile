@@ -128,26 +128,26 @@ $(OUTPUT)/san/%.o: user/%.c | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c $< -o $@
 
-# The in-tree binary's demo (make demo, the tests) runs this tree's
-# scripts/testbed.sh.
-$(OUTPUT)/obj/cmd/demo.o $(OUTPUT)/san/cmd/demo.o: \
+# The in-tree binary's testbeds (make demo, make study, the tests) are
+# this tree's scripts/testbed.sh.
+$(OUTPUT)/obj/cmd/bed.o $(OUTPUT)/san/cmd/bed.o: \
 	ALL_CFLAGS += -DHS_LIBEXECDIR='"$(CURDIR)/scripts"'
 
 $(BIN): $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
 
-# The installed one differs in that path only: its own demo.o, rebuilt
+# The installed one differs in that path only: its own bed.o, rebuilt
 # when LIBEXECDIR changes.
 $(INST)/libexecdir: FORCE
 	$(Q)mkdir -p $(@D)
 	$(Q)echo '$(LIBEXECDIR)' | cmp -s - $@ || echo '$(LIBEXECDIR)' > $@
 
-$(INST)/demo.o: user/cmd/demo.c $(INST)/libexecdir | $(DEPS_STAMP)
+$(INST)/bed.o: user/cmd/bed.c $(INST)/libexecdir | $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -DHS_LIBEXECDIR='"$(LIBEXECDIR)"' -c $< -o $@
 
-$(INST_BIN): $(filter-out $(OUTPUT)/obj/cmd/demo.o,$(USER_OBJS)) $(INST)/demo.o
+$(INST_BIN): $(filter-out $(OUTPUT)/obj/cmd/bed.o,$(USER_OBJS)) $(INST)/bed.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
 

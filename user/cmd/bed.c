@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "cmd/bed.h"
+#include "core/log.h"
+#include "topo/netns.h"
+
+/*
+ * Compiled in rather than found beside /proc/self/exe, so that a copied
+ * or linked binary finds the same script. The Makefile says which: the
+ * source tree's scripts/ for build/hopscope (make demo, the tests),
+ * $(PREFIX)/libexec/hopscope for the installed one.
+ */
+#ifndef HS_LIBEXECDIR
+#error "HS_LIBEXECDIR: where testbed.sh is, set by the Makefile"
+#endif
+
+int hs_bed_init(struct hs_bed *b)
+{
+	const char *env = getenv("HOPSCOPE_TESTBED");
+
+	memset(b, 0, sizeof(*b));
+	if (env)
+		snprintf(b->script, sizeof(b->script), "%s", env);
+	else
+		snprintf(b->script, sizeof(b->script), "%s/testbed.sh",
+			 HS_LIBEXECDIR);
+	if (access(b->script, R_OK)) {
+		pr_err("testbed script '%s' not found: set HOPSCOPE_TESTBED",
+		       b->script);
+		return -ENOENT;
+	}
+	snprintf(b->prefix, sizeof(b->prefix), "hs%d_", (int)getpid());
+	return 0;
+}
+
+/* In a child: signals as a fresh process has them, nothing of ours held,
+ * gone when we are. */
+static void child_setup(pid_t parent)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+}
+
+int hs_bed_script(const struct hs_bed *b, const char *verb)
+{
+	bool has_ovs = !strcmp(verb, "has-ovs");
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		sigset_t none;
+
+		/* building or tearing down must not be cut short by the
+		 * Ctrl-C meant for us: its own process group, nothing of
+		 * ours inherited. Tearing down also ignores signals (that
+		 * survives exec); building must not, or the daemons it
+		 * starts (OVS) would ignore the SIGTERM that stops them. */
+		setpgid(0, 0);
+		if (!strcmp(verb, "down")) {
+			signal(SIGINT, SIG_IGN);
+			signal(SIGTERM, SIG_IGN);
+			signal(SIGHUP, SIG_IGN);
+		}
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		close_range(3, ~0U, 0);
+		if (has_ovs)
+			execl("/bin/bash", "bash", b->script, verb,
+			      (char *)NULL);
+		else
+			execl("/bin/bash", "bash", b->script, verb, b->prefix,
+			      b->kinds, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		if (!has_ovs)
+			pr_err("testbed %s failed (%s %s %s %s)", verb,
+			       b->script, verb, b->prefix, b->kinds);
+		return -EIO;
+	}
+	return 0;
+}
+
+void hs_bed_netns(const struct hs_bed *b, const char *node, char *name,
+		  size_t len)
+{
+	snprintf(name, len, "%s%s", b->prefix, node);
+}
+
+void hs_bed_export_ovs(const struct hs_bed *b)
+{
+	char pattern[PATH_MAX], dirs[4096] = "";
+	size_t used = 0, i;
+	glob_t g;
+
+	snprintf(pattern, sizeof(pattern), "/tmp/hs-ovs-%s*", b->prefix);
+	if (glob(pattern, GLOB_ONLYDIR, NULL, &g))
+		return;
+	for (i = 0; i < g.gl_pathc && used < sizeof(dirs); i++)
+		used += (size_t)snprintf(dirs + used, sizeof(dirs) - used,
+					 "%s%s", i ? ":" : "", g.gl_pathv[i]);
+	globfree(&g);
+	setenv("OVS_RUNDIR", dirs, 1);
+}
+
+static int open_node(const struct hs_bed *b, const char *node,
+		     struct hs_netns *ns)
+{
+	char name[64], err[256];
+
+	hs_bed_netns(b, node, name, sizeof(name));
+	if (hs_netns_open(name, ns, err, sizeof(err))) {
+		pr_err("%s", err);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int hs_bed_sink(const struct hs_bed *b, const char *node, uint16_t port)
+{
+	struct hs_netns ns;
+	int saved, fd;
+
+	if (open_node(b, node, &ns))
+		return -ENOENT;
+	fd = hs_netns_enter(&ns, &saved);
+	if (!fd) {
+		fd = hs_traffic_sink(AF_INET, port);
+		hs_netns_leave(saved);
+	}
+	hs_netns_close(&ns);
+	if (fd < 0)
+		pr_err("no UDP socket on port %u in %s%s: %s", port, b->prefix,
+		       node, strerror(-fd));
+	return fd;
+}
+
+/* Fork a child that has entered node's namespace and holds only stdio. */
+static pid_t fork_in(const struct hs_bed *b, const char *node, int out_fd)
+{
+	pid_t parent = getpid(), pid;
+	struct hs_netns ns;
+	int saved;
+
+	if (open_node(b, node, &ns))
+		return -ENOENT;
+	pid = fork();
+	if (pid < 0) {
+		pid = -errno;
+		hs_netns_close(&ns);
+		return pid;
+	}
+	if (pid == 0) {
+		child_setup(parent);
+		if (hs_netns_enter(&ns, &saved))
+			_exit(1);
+		if (out_fd < 0)
+			out_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (out_fd < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
+		    dup2(out_fd, STDERR_FILENO) < 0)
+			_exit(1);
+		/* a child with a copy of a link fd keeps a probe attached */
+		close_range(3, ~0U, 0);
+		return 0;
+	}
+	hs_netns_close(&ns);
+	return pid;
+}
+
+pid_t hs_bed_send(const struct hs_bed *b, const char *node,
+		  const struct hs_traffic *t)
+{
+	pid_t pid = fork_in(b, node, STDERR_FILENO);
+
+	if (pid == 0)
+		_exit(hs_traffic_send(t) < 0 ? 1 : 0);
+	return pid;
+}
+
+pid_t hs_bed_spawn(const struct hs_bed *b, const char *node,
+		   char *const argv[], int out_fd)
+{
+	pid_t pid = fork_in(b, node, out_fd);
+
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		fprintf(stderr, "hopscope: cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+int hs_bed_stop(pid_t pid)
+{
+	int status;
+
+	if (pid <= 0)
+		return -1;
+	kill(pid, SIGTERM);
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
