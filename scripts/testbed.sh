@@ -32,6 +32,10 @@
 #   macvlan  switch namespace PREFIXsw<k> with a veth pair mv<k> <-> mv<k>x
 #            (both up, so mv<k> has a carrier); two macvlan children of mv<k>
 #            in bridge mode, created as left:ethX and right:eth0
+#   macvlan-nic  the paper's macvlan: a wire into a host's NIC whose macvlan
+#            child is the right node's. Switch namespace PREFIXsw<k> holds
+#            nic<k>, the peer of the veth left:ethX (the wire), up with no
+#            address; right:eth0 is a macvlan child of nic<k>, bridge mode
 #   ovs      switch namespace PREFIXsw<k> running its own ovsdb-server and
 #            ovs-vswitchd (run dir /tmp/hs-ovs-PREFIXsw<k>: conf.db, db.sock,
 #            *.pid, *.ctl, *.log); OVS bridge br<k>, datapath_type=netdev
@@ -89,19 +93,19 @@ parse_kinds() {
 		for ((k = 0; k <= N; k++)); do KINDS[k]=veth; done
 		return
 	fi
-	[[ "$spec" =~ ^[a-z]+(,[a-z]+)*$ ]] ||
+	[[ "$spec" =~ ^[a-z-]+(,[a-z-]+)*$ ]] ||
 		die "bad chain '$spec': a length 1 to 8, or link kinds like veth,bridge,macvlan,ovs"
 	IFS=, read -r -a KINDS <<<"$spec"
 	[ ${#KINDS[@]} -le 9 ] || die "bad chain '$spec': 1 to 9 links"
 	for k in "${KINDS[@]}"; do
 		case "$k" in
-		veth | bridge | macvlan) ;;
+		veth | bridge | macvlan | macvlan-nic) ;;
 		ovs)
 			local why
 			why=$(ovs_missing)
 			[ -z "$why" ] || die "Open vSwitch is unavailable: $why"
 			;;
-		*) die "unknown link kind '$k' in '$spec': veth, bridge, macvlan or ovs" ;;
+		*) die "unknown link kind '$k' in '$spec': veth, bridge, macvlan, macvlan-nic or ovs" ;;
 		esac
 	done
 	N=$((${#KINDS[@]} - 1))
@@ -152,6 +156,14 @@ link_macvlan() { # link_macvlan K LEFT LIF RIGHT
 	ip -n "$s" link set "mv$k" up
 	ip -n "$s" link add link "mv$k" name "$lif" netns "$left" type macvlan mode bridge
 	ip -n "$s" link add link "mv$k" name eth0 netns "$right" type macvlan mode bridge
+}
+
+link_macvlan-nic() { # link_macvlan-nic K LEFT LIF RIGHT
+	local k=$1 left=$2 lif=$3 right=$4 s
+	s=$(sw "$k")
+	ip -n "$left" link add "$lif" type veth peer name "nic$k" netns "$s"
+	ip -n "$s" link set "nic$k" up
+	ip -n "$s" link add link "nic$k" name eth0 netns "$right" type macvlan mode bridge
 }
 
 ovs_run() { # ovs_run DIR NETNS COMMAND... : an OVS command on this switch's files
