@@ -83,7 +83,7 @@ INSTALL ?= install
 INST := $(OUTPUT)/install
 INST_BIN := $(INST)/hopscope
 
-.PHONY: all check layers unit progrun integration demo bench clean deps vmlinux
+.PHONY: all check layers unit progrun integration demo study bench clean deps vmlinux
 .PHONY: install uninstall check-man check-install check-dist check-corpus soak corpus FORCE
 all: $(BIN) $(BPF_OBJS)
 
@@ -282,6 +282,11 @@ progrun: $(PROGRUN_BIN) $(BPF_OBJS)
 integration: all $(TOOL_BINS) $(TEST_BPF_OBJS)
 	$(call msg,TEST,integration)
 	$(Q)tests/integration/run.sh $(OUTPUT)
+
+# the paper's experiments on this host, minutes: not in make check
+study: all
+	$(call msg,STUDY,$(OUTPUT)/study/report.html)
+	$(Q)$(BIN) study --out $(OUTPUT)/study $(STUDY_ARGS)
 
 demo: all
 	$(Q)$(BIN) demo

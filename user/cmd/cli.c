@@ -16,6 +16,7 @@
 #include "cmd/demo.h"
 #include "cmd/measure.h"
 #include "cmd/report.h"
+#include "cmd/study.h"
 #include "live/collect.h"
 #include "live/run.h"
 #include "probe/select.h"
@@ -357,6 +358,120 @@ static int demo_main(void *cfg, int n_operands, char **operands)
 	return hs_demo(&d);
 }
 
+/* hopscope study: --quick, --out, --only, --tech, --vnfs */
+struct study_cfg {
+	bool quick;
+	const char *out;
+	unsigned int exps, techs; /* 0: all */
+	uint32_t vnfs; /* 0: 5, or 3 with --quick */
+};
+
+/* A comma-separated list of names into a bit mask. */
+static int parse_names(const struct hs_opt *o, const char *val, void *field,
+		       const char *const *names, unsigned int n,
+		       const char *want)
+{
+	unsigned int mask = 0, k;
+	const char *p = val;
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		for (k = 0; k < n; k++)
+			if (len == strlen(names[k]) && !strncmp(p, names[k], len))
+				break;
+		if (k == n)
+			return hs_opt_bad(o, val, want);
+		mask |= 1u << k;
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	*(unsigned int *)field = mask;
+	return 0;
+}
+
+static int parse_exps(const struct hs_opt *o, const char *val, void *field)
+{
+	return parse_names(
+		o, val, field, hs_study_exp_names, HS_EXPS,
+		"latency, jitter, efficiency, roundtrip or chain, comma-separated");
+}
+
+static int parse_techs(const struct hs_opt *o, const char *val, void *field)
+{
+	return parse_names(
+		o, val, field, hs_study_tech_names, HS_TECHS,
+		"native, direct, macvlan, sriov, bridge or ovs, comma-separated");
+}
+
+static const struct hs_opt study_opts[] = {
+	HS_OPT_DEF_FLAG(struct study_cfg, quick, "quick",
+			"a short study for checking it works: small n, chains of\n"
+			"1 to 3 functions, frames of 64 and 1514 bytes"),
+	HS_OPT_DEF_STRING(struct study_cfg, out, "out", "DIR",
+			  "write report.html, results.jsonl, a CSV per experiment\n"
+			  "and raw/ (each run's JSON lines, the plots) to DIR\n"
+			  "(default hopscope-study)"),
+	HS_OPT_DEF_CUSTOM(
+		struct study_cfg, exps, unsigned int, "only", "EXPERIMENT,...",
+		"run only these: latency (Figs 2/3), jitter (Tables I, II),\n"
+		"efficiency (Fig 5), roundtrip (Fig 6), chain (Figs 7-9,\n"
+		"Table III) (default all)",
+		parse_exps),
+	HS_OPT_DEF_CUSTOM(
+		struct study_cfg, techs, unsigned int, "tech", "LIST",
+		"technologies to compare: native, direct, macvlan, sriov,\n"
+		"bridge, ovs (default all; those this host lacks say why)",
+		parse_techs),
+	HS_OPT_DEF_UINT(struct study_cfg, vnfs, "vnfs", "N",
+			"the longest chain, 2 to 8 functions (default 5; --quick 3)",
+			2, 8),
+	HS_OPT_DEF_END,
+};
+
+struct study_command {
+	struct study_cfg study;
+	struct common_cfg common;
+};
+
+static const struct hs_opt_section study_sections[] = {
+	HS_OPT_SECTION(struct study_command, study, study),
+	HS_OPT_SECTION(struct study_command, common, common),
+	HS_OPT_SECTION_END,
+};
+
+static const struct study_command study_defaults = {
+	.study = { .out = "hopscope-study" },
+};
+
+static int study_main(void *cfg, int n_operands, char **operands)
+{
+	const struct study_command *c = cfg;
+	struct hs_capture_cfg capture = { .sample = 1 };
+	struct hs_results_cfg results = {};
+	struct hs_live_cfg live = HS_LIVE_DEFAULTS;
+	struct hs_study_opts o = {
+		.quick = c->study.quick,
+		.out = c->study.out,
+		.exps = c->study.exps ? c->study.exps : (1u << HS_EXPS) - 1,
+		.techs = c->study.techs ? c->study.techs : (1u << HS_TECHS) - 1,
+		.max_vnfs = c->study.vnfs ? c->study.vnfs :
+					    c->study.quick ? 3 : 5,
+	};
+
+	(void)n_operands;
+	(void)operands;
+	if (!o.out[0]) {
+		pr_err("bad --out '': the study needs a directory");
+		return HS_EXIT_USAGE;
+	}
+	hs_measure_run_opts(&capture, &results, &live, &o.run);
+	if (block_signals())
+		return HS_EXIT_FAILURE;
+	return hs_study(&o);
+}
+
 /* hopscope topo: --json, --dot */
 enum topo_format { TOPO_TEXT, TOPO_JSON, TOPO_DOT };
 
@@ -539,6 +654,28 @@ const struct hs_command hs_commands[] = {
 		.sections = demo_sections,
 		HS_CMD_CONFIG(struct demo_command, demo_defaults),
 		.run = demo_main,
+	},
+	{
+		.name = "study",
+		.summary = "rerun the paper's experiments on this host, write a report",
+		.usage = "hopscope study [--quick] [--out DIR] [--only EXPERIMENT,...] [--tech LIST]",
+		.description =
+			"Rerun the experiments of Anderson et al., \"Performance Considerations of\n"
+			"Network Functions Virtualization using Containers\", with hopscope's own\n"
+			"probes: latency into a container per frame size, jitter and lateness at\n"
+			"a constant rate, CPU per packet, round trip between two containers\n"
+			"(beside sockperf), and chains of 1 to N functions fitted against N.\n"
+			"Each experiment builds its testbeds of network namespaces (addresses in\n"
+			"198.18.0.0/15), measures, and removes them. The report is one HTML page\n"
+			"with the paper's figures beside this host's; technologies this host\n"
+			"cannot build (SR-IOV without a VF) say so. Needs sockperf and gnuplot.",
+		.examples =
+			"Examples:\n"
+			"  sudo hopscope study --out study && chromium study/report.html\n"
+			"  sudo hopscope study --quick --only chain --tech bridge,ovs\n",
+		.sections = study_sections,
+		HS_CMD_CONFIG(struct study_command, study_defaults),
+		.run = study_main,
 	},
 	{
 		.name = "topo",

@@ -85,10 +85,15 @@ int hs_collect_block_signals(void)
 	return sigprocmask(SIG_BLOCK, &set, NULL) ? -errno : 0;
 }
 
+/* a run stopped by SIGINT/SIGTERM: the signal is read, no longer pending */
+static volatile bool interrupted;
+
 int hs_collect_stop_pending(void)
 {
 	sigset_t pending;
 
+	if (interrupted)
+		return 1;
 	if (sigpending(&pending))
 		return 0;
 	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM);
@@ -612,6 +617,7 @@ static int read_signal(struct collector *c)
 		return 0;
 	}
 	pr_info("%s: stopping", strsignal(si.ssi_signo));
+	interrupted = true;
 	return 1;
 }
 

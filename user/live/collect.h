@@ -52,7 +52,8 @@ struct hs_collect_config {
 
 /* Block SIGINT, SIGTERM and SIGHUP; returns 0 or -errno. */
 int hs_collect_block_signals(void);
-/* 1 if SIGINT or SIGTERM is pending (for setup phases before the loop). */
+/* 1 if SIGINT or SIGTERM is pending (for setup phases before the loop), or
+ * stopped a run already (for commands that run several). */
 int hs_collect_stop_pending(void);
 
 /*

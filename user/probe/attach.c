@@ -159,13 +159,49 @@ static int point_prog_fd(const struct hs_probes *p, const struct hs_point *pt)
 	}
 }
 
+/* Loaded maps and shared programs kept by hs_probes_detach for the next
+ * open with the same configuration (hs_probes_keep_loaded). */
+static bool keep_loaded;
+static struct hopscope_bpf *kept;
+static struct hs_probe_config kept_cfg;
+
+void hs_probes_keep_loaded(bool keep)
+{
+	keep_loaded = keep;
+	if (!keep) {
+		hopscope_bpf__destroy(kept);
+		kept = NULL;
+	}
+}
+
+/* What the loaded programs were built with: their rodata and the ring. */
+static bool same_load(const struct hs_probe_config *a,
+		      const struct hs_probe_config *b)
+{
+	return a->sample_one_in == b->sample_one_in &&
+	       a->filter_enabled == b->filter_enabled &&
+	       !memcmp(&a->filter, &b->filter, sizeof(a->filter)) &&
+	       a->ringbuf_bytes == b->ringbuf_bytes &&
+	       a->wakeup_bytes == b->wakeup_bytes &&
+	       a->wakeup_check_every == b->wakeup_check_every &&
+	       a->stamp_tai == b->stamp_tai;
+}
+
 /* The maps, prefaulted, and the shared programs unless p->copies. */
 static int load_base(struct hs_probes *p)
 {
-	struct hopscope_bpf *skel = hopscope_bpf__open();
+	struct hopscope_bpf *skel;
 	unsigned int i;
 	int err;
 
+	if (kept && !p->copies && same_load(&kept_cfg, &p->cfg)) {
+		/* every point was dropped, with its device; counters are
+		 * zeroed as an id is added; the ring was drained */
+		skel = kept;
+		kept = NULL;
+		goto loaded;
+	}
+	skel = hopscope_bpf__open();
 	if (!skel)
 		return -errno;
 	set_rodata(skel, &p->cfg, 0);
@@ -178,10 +214,11 @@ static int load_base(struct hs_probes *p)
 		hopscope_bpf__destroy(skel);
 		return err;
 	}
+	prefault_ring(skel, bpf_map__fd(skel->maps.records));
+loaded:
 	p->base = skel;
 	p->ringbuf_fd = bpf_map__fd(skel->maps.records);
 	p->counters_fd = bpf_map__fd(skel->maps.counters);
-	prefault_ring(skel, p->ringbuf_fd);
 	for (i = 0; i < p->cfg.n_vxlan_ports; i++)
 		hs_probes_add_vxlan_port(p, p->cfg.vxlan_ports[i],
 					 "--vxlan-port");
@@ -723,8 +760,14 @@ void hs_probes_detach(struct hs_probes *p)
 		if (p->points[i].in_use)
 			drop_point(p, &p->points[i]);
 	p->n = 0;
-	/* the maps go with the last program holding them */
-	hopscope_bpf__destroy(p->base);
+	if (keep_loaded && !p->copies && p->base) {
+		hopscope_bpf__destroy(kept);
+		kept = p->base;
+		kept_cfg = p->cfg;
+	} else {
+		/* the maps go with the last program holding them */
+		hopscope_bpf__destroy(p->base);
+	}
 	p->base = NULL;
 	p->ringbuf_fd = -1;
 	p->counters_fd = -1;

@@ -147,6 +147,15 @@ void hs_probes_add_vxlan_port(struct hs_probes *p, uint16_t port,
 void hs_probes_quiesce(struct hs_probes *p);
 /* Detach and unload everything; safe to call twice. */
 void hs_probes_detach(struct hs_probes *p);
+/*
+ * For a command that measures many times in one process (the study):
+ * with keep, hs_probes_detach keeps the maps and shared programs loaded,
+ * and the next hs_probes_open with the same sampling, filter, ring and
+ * clock takes them back instead of verifying the programs again (~0.6 s
+ * each here). UDP ports learned for VXLAN stay learned. keep false
+ * unloads what is kept.
+ */
+void hs_probes_keep_loaded(bool keep);
 /* What the kernel timed of one point's program: nanoseconds and runs
  * while kernel.bpf_stats_enabled was on (see hs_probes_time). A shared
  * program's figures are split between its points by the packets each saw
