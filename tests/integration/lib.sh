@@ -164,11 +164,17 @@ clsact_in() {
 # bpf_links that hold a program of the hopscope run whose JSON is FILE
 # (the "point" lines carry prog_id): other runs on the machine never count
 hs_links() { # hs_links [FILE]
-	local ids
+	local ids links _
 	ids=$(jq -r 'select(.type=="point") | .prog_id' "${1:-$WORK/out.jsonl}" | tr '\n' ',' | sed 's/,$//')
 	[ -n "$ids" ] || { echo 0; return; }
-	bpftool -j link show | jq --argjson ids "[$ids]" \
-		'[.[] | select(.prog_id as $p | $ids | index($p))] | length'
+	# bpftool gives up (exit 255) when a link of another run goes away
+	# while it walks the list: the walk is taken again
+	for _ in 1 2 3 4 5; do
+		links=$(bpftool -j link show 2>/dev/null) && break
+		links=
+	done
+	[ -n "$links" ] || fail "bpftool link show failed 5 times"
+	jq --argjson ids "[$ids]" '[.[] | select(.prog_id as $p | $ids | index($p))] | length' <<<"$links"
 }
 
 assert_nothing_attached() { # assert_nothing_attached [JSON FILE of the run]

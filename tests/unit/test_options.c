@@ -416,16 +416,16 @@ static int n_commands(void)
 	return n;
 }
 
-Test(commands, the_five_commands_by_name)
+Test(commands, the_six_commands_by_name)
 {
 	char names[96];
 
-	cr_assert_eq(n_commands(), 5);
+	cr_assert_eq(n_commands(), 6);
 	cr_assert_str_eq(hs_cmd_find(hs_commands, "report")->name, "report");
 	cr_assert_null(hs_cmd_find(hs_commands, "rep"));
 	cr_assert_null(hs_cmd_find(hs_commands, ""));
 	hs_cmd_names(names, sizeof(names), hs_commands);
-	cr_assert_str_eq(names, "run, agent, demo, topo or report");
+	cr_assert_str_eq(names, "run, agent, demo, study, topo or report");
 }
 
 Test(commands, no_option_in_two_rows_of_a_command)

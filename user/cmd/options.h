@@ -192,7 +192,7 @@ const struct hs_command *hs_cmd_find(const struct hs_command *cmds,
 				     const char *name);
 /* "  NAME      SUMMARY" for every command, as hopscope --help lists them. */
 void hs_cmd_list(FILE *f, const struct hs_command *cmds);
-/* "run, agent, demo, topo or report". */
+/* "run, agent, demo, study, topo or report". */
 void hs_cmd_names(char *buf, size_t len, const struct hs_command *cmds);
 /* Parse argv into a fresh config of cmd and run it; an enum hs_exit. */
 int hs_cmd_run(const struct hs_command *cmd, int argc, char **argv);
