@@ -15,6 +15,8 @@
 #   testbed.sh list PREFIX       the testbed's namespaces in chain order, one a line
 #                                (snd, [sw0], vnf1, [sw1], vnf2, ..., [swN], rcv)
 #   testbed.sh has-ovs           exit 0 if OVS links can be built here, 1 if not
+#   testbed.sh has-docker        exit 0 if a Docker Engine answers (DOCKER_HOST), else
+#                                1 with the reason on stdout
 #
 # Nodes: node 0 = PREFIXsnd, node k = PREFIXvnf<k>, node N+1 = PREFIXrcv.
 # Every node has eth0 towards the sender and eth1 towards the receiver (snd
@@ -32,6 +34,19 @@
 #   macvlan  switch namespace PREFIXsw<k> with a veth pair mv<k> <-> mv<k>x
 #            (both up, so mv<k> has a carrier); two macvlan children of mv<k>
 #            in bridge mode, created as left:ethX and right:eth0
+#   docker-bridge, docker-macvlan  Docker's own network drivers: link k is
+#            a Docker network (PREFIXnet<k>, subnet 198.18.k.0/24, gateway
+#            .254; the bridge driver's Linux bridge PREFIXb<k> in the host's
+#            namespace, without the gateway's address, so the host routes
+#            nothing between the links and the functions forward; macvlan in bridge mode on PREFIXn<k>, a veth of ours
+#            in the host's namespace whose peer PREFIXm<k> is up). With
+#            these kinds (all links or none) every node is a container of
+#            the Docker Engine that DOCKER_HOST names (image
+#            $HS_DOCKER_IMAGE, default hs-busybox:testbed, made here from
+#            busybox-static if missing), labelled hopscope.testbed=PREFIX,
+#            its network namespace attached as the node's name (ip netns
+#            attach), so everything below works on it unchanged; Docker
+#            assigns the IPv4 addresses, the script the IPv6 ones
 #   macvlan-nic  the paper's macvlan: a wire into a host's NIC whose macvlan
 #            child is the right node's. Switch namespace PREFIXsw<k> holds
 #            nic<k>, the peer of the veth left:ethX (the wire), up with no
@@ -80,6 +95,18 @@ ovs_missing() {
 
 has_ovs() { [ -z "$(ovs_missing)" ]; }
 
+DOCKER_IMAGE=${HS_DOCKER_IMAGE:-hs-busybox:testbed}
+DOCKER=   # set when the links are Docker networks
+
+# The reason no Docker Engine can be used here, or nothing.
+docker_missing() {
+	command -v docker >/dev/null || { echo "docker not found (package docker.io)"; return; }
+	timeout 10 docker version >/dev/null 2>&1 ||
+		{ echo "no Docker Engine answers at ${DOCKER_HOST:-the default socket}"; return; }
+}
+
+has_docker() { [ -z "$(docker_missing)" ]; }
+
 N=0       # number of VNFs
 KINDS=()  # KINDS[k]: the kind of link k, k = 0..N
 
@@ -97,15 +124,27 @@ parse_kinds() {
 		die "bad chain '$spec': a length 1 to 8, or link kinds like veth,bridge,macvlan,ovs"
 	IFS=, read -r -a KINDS <<<"$spec"
 	[ ${#KINDS[@]} -le 9 ] || die "bad chain '$spec': 1 to 9 links"
+	[[ "${KINDS[0]}" != docker-* ]] || DOCKER=1
 	for k in "${KINDS[@]}"; do
+		if { [[ "$k" == docker-* ]] && [ -z "$DOCKER" ]; } ||
+			{ [[ "$k" != docker-* ]] && [ -n "$DOCKER" ]; }; then
+			die "bad chain '$spec': Docker networks are all the links or none"
+		fi
 		case "$k" in
 		veth | bridge | macvlan | macvlan-nic) ;;
+		docker-bridge | docker-macvlan)
+			local why
+			why=$(docker_missing)
+			[ -z "$why" ] || die "Docker is unavailable: $why"
+			# Docker's bridge names: PREFIXb<k>, 15 characters at most
+			[ ${#PREFIX} -le 12 ] || die "prefix '$PREFIX' is too long for Docker's bridge names (12 at most)"
+			;;
 		ovs)
 			local why
 			why=$(ovs_missing)
 			[ -z "$why" ] || die "Open vSwitch is unavailable: $why"
 			;;
-		*) die "unknown link kind '$k' in '$spec': veth, bridge, macvlan, macvlan-nic or ovs" ;;
+		*) die "unknown link kind '$k' in '$spec': veth, bridge, macvlan, macvlan-nic, ovs, docker-bridge or docker-macvlan" ;;
 		esac
 	done
 	N=$((${#KINDS[@]} - 1))
@@ -205,6 +244,91 @@ link_ovs() { # link_ovs K LEFT LIF RIGHT
 		die "cannot build OVS bridge br$k in $s (see $d/ovs-vswitchd.log)"
 }
 
+# The image: busybox, sleeping. Made from busybox-static, never pulled.
+docker_image() {
+	local root busybox a
+	docker image inspect "$DOCKER_IMAGE" >/dev/null 2>&1 && return 0
+	busybox=/bin/busybox
+	[ -x "$busybox" ] && file -L "$busybox" 2>/dev/null | grep -q static ||
+		die "no static busybox (package busybox-static) to make the image $DOCKER_IMAGE"
+	root=$(mktemp -d /tmp/hs-image.XXXXXX)
+	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/etc" "$root/tmp"
+	cp "$busybox" "$root/bin/busybox"
+	for a in sh sleep; do ln -s busybox "$root/bin/$a"; done
+	tar -C "$root" -cf "$root.tar" . && docker import "$root.tar" "$DOCKER_IMAGE" >/dev/null ||
+		{ rm -rf "$root" "$root.tar"; die "cannot import the image $DOCKER_IMAGE"; }
+	rm -rf "$root" "$root.tar"
+}
+
+docker_net() { # docker_net K: Docker network of link K
+	local k=$1 net="${PREFIX}net$1"
+	local opts=(--subnet "198.18.$k.0/24" --gateway "198.18.$k.254" --label "hopscope.testbed=$PREFIX")
+	case "${KINDS[k]}" in
+	docker-bridge)
+		docker network create --driver bridge "${opts[@]}" \
+			-o com.docker.network.bridge.name="${PREFIX}b$k" \
+			-o com.docker.network.bridge.enable_ip_masquerade=false \
+			-o com.docker.network.bridge.inhibit_ipv4=true "$net" >/dev/null ||
+			die "cannot create the Docker bridge network $net"
+		;;
+	docker-macvlan)
+		ip link add "${PREFIX}n$k" type veth peer name "${PREFIX}m$k"
+		ip link set "${PREFIX}m$k" up
+		ip link set "${PREFIX}n$k" up
+		docker network create --driver macvlan "${opts[@]}" \
+			-o parent="${PREFIX}n$k" -o macvlan_mode=bridge "$net" >/dev/null ||
+			die "cannot create the Docker macvlan network $net"
+		;;
+	esac
+}
+
+# docker_node K: node K as a container, on link K-1 (eth0) and link K
+# (eth1; eth0 for the sender), its namespace named like the node's
+docker_node() {
+	local k=$1 name pid first ip
+	name=$(node "$k")
+	if [ "$k" -eq 0 ]; then first=0 ip=198.18.0.1; else first=$((k - 1)) ip="198.18.$((k - 1)).2"; fi
+	docker run -d --name "$name" --label "hopscope.testbed=$PREFIX" \
+		--network "${PREFIX}net$first" --ip "$ip" "$DOCKER_IMAGE" sleep 86400 >/dev/null ||
+		die "cannot start the container $name"
+	if [ "$k" -ge 1 ] && [ "$k" -le "$N" ]; then
+		docker network connect --ip "198.18.$k.1" "${PREFIX}net$k" "$name" ||
+			die "cannot connect $name to ${PREFIX}net$k"
+	fi
+	pid=$(docker inspect -f '{{.State.Pid}}' "$name")
+	ip netns attach "$name" "$pid" || die "cannot name the namespace of $name (pid $pid)"
+	# Docker leaves IPv6 off on networks without it: the script's own
+	nsexec "$name" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 \
+		net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	for a in eth0 eth1; do
+		[ -e "/proc/sys/net/ipv6/conf/$a" ] || true
+		nsexec "$name" sysctl -qw "net.ipv6.conf.$a.disable_ipv6=0" "net.ipv6.conf.$a.accept_dad=0" 2>/dev/null || true
+	done
+}
+
+docker_up() {
+	local k
+	docker_image
+	for ((k = 0; k <= N; k++)); do docker_net "$k"; done
+	for ((k = 0; k <= N + 1; k++)); do docker_node "$k"; done
+}
+
+# Every container and network of this testbed, and our macvlan parents.
+docker_down() {
+	local ids
+	if command -v docker >/dev/null && timeout 10 docker version >/dev/null 2>&1; then
+		ids=$(docker ps -aq --filter "label=hopscope.testbed=$PREFIX")
+		# shellcheck disable=SC2086
+		[ -z "$ids" ] || docker rm -f $ids >/dev/null || return 1
+		ids=$(docker network ls -q --filter "label=hopscope.testbed=$PREFIX")
+		# shellcheck disable=SC2086
+		[ -z "$ids" ] || docker network rm $ids >/dev/null || return 1
+	fi
+	for l in $(ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep "^${PREFIX}n[0-9]$" || true); do
+		ip link del "$l" || return 1
+	done
+}
+
 ping_once() { # ping_once NS [-6] DST: up to 3 single pings, 2 s each
 	local ns=$1 _
 	shift
@@ -217,10 +341,14 @@ ping_once() { # ping_once NS [-6] DST: up to 3 single pings, 2 s each
 up() {
 	local k left right lif kind
 	parse_kinds "$1"
-	for ((k = 0; k <= N + 1; k++)); do new_ns "$(node $k)"; done
-	for ((k = 0; k <= N; k++)); do
-		[ "${KINDS[k]}" = veth ] || new_ns "$(sw $k)" switch
-	done
+	if [ -n "$DOCKER" ]; then
+		docker_up
+	else
+		for ((k = 0; k <= N + 1; k++)); do new_ns "$(node $k)"; done
+		for ((k = 0; k <= N; k++)); do
+			[ "${KINDS[k]}" = veth ] || new_ns "$(sw $k)" switch
+		done
+	fi
 	for ((k = 0; k <= N; k++)); do
 		left=$(node $k)
 		right=$(node $((k + 1)))
@@ -229,6 +357,7 @@ up() {
 		kind=${KINDS[k]}
 		case "$kind" in
 		veth) ip -n "$left" link add "$lif" type veth peer name eth0 netns "$right" ;;
+		docker-*) ;; # Docker made the link, with its IPv4 addresses
 		*) "link_$kind" "$k" "$left" "$lif" "$right" ;;
 		esac
 		# up before the addresses: an IPv6 address added while the link
@@ -236,16 +365,19 @@ up() {
 		# seen the carrier (up to 1 s), and the first ND would be lost
 		ip -n "$left" link set "$lif" up
 		ip -n "$right" link set eth0 up
-		ip -n "$left" addr add "198.18.$k.1/24" dev "$lif"
-		ip -n "$right" addr add "198.18.$k.2/24" dev eth0
+		if [ -z "$DOCKER" ]; then
+			ip -n "$left" addr add "198.18.$k.1/24" dev "$lif"
+			ip -n "$right" addr add "198.18.$k.2/24" dev eth0
+		fi
 		ip -n "$left" addr add "2001:2:0:$k::1/64" dev "$lif" nodad
 		ip -n "$right" addr add "2001:2:0:$k::2/64" dev eth0 nodad
 	done
 	# routes: the sender and receiver point at their neighbour; every
 	# function routes the receiver's segment forward, the sender's back
-	ip -n "$(node 0)" route add default via 198.18.0.2
+	# (replace: Docker routes a container through its network's gateway)
+	ip -n "$(node 0)" route replace default via 198.18.0.2
 	ip -n "$(node 0)" -6 route add default via 2001:2:0:0::2
-	ip -n "$(node $((N + 1)))" route add default via "198.18.$N.1"
+	ip -n "$(node $((N + 1)))" route replace default via "198.18.$N.1"
 	ip -n "$(node $((N + 1)))" -6 route add default via "2001:2:0:$N::1"
 	for ((k = 1; k <= N; k++)); do
 		local ns; ns=$(node $k)
@@ -299,6 +431,7 @@ stop_daemon() {
 
 down() {
 	local ns d name rc=0
+	docker_down || rc=1
 	for d in "$OVS_BASE$PREFIX"*; do
 		if [ ! -d "$d" ] || [ -L "$d" ]; then continue; fi
 		for name in $OVS_DAEMONS; do stop_daemon "$d" "$name" || rc=1; done
@@ -327,12 +460,17 @@ list() {
 	! has "${PREFIX}rcv" || echo "${PREFIX}rcv"
 }
 
-USAGE="usage: testbed.sh up PREFIX N|KINDS | down PREFIX | list PREFIX | has-ovs"
+USAGE="usage: testbed.sh up PREFIX N|KINDS | down PREFIX | list PREFIX | has-ovs | has-docker"
 [ $# -ge 1 ] || die "$USAGE"
 verb=$1
 if [ "$verb" = has-ovs ]; then
 	has_ovs
 	exit
+fi
+if [ "$verb" = has-docker ]; then
+	why=$(docker_missing)
+	[ -z "$why" ] || { echo "$why"; exit 1; }
+	exit 0
 fi
 [ $# -ge 2 ] || die "$USAGE"
 PREFIX=$2

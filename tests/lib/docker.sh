@@ -11,7 +11,8 @@
 # Everything lives under one mktemp directory: --data-root, --exec-root,
 # the socket (-H unix://$DK_DIR/docker.sock, exported as DOCKER_HOST for
 # hopscope) and the pid file. The daemon runs with --storage-driver vfs,
-# --bridge none (no default bridge), --iptables=false, --ip6tables=false:
+# --bridge none (no default bridge), --iptables=false, --ip6tables=false,
+# --ip-forward=false (the host's forwarding is not its to turn on):
 # it changes nothing on the host but what the test asks for. The image is
 # made here, from busybox-static's /bin/busybox (nothing is pulled).
 #
@@ -117,6 +118,7 @@ docker_up() {
 		-H "unix://$DK_DIR/docker.sock" --pidfile "$DK_DIR/docker.pid" \
 		--storage-driver vfs --bridge none --iptables=false \
 		--ip6tables=false --ip-masq=false --userland-proxy=false \
+		--ip-forward=false \
 		>"$DK_DIR/dockerd.log" 2>&1 &
 	DK_PID=$!
 	for i in $(seq 1 $((DK_START_SECONDS * 10))); do

@@ -57,7 +57,7 @@ static void child_setup(pid_t parent)
 
 int hs_bed_script(const struct hs_bed *b, const char *verb)
 {
-	bool has_ovs = !strcmp(verb, "has-ovs");
+	bool question = !strncmp(verb, "has-", 4); /* has-ovs, has-docker */
 	pid_t pid;
 	int status;
 
@@ -81,9 +81,15 @@ int hs_bed_script(const struct hs_bed *b, const char *verb)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		close_range(3, ~0U, 0);
-		if (has_ovs)
+		if (question) {
+			/* the answer is the exit status; the reason, ours */
+			int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+			if (null >= 0)
+				dup2(null, STDOUT_FILENO);
 			execl("/bin/bash", "bash", b->script, verb,
 			      (char *)NULL);
+		}
 		else
 			execl("/bin/bash", "bash", b->script, verb, b->prefix,
 			      b->kinds, (char *)NULL);
@@ -92,7 +98,7 @@ int hs_bed_script(const struct hs_bed *b, const char *verb)
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		if (!has_ovs)
+		if (!question)
 			pr_err("testbed %s failed (%s %s %s %s)", verb,
 			       b->script, verb, b->prefix, b->kinds);
 		return -EIO;

@@ -26,8 +26,8 @@ struct hs_bed {
 
 /* Find the script and name the testbed after our pid. 0 or -ENOENT. */
 int hs_bed_init(struct hs_bed *b);
-/* testbed.sh up / down / has-ovs. 0, or -EIO with a message (but for
- * has-ovs, whose failure is an answer). */
+/* testbed.sh up / down / has-ovs / has-docker. 0, or -EIO with a message
+ * (but for has-*, whose failure is an answer). */
 int hs_bed_script(const struct hs_bed *b, const char *verb);
 /* The testbed's namespace PREFIX<node>. */
 void hs_bed_netns(const struct hs_bed *b, const char *node, char *name,

@@ -361,6 +361,7 @@ static int demo_main(void *cfg, int n_operands, char **operands)
 /* hopscope study: --quick, --out, --only, --tech, --vnfs */
 struct study_cfg {
 	bool quick;
+	bool docker;
 	const char *out;
 	unsigned int exps, techs; /* 0: all */
 	uint32_t vnfs; /* 0: 5, or 3 with --quick */
@@ -402,7 +403,7 @@ static int parse_techs(const struct hs_opt *o, const char *val, void *field)
 {
 	return parse_names(
 		o, val, field, hs_study_tech_names, HS_TECHS,
-		"native, direct, macvlan, sriov, bridge or ovs, comma-separated");
+		"native, direct, macvlan, sriov, bridge, ovs, docker-bridge or docker-macvlan, comma-separated");
 }
 
 static const struct hs_opt study_opts[] = {
@@ -422,8 +423,13 @@ static const struct hs_opt study_opts[] = {
 	HS_OPT_DEF_CUSTOM(
 		struct study_cfg, techs, unsigned int, "tech", "LIST",
 		"technologies to compare: native, direct, macvlan, sriov,\n"
-		"bridge, ovs (default all; those this host lacks say why)",
+		"bridge, ovs, and with --docker docker-bridge, docker-macvlan\n"
+		"(default all; those this host lacks say why)",
 		parse_techs),
+	HS_OPT_DEF_FLAG(struct study_cfg, docker, "docker",
+			"also with real Docker containers on Docker's own network\n"
+			"drivers (docker-bridge, docker-macvlan), of the engine\n"
+			"DOCKER_HOST names (its image made from busybox-static)"),
 	HS_OPT_DEF_UINT(struct study_cfg, vnfs, "vnfs", "N",
 			"the longest chain, 2 to 8 functions (default 5; --quick 3)",
 			2, 8),
@@ -451,11 +457,16 @@ static int study_main(void *cfg, int n_operands, char **operands)
 	struct hs_capture_cfg capture = { .sample = 1 };
 	struct hs_results_cfg results = {};
 	struct hs_live_cfg live = HS_LIVE_DEFAULTS;
+	unsigned int docker_techs = 1u << HS_TECH_DOCKER_BRIDGE |
+				    1u << HS_TECH_DOCKER_MACVLAN;
 	struct hs_study_opts o = {
 		.quick = c->study.quick,
+		.docker = c->study.docker,
 		.out = c->study.out,
 		.exps = c->study.exps ? c->study.exps : (1u << HS_EXPS) - 1,
-		.techs = c->study.techs ? c->study.techs : (1u << HS_TECHS) - 1,
+		.techs = c->study.techs ? c->study.techs :
+		      c->study.docker ? (1u << HS_TECHS) - 1 :
+					((1u << HS_TECHS) - 1) & ~docker_techs,
 		.max_vnfs = c->study.vnfs ? c->study.vnfs :
 					    c->study.quick ? 3 : 5,
 	};
@@ -464,6 +475,10 @@ static int study_main(void *cfg, int n_operands, char **operands)
 	(void)operands;
 	if (!o.out[0]) {
 		pr_err("bad --out '': the study needs a directory");
+		return HS_EXIT_USAGE;
+	}
+	if ((o.techs & docker_techs) && !o.docker) {
+		pr_err("--tech docker-bridge and docker-macvlan need --docker");
 		return HS_EXIT_USAGE;
 	}
 	hs_measure_run_opts(&capture, &results, &live, &o.run);
@@ -658,7 +673,7 @@ const struct hs_command hs_commands[] = {
 	{
 		.name = "study",
 		.summary = "rerun the paper's experiments on this host, write a report",
-		.usage = "hopscope study [--quick] [--out DIR] [--only EXPERIMENT,...] [--tech LIST]",
+		.usage = "hopscope study [--quick] [--out DIR] [--only EXPERIMENT,...] [--tech LIST] [--docker]",
 		.description =
 			"Rerun the experiments of Anderson et al., \"Performance Considerations of\n"
 			"Network Functions Virtualization using Containers\", with hopscope's own\n"
@@ -668,11 +683,14 @@ const struct hs_command hs_commands[] = {
 			"Each experiment builds its testbeds of network namespaces (addresses in\n"
 			"198.18.0.0/15), measures, and removes them. The report is one HTML page\n"
 			"with the paper's figures beside this host's; technologies this host\n"
-			"cannot build (SR-IOV without a VF) say so. Needs sockperf and gnuplot.",
+			"cannot build (SR-IOV without a VF) say so. With --docker, the same\n"
+			"experiments also run on real Docker containers and networks (bridge,\n"
+			"macvlan drivers). Needs sockperf and gnuplot.",
 		.examples =
 			"Examples:\n"
 			"  sudo hopscope study --out study && chromium study/report.html\n"
-			"  sudo hopscope study --quick --only chain --tech bridge,ovs\n",
+			"  sudo hopscope study --quick --only chain --tech bridge,ovs\n"
+			"  sudo DOCKER_HOST=unix:///run/docker.sock hopscope study --docker\n",
 		.sections = study_sections,
 		HS_CMD_CONFIG(struct study_command, study_defaults),
 		.run = study_main,

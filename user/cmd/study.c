@@ -48,7 +48,21 @@ const char *const hs_study_tech_names[HS_TECHS] = {
 	[HS_TECH_NATIVE] = "native", [HS_TECH_DIRECT] = "direct",
 	[HS_TECH_MACVLAN] = "macvlan", [HS_TECH_SRIOV] = "sriov",
 	[HS_TECH_BRIDGE] = "bridge", [HS_TECH_OVS] = "ovs",
+	[HS_TECH_DOCKER_BRIDGE] = "docker-bridge",
+	[HS_TECH_DOCKER_MACVLAN] = "docker-macvlan",
 };
+
+enum hs_study_tech hs_study_paper_tech(enum hs_study_tech t)
+{
+	switch (t) {
+	case HS_TECH_DOCKER_BRIDGE:
+		return HS_TECH_BRIDGE;
+	case HS_TECH_DOCKER_MACVLAN:
+		return HS_TECH_MACVLAN;
+	default:
+		return t;
+	}
+}
 
 static const unsigned int full_frames[] = { 64,	  128,	256, 512,
 					    1024, 1280, 1514 };
@@ -59,7 +73,9 @@ struct study {
 	struct hs_study_results res;
 	struct hs_bed bed;
 	char bed_up[160]; /* the links of the testbed that is up, "" none */
+	unsigned int docker_beds; /* Docker testbeds built so far */
 	bool has_ovs;
+	char docker_reason[160]; /* "" where a Docker Engine answers */
 	char sriov_reason[160]; /* "" where a VF exists */
 	/* the cell being measured */
 	struct hs_study_cell *cell;
@@ -67,8 +83,9 @@ struct study {
 	char sockperf_out[PATH_MAX];
 	pid_t sender, client, server;
 	int sink_fd;
-	char ends[2][64];
-	const char *ends_ptrs[2];
+	/* --between pairs: one per link of the chain */
+	char ends[2 * 9][64];
+	const char *ends_ptrs[2 * 9];
 	unsigned long long stat0[8], stat1[8];
 	struct timespec t0, t1;
 };
@@ -90,6 +107,12 @@ static const char *single_kinds(enum hs_study_tech t)
 		return "bridge";
 	case HS_TECH_OVS:
 		return "ovs";
+	case HS_TECH_DOCKER_BRIDGE:
+		/* the sender is a container too: Docker's networks join
+		 * containers */
+		return "docker-bridge";
+	case HS_TECH_DOCKER_MACVLAN:
+		return "docker-macvlan";
 	default:
 		return NULL;
 	}
@@ -107,6 +130,9 @@ static const char *pair_kind(enum hs_study_tech t)
 		return "bridge";
 	case HS_TECH_OVS:
 		return "ovs";
+	case HS_TECH_DOCKER_BRIDGE:
+	case HS_TECH_DOCKER_MACVLAN:
+		return single_kinds(t);
 	default:
 		return NULL;
 	}
@@ -140,6 +166,10 @@ static bool tech_available(struct study *s, struct hs_study_cell *c,
 			 c->exp == HS_EXP_ROUNDTRIP ?
 				 "two native processes talk over lo, which has no hop to measure" :
 				 "a chain of network functions needs containers");
+		c->available = false;
+	} else if (kinds && !strncmp(kinds, "docker-", 7) &&
+		   s->docker_reason[0]) {
+		snprintf(c->reason, sizeof(c->reason), "%s", s->docker_reason);
 		c->available = false;
 	} else if (c->tech == HS_TECH_OVS && !s->has_ovs) {
 		snprintf(c->reason, sizeof(c->reason),
@@ -318,6 +348,18 @@ static void find_sriov(struct study *s)
 		 "not available on this host: no SR-IOV VF");
 }
 
+/* "" where DOCKER_HOST's engine (or the default one) answers. */
+static void find_docker(struct study *s)
+{
+	const char *host = getenv("DOCKER_HOST");
+
+	if (!s->opts->docker || !hs_bed_script(&s->bed, "has-docker"))
+		return;
+	snprintf(s->docker_reason, sizeof(s->docker_reason),
+		 "not available on this host: no Docker Engine answers at %s",
+		 host ? host : "the default socket");
+}
+
 /* ---- one cell ---- */
 
 /* user nice system idle iowait irq softirq steal, in clock ticks */
@@ -423,6 +465,15 @@ static int bed_for(struct study *s, const char *kinds)
 		s->bed_up[0] = '\0';
 	}
 	snprintf(s->bed.kinds, sizeof(s->bed.kinds), "%s", kinds);
+	/* Docker's events about a testbed's containers can reach the next
+	 * run after they are gone: each Docker testbed has names of its own
+	 * (hs<pid><a..z>_), so they never stand for the next one's */
+	if (!strncmp(kinds, "docker-", 7))
+		snprintf(s->bed.prefix, sizeof(s->bed.prefix), "hs%d%c_",
+			 (int)getpid(), 'a' + s->docker_beds++ % 26);
+	else
+		snprintf(s->bed.prefix, sizeof(s->bed.prefix), "hs%d_",
+			 (int)getpid());
 	if (hs_bed_script(&s->bed, "up")) {
 		hs_bed_script(&s->bed, "down");
 		return -EIO;
@@ -551,6 +602,8 @@ static void point_name(const struct study *s, const struct parsed *p, int id,
 	const char *ns = o ? str(o, "netns") : "?";
 	size_t pl = strlen(s->bed.prefix);
 
+	if (!strncmp(ns, "docker:", 7))
+		ns += 7;
 	if (!strncmp(ns, s->bed.prefix, pl))
 		ns += pl;
 	snprintf(buf, len, "%s:%s", ns, o ? str(o, "ifname") : "?");
@@ -575,7 +628,10 @@ static json_object *main_path(const struct study *s, const struct parsed *p,
 			       json_object_get_int(
 				       json_object_array_get_idx(pts, 0)),
 			       0);
-		if (!pt || strcmp(str(pt, "netns"), want))
+		/* a container's namespace is named after it: docker:NAME */
+		if (!pt || (strcmp(str(pt, "netns"), want) &&
+			    (strncmp(str(pt, "netns"), "docker:", 7) ||
+			     strcmp(str(pt, "netns") + 7, want))))
 			continue;
 		if (!best || num(o, "packets") > num(best, "packets"))
 			best = o;
@@ -780,6 +836,47 @@ static void cpu_per_packet(struct study *s, struct hs_study_cell *c,
 	c->cpu_softirq = d[5] + d[6];
 }
 
+/* Every interface between each node and the next: link by link, as a
+ * namespace that holds several links' switches (Docker's bridges, macvlan
+ * parents, all in the host's) would look like a shorter way round the
+ * functions to a path search from end to end. */
+static void select_links(struct study *s, const struct hs_study_cell *c,
+			 struct hs_run_opts *run)
+{
+	unsigned int k, n = c->functions;
+
+	for (k = 0; k <= n && k < ARRAY_SIZE(s->ends) / 2; k++) {
+		char a[16], b[16];
+
+		snprintf(a, sizeof(a), k ? "vnf%u" : "snd", k);
+		snprintf(b, sizeof(b), k < n ? "vnf%u" : "rcv", k + 1);
+		hs_bed_netns(&s->bed, a, s->ends[2 * k], sizeof(s->ends[0]));
+		hs_bed_netns(&s->bed, b, s->ends[2 * k + 1], sizeof(s->ends[0]));
+		s->ends_ptrs[2 * k] = s->ends[2 * k];
+		s->ends_ptrs[2 * k + 1] = s->ends[2 * k + 1];
+	}
+	run->select.between = s->ends_ptrs;
+	run->select.n_between = k;
+	if (n && !strncmp(c->kinds, "docker-bridge", 13)) {
+		/* Docker's bridges all live in the host's namespace, and a
+		 * search between two containers that meet the host on two
+		 * bridges takes the first (topo/path.c joins namespaces, not
+		 * bridges): the containers' own interfaces, then, every hop
+		 * between two of them one "network" hop */
+		for (k = 0; k < n + 2; k++) {
+			char node[16];
+
+			snprintf(node, sizeof(node), !k ? "snd" : k <= n ? "vnf%u" : "rcv", k);
+			hs_bed_netns(&s->bed, node, s->ends[k], sizeof(s->ends[0]));
+			s->ends_ptrs[k] = s->ends[k];
+		}
+		run->select.between = NULL;
+		run->select.n_between = 0;
+		run->select.netns = s->ends_ptrs;
+		run->select.n_netns = k;
+	}
+}
+
 /* One run of the collector over the cell's testbed. 0, or -errno;
  * -EINTR when the user stopped the study. */
 static int measure(struct study *s, struct hs_study_cell *c, unsigned int idx)
@@ -828,12 +925,7 @@ static int measure(struct study *s, struct hs_study_cell *c, unsigned int idx)
 	run.probe.filter_enabled = true;
 	snprintf(run.collect.info.filter, sizeof(run.collect.info.filter),
 		 "%s", expr);
-	hs_bed_netns(&s->bed, "snd", s->ends[0], sizeof(s->ends[0]));
-	hs_bed_netns(&s->bed, "rcv", s->ends[1], sizeof(s->ends[1]));
-	s->ends_ptrs[0] = s->ends[0];
-	s->ends_ptrs[1] = s->ends[1];
-	run.select.between = s->ends_ptrs;
-	run.select.n_between = 1;
+	select_links(s, c, &run);
 	run.json_path = s->json;
 	run.table = false;
 	run.collect.duration_s = (double)st.count / c->rate_pps +
@@ -918,7 +1010,8 @@ static void fit_chains(struct study *s)
 	unsigned int t, m, i;
 
 	for (t = 0; t < HS_TECHS; t++) {
-		for (m = 0; m < 2; m++) {
+		for (m = 0; m < 2 && s->res.n_fits < ARRAY_SIZE(s->res.fits);
+		     m++) {
 			struct hs_study_fit *f = &s->res.fits[s->res.n_fits];
 			struct hs_fit line;
 
@@ -1007,6 +1100,7 @@ int hs_study(struct hs_study_opts *o)
 		return HS_EXIT_FAILURE;
 	s.has_ovs = !hs_bed_script(&s.bed, "has-ovs");
 	find_sriov(&s);
+	find_docker(&s);
 	describe_host(&s);
 	for (t = 0; t < HS_TECHS; t++)
 		if (o->techs & (1u << t))

@@ -31,6 +31,8 @@ enum hs_study_tech {
 	HS_TECH_SRIOV,
 	HS_TECH_BRIDGE,
 	HS_TECH_OVS,
+	HS_TECH_DOCKER_BRIDGE, /* Docker's own drivers, with --docker */
+	HS_TECH_DOCKER_MACVLAN,
 	HS_TECHS,
 };
 
@@ -42,6 +44,7 @@ struct hs_study_opts {
 	const char *out; /* the report's directory */
 	unsigned int exps; /* 1 << enum hs_study_exp */
 	unsigned int techs; /* 1 << enum hs_study_tech */
+	bool docker; /* the Docker techs: containers of DOCKER_HOST's engine */
 	unsigned int max_vnfs; /* the longest chain */
 	struct hs_run_opts run; /* probe and collect settings */
 };
@@ -114,6 +117,10 @@ struct hs_study_results {
 	struct hs_study_fit fits[HS_TECHS * 2];
 	unsigned int n_fits;
 };
+
+/* The namespace technology a Docker one stands for (docker-bridge:
+ * bridge), or t itself: which of the paper's rows it is compared with. */
+enum hs_study_tech hs_study_paper_tech(enum hs_study_tech t);
 
 /* Returns an enum hs_exit. */
 int hs_study(struct hs_study_opts *o);

@@ -29,6 +29,7 @@ struct paper_jitter {
 /* direct, macvlan, SR-IOV, bridge, OVS; native has no row */
 static const struct paper_jitter *paper_table(enum hs_study_tech t)
 {
+	t = hs_study_paper_tech(t);
 	static const struct paper_jitter rows[HS_TECHS] = {
 		[HS_TECH_DIRECT] = { 0.17, 7.50, 0.87, 0.69, 214, 41.40, 40.49 },
 		[HS_TECH_MACVLAN] = { 2.57, 10.25, 6.79, 0.55, 114, 12.22, 5.88 },
@@ -47,7 +48,7 @@ static const struct paper_jitter *paper_table(enum hs_study_tech t)
  * paper has none. */
 static double paper_latency_over_native(enum hs_study_tech t)
 {
-	switch (t) {
+	switch (hs_study_paper_tech(t)) {
 	case HS_TECH_BRIDGE: return 3.2;
 	case HS_TECH_OVS: return 4.9;
 	case HS_TECH_MACVLAN: return 1.1;
@@ -58,7 +59,7 @@ static double paper_latency_over_native(enum hs_study_tech t)
 
 static double paper_cpu_over_direct(enum hs_study_tech t)
 {
-	switch (t) {
+	switch (hs_study_paper_tech(t)) {
 	case HS_TECH_MACVLAN: return 11.2;
 	case HS_TECH_BRIDGE: return 53.4;
 	case HS_TECH_OVS: return 26.6;
@@ -69,7 +70,7 @@ static double paper_cpu_over_direct(enum hs_study_tech t)
 
 static double paper_r2(enum hs_study_tech t, bool jitter)
 {
-	switch (t) {
+	switch (hs_study_paper_tech(t)) {
 	case HS_TECH_MACVLAN: return jitter ? 0.963 : 0.968;
 	case HS_TECH_SRIOV: return jitter ? 0.920 : 0.970;
 	case HS_TECH_BRIDGE: return jitter ? 0.965 : 0.981;
@@ -837,6 +838,10 @@ static void section_caveats(FILE *f)
 	      "<li>Sender, functions, receiver and hopscope's collector share the host's CPUs, and the "
 	      "machine may be shared with other work: compare rows of one report, not reports of "
 	      "different runs.</li>\n"
+	      "<li>With --docker, docker-bridge and docker-macvlan are real Docker containers on "
+	      "Docker's own network drivers; the sender is a container on the same network (Docker "
+	      "joins containers, not a wire from outside), so their latency is container to "
+	      "container.</li>\n"
 	      "<li>hopscope's delays are interface to interface, stamped by BPF programs at XDP and "
 	      "tc; they leave out the socket layers that tcpdump's and sockperf's figures include.</li>\n"
 	      "</ul></section>\n", f);
