@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "cmd/bed.h"
 #include "core/log.h"
@@ -160,8 +161,10 @@ int hs_bed_sink(const struct hs_bed *b, const char *node, uint16_t port)
 	return fd;
 }
 
-/* Fork a child that has entered node's namespace and holds only stdio. */
-static pid_t fork_in(const struct hs_bed *b, const char *node, int out_fd)
+/* Fork a child that has entered node's namespace and holds only stdio,
+ * and report_fd as descriptor 3 where it is not -1. */
+static pid_t fork_in(const struct hs_bed *b, const char *node, int out_fd,
+		     int report_fd)
 {
 	pid_t parent = getpid(), pid;
 	struct hs_netns ns;
@@ -184,8 +187,10 @@ static pid_t fork_in(const struct hs_bed *b, const char *node, int out_fd)
 		if (out_fd < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
 		    dup2(out_fd, STDERR_FILENO) < 0)
 			_exit(1);
+		if (report_fd >= 0 && dup2(report_fd, 3) < 0)
+			_exit(1);
 		/* a child with a copy of a link fd keeps a probe attached */
-		close_range(3, ~0U, 0);
+		close_range(report_fd >= 0 ? 4 : 3, ~0U, 0);
 		return 0;
 	}
 	hs_netns_close(&ns);
@@ -193,19 +198,48 @@ static pid_t fork_in(const struct hs_bed *b, const char *node, int out_fd)
 }
 
 pid_t hs_bed_send(const struct hs_bed *b, const char *node,
-		  const struct hs_traffic *t)
+		  const struct hs_traffic *t, int *report_fd)
 {
-	pid_t pid = fork_in(b, node, STDERR_FILENO);
+	struct hs_bed_sent sent = { 0 };
+	struct timespec t0, t1;
+	int fds[2] = { -1, -1 };
+	pid_t pid;
 
-	if (pid == 0)
-		_exit(hs_traffic_send(t) < 0 ? 1 : 0);
+	if (report_fd && pipe2(fds, O_CLOEXEC | O_NONBLOCK))
+		return -errno;
+	pid = fork_in(b, node, STDERR_FILENO, fds[1]);
+	if (pid == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		sent.packets = hs_traffic_send(t);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		sent.seconds = (double)(t1.tv_sec - t0.tv_sec) +
+			       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (report_fd && write(3, &sent, sizeof(sent)) != sizeof(sent))
+			_exit(1);
+		_exit(sent.packets < 0 ? 1 : 0);
+	}
+	if (report_fd) {
+		close(fds[1]);
+		if (pid < 0)
+			close(fds[0]);
+		else
+			*report_fd = fds[0];
+	}
 	return pid;
+}
+
+int hs_bed_sent(int report_fd, struct hs_bed_sent *sent)
+{
+	ssize_t n = read(report_fd, sent, sizeof(*sent));
+
+	close(report_fd);
+	return n == sizeof(*sent) && sent->packets >= 0 ? 0 : -EIO;
 }
 
 pid_t hs_bed_spawn(const struct hs_bed *b, const char *node,
 		   char *const argv[], int out_fd)
 {
-	pid_t pid = fork_in(b, node, out_fd);
+	pid_t pid = fork_in(b, node, out_fd, -1);
 
 	if (pid == 0) {
 		execvp(argv[0], argv);

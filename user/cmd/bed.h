@@ -36,9 +36,20 @@ void hs_bed_netns(const struct hs_bed *b, const char *node, char *name,
 void hs_bed_export_ovs(const struct hs_bed *b);
 /* A UDP socket bound to port in node's namespace, absorbing a stream. */
 int hs_bed_sink(const struct hs_bed *b, const char *node, uint16_t port);
-/* Send t from node's namespace in a child. Its pid, or -errno. */
+/* What a sender did: packets sent (or -errno) and the seconds it took. */
+struct hs_bed_sent {
+	int64_t packets;
+	double seconds;
+};
+
+/* Send t from node's namespace in a child. Its pid, or -errno. With
+ * report_fd, *report_fd is where hs_bed_sent reads what it did, once it
+ * has exited. */
 pid_t hs_bed_send(const struct hs_bed *b, const char *node,
-		  const struct hs_traffic *t);
+		  const struct hs_traffic *t, int *report_fd);
+/* Read a sender's report (and close report_fd): 0, or -EIO where it
+ * said nothing (killed) or failed. */
+int hs_bed_sent(int report_fd, struct hs_bed_sent *sent);
 /* Run argv (a program found in PATH) in node's namespace, stdout and
  * stderr to out_fd (-1: /dev/null). Its pid, or -errno. */
 pid_t hs_bed_spawn(const struct hs_bed *b, const char *node,

@@ -35,7 +35,7 @@ static int start_sender(void *ctx)
 		.payload_bytes = 64,
 	};
 
-	d->sender = hs_bed_send(&d->bed, "snd", &t);
+	d->sender = hs_bed_send(&d->bed, "snd", &t, NULL);
 	if (d->sender < 0)
 		return d->sender;
 	pr_info("sending %llu UDP packets at %u/s from %ssnd to %s:%d",

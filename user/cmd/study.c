@@ -82,10 +82,12 @@ struct study {
 	char json[PATH_MAX];
 	char sockperf_out[PATH_MAX];
 	pid_t sender, client, server;
+	int sent_fd; /* the sender's report */
 	int sink_fd;
 	/* --between pairs: one per link of the chain */
 	char ends[2 * 9][64];
 	const char *ends_ptrs[2 * 9];
+	double carried; /* packets a second the sender kept */
 	unsigned long long stat0[8], stat1[8];
 	struct timespec t0, t1;
 };
@@ -388,6 +390,19 @@ static void frame_payload(const struct hs_study_cell *c, uint32_t *payload)
 	*payload = c->frame - FRAME_OVERHEAD;
 }
 
+/* The most a stream may take: half as long again as its rate says, and
+ * a second, for a sender that cannot keep the rate. */
+static double stream_seconds(const struct stream *st)
+{
+	return (double)st->count / st->rate * 1.5 + 1;
+}
+
+/* Streams whose rate is asked, not known to be carried. */
+static bool adapts(const struct hs_study_cell *c)
+{
+	return c->exp == HS_EXP_JITTER || c->exp == HS_EXP_EFFICIENCY;
+}
+
 /* Called by the collector once every point measures. */
 static int cell_started(void *ctx)
 {
@@ -431,10 +446,10 @@ static int cell_started(void *ctx)
 		.rate_pps = st.rate,
 		.count = st.count,
 		/* a sender that cannot keep the rate still stops */
-		.max_seconds = (double)st.count / st.rate * 1.5 + 1,
+		.max_seconds = stream_seconds(&st),
 		.payload_bytes = payload,
 	};
-	s->sender = hs_bed_send(&s->bed, "snd", &t);
+	s->sender = hs_bed_send(&s->bed, "snd", &t, &s->sent_fd);
 	return s->sender < 0 ? s->sender : 0;
 }
 
@@ -897,8 +912,9 @@ static int measure(struct study *s, struct hs_study_cell *c, unsigned int idx)
 		 "%s/raw/%03u-sockperf.txt", s->opts->out, idx);
 	if (bed_for(s, c->kinds))
 		return -EIO;
-	s->sink_fd = -1;
+	s->sink_fd = s->sent_fd = -1;
 	s->server = s->sender = s->client = 0;
+	s->carried = 0;
 	if (c->exp == HS_EXP_ROUNDTRIP) {
 		char port[8], addr[32];
 		char *argv[] = { "sockperf", "server", "-i", addr, "-p", port,
@@ -928,7 +944,11 @@ static int measure(struct study *s, struct hs_study_cell *c, unsigned int idx)
 	select_links(s, c, &run);
 	run.json_path = s->json;
 	run.table = false;
-	run.collect.duration_s = (double)st.count / c->rate_pps +
+	st.rate = c->rate_pps;
+	/* the whole stream of a rate that may not be kept; the others
+	 * end on time */
+	run.collect.duration_s = adapts(c) ? stream_seconds(&st) + 0.5 :
+			 (double)st.count / c->rate_pps +
 				 (c->exp == HS_EXP_ROUNDTRIP ? 1.5 : 0.5);
 	run.collect.session.warmup_ns = st.head * 1000000000ULL / c->rate_pps;
 	run.collect.session.cooldown_ns = run.collect.session.warmup_ns;
@@ -942,8 +962,14 @@ static int measure(struct study *s, struct hs_study_cell *c, unsigned int idx)
 	read_proc_stat(s->stat1);
 	clock_gettime(CLOCK_MONOTONIC, &s->t1);
 	if (s->sender > 0) {
+		struct hs_bed_sent sent;
+
 		reap(s->sender, 5000);
-		c->sent = st.count;
+		if (s->sent_fd >= 0 && !hs_bed_sent(s->sent_fd, &sent) &&
+		    sent.seconds > 0) {
+			c->sent = (uint64_t)sent.packets;
+			s->carried = (double)sent.packets / sent.seconds;
+		}
 	}
 	if (s->client > 0)
 		reap(s->client, 10000);
@@ -974,12 +1000,14 @@ static int measure_adapting(struct study *s, struct hs_study_cell *c,
 	uint32_t asked = 0;
 	int tries, ret = 0;
 
+	bool slow_sender = false;
+
 	for (tries = 0; tries < 4; tries++) {
 		double lost;
+		uint32_t next;
 
 		ret = measure(s, c, idx);
-		if (ret || !c->available ||
-		    (c->exp != HS_EXP_JITTER && c->exp != HS_EXP_EFFICIENCY))
+		if (ret || !c->available || !adapts(c))
 			return ret;
 		lost = c->path.packets ? (double)c->path.lost /
 						 (double)(c->path.packets +
@@ -987,18 +1015,34 @@ static int measure_adapting(struct study *s, struct hs_study_cell *c,
 					 1.0;
 		if (!asked)
 			asked = c->rate_pps;
-		if (lost <= 0.01 || tries == 3)
+		if (s->carried > 0 && s->carried < 0.9 * c->rate_pps) {
+			/* the sender, on this host's CPUs, cannot send
+			 * faster: the head and tail left out, timed for the
+			 * rate asked, would be wrong */
+			next = (uint32_t)s->carried / 1000 * 1000;
+			slow_sender = true;
+			pr_warn("%s %s: the sender kept %.0f/s of the %u/s asked; measuring again at %u/s",
+				hs_study_exp_names[c->exp],
+				hs_study_tech_names[c->tech], s->carried,
+				c->rate_pps, next);
+		} else if (lost > 0.01) {
+			next = c->rate_pps / 2;
+			pr_warn("%s %s: %.1f%% lost at %u/s; measuring again at %u/s",
+				hs_study_exp_names[c->exp],
+				hs_study_tech_names[c->tech], lost * 100,
+				c->rate_pps, next);
+		} else {
 			break;
-		pr_warn("%s %s: %.1f%% lost at %u/s; measuring again at %u/s",
-			hs_study_exp_names[c->exp],
-			hs_study_tech_names[c->tech], lost * 100, c->rate_pps,
-			c->rate_pps / 2);
-		c->rate_pps /= 2;
+		}
+		if (tries == 3 || next < 1000)
+			break;
+		c->rate_pps = next;
 	}
 	if (c->rate_pps != asked)
 		snprintf(c->reason, sizeof(c->reason),
-			 "rate adapted: %u/s asked, %u/s carried without losing more than 1%%",
-			 asked, c->rate_pps);
+			 "rate adapted: %u/s asked, %u/s carried%s without losing more than 1%%",
+			 asked, c->rate_pps,
+			 slow_sender ? " (the most this host's sender kept)" : "");
 	return ret;
 }
 
