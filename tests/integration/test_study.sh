@@ -15,7 +15,7 @@ done
 
 expect 2 "bad --only 'fig5': latency, jitter, efficiency, roundtrip or chain" -- \
 	"$HOPSCOPE" study --only fig5
-expect 2 "bad --tech 'bridge,vpp': native, direct, macvlan, sriov, bridge or ovs" -- \
+expect 2 "bad --tech 'bridge,vpp': native, direct, macvlan, sriov, bridge, ovs, docker-bridge or docker-macvlan" -- \
 	"$HOPSCOPE" study --tech bridge,vpp
 
 OUT=$WORK/study
