@@ -15,7 +15,8 @@
 #     run (3, --quick 1), with no probes, hopscope recording every packet at
 #     every hop, hopscope sampling 1 in 64, hopscope filtering every packet
 #     out (the hooks' own cost; not with --quick) and tcpdump writing pcap
-#     on all 8 interfaces. Per variant: packets a second at the receiver's
+#     on all 8 interfaces, and the floor: an empty tc program at the 16 hooks
+#     hopscope takes (clsact). Per variant: packets a second at the receiver's
 #     eth0, also per CPU-second of the sender (whose context carries every
 #     hop: the datapath's speed, whatever else runs); CPU time per received
 #     packet, of all CPUs from /proc/stat (user, system, softirq) and of
@@ -86,18 +87,18 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 HOPSCOPE=$BUILD/hopscope
 TESTBED=scripts/testbed.sh
-make -s --no-print-directory OUTPUT="$BUILD" "$HOPSCOPE" "$BUILD/tests/udpblast" \
+make -s --no-print-directory OUTPUT="$BUILD" "$HOPSCOPE" "$BUILD/tests/udpblast" "$BUILD/tests/empty.bpf.o" \
 	"$BUILD/tests/udpgen" "$BUILD/tests/udpsink" "$BUILD/tests/pcapdelay" >&2 ||
 	die "cannot build hopscope and the benchmark's tools (make failed)"
 
-TP_VARIANTS=(none hs_all hs_s64 tcpdump)
+TP_VARIANTS=(none empty hs_all hs_s64 tcpdump)
 if [ -n "$QUICK" ]; then
 	D=1 ROUNDS=2 LOW_COUNT=1000 IDLE_SECS=0.5
 else
 	D=3 ROUNDS=5 LOW_COUNT=3000 IDLE_SECS=1
 	# where the hooks' own cost ends and the probe's work begins; left
 	# out of --quick for time
-	TP_VARIANTS=(none hs_all hs_s64 hs_filtered tcpdump)
+	TP_VARIANTS=(none empty hs_all hs_s64 hs_filtered tcpdump)
 fi
 ROUNDS=${OPT_ROUNDS:-$ROUNDS}
 D=${OPT_SECONDS:-$D}
@@ -354,12 +355,42 @@ record_blast() {
 			  idle: $idle, steal: $steal}} + $extra' >>"$1"
 }
 
+# The floor of any probe on the chain: the empty tc program (returns
+# TC_ACT_UNSPEC) at both hooks of each of the 8 interfaces, the 16 hooks
+# hopscope's probes take, as clsact filters of a qdisc made here and
+# removed again (the interfaces are this script's)
+attach_empty() {
+	local nsif ns ifn dir
+	for nsif in $CHAIN_IFS; do
+		ns=${PREFIX}${nsif%%:*} ifn=${nsif#*:}
+		ip netns exec "$ns" tc qdisc add dev "$ifn" clsact || die "no clsact on $ns:$ifn"
+		for dir in ingress egress; do
+			ip netns exec "$ns" tc filter add dev "$ifn" "$dir" bpf direct-action \
+				obj "$BUILD/tests/empty.bpf.o" sec tc ||
+				die "cannot attach the empty program at $ns:$ifn $dir"
+		done
+	done
+}
+
+detach_empty() {
+	local nsif
+	for nsif in $CHAIN_IFS; do
+		ip netns exec "${PREFIX}${nsif%%:*}" tc qdisc del dev "${nsif#*:}" clsact ||
+			die "cannot remove the clsact qdisc of ${PREFIX}$nsif"
+	done
+}
+
 throughput_run() { # throughput_run VARIANT ROUND
 	local v=$1 r=$2 name=tp$2-$1 extra='{}' ifs=()
 	CONSUMERS=()
 	case "$v" in
 	none)
 		measure_blast
+		;;
+	empty)
+		attach_empty
+		measure_blast
+		detach_empty
 		;;
 	hs_*)
 		case "$v" in
@@ -462,7 +493,8 @@ def q($p): sort | length as $n |
 def stat: {value: q(0.5), q1: q(0.25), q3: q(0.75)};
 def r($d): if . == null then null else (. * pow(10; $d) | round) / pow(10; $d) end;
 def rstat($d): {value: (.value | r($d)), q1: (.q1 | r($d)), q3: (.q3 | r($d))};
-def tp_label: {none: "no probes", hs_all: "hopscope, every packet at every hop",
+def tp_label: {none: "no probes", empty: "empty tc programs at the 16 hooks",
+	hs_all: "hopscope, every packet at every hop",
 	hs_s64: "hopscope, 1 in 64 sampled", hs_filtered: "hopscope, all filtered out",
 	tcpdump: "tcpdump on 8 interfaces"}[.];
 def ds_label: {hs: "hopscope (default wakeup)", hs_every: "hopscope --wakeup every",
@@ -478,7 +510,11 @@ def base: {bench: "chain"};
 		(.secs * 1e9), 0] | max)} |
 	. + {cpu: (.user + .system + .softirq)})) as $runs |
 ($runs | map(select(.variant == "none")) | map({key: (.round | tostring), value: .}) | from_entries) as $none |
+($runs | map(select(.variant == "empty")) | map({key: (.round | tostring), value: .}) | from_entries) as $empty |
 ($runs | map(select(.variant != "none" and $none[.round | tostring] != null) |
+	. + (if $empty[.round | tostring] != null and .variant != "empty" then
+		{pps_ratio_floor: (.pps / $empty[.round | tostring].pps),
+		 cpu_over_floor: (.cpu - $empty[.round | tostring].cpu)} else {} end) |
 	. + {pps_ratio: (.pps / $none[.round | tostring].pps),
 	     cpu_ratio: (.cpu / $none[.round | tostring].cpu),
 	     cpu_over: (.cpu - $none[.round | tostring].cpu),
@@ -515,12 +551,14 @@ def base: {bench: "chain"};
 	(if $v != "none" then
 		(base + {section: "throughput", name: ($v | tp_label), variant: $v, metric: "pps_ratio",
 			unit: "ratio", lost_throughput: (1 - ($rl | map(.pps_ratio) | q(0.5))) | r(4),
+			pps_ratio_floor: ($rl | map(.pps_ratio_floor // empty) | q(0.5) | r(4)),
 			sender_cpu_ratio: ($rl | map(.sender_ratio) | q(0.5) | r(4))}
 			+ ($rl | map(.pps_ratio) | stat | rstat(4))),
 		(base + {section: "throughput", name: ($v | tp_label), variant: $v, metric: "cpu_ratio",
 			unit: "ratio"} + ($rl | map(.cpu_ratio) | stat | rstat(4))),
 		(base + {section: "throughput", name: ($v | tp_label), variant: $v, metric: "cpu_over_none",
-			unit: "ns/pkt", own_over_none_ns: ($rl | map(.own_over) | q(0.5) | r(1))}
+			unit: "ns/pkt", own_over_none_ns: ($rl | map(.own_over) | q(0.5) | r(1)),
+			cpu_over_floor_ns: ($rl | map(.cpu_over_floor // empty) | q(0.5) | r(1))}
 			+ ($rl | map(.cpu_over) | stat | rstat(1)))
 	else empty end)
 ),
@@ -531,6 +569,7 @@ def base: {bench: "chain"};
  ($rel | map(select(.variant == "hs_all")) | map(1 - .pps_ratio) | q(0.5)) as $hl |
  ($rel | map(select(.variant == "tcpdump")) | map(1 - .pps_ratio) | q(0.5)) as $tl |
  ($rel | map(select(.variant == "hs_s64")) | map(1 - .pps_ratio) | q(0.5)) as $sl |
+ ($rel | map(select(.variant == "empty")) | map(1 - .pps_ratio) | q(0.5)) as $el |
  ($rel | map(select(.variant == "hs_all")) | map(.own_over) | q(0.5)) as $ho |
  ($rel | map(select(.variant == "tcpdump")) | map(.own_over) | q(0.5)) as $to |
 	(base + {section: "throughput", name: "hopscope every packet vs tcpdump: CPU per packet over none",
@@ -545,7 +584,13 @@ def base: {bench: "chain"};
 		target: "hopscope <= 0.5 x tcpdump", met: ($hl <= 0.5 * $tl)}),
 	(base + {section: "throughput", name: "hopscope 1 in 64 sampled: lost throughput",
 		metric: "lost_throughput", value: ($sl | r(4)), unit: "ratio",
-		target: "< 0.03", met: ($sl < 0.03)})
+		target: "< 0.03", met: ($sl < 0.03)}),
+	(if $el != null then
+		(base + {section: "throughput", name: "hopscope 1 in 64 sampled: lost throughput over the empty programs'",
+			metric: "lost_throughput_vs_floor", value: (if $el > 0 then ($sl / $el | r(4)) else null end),
+			unit: "ratio", hopscope_lost: ($sl | r(4)), floor_lost: ($el | r(4)),
+			target: "<= 1.5 x the empty programs'", met: ($sl <= 1.5 * $el)})
+	 else empty end)
 ),
 
 # distortion: per hop, per variant
@@ -605,6 +650,11 @@ def find($v; $m): [.[] | select(.section == "throughput" and .variant == $v and 
 	($c.own_ns | f0 | lpad(7)) + ("(+\(if $co then $co.own_over_none_ns | f0 else "0" end))" | lpad(10))),
 "  all CPUs: /proc/stat over the stream, per packet received; own: this benchmark's processes only (the sender with",
 "  the kernel's work in its context, hopscope or the tcpdumps, ksoftirqd), which other loads leave alone",
+"over the floor (the empty programs at the same 16 hooks, the same round):",
+($variants[] | select(. != "none" and . != "empty") as $v |
+	($all | find($v; "pps_ratio")) as $pr | ($all | find($v; "cpu_over_none")) as $co |
+	select($pr.pps_ratio_floor != null) |
+	"  " + ($pr.name | pad(37)) + "pps/floor \($pr.pps_ratio_floor | f3)   CPU +\($co.cpu_over_floor_ns | f0) ns/pkt over the floor's"),
 ($variants[] | select(startswith("hs_")) as $v | ($all | find($v; "rx_pps")) as $p |
 	"probe cost, \($p.name): tc-ingress \($p.probe_tc_ingress_ns | f0) ns, tc-egress \($p.probe_tc_egress_ns | f0) ns a run (the kernel's timing, median over rounds); \($p.recorded) records in all"),
 "  (hopscope turns on the kernel's BPF run-time statistics to report that cost: two clock reads a run, part of what it costs here)",
@@ -617,6 +667,8 @@ def find($v; $m): [.[] | select(.section == "throughput" and .variant == $v and 
 	 elif .metric == "cpu_over_none_vs_tcpdump" then
 		"hopscope +\(.hopscope_ns | f0) ns/pkt, tcpdump +\(.tcpdump_ns | f0) ns/pkt, ratio \(.value | f3) (target \(.target));" +
 		" own processes only: +\(.own_hopscope_ns | f0) and +\(.own_tcpdump_ns | f0), ratio \(.own_ratio | f3)"
+	 elif .metric == "lost_throughput_vs_floor" then
+		"1 in 64 loses \(.hopscope_lost * 100 | f2)%, the empty programs \(.floor_lost * 100 | f2)%, ratio \(.value | f3) (target \(.target))"
 	 else "hopscope \(.hopscope_lost * 100 | f2)%, tcpdump \(.tcpdump_lost * 100 | f2)%, ratio \(.value | f3) (target \(.target))" end)),
 "",
 "== distortion: \($count) packets at \($rate)/s, \($rounds) rounds; delays in ns, medians over rounds [q1 q3] ==",
