@@ -285,7 +285,7 @@ docker_net() { # docker_net K: Docker network of link K
 # docker_node K: node K as a container, on link K-1 (eth0) and link K
 # (eth1; eth0 for the sender), its namespace named like the node's
 docker_node() {
-	local k=$1 name pid first ip
+	local k=$1 name pid first ip a
 	name=$(node "$k")
 	if [ "$k" -eq 0 ]; then first=0 ip=198.18.0.1; else first=$((k - 1)) ip="198.18.$((k - 1)).2"; fi
 	docker run -d --name "$name" --label "hopscope.testbed=$PREFIX" \
@@ -301,7 +301,6 @@ docker_node() {
 	nsexec "$name" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 \
 		net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 	for a in eth0 eth1; do
-		[ -e "/proc/sys/net/ipv6/conf/$a" ] || true
 		nsexec "$name" sysctl -qw "net.ipv6.conf.$a.disable_ipv6=0" "net.ipv6.conf.$a.accept_dad=0" 2>/dev/null || true
 	done
 }
@@ -315,7 +314,7 @@ docker_up() {
 
 # Every container and network of this testbed, and our macvlan parents.
 docker_down() {
-	local ids
+	local ids l
 	if command -v docker >/dev/null && timeout 10 docker version >/dev/null 2>&1; then
 		ids=$(docker ps -aq --filter "label=hopscope.testbed=$PREFIX")
 		# shellcheck disable=SC2086

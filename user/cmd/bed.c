@@ -24,6 +24,18 @@
 #error "HS_LIBEXECDIR: where testbed.sh is, set by the Makefile"
 #endif
 
+void hs_bed_chain_kinds(char *buf, size_t len, const char *kind,
+			unsigned int functions)
+{
+	size_t used = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i <= functions && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 i ? "," : "", kind);
+}
+
 int hs_bed_init(struct hs_bed *b)
 {
 	const char *env = getenv("HOPSCOPE_TESTBED");

@@ -24,6 +24,10 @@ struct hs_bed {
 	char kinds[160]; /* the links, as testbed.sh up takes them */
 };
 
+/* The links of a chain of `functions` functions all joined by `kind`, as
+ * testbed.sh up takes them: functions + 1 of them, comma-separated. */
+void hs_bed_chain_kinds(char *buf, size_t len, const char *kind,
+			unsigned int functions);
 /* Find the script and name the testbed after our pid. 0 or -ENOENT. */
 int hs_bed_init(struct hs_bed *b);
 /* testbed.sh up / down / has-ovs / has-docker. 0, or -EIO with a message

@@ -12,6 +12,7 @@
 #include "core/exit.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "cmd/bed.h"
 #include "cmd/cli.h"
 #include "cmd/demo.h"
 #include "cmd/measure.h"
@@ -238,29 +239,43 @@ struct chain_cfg {
 
 /* veth, bridge, macvlan, ovs, comma-separated: checked here so that a
  * typo never builds half a testbed */
+/* A comma-separated list of names: each found in names[0..n-1] sets its
+ * bit in *mask. The number of names in the list, or -1 at one not there. */
+static int name_list(const char *val, const char *const *names,
+		     unsigned int n, unsigned int *mask)
+{
+	const char *p = val;
+	int count = 0;
+
+	*mask = 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		unsigned int k;
+
+		for (k = 0; k < n; k++)
+			if (len == strlen(names[k]) && !strncmp(p, names[k], len))
+				break;
+		if (k == n)
+			return -1;
+		*mask |= 1u << k;
+		count++;
+		if (!p[len])
+			return count;
+		p += len + 1;
+	}
+}
+
 static int parse_chain(const struct hs_opt *o, const char *val, void *field)
 {
 	static const char *const kinds[] = { "veth", "bridge", "macvlan",
 					     "ovs" };
-	const char *p = val;
-	unsigned int links = 0;
+	unsigned int mask;
+	int links = name_list(val, kinds, ARRAY_SIZE(kinds), &mask);
 
-	for (;;) {
-		size_t len = strcspn(p, ","), k;
-
-		for (k = 0; k < ARRAY_SIZE(kinds); k++)
-			if (len == strlen(kinds[k]) &&
-			    !strncmp(p, kinds[k], len))
-				break;
-		if (k == ARRAY_SIZE(kinds))
-			return hs_opt_bad(
-				o, val,
-				"expected veth, bridge, macvlan or ovs, comma-separated");
-		links++;
-		if (!p[len])
-			break;
-		p += len + 1;
-	}
+	if (links < 0)
+		return hs_opt_bad(
+			o, val,
+			"expected veth, bridge, macvlan or ovs, comma-separated");
 	if (links > MAX_LINKS) {
 		char want[32];
 
@@ -311,17 +326,6 @@ static const struct demo_command demo_defaults = {
 	.chain = { .rate = 1000 },
 };
 
-/* N functions: N + 1 veth links */
-static void veth_chain(char *buf, size_t len, uint32_t vnfs)
-{
-	size_t used = 0;
-	uint32_t i;
-
-	for (i = 0; i <= vnfs; i++)
-		used += (size_t)snprintf(buf + used, len - used, "%sveth",
-					 i ? "," : "");
-}
-
 static int demo_main(void *cfg, int n_operands, char **operands)
 {
 	const struct demo_command *c = cfg;
@@ -345,7 +349,7 @@ static int demo_main(void *cfg, int n_operands, char **operands)
 	d.chain = c->chain.chain ? c->chain.chain : DEFAULT_CHAIN;
 	d.chain_is_default = !c->chain.chain && !c->chain.vnfs;
 	if (c->chain.vnfs) {
-		veth_chain(chain, sizeof(chain), c->chain.vnfs);
+		hs_bed_chain_kinds(chain, sizeof(chain), "veth", c->chain.vnfs);
 		d.chain = chain;
 	}
 	d.rate_pps = c->chain.rate;
@@ -372,23 +376,8 @@ static int parse_names(const struct hs_opt *o, const char *val, void *field,
 		       const char *const *names, unsigned int n,
 		       const char *want)
 {
-	unsigned int mask = 0, k;
-	const char *p = val;
-
-	for (;;) {
-		size_t len = strcspn(p, ",");
-
-		for (k = 0; k < n; k++)
-			if (len == strlen(names[k]) && !strncmp(p, names[k], len))
-				break;
-		if (k == n)
-			return hs_opt_bad(o, val, want);
-		mask |= 1u << k;
-		if (!p[len])
-			break;
-		p += len + 1;
-	}
-	*(unsigned int *)field = mask;
+	if (name_list(val, names, n, field) < 0)
+		return hs_opt_bad(o, val, want);
 	return 0;
 }
 

@@ -68,6 +68,13 @@ static const unsigned int full_frames[] = { 64,	  128,	256, 512,
 					    1024, 1280, 1514 };
 static const unsigned int quick_frames[] = { 64, 1514 };
 
+/* Traffic of a cell: rate, packets, and the left-out head and tail. */
+struct stream {
+	uint32_t rate;
+	uint64_t count; /* sent */
+	uint64_t head; /* left out at the head, and as many at the tail */
+};
+
 struct study {
 	struct hs_study_opts *opts;
 	struct hs_study_results res;
@@ -77,16 +84,18 @@ struct study {
 	bool has_ovs;
 	char docker_reason[160]; /* "" where a Docker Engine answers */
 	char sriov_reason[160]; /* "" where a VF exists */
-	/* the cell being measured */
+	/* the cell being measured, and its stream at the rate measured */
 	struct hs_study_cell *cell;
+	struct stream stream;
 	char json[PATH_MAX];
 	char sockperf_out[PATH_MAX];
 	pid_t sender, client, server;
 	int sent_fd; /* the sender's report */
 	int sink_fd;
-	/* --between pairs: one per link of the chain */
-	char ends[2 * 9][64];
-	const char *ends_ptrs[2 * 9];
+	/* the chain's nodes' namespaces (snd, vnf1..vnfN, rcv), and what is
+	 * selected of them: --between pairs, one per link, or --netns */
+	char nodes[9 + 1][64];
+	const char *selected[2 * 9];
 	double carried; /* packets a second the sender kept */
 	unsigned long long stat0[8], stat1[8];
 	struct timespec t0, t1;
@@ -155,22 +164,21 @@ static struct hs_study_cell *add_cell(struct study *s, enum hs_study_exp e,
 	return c;
 }
 
-/* Whether tech t can be measured here; the reason why not in c. */
-static bool tech_available(struct study *s, struct hs_study_cell *c,
-			   const char *kinds)
+/* Whether c's technology can be measured here on c->kinds; the reason
+ * why not in c. */
+static bool tech_available(struct study *s, struct hs_study_cell *c)
 {
 	if (c->tech == HS_TECH_SRIOV) {
 		snprintf(c->reason, sizeof(c->reason), "%s", s->sriov_reason);
 		c->available = false;
-	} else if (!kinds) {
+	} else if (!c->kinds[0]) {
 		snprintf(c->reason, sizeof(c->reason),
 			 "not measured: %s",
 			 c->exp == HS_EXP_ROUNDTRIP ?
 				 "two native processes talk over lo, which has no hop to measure" :
 				 "a chain of network functions needs containers");
 		c->available = false;
-	} else if (kinds && !strncmp(kinds, "docker-", 7) &&
-		   s->docker_reason[0]) {
+	} else if (!strncmp(c->kinds, "docker-", 7) && s->docker_reason[0]) {
 		snprintf(c->reason, sizeof(c->reason), "%s", s->docker_reason);
 		c->available = false;
 	} else if (c->tech == HS_TECH_OVS && !s->has_ovs) {
@@ -181,7 +189,13 @@ static bool tech_available(struct study *s, struct hs_study_cell *c,
 	return c->available;
 }
 
-static void plan_tech(struct study *s, enum hs_study_tech t, char kinds[][160])
+/* The cell's links: kinds, or "" where nothing stands for them. */
+static void set_kinds(struct hs_study_cell *c, const char *kinds)
+{
+	snprintf(c->kinds, sizeof(c->kinds), "%s", kinds ? kinds : "");
+}
+
+static void plan_tech(struct study *s, enum hs_study_tech t)
 {
 	unsigned int exps = s->opts->exps, i, n_frames;
 	const unsigned int *frames;
@@ -203,9 +217,8 @@ static void plan_tech(struct study *s, enum hs_study_tech t, char kinds[][160])
 				if (!c)
 					return;
 				c->frame = frames[i];
-				c->kinds = e == HS_EXP_LATENCY ? k :
-								 pair_kind(t);
-				tech_available(s, c, c->kinds);
+				set_kinds(c, e == HS_EXP_LATENCY ? k : pair_kind(t));
+				tech_available(s, c);
 			}
 			break;
 		case HS_EXP_JITTER:
@@ -214,43 +227,26 @@ static void plan_tech(struct study *s, enum hs_study_tech t, char kinds[][160])
 			if (!c)
 				return;
 			c->frame = 64;
-			c->kinds = k;
-			tech_available(s, c, k);
+			set_kinds(c, k);
+			tech_available(s, c);
 			break;
 		case HS_EXP_CHAIN:
 			for (i = 1; i <= s->opts->max_vnfs; i++) {
-				const char *pk = pair_kind(t);
-				size_t used = 0;
-				unsigned int l;
-
 				c = add_cell(s, e, t);
 				if (!c)
 					return;
 				c->frame = 64;
 				c->functions = i;
-				if (pk) {
-					/* N functions: N + 1 links */
-					for (l = 0; l <= i; l++)
-						used += (size_t)snprintf(
-							kinds[s->res.n_cells - 1] +
-								used,
-							160 - used, "%s%s",
-							l ? "," : "", pk);
-					c->kinds = kinds[s->res.n_cells - 1];
-				}
-				tech_available(s, c, c->kinds);
+				if (pair_kind(t))
+					hs_bed_chain_kinds(c->kinds,
+							   sizeof(c->kinds),
+							   pair_kind(t), i);
+				tech_available(s, c);
 			}
 			break;
 		}
 	}
 }
-
-/* Traffic of a cell: rate, packets, and the left-out head and tail. */
-struct stream {
-	uint32_t rate;
-	uint64_t count; /* sent */
-	uint64_t head; /* left out at the head, and as many at the tail */
-};
 
 static void cell_stream(const struct study *s, const struct hs_study_cell *c,
 			struct stream *st)
@@ -385,11 +381,6 @@ static double seconds_between(const struct timespec *a,
 	       (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
-static void frame_payload(const struct hs_study_cell *c, uint32_t *payload)
-{
-	*payload = c->frame - FRAME_OVERHEAD;
-}
-
 /* The most a stream may take: half as long again as its rate says, and
  * a second, for a sender that cannot keep the rate. */
 static double stream_seconds(const struct stream *st)
@@ -408,14 +399,11 @@ static int cell_started(void *ctx)
 {
 	struct study *s = ctx;
 	struct hs_study_cell *c = s->cell;
-	struct stream st;
+	const struct stream *st = &s->stream;
+	uint32_t payload = c->frame - FRAME_OVERHEAD;
 	char dst[32], port[8], size[8], mps[16], secs[16];
 	struct hs_traffic t;
-	uint32_t payload;
 
-	cell_stream(s, c, &st);
-	st.rate = c->rate_pps;
-	frame_payload(c, &payload);
 	snprintf(dst, sizeof(dst), "198.18.%u.2", c->functions);
 	read_proc_stat(s->stat0);
 	clock_gettime(CLOCK_MONOTONIC, &s->t0);
@@ -428,9 +416,9 @@ static int cell_started(void *ctx)
 
 		snprintf(port, sizeof(port), "%d", STUDY_PORT);
 		snprintf(size, sizeof(size), "%u", payload);
-		snprintf(mps, sizeof(mps), "%u", st.rate);
+		snprintf(mps, sizeof(mps), "%u", st->rate);
 		snprintf(secs, sizeof(secs), "%llu",
-			 (unsigned long long)(st.count / st.rate));
+			 (unsigned long long)(st->count / st->rate));
 		if (fd < 0) {
 			pr_err("cannot write '%s': %s", s->sockperf_out,
 			       strerror(errno));
@@ -443,10 +431,10 @@ static int cell_started(void *ctx)
 	t = (struct hs_traffic){
 		.dst = dst,
 		.port = STUDY_PORT,
-		.rate_pps = st.rate,
-		.count = st.count,
+		.rate_pps = st->rate,
+		.count = st->count,
 		/* a sender that cannot keep the rate still stops */
-		.max_seconds = stream_seconds(&st),
+		.max_seconds = stream_seconds(st),
 		.payload_bytes = payload,
 	};
 	s->sender = hs_bed_send(&s->bed, "snd", &t, &s->sent_fd);
@@ -860,36 +848,31 @@ static void select_links(struct study *s, const struct hs_study_cell *c,
 {
 	unsigned int k, n = c->functions;
 
-	for (k = 0; k <= n && k < ARRAY_SIZE(s->ends) / 2; k++) {
-		char a[16], b[16];
+	for (k = 0; k <= n + 1 && k < ARRAY_SIZE(s->nodes); k++) {
+		char node[16];
 
-		snprintf(a, sizeof(a), k ? "vnf%u" : "snd", k);
-		snprintf(b, sizeof(b), k < n ? "vnf%u" : "rcv", k + 1);
-		hs_bed_netns(&s->bed, a, s->ends[2 * k], sizeof(s->ends[0]));
-		hs_bed_netns(&s->bed, b, s->ends[2 * k + 1], sizeof(s->ends[0]));
-		s->ends_ptrs[2 * k] = s->ends[2 * k];
-		s->ends_ptrs[2 * k + 1] = s->ends[2 * k + 1];
+		snprintf(node, sizeof(node), "vnf%u", k);
+		hs_bed_netns(&s->bed, !k ? "snd" : k <= n ? node : "rcv",
+			     s->nodes[k], sizeof(s->nodes[k]));
 	}
-	run->select.between = s->ends_ptrs;
-	run->select.n_between = k;
 	if (n && !strncmp(c->kinds, "docker-bridge", 13)) {
 		/* Docker's bridges all live in the host's namespace, and a
 		 * search between two containers that meet the host on two
 		 * bridges takes the first (topo/path.c joins namespaces, not
 		 * bridges): the containers' own interfaces, then, every hop
 		 * between two of them one "network" hop */
-		for (k = 0; k < n + 2; k++) {
-			char node[16];
-
-			snprintf(node, sizeof(node), !k ? "snd" : k <= n ? "vnf%u" : "rcv", k);
-			hs_bed_netns(&s->bed, node, s->ends[k], sizeof(s->ends[0]));
-			s->ends_ptrs[k] = s->ends[k];
-		}
-		run->select.between = NULL;
-		run->select.n_between = 0;
-		run->select.netns = s->ends_ptrs;
-		run->select.n_netns = k;
+		for (k = 0; k < n + 2; k++)
+			s->selected[k] = s->nodes[k];
+		run->select.netns = s->selected;
+		run->select.n_netns = n + 2;
+		return;
 	}
+	for (k = 0; k <= n; k++) {
+		s->selected[2 * k] = s->nodes[k];
+		s->selected[2 * k + 1] = s->nodes[k + 1];
+	}
+	run->select.between = s->selected;
+	run->select.n_between = n + 1;
 }
 
 /* One run of the collector over the cell's testbed. 0, or -errno;
@@ -897,14 +880,16 @@ static void select_links(struct study *s, const struct hs_study_cell *c,
 static int measure(struct study *s, struct hs_study_cell *c, unsigned int idx)
 {
 	struct hs_run_opts run = s->opts->run;
+	struct stream *st = &s->stream;
 	double idle[8] = { 0 };
-	struct stream st;
 	char expr[64], err[256];
 	int ret;
 
-	cell_stream(s, c, &st);
+	/* the experiment's stream at the rate asked first, or adapted to */
+	cell_stream(s, c, st);
 	if (!c->rate_pps)
-		c->rate_pps = st.rate;
+		c->rate_pps = st->rate;
+	st->rate = c->rate_pps;
 	snprintf(s->json, sizeof(s->json), "%s/raw/%03u-%s-%s-%u-%u.jsonl",
 		 s->opts->out, idx, hs_study_exp_names[c->exp],
 		 hs_study_tech_names[c->tech], c->frame, c->functions);
@@ -944,13 +929,12 @@ static int measure(struct study *s, struct hs_study_cell *c, unsigned int idx)
 	select_links(s, c, &run);
 	run.json_path = s->json;
 	run.table = false;
-	st.rate = c->rate_pps;
 	/* a rate that may not be kept: 10% of slack (a stream that needs
 	 * more is measured again at the rate the sender kept) */
-	run.collect.duration_s = (double)st.count / c->rate_pps *
+	run.collect.duration_s = (double)st->count / c->rate_pps *
 					 (adapts(c) ? 1.1 : 1.0) +
 				 (c->exp == HS_EXP_ROUNDTRIP ? 1.5 : 0.5);
-	run.collect.session.warmup_ns = st.head * 1000000000ULL / c->rate_pps;
+	run.collect.session.warmup_ns = st->head * 1000000000ULL / c->rate_pps;
 	run.collect.session.cooldown_ns = run.collect.session.warmup_ns;
 	run.on_attached = cell_started;
 	run.ctx = s;
@@ -966,10 +950,8 @@ static int measure(struct study *s, struct hs_study_cell *c, unsigned int idx)
 
 		reap(s->sender, 5000);
 		if (s->sent_fd >= 0 && !hs_bed_sent(s->sent_fd, &sent) &&
-		    sent.seconds > 0) {
-			c->sent = (uint64_t)sent.packets;
+		    sent.seconds > 0)
 			s->carried = (double)sent.packets / sent.seconds;
-		}
 	}
 	if (s->client > 0)
 		reap(s->client, 10000);
@@ -1127,7 +1109,6 @@ static int run_cells(struct study *s)
 
 int hs_study(struct hs_study_opts *o)
 {
-	static char kinds[MAX_CELLS][160];
 	struct study s = { .opts = o };
 	struct timespec t0, t1;
 	unsigned int t;
@@ -1148,7 +1129,7 @@ int hs_study(struct hs_study_opts *o)
 	describe_host(&s);
 	for (t = 0; t < HS_TECHS; t++)
 		if (o->techs & (1u << t))
-			plan_tech(&s, t, kinds);
+			plan_tech(&s, t);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* every cell loads the same probes: verify them once */
 	hs_probes_keep_loaded(true);

@@ -74,11 +74,10 @@ struct hs_study_cell {
 	enum hs_study_tech tech;
 	unsigned int frame; /* bytes on the wire, FCS left out */
 	unsigned int functions; /* chain: VNFs on the path */
-	const char *kinds; /* testbed.sh's links */
+	char kinds[160]; /* testbed.sh's links; "" where none stand for it */
 	bool available;
 	char reason[160]; /* why not, or what was adapted */
 	uint32_t rate_pps;
-	uint64_t sent;
 	struct hs_study_leg path; /* sender to receiver */
 	struct hs_study_leg back; /* round trip: receiver to sender */
 	unsigned int n_hops;
