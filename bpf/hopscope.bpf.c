@@ -78,17 +78,19 @@ static __always_inline __u64 hs_submit_flags(const struct hs_counters *c)
 
 /*
  * Parse and filter, shared by both hooks. Returns 1 when the packet is to
- * be fingerprinted, with pkt and *flow_state filled; the hook then reads
- * the payload its own way and samples on the fingerprint.
+ * be sampled, with pkt filled; the hook then reads the payload its own
+ * way where the sampling decision or the record needs it.
  */
 static __always_inline int hs_select(void *data, void *data_end,
 				     __u32 frame_len, struct hs_counters *c,
-				     struct hs_pkt *pkt, __u64 *flow_state)
+				     struct hs_pkt *pkt)
 {
 	int err;
 
 	c->seen++;
-	err = hs_parse(data, data_end, frame_len, vxlan_ports, pkt);
+	err = hs_parse_fast(data, data_end, vxlan_ports, pkt);
+	if (err == HS_PARSE_SLOW)
+		err = hs_parse(data, data_end, frame_len, vxlan_ports, pkt);
 	if (err == HS_PARSE_NOT_IP) {
 		c->filtered++;
 		return 0;
@@ -101,24 +103,43 @@ static __always_inline int hs_select(void *data, void *data_end,
 		c->filtered++;
 		return 0;
 	}
-	*flow_state = hs_flow_state(pkt);
 	return 1;
 }
 
-/* Trajectory sampling on the whole fingerprint, payload included. */
-static __always_inline int hs_sample(struct hs_counters *c, __u64 fp)
+/* Every packet is recorded: the verifier drops the sampling code. */
+static __always_inline int hs_sampling(void)
 {
-	if (!hs_sampled(fp, sample_threshold)) {
+	return sample_threshold < (1ULL << 32);
+}
+
+/*
+ * Trajectory sampling (hs_packet.h). Before the payload is read, where
+ * the headers decide: a packet sampled out costs the parse and one short
+ * hash. key_ready says the NAT key is in pkt for the others.
+ */
+static __always_inline int hs_sample(struct hs_counters *c,
+				     const struct hs_pkt *pkt, int key_ready)
+{
+	int keep;
+
+	if (!hs_sampling())
+		return 1;
+	if (hs_header_keyed(pkt))
+		keep = hs_sampled(hs_header_key(pkt), sample_threshold);
+	else if (key_ready)
+		keep = hs_sampled(pkt->nat_key, sample_threshold);
+	else
+		return 1; /* not yet: asked again with the NAT key */
+	if (!keep) {
 		c->sampled_out++;
 		return 0;
 	}
-	c->sampled++;
 	return 1;
 }
 
 static __always_inline void hs_record(struct hs_counters *c, __u32 id,
 				      const struct hs_pkt *pkt,
-				      __u64 flow_state, __u64 nat_key, __u64 fp)
+				      __u64 flow_state, __u64 fp)
 {
 	struct hs_record *rec;
 	__u64 ts = stamp_tai ? bpf_ktime_get_tai_ns() : bpf_ktime_get_ns();
@@ -139,7 +160,7 @@ static __always_inline void hs_record(struct hs_counters *c, __u32 id,
 		     (pkt->is_big ? HS_REC_BIG : 0) |
 		     (pkt->encap ? HS_REC_ENCAP : 0);
 	rec->vni = pkt->vni;
-	rec->nat_key = nat_key;
+	rec->nat_key = pkt->nat_key;
 	__builtin_memset(rec->__pad, 0, sizeof(rec->__pad));
 	c->recorded++;
 	bpf_ringbuf_submit(rec, hs_submit_flags(c));
@@ -307,20 +328,24 @@ static __always_inline int hs_probe(void *ctx, const enum hs_at at,
 	void *data_end = hs_ctx_data_end(ctx, at);
 	struct hs_pkt pkt = {};
 	struct hs_counters *c;
-	__u64 flow_state, nat_key, fp;
+	__u64 flow_state;
 	__u32 id;
 
 	if (!__builtin_constant_p(at) || !__builtin_constant_p(hook))
 		hs_at_not_constant();
 	c = hs_point(ctx, at, hook, &id);
-	if (!c || !hs_select(data, data_end, hs_ctx_len(ctx, at), c, &pkt,
-			     &flow_state))
+	if (!c || !hs_select(data, data_end, hs_ctx_len(ctx, at), c, &pkt))
+		goto out;
+	if (!hs_sample(c, &pkt, 0))
 		goto out;
 	hs_payload_words(ctx, at, data, data_end, &pkt);
-	nat_key = hs_nat_key(&pkt);
-	fp = hs_fingerprint(flow_state, nat_key);
-	if (hs_sample(c, fp))
-		hs_record(c, id, &pkt, flow_state, nat_key, fp);
+	pkt.nat_key = hs_nat_key(&pkt);
+	if (!hs_header_keyed(&pkt) && !hs_sample(c, &pkt, 1))
+		goto out;
+	c->sampled++;
+	flow_state = hs_flow_state(&pkt);
+	hs_record(c, id, &pkt, flow_state,
+		  hs_fingerprint(flow_state, pkt.nat_key));
 out:
 	return hs_verdict(at);
 }

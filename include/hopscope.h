@@ -63,9 +63,10 @@ enum hs_hook {
 /* hs_fingerprint()'s version, in every record file's header: bumped
  * whenever the fingerprint of any packet changes (2: TCP flags and window,
  * the payload's last 8 bytes, BIG TCP, VXLAN as its inner packet; 3: made
- * of the flow state and the NAT key, the ICMP echo id with the ports),
- * since records of two versions never match */
-#define HS_FINGERPRINT_VERSION 3
+ * of the flow state and the NAT key, the ICMP echo id with the ports;
+ * 4: the NAT key in two lanes, the fingerprint the XOR of the two
+ * finished hashes), since records of two versions never match */
+#define HS_FINGERPRINT_VERSION 4
 
 /* hs_record.flags */
 #define HS_REC_IPV6 (1u << 0)

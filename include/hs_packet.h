@@ -512,6 +512,53 @@ static __always_inline int hs_parse(const void *data, const void *data_end,
 	return hs_parse_eth(data, data + off, data_end, frame_len, pkt);
 }
 
+/* hs_parse_fast(): not the frame it takes; hs_parse() parses it. */
+#define HS_PARSE_SLOW (-1)
+
+/*
+ * The common frame in a straight line: untagged Ethernet, IPv4 with no
+ * options, neither fragment nor BIG TCP, and no UDP to a tunnel's port.
+ * Fills pkt as hs_parse() would and returns what hs_parse() would (the
+ * unit tests compare the two on every frame they have); HS_PARSE_SLOW for
+ * any other frame. The probe tries it first: it skips the tunnel peek, the
+ * tag walk and the header dispatch, about half the parse.
+ */
+static __always_inline int hs_parse_fast(const void *data, const void *data_end,
+					 const volatile __u64 *vxlan_ports,
+					 struct hs_pkt *pkt)
+{
+	const struct ethhdr *eth = data;
+	const hs_iphdr_t *ip = (const void *)(eth + 1);
+	const hs_udphdr_t *udp = (const void *)(ip + 1);
+	__u16 tot_len, dport;
+
+	if ((const void *)(ip + 1) > data_end ||
+	    eth->h_proto != bpf_htons(HS_ETH_P_IP) ||
+	    *(const __u8 *)ip != 0x45 ||
+	    (ip->frag_off & bpf_htons(HS_IP_MF | HS_IP_OFFSET)))
+		return HS_PARSE_SLOW;
+	tot_len = bpf_ntohs(ip->tot_len);
+	/* 0 is BIG TCP's, and 1 to 19 malformed: hs_parse() says which */
+	if (tot_len < sizeof(*ip))
+		return HS_PARSE_SLOW;
+	/* a truncated UDP header is no tunnel's: hs_parse_l4() tells */
+	if (ip->protocol == IPPROTO_UDP &&
+	    (const void *)(udp + 1) <= data_end) {
+		dport = bpf_ntohs(udp->dest);
+		if (dport == HS_GENEVE_PORT ||
+		    hs_is_vxlan_port(vxlan_ports, dport))
+			return HS_PARSE_SLOW;
+	}
+	pkt->family = 4;
+	pkt->proto = ip->protocol;
+	pkt->saddr[0] = ip->saddr;
+	pkt->daddr[0] = ip->daddr;
+	pkt->ip_ident = (__u32)bpf_ntohs(ip->id) << 16;
+	pkt->ip_len = tot_len - sizeof(*ip);
+	pkt->payload_off = sizeof(*eth) + sizeof(*ip);
+	return hs_parse_l4(udp, data_end, pkt, pkt->ip_len);
+}
+
 /*
  * The payload words, bounded by the IP length (so Ethernet padding never
  * counts), each read as one 8-byte load at an offset in the frame.
@@ -623,41 +670,95 @@ static __always_inline __u32 hs_flow_hash(const struct hs_pkt *pkt)
 
 /* The NAT key, with the payload words (pkt->head, pkt->tail) in. Family
  * and protocol are in it too: NAT keeps them, and a packet of another
- * protocol is another packet. */
+ * protocol is another packet. Two lanes of three words, mixed side by
+ * side: every mix waits for the multiply before it, and one lane of six
+ * made the probe's longest chain. */
 static __always_inline __u64 hs_nat_key(const struct hs_pkt *pkt)
 {
-	__u64 h = 0xBB67AE8584CAA73BULL;
+	__u64 a = 0xBB67AE8584CAA73BULL, b = 0x3C6EF372FE94F82BULL;
 	/* is_fragment follows from ip_ident (IPv4) or frag_off (IPv6); only
 	 * BIG TCP's lengths pass 16 bits, and those are never fragments */
 	__u32 len_frag = pkt->ip_len ^ ((__u32)pkt->frag_off << 16);
 
-	h = hs_mix(h, ((__u64)pkt->family << 8) | pkt->proto);
-	h = hs_mix(h, ((__u64)pkt->ip_ident << 32) | pkt->frag_ident);
-	h = hs_mix(h, ((__u64)len_frag << 32) | pkt->l4_words[2]);
-	h = hs_mix(h, ((__u64)pkt->l4_words[0] << 32) | pkt->l4_words[1]);
-	h = hs_mix(h, pkt->head);
-	h = hs_mix(h, pkt->tail);
-	return hs_finish(h);
+	a = hs_mix(a, ((__u64)pkt->family << 8) | pkt->proto);
+	b = hs_mix(b, ((__u64)pkt->ip_ident << 32) | pkt->frag_ident);
+	a = hs_mix(a, ((__u64)len_frag << 32) | pkt->l4_words[2]);
+	b = hs_mix(b, ((__u64)pkt->l4_words[0] << 32) | pkt->l4_words[1]);
+	a = hs_mix(a, pkt->head);
+	b = hs_mix(b, pkt->tail);
+	/* rotated: the lanes are not interchangeable */
+	return hs_finish(a ^ ((b << 32) | (b >> 32)));
 }
 
 /* The packet's identity across hops: the same at every hop that does not
- * rewrite addresses or ports. Both halves are 64-bit hashes and the mix
- * is a bijection of its state: two packets share a fingerprint only if
- * flow_state ^ nat_key agrees, as likely as any 64-bit collision. */
+ * rewrite addresses or ports. The flow hash's finished state and the NAT
+ * key, two independent 64-bit hashes, side by side rather than one after
+ * the other: two packets share a fingerprint only if the two XORs agree,
+ * as likely as any 64-bit collision, and a packet of the flow differs
+ * from the flow's others exactly where its NAT key does. */
 static __always_inline __u64 hs_fingerprint(__u64 flow_state, __u64 nat_key)
 {
-	return hs_finish(hs_mix(flow_state, nat_key));
+	return hs_finish(flow_state) ^ nat_key;
 }
 
 /*
- * 1-in-N trajectory sampling: a packet is kept iff the top 32 bits of its
- * fingerprint fall under threshold = 2^32 / N (2^32 keeps everything). The
- * fingerprint, not a header hash: a flow whose headers do not change from
- * packet to packet (IPv6 UDP: no IP id) must still be sampled 1 in N.
+ * 1-in-N trajectory sampling: a packet is kept iff a 32-bit key of it
+ * falls under threshold = 2^32 / N (2^32 keeps everything). The key is
+ * made of what no hop changes, NAT included, so a packet is kept at every
+ * hop or at none, on either side of a NAT:
+ *  - where the headers alone tell the packet from the flow's others (TCP's
+ *    sequence and acknowledgement numbers, an IPv4 id that is not 0), a
+ *    hash of those header fields (hs_header_key()): the probe decides
+ *    before it reads the payload;
+ *  - elsewhere the NAT key, payload words included: a flow whose headers
+ *    do not change from packet to packet (IPv6 UDP, IPv4 with id 0) must
+ *    still be sampled 1 in N.
+ * Which of the two is itself a function of the packet's unchanging fields.
  */
-static __always_inline int hs_sampled(__u64 fingerprint, __u64 threshold)
+static __always_inline int hs_sampled(__u64 key, __u64 threshold)
 {
-	return (fingerprint >> 32) < threshold;
+	return (key >> 32) < threshold;
+}
+
+/* 1 if the header fields alone decide (hs_header_key()). Not for a
+ * fragment or BIG TCP: a hop that reassembles or segments changes them. */
+static __always_inline int hs_header_keyed(const struct hs_pkt *pkt)
+{
+	if (pkt->is_fragment || pkt->is_big)
+		return 0;
+	if (pkt->proto == IPPROTO_TCP)
+		return 1;
+	/* the id and no fragment bits: MF or an offset leave the low half */
+	return pkt->family == 4 && pkt->ip_ident > 0xffff &&
+	       !(pkt->ip_ident & 0xffff);
+}
+
+/*
+ * The header fields of the NAT key (IP id or flow label, IP length, the
+ * L4 words: TCP's sequence, acknowledgement, flags and window; UDP's
+ * length), in the top 32 bits. Three independent multiplies and one after
+ * them: a short chain, where the NAT key's is seven mixes long.
+ */
+static __always_inline __u64 hs_header_key(const struct hs_pkt *pkt)
+{
+	__u64 h = (((__u64)pkt->ip_ident << 32) | pkt->ip_len) *
+		  0x9E3779B97F4A7C15ULL;
+
+	h ^= (((__u64)pkt->l4_words[0] << 32) | pkt->l4_words[1]) *
+	     0xC2B2AE3D27D4EB4FULL;
+	h ^= (((__u64)pkt->l4_words[2] << 32) | pkt->proto) *
+	     0x165667B19E3779F9ULL;
+	h ^= h >> 29;
+	return h * 0xBF58476D1CE4E5B9ULL;
+}
+
+/* The sampling decision for a packet whose nat_key is filled in. */
+static __always_inline int hs_pkt_sampled(const struct hs_pkt *pkt,
+					  __u64 threshold)
+{
+	return hs_sampled(hs_header_keyed(pkt) ? hs_header_key(pkt) :
+						 pkt->nat_key,
+			  threshold);
 }
 
 static __always_inline __u64 hs_sample_threshold(__u32 one_in)

@@ -18,6 +18,8 @@
 #    port 80. The hop from the uplink to the container's bridge port is of kind nat
 #    ("to 198.18.40.1:8080 -> 198.18.41.2:80"), and every hop from the
 #    client to the container carries every packet.
+# 3. The DNAT again, 1 packet in 4 sampled: every hop, the nat one too,
+#    carries the same packets.
 #
 # NETWORK SAFETY: the namespaces are the test's own (hs<pid>_*), the
 # addresses from 198.18.0.0/15 and 2001:2::/48, the traffic bounded
@@ -151,4 +153,27 @@ while IFS=$'\t' read -r from kind via pkts lost; do
 	fi
 done < <(final_hops_named)
 [ $nat_hops -eq 1 ] || fail "$nat_hops NAT hops found through the DNAT, expected 1"
+assert_nothing_attached
+
+# ---- 3. the same DNAT, 1 packet in 4 sampled ----
+# The sampling key is made of what NAT leaves alone: the packets kept
+# before the DNAT are those kept after it, so every hop, the nat one
+# included, carries the same packets, about a quarter of them.
+start_hopscope 8 --between "${P}cli" "${P}ctr" --filter udp --interval 0 --sample 4
+rx0=$(udp_arrived "${P}ctr")
+ip netns exec "${P}cli" "$BUILD/tests/udpgen" 198.18.40.1 8080 $RATE $COUNT 20 >/dev/null
+wait_udp "${P}ctr" "$rx0" $COUNT
+stop_hopscope INT || fail "hopscope exited $?: $(cat "$WORK/err")"
+kept=
+nat_hops=0
+while IFS=$'\t' read -r from kind via pkts lost; do
+	note "sampled: $from $kind: $pkts packets, $lost lost"
+	[ -z "$kept" ] && kept=$pkts
+	[ "$pkts" -eq "$kept" ] || fail "$from $kind: $pkts sampled packets, the first hop $kept"
+	[ "$lost" -eq 0 ] || fail "$from $kind: $lost sampled packets reported lost"
+	[ "$kind" = nat ] && nat_hops=$((nat_hops + 1))
+done < <(final_hops_named)
+[ $nat_hops -eq 1 ] || fail "sampled: $nat_hops NAT hops, expected 1"
+# binomial(300, 1/4): mean 75, sd 7.5
+[ "$kept" -ge 40 ] && [ "$kept" -le 110 ] || fail "1 in 4 kept $kept of $COUNT"
 assert_nothing_attached

@@ -31,7 +31,7 @@ static void v6(struct tpkt *t, uint8_t proto)
 /*
  * A stream of distinct packets (IPv4 id and payload sequence number
  * counting up, as a sender makes them): the records are exactly those
- * packets whose fingerprint hs_sampled() keeps, in order.
+ * packets hs_pkt_sampled() keeps, in order.
  */
 HOOK_TESTS(sampling, one_in_eight_is_the_fingerprint_decision)
 {
@@ -58,7 +58,7 @@ HOOK_TESTS(sampling, one_in_eight_is_the_fingerprint_decision)
 		len = tpkt_build(&t, frame);
 		cr_assert_eq(hs_frame_fingerprint(frame, (__u32)len, &pkt, &fp),
 			     0);
-		if (hs_sampled(fp, thr))
+		if (hs_pkt_sampled(&pkt, thr))
 			want[nwant++] = fp;
 		probe_run(p, hook, frame, len);
 		if (i % 256 == 255)
@@ -126,8 +126,73 @@ Test(sampling, same_decision_at_xdp_and_tc)
 }
 
 /*
- * docs/design.md: sampling is by the hash of the whole fingerprint, payload
- * included. Were the probe to sample on the header hash only, a flow
+ * Either side of a NAT (addresses and ports rewritten), in a mix of
+ * packets the headers decide (IPv4 with an id, TCP) and packets the NAT
+ * key decides (IPv4 id 0, IPv6 UDP): the probe keeps the same packets on
+ * both sides, and exactly those hs_pkt_sampled() keeps.
+ */
+HOOK_TESTS(sampling, same_decision_across_nat_as_user_space)
+{
+	FRAME_BUF(frame, TPKT_MAX);
+	uint8_t payload[24] = { 0 };
+	struct probe *in = probe_open(&(struct probe_opts){
+		.point = 1, .sample = 5 });
+	struct probe *out = probe_open(&(struct probe_opts){
+		.point = 2, .sample = 5 });
+	unsigned int i, n = 1200, want = 0, kinds[4] = { 0 };
+	uint64_t thr = hs_sample_threshold(5);
+	struct tpkt t;
+
+	for (i = 0; i < n; i++) {
+		struct hs_pkt pkt;
+		int kind = i % 4;
+		size_t len;
+		__u64 fp;
+
+		tpkt_init(&t);
+		if (kind == 3)
+			v6(&t, 17);
+		t.proto = kind == 2 ? 6 : t.proto;
+		t.ip_id = kind == 1 ? 0 : (uint16_t)(i + 1);
+		t.tcp_seq = i * 1000;
+		t.payload = payload;
+		t.payload_len = sizeof(payload);
+		memcpy(payload, &i, sizeof(i));
+		len = tpkt_build(&t, frame);
+		cr_assert_eq(hs_frame_fingerprint(frame, (__u32)len, &pkt, &fp),
+			     0);
+		if (hs_pkt_sampled(&pkt, thr)) {
+			want++;
+			kinds[kind]++;
+		}
+		probe_run(in, hook, frame, len);
+		t.src = kind == 3 ? "2001:2:0:9::9" : "198.19.9.9";
+		t.sport = 33333;
+		probe_run(out, hook, frame, tpkt_build(&t, frame));
+		if (i % 200 == 199) {
+			probe_drain(in);
+			probe_drain(out);
+		}
+	}
+	probe_drain(in);
+	probe_drain(out);
+	for (i = 0; i < 4; i++)
+		cr_expect_gt(kinds[i], 0, "kind %u never sampled", i);
+	cr_assert_eq(in->nrec, want, "%s: %zu records, user space keeps %u",
+		     hook_name(hook), in->nrec, want);
+	cr_assert_eq(out->nrec, want, "%s: past the NAT %zu records, want %u",
+		     hook_name(hook), out->nrec, want);
+	for (i = 0; i < want; i++)
+		cr_assert_eq(in->recs[i].nat_key, out->recs[i].nat_key,
+			     "record %u: another packet past the NAT", i);
+	probe_close(in);
+	probe_close(out);
+}
+
+/*
+ * docs/design.md: where no header field tells a flow's packets apart,
+ * sampling is by the NAT key, payload included. Were the probe to sample
+ * on the header hash only, a flow
  * whose headers do not change from packet to packet (IPv6 UDP: no IP id,
  * a per-flow flow label, a constant length) would get one decision for
  * every packet, and 1 in N would keep all of the flow or none of it. This

@@ -854,13 +854,13 @@ Test(fingerprint, sampling_one_in_n)
 	 * [2000, 3000] is more than 11 sd wide either side */
 	tpkt_init(&p);
 	for (i = 0; i < PACKETS; i++) {
-		__u64 fp;
+		struct hs_pkt pkt;
 
 		p.ip_id = (uint16_t)i;
 		p.sport = (uint16_t)(1000 + i % 7);
-		fp = fp_of(&p, NULL);
-		kept_all += hs_sampled(fp, all);
-		kept_quarter += hs_sampled(fp, quarter);
+		fp_of(&p, &pkt);
+		kept_all += hs_pkt_sampled(&pkt, all);
+		kept_quarter += hs_pkt_sampled(&pkt, quarter);
 	}
 	cr_assert_eq(kept_all, PACKETS);
 	cr_assert_geq(kept_quarter, 2000, "kept %u of 10000", kept_quarter);
@@ -879,8 +879,11 @@ Test(fingerprint, ipv6_udp_flow_sampled_per_packet)
 	init6(&p);
 	p.payload = payload;
 	for (i = 0; i < 4000; i++) {
+		struct hs_pkt pkt;
+
 		memcpy(payload, &i, sizeof(i));
-		kept += hs_sampled(fp_of(&p, NULL), hs_sample_threshold(4));
+		fp_of(&p, &pkt);
+		kept += hs_pkt_sampled(&pkt, hs_sample_threshold(4));
 	}
 	/* binomial(4000, 1/4): mean 1000, sd 27.4 */
 	cr_assert_geq(kept, 800, "kept %u of 4000", kept);

@@ -102,8 +102,9 @@ const struct hs_opt hs_capture_opts[] = {
 		"demo 0 = summary only)"),
 	HS_OPT_DEF_UINT(
 		struct hs_capture_cfg, sample, "sample", "N",
-		"record 1 in N packets, chosen by fingerprint so that a packet is\n"
-		"sampled at every hop or at none (default 1: all)",
+		"record 1 in N packets, chosen on what no hop (NAT included)\n"
+		"changes, so that a packet is sampled at every hop or at none\n"
+		"(default 1: all)",
 		1, 1u << 30),
 	HS_OPT_DEF_CUSTOM(
 		struct hs_capture_cfg, filter, struct hs_filter_opt, "filter",
