@@ -13,7 +13,8 @@
 #  1. throughput: 64-byte UDP frames at the highest rate one sender thread
 #     reaches (tests/tools/udpblast, sendmmsg batches of 64), D seconds a
 #     run (3, --quick 1), with no probes, hopscope recording every packet at
-#     every hop, hopscope sampling 1 in 64, hopscope filtering every packet
+#     every hop, the same with --hooks ingress (tc ingress only, 8 points
+#     instead of 16), hopscope sampling 1 in 64, hopscope filtering every packet
 #     out (the hooks' own cost; not with --quick) and tcpdump writing pcap
 #     on all 8 interfaces, and the floor: an empty tc program at the 16 hooks
 #     hopscope takes (clsact). Per variant: packets a second at the receiver's
@@ -91,14 +92,14 @@ make -s --no-print-directory OUTPUT="$BUILD" "$HOPSCOPE" "$BUILD/tests/udpblast"
 	"$BUILD/tests/udpgen" "$BUILD/tests/udpsink" "$BUILD/tests/pcapdelay" >&2 ||
 	die "cannot build hopscope and the benchmark's tools (make failed)"
 
-TP_VARIANTS=(none empty hs_all hs_s64 tcpdump)
+TP_VARIANTS=(none empty hs_all hs_ingress hs_s64 tcpdump)
 if [ -n "$QUICK" ]; then
 	D=1 ROUNDS=2 LOW_COUNT=1000 IDLE_SECS=0.5
 else
 	D=3 ROUNDS=5 LOW_COUNT=3000 IDLE_SECS=1
 	# where the hooks' own cost ends and the probe's work begins; left
 	# out of --quick for time
-	TP_VARIANTS=(none empty hs_all hs_s64 hs_filtered tcpdump)
+	TP_VARIANTS=(none empty hs_all hs_ingress hs_s64 hs_filtered tcpdump)
 fi
 ROUNDS=${OPT_ROUNDS:-$ROUNDS}
 D=${OPT_SECONDS:-$D}
@@ -177,7 +178,10 @@ HS_PID='' COPY_PID=''
 # start_hopscope NAME FILTER_PORT ARGS... -> $WORK/NAME.jsonl
 start_hopscope() {
 	local name=$1 fifo=$WORK/$1.fifo seen=0 line part='' waited=0 fport=$2
+	local want=$NPOINTS
 	shift 2
+	# one point a device instead of two
+	case " $* " in *" --hooks ingress "*) want=$((NPOINTS / 2)) ;; esac
 	rm -f "$fifo"
 	mkfifo "$fifo"
 	"$HOPSCOPE" run --between "${PREFIX}snd" "${PREFIX}rcv" --filter "udp and port $fport" \
@@ -191,7 +195,7 @@ start_hopscope() {
 	# shellcheck disable=SC2094 # both ends of one FIFO, on purpose
 	exec 4<>"$fifo" 3<"$fifo"
 	: >"$WORK/$name.jsonl"
-	while [ "$seen" -lt "$NPOINTS" ]; do
+	while [ "$seen" -lt "$want" ]; do
 		if IFS= read -r -t 1 line <&3; then
 			line=$part$line
 			part=
@@ -395,6 +399,8 @@ throughput_run() { # throughput_run VARIANT ROUND
 	hs_*)
 		case "$v" in
 		hs_all) start_hopscope "$name" "$PORT" ;;
+		# the lighter set for production: tc ingress only, half the hooks
+		hs_ingress) start_hopscope "$name" "$PORT" --hooks ingress ;;
 		hs_s64) start_hopscope "$name" "$PORT" --sample 64 ;;
 		# the cost of being attached at all: every packet parsed and
 		# filtered out, as a probe for another stream would
@@ -495,6 +501,7 @@ def r($d): if . == null then null else (. * pow(10; $d) | round) / pow(10; $d) e
 def rstat($d): {value: (.value | r($d)), q1: (.q1 | r($d)), q3: (.q3 | r($d))};
 def tp_label: {none: "no probes", empty: "empty tc programs at the 16 hooks",
 	hs_all: "hopscope, every packet at every hop",
+	hs_ingress: "hopscope --hooks ingress",
 	hs_s64: "hopscope, 1 in 64 sampled", hs_filtered: "hopscope, all filtered out",
 	tcpdump: "tcpdump on 8 interfaces"}[.];
 def ds_label: {hs: "hopscope (default wakeup)", hs_every: "hopscope --wakeup every",
@@ -572,6 +579,8 @@ def base: {bench: "chain"};
  ($rel | map(select(.variant == "empty")) | map(1 - .pps_ratio) | q(0.5)) as $el |
  ($rel | map(select(.variant == "hs_all")) | map(.own_over) | q(0.5)) as $ho |
  ($rel | map(select(.variant == "tcpdump")) | map(.own_over) | q(0.5)) as $to |
+ ($rel | map(select(.variant == "hs_ingress")) | map(.cpu_over) | q(0.5)) as $ic |
+ ($rel | map(select(.variant == "hs_ingress")) | map(1 - .pps_ratio) | q(0.5)) as $il |
 	(base + {section: "throughput", name: "hopscope every packet vs tcpdump: CPU per packet over none",
 		metric: "cpu_over_none_vs_tcpdump", value: (if $tc > 0 then ($hc / $tc | r(4)) else null end),
 		unit: "ratio", hopscope_ns: ($hc | r(1)), tcpdump_ns: ($tc | r(1)),
@@ -582,6 +591,13 @@ def base: {bench: "chain"};
 		metric: "lost_throughput_vs_tcpdump", value: (if $tl > 0 then ($hl / $tl | r(4)) else null end),
 		unit: "ratio", hopscope_lost: ($hl | r(4)), tcpdump_lost: ($tl | r(4)),
 		target: "hopscope <= 0.5 x tcpdump", met: ($hl <= 0.5 * $tl)}),
+	(if $ic != null then
+		(base + {section: "throughput", name: "hopscope --hooks ingress, every packet, vs tcpdump: CPU per packet over none",
+			metric: "ingress_cpu_over_none_vs_tcpdump", value: (if $tc > 0 then ($ic / $tc | r(4)) else null end),
+			unit: "ratio", hopscope_ns: ($ic | r(1)), tcpdump_ns: ($tc | r(1)),
+			lost: ($il | r(4)), all_hooks_ns: ($hc | r(1)),
+			target: "hopscope <= 0.5 x tcpdump", met: ($ic <= 0.5 * $tc)})
+	 else empty end),
 	(base + {section: "throughput", name: "hopscope 1 in 64 sampled: lost throughput",
 		metric: "lost_throughput", value: ($sl | r(4)), unit: "ratio",
 		target: "< 0.03", met: ($sl < 0.03)}),
@@ -664,6 +680,8 @@ def find($v; $m): [.[] | select(.section == "throughput" and .variant == $v and 
 ($all[] | select(.section == "throughput" and .target != null) |
 	"  [\(if .met then "met" else "MISSED" end)] \(.name): " +
 	(if .metric == "lost_throughput" then "\(.value * 100 | f2)% (target \(.target))"
+	 elif .metric == "ingress_cpu_over_none_vs_tcpdump" then
+		"hopscope +\(.hopscope_ns | f0) ns/pkt (every hook: +\(.all_hooks_ns | f0)), tcpdump +\(.tcpdump_ns | f0) ns/pkt, ratio \(.value | f3) (target \(.target)); it loses \(.lost * 100 | f2)% of the throughput"
 	 elif .metric == "cpu_over_none_vs_tcpdump" then
 		"hopscope +\(.hopscope_ns | f0) ns/pkt, tcpdump +\(.tcpdump_ns | f0) ns/pkt, ratio \(.value | f3) (target \(.target));" +
 		" own processes only: +\(.own_hopscope_ns | f0) and +\(.own_tcpdump_ns | f0), ratio \(.own_ratio | f3)"

@@ -8,15 +8,21 @@
  * (A B C A B C ...); each figure is the median over rounds, and the
  * distance to a floor the median of the per-round differences, which is
  * what counts on a shared, noisy machine.
+ * Then the ring buffer's reserve under contention: the floor recorder and
+ * the probe run on one CPU alone and on two CPUs at once, and the floor
+ * again with a ring per CPU, what a ring per CPU would save.
  *   probe_cost [--quick] [ROUNDS [REPEAT]]
  * With BENCH_JSON set, each figure is also appended to that file as a JSON
  * line (tests/bench/README.md).
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "hs_packet.h"
@@ -232,6 +238,154 @@ static void json_line(FILE *f, const char *hook, const char *frame,
 	fprintf(f, "}\n");
 }
 
+/* ---- the reserve on two CPUs at once ---- */
+
+enum contended {
+	C_FLOOR, /* one ring for every CPU, as the probe has today */
+	C_FLOOR_PERCPU, /* a ring per CPU */
+	C_RECORDED, /* the probe recording every packet */
+	C_COUNT
+};
+static const char *const contended_names[C_COUNT] = {
+	"floor, one ring",
+	"floor, a ring per CPU",
+	"probe recorded",
+};
+
+struct runner {
+	pthread_t thread;
+	pthread_barrier_t *start;
+	int cpu, fd, repeat;
+	const struct frame *frame;
+	double ns;
+};
+
+static void *runner_main(void *arg)
+{
+	struct runner *r = arg;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(r->cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		r->ns = -1;
+	pthread_barrier_wait(r->start);
+	if (r->ns >= 0)
+		r->ns = run_ns(r->fd, r->frame, r->repeat);
+	return NULL;
+}
+
+/* ns per packet on each of n CPUs (0 and 1) running fd at once; their
+ * mean, or -1 */
+static double run_on_cpus(int fd, const struct frame *f, int repeat, int n)
+{
+	struct runner rs[2];
+	pthread_barrier_t start;
+	double sum = 0;
+	int i;
+
+	pthread_barrier_init(&start, NULL, (unsigned int)n);
+	for (i = 0; i < n; i++) {
+		rs[i] = (struct runner){ .start = &start, .cpu = i, .fd = fd,
+					 .repeat = repeat, .frame = f };
+		pthread_create(&rs[i].thread, NULL, runner_main, &rs[i]);
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(rs[i].thread, NULL);
+		if (rs[i].ns < 0)
+			sum = -1e18;
+		sum += rs[i].ns;
+	}
+	pthread_barrier_destroy(&start);
+	return sum < 0 ? -1 : sum / n;
+}
+
+/* The floor's rings, one a CPU, into its map of rings; the consumer of
+ * them all in *rb. */
+static int floor_percpu_rings(struct floor_bpf *skel, int ncpu,
+			      struct ring_buffer **rb)
+{
+	int outer = bpf_map__fd(skel->maps.floor_rings), i;
+
+	for (i = 0; i < ncpu; i++) {
+		int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, NULL, 0, 0,
+					HS_RINGBUF_DEFAULT_BYTES, NULL);
+		__u32 key = (__u32)i;
+
+		if (fd < 0 || bpf_map_update_elem(outer, &key, &fd, BPF_ANY))
+			return -1;
+		if (!*rb)
+			*rb = ring_buffer__new(fd, discard, NULL, NULL);
+		else if (ring_buffer__add(*rb, fd, discard, NULL))
+			return -1;
+		close(fd); /* the map of rings holds it */
+		if (!*rb)
+			return -1;
+	}
+	return 0;
+}
+
+static void contention(FILE *json, int rounds, int repeat,
+		       const struct frame *f)
+{
+	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN), c, r, n;
+	struct floor_bpf *floor_skel = floor_bpf__open_and_load();
+	struct hopscope_bpf *probe = load_probe(0, 1ULL << 32, 0, 0);
+	struct ring_buffer *rb[C_COUNT] = {};
+	double one[C_COUNT][64], two[C_COUNT][64], d[C_COUNT][64];
+	int fds[C_COUNT];
+
+	if (ncpu < 2 || !floor_skel || !probe ||
+	    floor_percpu_rings(floor_skel, ncpu, &rb[C_FLOOR_PERCPU])) {
+		printf("\ncontention: skipped (%s)\n",
+		       ncpu < 2 ? "one CPU" : "cannot load the programs");
+		goto out;
+	}
+	rb[C_FLOOR] = ring_buffer__new(bpf_map__fd(floor_skel->maps.floor_records),
+				       discard, NULL, NULL);
+	rb[C_RECORDED] = ring_buffer__new(bpf_map__fd(probe->maps.records),
+					  discard, NULL, NULL);
+	fds[C_FLOOR] = bpf_program__fd(floor_skel->progs.floor_tc);
+	fds[C_FLOOR_PERCPU] = bpf_program__fd(floor_skel->progs.floor_tc_percpu);
+	fds[C_RECORDED] = prog_fd(probe, 0, 0);
+	/* two CPUs' records in one ring of ~170 000 */
+	repeat = repeat > 60000 ? 60000 : repeat;
+	for (r = 0; r < rounds; r++) {
+		for (c = 0; c < C_COUNT; c++) {
+			for (n = 1; n <= 2; n++) {
+				double ns = run_on_cpus(fds[c], f, repeat, n);
+
+				(n == 1 ? one : two)[c][r] = ns;
+				ring_buffer__consume(rb[c]);
+			}
+			d[c][r] = two[c][r] - one[c][r];
+		}
+	}
+	printf("\n%-5s %-15s %-24s %12s %12s %13s\n", "hook", "frame",
+	       "reserve on 2 CPUs", "1 CPU ns", "2 CPUs ns", "contention");
+	for (c = 0; c < C_COUNT; c++) {
+		double m1 = median(one[c], rounds), m2 = median(two[c], rounds),
+		       md = median(d[c], rounds);
+
+		printf("%-5s %-15s %-24s %12.1f %12.1f %+13.1f\n", "tc",
+		       f->name, contended_names[c], m1, m2, md);
+		if (json)
+			fprintf(json,
+				"{\"bench\":\"probe_cost\",\"section\":\"contention\","
+				"\"name\":\"tc %s %s, 2 CPUs at once\",\"variant\":\"%s\","
+				"\"value\":%.1f,\"unit\":\"ns/pkt\",\"one_cpu\":%.1f,"
+				"\"contention_ns\":%.1f,\"q1\":%.1f,\"q3\":%.1f}\n",
+				f->name, contended_names[c], contended_names[c], m2,
+				m1, md, quantile(two[c], rounds, 0.25),
+				quantile(two[c], rounds, 0.75));
+	}
+out:
+	for (c = 0; c < C_COUNT; c++)
+		ring_buffer__free(rb[c]);
+	hopscope_bpf__destroy(probe);
+	floor_bpf__destroy(floor_skel);
+}
+
 int main(int argc, char **argv)
 {
 	bool quick = argc > 1 && !strcmp(argv[1], "--quick");
@@ -365,6 +519,7 @@ int main(int argc, char **argv)
 		empty_bpf__destroy(empty);
 		floor_bpf__destroy(floor_skel);
 	}
+	contention(json, rounds, repeat, &frames[0]);
 	if (json)
 		fclose(json);
 	return 0;

@@ -12,6 +12,7 @@ H=$HOPSCOPE
 expect 2 "bad --sample '0'" -- $H run --sample 0 --point "$NS:eth0"
 expect 2 "bad --sample 'x'" -- $H run --sample x --point "$NS:eth0"
 expect 2 "bad filter 'bogus'" -- $H run --filter bogus --point "$NS:eth0"
+expect 2 "bad --hooks 'egress': expected default or ingress" -- $H run --hooks egress --point "$NS:eth0"
 expect 2 "at 'port 70000'" -- $H run --filter "udp and port 70000" --point "$NS:eth0"
 expect 2 "network namespace 'hsnosuch_ns' not found" -- $H run --point hsnosuch_ns:eth0
 expect 2 "bad --select 'dockerd': expected docker[:GLOB], podman[:GLOB], netns:GLOB or pid:PID" -- $H agent --select dockerd

@@ -5,6 +5,8 @@
 # show on the function hop vnf1:eth0 -> vnf1:eth1 with p50 within D +- 10%,
 # and every other hop must stay far below D. Points with the same ifindex in
 # different namespaces must stay apart. SIGINT ends the run cleanly.
+# Then again with --hooks ingress: tc ingress only, the delay on the hop
+# vnf1:eth0 -> vnf2:eth0, a function together with the veth after it.
 # hopscope-test: serial - the 1 ms spun in vnf1 must read within 10% and
 # every other hop under 100 us: another test's softirqs and spinning
 # programs on the other core can stretch both.
@@ -69,4 +71,20 @@ same=$(jq -s '[.[] | select(.type=="point")] | group_by(.ifindex) | map(select((
 # no record lost in the pipeline, and nothing left attached
 drops=$(jq -s '[.[] | select(.type=="counters" and .final) | .ringbuf_drops] | add' "$WORK/out.jsonl")
 [ "$drops" -eq 0 ] || fail "$drops ring buffer drops"
+assert_nothing_attached
+
+# ---- --hooks ingress: one point a device, the wire folded into the hop ----
+start_hopscope 6 --filter "udp and port $PORT" --interval 0 \
+	--between "${PREFIX}snd" "${PREFIX}rcv" --hooks ingress
+rx0=$(udp_arrived "${PREFIX}rcv")
+send_udp "${PREFIX}snd" 198.18.2.2 200 "$COUNT"
+wait_udp "${PREFIX}rcv" "$rx0" "$COUNT"
+stop_hopscope INT || fail "hopscope --hooks ingress exited $?: $(cat "$WORK/err")"
+hooks=$(jq -rs '[.[] | select(.type=="point") | .hook] | unique | join(",")' "$WORK/out.jsonl")
+[ "$hooks" = tc-ingress ] || fail "--hooks ingress attached at $hooks"
+in1=$(point_id "${PREFIX}vnf1" eth0 tc-ingress)
+in2=$(point_id "${PREFIX}vnf2" eth0 tc-ingress)
+rcv=$(point_id "${PREFIX}rcv" eth0 tc-ingress)
+check_hop "$in1" "$in2" $((D_US * 900)) $((D_US * 1100)) function "VNF ${PREFIX}vnf1 + veth"
+check_hop "$in2" "$rcv" 0 "$far" function "VNF ${PREFIX}vnf2 + veth"
 assert_nothing_attached

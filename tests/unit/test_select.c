@@ -215,8 +215,8 @@ Test(select, by_pid_is_by_the_processs_namespace)
 }
 
 /* "ns:ifname@hook" of every point, in order, one line. */
-static void points_of(const char *const *words, unsigned int n, char *buf,
-		      size_t len)
+static void points_at(const char *const *words, unsigned int n,
+		      enum hs_hook_set set, char *buf, size_t len)
 {
 	struct hs_point_spec out[64];
 	struct hs_selector sel[4] = {};
@@ -226,7 +226,7 @@ static void points_of(const char *const *words, unsigned int n, char *buf,
 
 	for (i = 0; i < n; i++)
 		sel[i] = parse_ok(words[i]);
-	k = hs_select_points(&topo, sel, n, out, 64);
+	k = hs_select_points(&topo, sel, n, set, out, 64);
 	cr_assert_geq(k, 0);
 	buf[0] = '\0';
 	for (i = 0; i < (unsigned int)k; i++)
@@ -234,6 +234,12 @@ static void points_of(const char *const *words, unsigned int n, char *buf,
 				       i ? " " : "", out[i].ns->name,
 				       out[i].link.ifname,
 				       hs_hook_name(out[i].hook));
+}
+
+static void points_of(const char *const *words, unsigned int n, char *buf,
+		      size_t len)
+{
+	points_at(words, n, HS_HOOKS_DEFAULT, buf, len);
 }
 
 Test(select, points_are_the_interfaces_and_their_host_side_ends)
@@ -255,6 +261,17 @@ Test(select, points_are_the_interfaces_and_their_host_side_ends)
 	cr_assert_null(strstr(got, "br-net"));
 }
 
+/* --hooks ingress: one point a device, where packets come in */
+Test(select, ingress_set_is_tc_ingress_only)
+{
+	const char *web[] = { "docker:web" };
+	char got[2048];
+
+	points_at(web, 1, HS_HOOKS_INGRESS, got, sizeof(got));
+	cr_assert_str_eq(got, "docker:web:eth0@tc-ingress host:vweb@tc-ingress "
+			      "docker:web:eth1@tc-ingress host:mvpar@tc-ingress");
+}
+
 Test(select, two_selected_ends_of_one_veth_are_two_points_once)
 {
 	const char *labs[] = { "netns:lab*" };
@@ -269,5 +286,6 @@ Test(select, more_points_than_room_is_an_error)
 {
 	struct hs_point_spec out[3];
 
-	cr_assert_eq(hs_select_points(&topo, NULL, 0, out, 3), -E2BIG);
+	cr_assert_eq(hs_select_points(&topo, NULL, 0, HS_HOOKS_DEFAULT, out, 3),
+		     -E2BIG);
 }

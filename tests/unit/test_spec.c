@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <stdio.h>
 #include <criterion/criterion.h>
 #include "hopscope.h"
 #include "probe/spec.h"
@@ -98,4 +99,20 @@ Test(spec, default_hooks_by_kind)
 	cr_assert_eq(hs_default_hooks(&(struct hs_link){ .kind = HS_LINK_SRIOV_VF }), XDP | TC_IN | TC_OUT);
 	cr_assert_eq(hs_default_hooks(&(struct hs_link){ .kind = HS_LINK_SRIOV_PF }), XDP | TC_IN | TC_OUT);
 	cr_assert_eq(hs_default_hooks(&(struct hs_link){ .kind = HS_LINK_OTHER }), TC_IN | TC_OUT);
+}
+
+/* --hooks ingress: one hook a device, where packets come in; default is
+ * the kind's own set */
+Test(spec, ingress_hook_set)
+{
+	struct hs_link ovs = { .kind = HS_LINK_VETH };
+
+	cr_assert_eq(hs_set_hooks(&(struct hs_link){ .kind = HS_LINK_VETH }, HS_HOOKS_INGRESS), TC_IN);
+	cr_assert_eq(hs_set_hooks(&(struct hs_link){ .kind = HS_LINK_PHYSICAL }, HS_HOOKS_INGRESS), TC_IN);
+	cr_assert_eq(hs_set_hooks(&(struct hs_link){ .kind = HS_LINK_PHYSICAL }, HS_HOOKS_DEFAULT), XDP | TC_IN | TC_OUT);
+	/* OVS's userspace datapath: tc ingress comes too late, XDP it is */
+	snprintf(ovs.ovs_bridge, sizeof(ovs.ovs_bridge), "br3");
+	cr_assert_eq(hs_set_hooks(&ovs, HS_HOOKS_INGRESS), XDP);
+	cr_assert_str_eq(hs_hook_set_names[HS_HOOKS_INGRESS], "ingress");
+	cr_assert_null(hs_hook_set_names[HS_HOOK_SET_COUNT]);
 }

@@ -409,6 +409,22 @@ Test(classify, function)
 	hop_is(vnf3_mv1, IN, vnf3_eth1, OUT, "function", "VNF vnf3");
 }
 
+/* --hooks ingress: in at one device, in at the next; the hop holds what
+ * forwarded the packet and the wire it took */
+Test(classify, ingress_to_ingress_folds_the_wire_in)
+{
+	hop_is(vnf1_eth0, IN, sw_p1, IN, "function", "VNF vnf1 + veth");
+	hop_is(sw_p1, IN, vnf2_eth0, IN, "switch", "bridge br0 + veth");
+	hop_is(vnf2_eth0, IN, vnf3_mv1, IN, "function", "VNF vnf2 + macvlan");
+	hop_is(ovs_o1, XDP_, vnf1_eth1, IN, "switch", "ovs br1 + veth");
+	/* one thing even so: into the bridge's own device, a macvlan from
+	 * its lower device, XDP then tc on one device */
+	hop_is(sw_p1, IN, sw_br0, IN, "switch", "bridge br0");
+	hop_is(mvhost_mvp, IN, vnf3_mv1, IN, "switch",
+	       "macvlan mvp (bridge mode)");
+	hop_is(host_pf, XDP_, host_pf, IN, "stack", "enp3s0f0");
+}
+
 Test(classify, unobserved_links_between)
 {
 	hop_is(snd_eth0, OUT, sw_p1, IN, "wire", "veth -> veth");

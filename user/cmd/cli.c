@@ -119,14 +119,12 @@ static int run_main(void *cfg, int n_operands, char **operands)
 		return HS_EXIT_USAGE;
 	}
 	hs_measure_run_opts(&c->capture, &c->results, &c->live, &run);
-	run.select = (struct hs_selection){
-		.points = sel->points.v,
-		.n_points = sel->points.n,
-		.netns = sel->netns.v,
-		.n_netns = sel->netns.n,
-		.between = sel->between.v,
-		.n_between = sel->between.n,
-	};
+	run.select.points = sel->points.v;
+	run.select.n_points = sel->points.n;
+	run.select.netns = sel->netns.v;
+	run.select.n_netns = sel->netns.n;
+	run.select.between = sel->between.v;
+	run.select.n_between = sel->between.n;
 	run.collect.duration_s = c->capture.duration.s;
 	run.collect.interval_s = c->capture.interval.s;
 	if (block_signals())
@@ -197,6 +195,7 @@ static int agent_main(void *cfg, int n_operands, char **operands)
 		.expire_ns = (uint64_t)(c->follow.expire.s * 1e9),
 		.rescan_ns = (uint64_t)(c->follow.rescan.s * 1e9),
 		.runtime_events = true,
+		.hook_set = c->live.hooks,
 	};
 	struct hs_run_opts run = {};
 	char err[256];

@@ -12,6 +12,7 @@
 #include "cmd/measure.h"
 #include "output/http.h"
 #include "probe/filter.h"
+#include "probe/spec.h"
 
 /* drain the ring this often, woken early or not */
 #define DRAIN_MS 20
@@ -177,6 +178,13 @@ const struct hs_opt hs_live_opts[] = {
 			"report joins",
 			hs_clock_names),
 	HS_OPT_DEF_ENUM(
+		struct hs_live_cfg, hooks, "hooks", "SET",
+		"where on each interface to probe, unless a --point names\n"
+		"hooks: default (tc ingress and egress; XDP too on\n"
+		"hardware) or ingress (tc ingress only: half the cost,\n"
+		"each hop a function or switch with the wire after it)",
+		hs_hook_set_names),
+	HS_OPT_DEF_ENUM(
 		struct hs_live_cfg, xdp_mode, "xdp-mode", "MODE",
 		"auto (native, else generic), native or generic (default auto)",
 		hs_xdp_mode_names),
@@ -282,4 +290,5 @@ void hs_measure_run_opts(const struct hs_capture_cfg *capture,
 	run->csv_path = results->csv;
 	run->metrics = live->metrics;
 	run->table = true;
+	run->select.hook_set = live->hooks;
 }

@@ -55,14 +55,15 @@ struct hs_rotate_opt {
 	bool given;
 };
 
-/* --write, --rotate, --keep, --metrics, --clock, --xdp-mode, --window,
- * --max-inflight, --ring-size, --wakeup */
+/* --write, --rotate, --keep, --metrics, --clock, --hooks, --xdp-mode,
+ * --window, --max-inflight, --ring-size, --wakeup */
 struct hs_live_cfg {
 	const char *write; /* record file or directory, NULL: none */
 	struct hs_rotate_opt rotate;
 	uint64_t keep; /* bytes, 0: not given */
 	const char *metrics; /* [ADDR:]PORT, NULL: none */
 	int clock; /* enum hs_clock */
+	int hooks; /* enum hs_hook_set */
 	int xdp_mode; /* enum hs_xdp_mode */
 	uint32_t window_ms;
 	uint32_t max_inflight;

@@ -366,7 +366,8 @@ int hs_follow_scan(struct hs_follow *f, const struct hs_follow_target *t,
 	if (sum != f->selected_sum)
 		f->settle_until = now + HS_SETTLE_NS;
 	f->selected_sum = sum;
-	n = hs_select_points(&topo, f->cfg.sel, f->cfg.n_sel, f->want,
+	n = hs_select_points(&topo, f->cfg.sel, f->cfg.n_sel,
+			     (enum hs_hook_set)f->cfg.hook_set, f->want,
 			     HS_MAX_POINTS);
 	if (n < 0) {
 		pr_warn("the selection has more than %d points; following the first of them",

@@ -38,6 +38,7 @@ struct hs_follow_config {
 	uint64_t rescan_ns; /* rescan at least this often */
 	uint64_t expire_ns; /* hops of removed points leave after this */
 	bool runtime_events; /* follow the runtimes' event streams */
+	int hook_set; /* --hooks, enum hs_hook_set */
 };
 
 struct hs_follow;

@@ -151,7 +151,8 @@ static int resolve_point(struct hs_resolved *r, const char *text)
 		return -ENODEV;
 	}
 	return add_point(r, ns, link,
-			 spec.hooks ? spec.hooks : hs_default_hooks(link),
+			 spec.hooks ? spec.hooks :
+					  hs_set_hooks(link, r->hook_set),
 			 !spec.hooks);
 }
 
@@ -171,7 +172,7 @@ static int resolve_netns(struct hs_resolved *r, const char *name)
 		if (r->topo.link_ns[i] != (unsigned int)idx ||
 		    l->kind == HS_LINK_LOOPBACK)
 			continue;
-		e = add_point(r, ns, l, hs_default_hooks(l), true);
+		e = add_point(r, ns, l, hs_set_hooks(l, r->hook_set), true);
 		added++;
 	}
 	if (!e && !added) {
@@ -207,7 +208,7 @@ static int resolve_between(struct hs_resolved *r, const char *a, const char *b)
 		const struct hs_link *l = &r->topo.links[path[i]];
 
 		e = add_point(r, &r->topo.ns[r->topo.link_ns[path[i]]].ns, l,
-			      hs_default_hooks(l), true);
+			      hs_set_hooks(l, r->hook_set), true);
 	}
 	return e;
 }
@@ -218,6 +219,7 @@ int hs_resolve(struct hs_resolved *r, const struct hs_selection *o)
 	unsigned int i;
 	int err;
 
+	r->hook_set = o->hook_set;
 	err = open_named(r, o);
 	if (err)
 		return err;

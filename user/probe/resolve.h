@@ -24,6 +24,7 @@ struct hs_selection {
 	unsigned int n_netns;
 	const char *const *between; /* --between A B: pairs */
 	unsigned int n_between;
+	int hook_set; /* --hooks, enum hs_hook_set: where SPEC names none */
 };
 
 struct hs_resolved {
@@ -32,6 +33,7 @@ struct hs_resolved {
 	struct hs_topo topo; /* namespaces open until the probes attach */
 	unsigned int n;
 	struct hs_point_spec specs[HS_MAX_POINTS];
+	int hook_set; /* the selection's */
 };
 
 /* Fill r (zeroed by the caller) with the points of sel, in the order

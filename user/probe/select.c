@@ -116,6 +116,7 @@ bool hs_select_match(const struct hs_selector *sel, unsigned int n,
 struct points {
 	struct hs_point_spec *out;
 	unsigned int n, max;
+	enum hs_hook_set hook_set;
 	bool full;
 };
 
@@ -123,7 +124,7 @@ static void add(struct points *p, const struct hs_topo *t, unsigned int link)
 {
 	const struct hs_link *l = &t->links[link];
 	struct hs_netns *ns = &t->ns[t->link_ns[link]].ns;
-	unsigned int hooks = hs_default_hooks(l), h, i;
+	unsigned int hooks = hs_set_hooks(l, p->hook_set), h, i;
 
 	for (h = 0; h < HS_HOOK_COUNT; h++) {
 		if (!(hooks & (1u << h)))
@@ -160,10 +161,10 @@ static int find_ref(const struct hs_topo *t, const struct hs_link_ref *r)
 }
 
 int hs_select_points(const struct hs_topo *t, const struct hs_selector *sel,
-		     unsigned int n_sel, struct hs_point_spec *out,
-		     unsigned int max)
+		     unsigned int n_sel, enum hs_hook_set hook_set,
+		     struct hs_point_spec *out, unsigned int max)
 {
-	struct points p = { .out = out, .max = max };
+	struct points p = { .out = out, .max = max, .hook_set = hook_set };
 	unsigned int i;
 	int far;
 

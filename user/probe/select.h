@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "probe/attach.h"
+#include "probe/spec.h"
 #include "topo/topo.h"
 
 #define HS_SELECT_GLOB_MAX 128
@@ -51,11 +52,12 @@ int hs_selector_parse(const char *text, struct hs_selector *s, char *err,
 bool hs_select_match(const struct hs_selector *sel, unsigned int n,
 		     const struct hs_topo_ns *ns);
 /*
- * The points of the namespaces of t that sel selects, into out (at most
- * max): their count, or -E2BIG past max. Each spec's ns points into t.
+ * The points of the namespaces of t that sel selects, at the hooks of
+ * hook_set, into out (at most max): their count, or -E2BIG past max.
+ * Each spec's ns points into t.
  */
 int hs_select_points(const struct hs_topo *t, const struct hs_selector *sel,
-		     unsigned int n_sel, struct hs_point_spec *out,
-		     unsigned int max);
+		     unsigned int n_sel, enum hs_hook_set hook_set,
+		     struct hs_point_spec *out, unsigned int max);
 
 #endif /* HS_SELECT_H */

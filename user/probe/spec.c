@@ -87,6 +87,25 @@ int hs_spec_parse(const char *text, struct hs_spec *spec, char *err,
 	return 0;
 }
 
+const char *const hs_hook_set_names[HS_HOOK_SET_COUNT + 1] = {
+	[HS_HOOKS_DEFAULT] = "default",
+	[HS_HOOKS_INGRESS] = "ingress",
+};
+
+unsigned int hs_set_hooks(const struct hs_link *l, enum hs_hook_set set)
+{
+	unsigned int hooks = hs_default_hooks(l);
+
+	if (set != HS_HOOKS_INGRESS)
+		return hooks;
+	/* one hook a device, the first a packet meets coming in: tc
+	 * ingress, or XDP where tc ingress is not on its way (OVS's
+	 * userspace datapath) */
+	if (hooks & (1u << HS_HOOK_TC_INGRESS))
+		return 1u << HS_HOOK_TC_INGRESS;
+	return hooks & (1u << HS_HOOK_XDP);
+}
+
 unsigned int hs_default_hooks(const struct hs_link *l)
 {
 	/* OVS's userspace datapath reads its ports through AF_PACKET, whose

@@ -28,4 +28,22 @@ int hs_spec_parse(const char *text, struct hs_spec *spec, char *err,
  * of OVS's userspace datapath is taken in at XDP (see spec.c). */
 unsigned int hs_default_hooks(const struct hs_link *l);
 
+/*
+ * --hooks: which of those. default: all of them, so that every hop is
+ * one thing (a function, a wire, a switch). ingress: only where packets
+ * come in (tc ingress; XDP on OVS's userspace datapath), half the probes'
+ * cost on a chain, each hop then a function or a switch together with
+ * the wire out of it (topo/hopkind.h).
+ */
+enum hs_hook_set {
+	HS_HOOKS_DEFAULT = 0,
+	HS_HOOKS_INGRESS,
+	HS_HOOK_SET_COUNT,
+};
+
+/* "default", "ingress", then NULL: the --hooks words. */
+extern const char *const hs_hook_set_names[HS_HOOK_SET_COUNT + 1];
+/* The hooks of set for an interface SPEC names none for. */
+unsigned int hs_set_hooks(const struct hs_link *l, enum hs_hook_set set);
+
 #endif /* HS_SPEC_H */

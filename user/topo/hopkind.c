@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdio.h>
 #include <string.h>
+#include "core/hooks.h"
 #include "topo/hopkind.h"
 
 static const char *const hop_kind_names[HS_HOP_KIND_COUNT] = {
@@ -69,6 +70,39 @@ static enum hs_hop_kind classify_tunnel(const struct hs_hop_end *from,
 	return HS_HOP_KIND_COUNT;
 }
 
+/*
+ * In at one device and in at the next, nothing seen leaving in between
+ * (--hooks ingress): what forwarded the packet out of from's namespace
+ * and the wire it took, as one hop. A bridge or OVS port forwards it on
+ * as a switch; elsewhere a function does. HS_HOP_KIND_COUNT for the pairs
+ * that are one thing even so: a macvlan's lower device and the macvlan,
+ * XDP and tc ingress of one device, a tunnel's underlay and its device, a
+ * port and its bridge's own device.
+ */
+static enum hs_hop_kind classify_ingress_pair(const struct hs_hop_end *from,
+					      const struct hs_hop_end *to,
+					      char *via, size_t via_len)
+{
+	const struct hs_link *a = from->link, *b = to->link;
+	const char *wire = hs_link_kind_name(b->kind);
+
+	if (!hs_hook_is_ingress(from->hook) || !hs_hook_is_ingress(to->hook) ||
+	    hs_link_same(a, b) || hs_link_ref_is(&a->parent, b) ||
+	    hs_link_ref_is(&b->parent, a) || a->kind == HS_LINK_VXLAN ||
+	    b->kind == HS_LINK_VXLAN || hs_link_is_switch(b))
+		return HS_HOP_KIND_COUNT;
+	if (a->master.ifindex) {
+		snprintf(via, via_len, "bridge %s + %s", a->master.ifname, wire);
+		return HS_HOP_SWITCH;
+	}
+	if (a->ovs_bridge[0]) {
+		snprintf(via, via_len, "ovs %s + %s", a->ovs_bridge, wire);
+		return HS_HOP_SWITCH;
+	}
+	snprintf(via, via_len, "VNF %s + %s", from->netns_name, wire);
+	return HS_HOP_FUNCTION;
+}
+
 enum hs_hop_kind hs_hop_classify(const struct hs_hop_end *from,
 				 const struct hs_hop_end *to, char *via,
 				 size_t via_len)
@@ -90,6 +124,9 @@ enum hs_hop_kind hs_hop_classify(const struct hs_hop_end *from,
 		snprintf(via, via_len, "veth");
 		return HS_HOP_WIRE;
 	}
+	kind = classify_ingress_pair(from, to, via, via_len);
+	if (kind != HS_HOP_KIND_COUNT)
+		return kind;
 	kind = classify_ports(a, b, via, via_len);
 	if (kind != HS_HOP_KIND_COUNT)
 		return kind;

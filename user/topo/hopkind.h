@@ -12,7 +12,10 @@
  *   nat       a function seen rewriting addresses or ports (from the
  *             traffic: analysis/report.h; never from here)
  * and "via" names it: "veth", "bridge br0", "ovs br1", "macvlan mvp
- * (bridge mode)", "VNF vnf1". One table of names serves every output.
+ * (bridge mode)", "VNF vnf1". With ingress hooks only (--hooks ingress)
+ * a hop from one device's ingress to the next's holds the wire as well:
+ * a function ("VNF vnf1 + veth") or a switch ("bridge br0 + veth").
+ * One table of names serves every output.
  */
 #ifndef HS_HOPKIND_H
 #define HS_HOPKIND_H
