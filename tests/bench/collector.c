@@ -46,6 +46,8 @@
 /* net/if.h (through chain.h) before linux/if.h (through hs_packet.h) */
 #include "chain.h"
 #include "packet.h"
+#include "probe/attach.h"
+#include "probe/rings.h"
 #include "analysis/session.h"
 #include "hopscope.h"
 #include "hs_packet.h"
@@ -523,6 +525,7 @@ struct ring_bench {
 	struct hopscope_bpf *skel[RING_POINTS];
 	int prog_fd[RING_POINTS];
 	struct ring_buffer *rb;
+	struct hs_rings rings; /* every CPU's, read by rb */
 	struct hs_session *session; /* NULL: records are only counted */
 	uint64_t consumed;
 	uint64_t packet; /* the next packet's number, in its payload */
@@ -554,8 +557,8 @@ static int ring_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* One copy of the probe per point, sharing one ring buffer and one
- * counters map, as user/probe/attach.c loads them. */
+/* One copy of the probe per point, sharing the rings (each CPU's of
+ * ring_bytes) and one counters map, as user/probe/attach.c loads them. */
 static int ring_load(struct ring_bench *b, uint32_t ring_bytes)
 {
 	struct bpf_map *first_rb = NULL, *first_cnt = NULL;
@@ -571,26 +574,29 @@ static int ring_load(struct ring_bench *b, uint32_t ring_bytes)
 		skel->rodata->sample_threshold = hs_sample_threshold(1);
 		bpf_program__set_autoload(skel->progs.hs_xdp, false);
 		if (!first_rb) {
-			err = bpf_map__set_max_entries(skel->maps.records,
-						       ring_bytes);
+			err = hs_probes_load_rings(skel,
+						   ring_bytes * hs_rings_cpus());
 		} else {
-			err = bpf_map__reuse_fd(skel->maps.records,
+			err = bpf_map__reuse_fd(skel->maps.rings,
 						bpf_map__fd(first_rb));
 			if (!err)
 				err = bpf_map__reuse_fd(skel->maps.counters,
 							bpf_map__fd(first_cnt));
+			if (!err)
+				err = hopscope_bpf__load(skel);
 		}
-		if (!err)
-			err = hopscope_bpf__load(skel);
 		if (err)
 			return err;
 		if (!first_rb) {
-			first_rb = skel->maps.records;
+			first_rb = skel->maps.rings;
 			first_cnt = skel->maps.counters;
 		}
 		b->prog_fd[i] = bpf_program__fd(skel->progs.hs_tc);
 	}
-	b->rb = ring_buffer__new(bpf_map__fd(first_rb), ring_record, b, NULL);
+	err = hs_rings_open(&b->rings, bpf_map__fd(first_rb));
+	if (err)
+		return err;
+	b->rb = hs_rings_reader(&b->rings, ring_record, b, NULL);
 	return b->rb ? 0 : -errno;
 }
 
@@ -599,6 +605,7 @@ static void ring_unload(struct ring_bench *b)
 	int i;
 
 	ring_buffer__free(b->rb);
+	hs_rings_close(&b->rings);
 	for (i = 0; i < RING_POINTS; i++)
 		hopscope_bpf__destroy(b->skel[i]);
 }

@@ -25,8 +25,10 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "probe/attach.h"
 #include "hs_packet.h"
 #include "probe/devtable.h"
+#include "probe/rings.h"
 #include "hopscope.skel.h"
 #include "packet.h"
 #include "tests/empty.skel.h"
@@ -94,7 +96,9 @@ static struct hopscope_bpf *load_probe(int prog_is_xdp, uint64_t threshold,
 				  shared && !prog_is_xdp);
 	bpf_program__set_autoload(skel->progs.hs_tc_egress, false);
 	bpf_program__set_autoload(skel->progs.hs_prefault, false);
-	if (hopscope_bpf__load(skel) || (shared && map_lo(skel))) {
+	if (hs_probes_load_rings(skel, HS_RINGBUF_DEFAULT_BYTES *
+					       hs_rings_cpus()) ||
+	    (shared && map_lo(skel))) {
 		hopscope_bpf__destroy(skel);
 		return NULL;
 	}
@@ -238,6 +242,21 @@ static void json_line(FILE *f, const char *hook, const char *frame,
 	fprintf(f, "}\n");
 }
 
+/* A reader of every CPU's ring of skel, records thrown away; NULL if
+ * none (the runs then end in ring buffer drops). */
+static struct ring_buffer *probe_reader(struct hopscope_bpf *skel)
+{
+	struct hs_rings r;
+	struct ring_buffer *rb;
+
+	if (hs_rings_open(&r, bpf_map__fd(skel->maps.rings)))
+		return NULL;
+	rb = hs_rings_reader(&r, discard, NULL, NULL);
+	/* the reader's mappings hold the rings */
+	hs_rings_close(&r);
+	return rb;
+}
+
 /* ---- the reserve on two CPUs at once ---- */
 
 enum contended {
@@ -249,7 +268,7 @@ enum contended {
 static const char *const contended_names[C_COUNT] = {
 	"floor, one ring",
 	"floor, a ring per CPU",
-	"probe recorded",
+	"probe recorded (per CPU)",
 };
 
 struct runner {
@@ -343,8 +362,7 @@ static void contention(FILE *json, int rounds, int repeat,
 	}
 	rb[C_FLOOR] = ring_buffer__new(bpf_map__fd(floor_skel->maps.floor_records),
 				       discard, NULL, NULL);
-	rb[C_RECORDED] = ring_buffer__new(bpf_map__fd(probe->maps.records),
-					  discard, NULL, NULL);
+	rb[C_RECORDED] = probe_reader(probe);
 	fds[C_FLOOR] = bpf_program__fd(floor_skel->progs.floor_tc);
 	fds[C_FLOOR_PERCPU] = bpf_program__fd(floor_skel->progs.floor_tc_percpu);
 	fds[C_RECORDED] = prog_fd(probe, 0, 0);
@@ -461,14 +479,12 @@ int main(int argc, char **argv)
 					ns[v][r] = run_ns(fds[v], &frames[fi], repeat);
 				/* empty the ring between rounds */
 				if (!rb)
-					rb = ring_buffer__new(bpf_map__fd(skel[V_RECORDED]->maps.records),
-							      discard, NULL, NULL);
+					rb = probe_reader(skel[V_RECORDED]);
 				if (rb)
 					ring_buffer__consume(rb);
 				if (!rb_shared)
-					rb_shared = ring_buffer__new(
-						bpf_map__fd(skel[V_RECORDED_SHARED]->maps.records),
-						discard, NULL, NULL);
+					rb_shared = probe_reader(
+						skel[V_RECORDED_SHARED]);
 				if (rb_shared)
 					ring_buffer__consume(rb_shared);
 				if (!rb_floor)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "probe/attach.h"
 #include "hopscope.h"
 #include "hs_packet.h"
 #include "probe/devtable.h"
@@ -112,16 +113,17 @@ struct probe *probe_open(const struct probe_opts *opts)
 				  p->shared && (hooks & (1u << HOOK_TC)));
 	bpf_program__set_autoload(p->skel->progs.hs_tc_egress,
 				  p->shared && (hooks & (1u << HOOK_TC)));
-	if (opts->ringbuf_bytes) {
-		err = bpf_map__set_max_entries(p->skel->maps.records,
-					       opts->ringbuf_bytes);
-		cr_assert_eq(err, 0, "set_max_entries: %d", err);
-	}
-	err = hopscope_bpf__load(p->skel);
+	/* opts->ringbuf_bytes is each CPU's ring: what a test fills is the
+	 * ring of the CPU it runs on */
+	err = hs_probes_load_rings(p->skel,
+				   (opts->ringbuf_bytes ? opts->ringbuf_bytes :
+							  HS_RINGBUF_DEFAULT_BYTES) *
+					   hs_rings_cpus());
 	cr_assert_eq(err, 0, "hopscope_bpf__load: %d (%s)", err,
 		     strerror(-err));
-	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.records), on_record,
-				 p, NULL);
+	err = hs_rings_open(&p->rings, bpf_map__fd(p->skel->maps.rings));
+	cr_assert_eq(err, 0, "the rings: %s", strerror(-err));
+	p->rb = hs_rings_reader(&p->rings, on_record, p, NULL);
 	cr_assert_not_null(p->rb, "ring_buffer__new: %s", strerror(errno));
 	if (p->shared)
 		for (unsigned int h = 0; h < HS_HOOK_COUNT; h++)
@@ -175,6 +177,7 @@ void probe_close(struct probe *p)
 		return;
 	track(p, NULL);
 	ring_buffer__free(p->rb);
+	hs_rings_close(&p->rings);
 	hopscope_bpf__destroy(p->skel);
 	free(p);
 }
@@ -224,6 +227,13 @@ void probe_run(struct probe *p, enum probe_hook hook, const void *frame,
 		  hook_name(hook));
 }
 
+static int by_ts(const void *a, const void *b)
+{
+	const struct hs_record *x = a, *y = b;
+
+	return x->ts_ns < y->ts_ns ? -1 : x->ts_ns > y->ts_ns;
+}
+
 size_t probe_drain(struct probe *p)
 {
 	size_t before = p->nrec;
@@ -232,6 +242,9 @@ size_t probe_drain(struct probe *p)
 	cr_assert_geq(n, 0, "ring_buffer__consume: %d", n);
 	cr_assert_eq(p->bad_size, 0, "ring buffer sample of the wrong size");
 	cr_assert_leq(p->nrec, PROBE_MAX_RECS, "more records than expected");
+	/* a ring per CPU, read one after the other: in the order the
+	 * packets were run, wherever the test's thread ran them */
+	qsort(&p->recs[before], p->nrec - before, sizeof(p->recs[0]), by_ts);
 	return p->nrec - before;
 }
 

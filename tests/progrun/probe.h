@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "hopscope.h"
 #include "hopscope.skel.h"
+#include "probe/rings.h"
 
 /* HOOK_TC is tc ingress; HOOK_TC_EGRESS only for shared probes (a copy
  * has one tc program for both). */
@@ -41,6 +42,7 @@ extern unsigned int probe_default_hooks;
 struct probe {
 	struct hopscope_bpf *skel;
 	struct ring_buffer *rb;
+	struct hs_rings rings; /* every CPU's, read by rb */
 	uint16_t point;
 	bool shared;
 	size_t nrec; /* records collected so far */

@@ -5,6 +5,9 @@
  * computes for the same frame with hs_frame_fingerprint().
  */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <sched.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
@@ -579,3 +582,60 @@ Test(record, prefault_writes_every_page)
 	expect_counters(p, 1, 0, 0, 0, 1, 1, 0);
 	probe_close(p);
 }
+
+static int count_record(void *ctx, void *data, size_t size)
+{
+	(void)data;
+	if (size == sizeof(struct hs_record))
+		(*(unsigned int *)ctx)++;
+	return 0;
+}
+
+static void run_on_cpu(struct probe *p, int cpu, const uint8_t *frame,
+		       size_t len)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	cr_assert_eq(sched_setaffinity(0, sizeof(set), &set), 0,
+		     "pin to CPU %d: %s", cpu, strerror(errno));
+	probe_run(p, HOOK_TC, frame, len);
+}
+
+/*
+ * A ring per CPU: a record lands in the ring of the CPU the probe ran on,
+ * so that two CPUs recording at once share no lock. Two packets run on
+ * CPUs 0 and 1: one record in each ring, none in the other's.
+ */
+Test(record, each_cpu_records_into_its_own_ring)
+{
+	FRAME_BUF(frame, TPKT_MAX);
+	struct probe *p = probe_open(&(struct probe_opts){ .point = POINT });
+	unsigned int got[2] = { 0 }, i;
+	cpu_set_t was;
+	struct tpkt t;
+	size_t len;
+
+	if (p->rings.n < 2 || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		cr_skip_test("one CPU: one ring");
+	cr_assert_eq(sched_getaffinity(0, sizeof(was), &was), 0);
+	tpkt_init(&t);
+	len = tpkt_build(&t, frame);
+	run_on_cpu(p, 0, frame, len);
+	run_on_cpu(p, 1, frame, len);
+	cr_assert_eq(sched_setaffinity(0, sizeof(was), &was), 0);
+	for (i = 0; i < 2; i++) {
+		struct ring_buffer *rb = ring_buffer__new(p->rings.fds[i],
+							  count_record,
+							  &got[i], NULL);
+
+		cr_assert_not_null(rb);
+		cr_assert_geq(ring_buffer__consume(rb), 0);
+		ring_buffer__free(rb);
+		cr_expect_eq(got[i], 1, "CPU %u's ring holds %u records", i,
+			     got[i]);
+	}
+	probe_close(p);
+}
+

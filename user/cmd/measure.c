@@ -200,7 +200,8 @@ const struct hs_opt hs_live_opts[] = {
 		1, HS_INFLIGHT_MAX),
 	HS_OPT_DEF_UINT(
 		struct hs_live_cfg, ring_kib, "ring-size", "KIB",
-		"ring buffer size in KiB, a power of two >= 4 (default 8192)",
+		"the ring buffers' size in KiB, a power of two >= 4, split\n"
+		"among one ring per CPU (default 8192)",
 		4, 1u << 20, .pow2 = true),
 	HS_OPT_DEF_ENUM(struct hs_live_cfg, wakeup, "wakeup", "MODE",
 			"when probes wake the collector: quarter (the ring a\n"

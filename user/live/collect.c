@@ -12,6 +12,8 @@
 #include <bpf/libbpf.h>
 #include "core/log.h"
 #include "live/collect.h"
+#include "live/merge.h"
+#include "probe/rings.h"
 #include "store/recfile.h"
 #include "store/recorder.h"
 #include "topo/conntrack.h"
@@ -49,6 +51,15 @@ struct collector {
 	struct hs_session session;
 	bool session_up;
 	struct ring_buffer *rb;
+	/* every CPU's ring; with more than one, each drain's records are
+	 * held per ring and handed on merged by timestamp */
+	struct hs_rings rings;
+	struct hs_merge merge;
+	struct ring_reader {
+		struct collector *c;
+		unsigned int ring;
+	} *readers;
+	void **reader_ctxs;
 	struct hs_counters counters[HS_MAX_POINTS];
 	struct hs_counters drain_counters[HS_MAX_POINTS]; /* note_drops' */
 	uint64_t last_drain;
@@ -104,16 +115,55 @@ static uint64_t now_ns(const struct collector *c)
 	return hs_clock_now(c->cfg->clock);
 }
 
-static int on_record(void *ctx, void *data, size_t size)
+static void feed(void *ctx, const struct hs_record *rec)
 {
 	struct collector *c = ctx;
+
+	hs_session_record(&c->session, rec);
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	const struct ring_reader *rr = ctx;
+	struct collector *c = rr->c;
 
 	c->records_read++;
 	if (size < sizeof(struct hs_record))
 		hs_session_bad_record(&c->session);
-	else
+	else if (c->rings.n < 2 || hs_merge_add(&c->merge, rr->ring, data))
+		/* one ring, or no memory to hold it: in the ring's order */
 		hs_session_record(&c->session, data);
 	return 0;
+}
+
+/* Everything every ring holds, merged. Records read, or -errno. */
+static int read_rings(struct collector *c)
+{
+	int n = ring_buffer__consume(c->rb);
+
+	hs_merge_flush(&c->merge, feed, c);
+	return n;
+}
+
+/* A reader of every CPU's ring, each with its own context. */
+static int open_rings(struct collector *c)
+{
+	unsigned int i;
+	int err = hs_rings_open(&c->rings, c->probes->rings_fd);
+
+	if (err)
+		return err;
+	c->readers = calloc(c->rings.n, sizeof(*c->readers));
+	c->reader_ctxs = calloc(c->rings.n, sizeof(*c->reader_ctxs));
+	if (!c->readers || !c->reader_ctxs ||
+	    hs_merge_init(&c->merge, c->rings.n))
+		return -ENOMEM;
+	for (i = 0; i < c->rings.n; i++) {
+		c->readers[i] = (struct ring_reader){ .c = c, .ring = i };
+		c->reader_ctxs[i] = &c->readers[i];
+	}
+	c->rb = hs_rings_reader(&c->rings, on_record, NULL, c->reader_ctxs);
+	return c->rb ? 0 : -errno;
 }
 
 /* Every point's counters, as the probes have them now (a removed
@@ -156,7 +206,7 @@ static int drain(struct collector *c)
 	/* drops first: a trajectory closed below must know of them */
 	note_drops(c, now);
 	c->drains++;
-	n = ring_buffer__consume(c->rb);
+	n = read_rings(c);
 	if (n < 0)
 		return n;
 	/* no traffic must not keep trajectories open forever */
@@ -365,9 +415,9 @@ static int setup(struct collector *c, struct hs_output *out)
 	err = start_session(c, out);
 	if (err)
 		return err;
-	c->rb = ring_buffer__new(c->probes->ringbuf_fd, on_record, c, NULL);
-	if (!c->rb)
-		return -errno;
+	err = open_rings(c);
+	if (err)
+		return err;
 
 	block_set(&set);
 	c->sfd = signalfd(-1, &set, SFD_CLOEXEC);
@@ -405,6 +455,10 @@ static void teardown(struct collector *c)
 		hs_metrics_set_health(c->cfg->metrics, NULL, NULL);
 	}
 	ring_buffer__free(c->rb);
+	hs_merge_free(&c->merge);
+	hs_rings_close(&c->rings);
+	free(c->readers);
+	free(c->reader_ctxs);
 	if (c->session_up)
 		hs_session_free(&c->session);
 	if (c->epfd >= 0)
@@ -733,7 +787,7 @@ int hs_collect_run(struct hs_probes *probes,
 		uint64_t end = now_ns(c);
 
 		note_drops(c, end);
-		while (ring_buffer__consume(c->rb) > 0)
+		while (read_rings(c) > 0)
 			;
 		hs_session_end(&c->session, end);
 		note_cost(c);

@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "probe/attach.h"
 #include "probe/devtable.h"
+#include "probe/rings.h"
 #include "hopscope.skel.h"
 #include "hs_packet.h"
 
@@ -41,11 +42,11 @@ static int skip_record(void *ctx, void *data, size_t size)
 }
 
 /*
- * Have the kernel write into every page of the new ring buffer once (see
- * hs_prefault in the probe), then read past what it wrote. A cost, not an
- * error, if it cannot: the first packets pay it instead.
+ * Have the kernel write into every page of ring ring_fd, the map of rings'
+ * index (see hs_prefault in the probe), then read past what it wrote. A
+ * cost, not an error, if it cannot: the first packets pay it instead.
  */
-static void prefault_ring(struct hopscope_bpf *skel, int ringbuf_fd)
+static void prefault_ring(struct hopscope_bpf *skel, __u32 index, int ring_fd)
 {
 	/* not IP: BPF_PROG_TEST_RUN takes it for tc without complaint */
 	uint8_t frame[64] = { [12] = 0x88, [13] = 0xb5 };
@@ -54,15 +55,46 @@ static void prefault_ring(struct hopscope_bpf *skel, int ringbuf_fd)
 	int fd = bpf_program__fd(skel->progs.hs_prefault), round;
 	struct ring_buffer *rb;
 
-	rb = ring_buffer__new(ringbuf_fd, skip_record, NULL, NULL);
+	rb = ring_buffer__new(ring_fd, skip_record, NULL, NULL);
 	if (!rb)
 		return;
+	skel->bss->prefault_ring = index;
 	/* twice: the first leaves the page the kernel keeps free */
 	for (round = 0; round < 2; round++)
 		if (bpf_prog_test_run_opts(fd, &o) ||
 		    ring_buffer__consume(rb) < 0)
 			break;
 	ring_buffer__free(rb);
+}
+
+/* Every CPU's ring, each written in once. */
+static void prefault_rings(struct hopscope_bpf *skel)
+{
+	struct hs_rings r;
+	unsigned int i;
+
+	if (hs_rings_open(&r, bpf_map__fd(skel->maps.rings)))
+		return;
+	for (i = 0; i < r.n; i++)
+		prefault_ring(skel, i, r.fds[i]);
+	hs_rings_close(&r);
+}
+
+int hs_probes_load_rings(struct hopscope_bpf *skel, uint32_t total_bytes)
+{
+	unsigned int n = hs_rings_cpus();
+	struct hs_rings r;
+	int err = hs_rings_make(&r, skel->maps.rings, n,
+				hs_ring_bytes(total_bytes, n));
+
+	if (err)
+		return err;
+	err = hopscope_bpf__load(skel);
+	if (!err)
+		err = hs_rings_put(&r, bpf_map__fd(skel->maps.rings));
+	/* the map of rings holds them now */
+	hs_rings_close(&r);
+	return err;
 }
 
 bool hs_probe_has_tai(void)
@@ -101,18 +133,23 @@ bool hs_probes_can_share(void)
 static void set_rodata(struct hopscope_bpf *skel,
 		       const struct hs_probe_config *cfg, uint16_t id)
 {
+	uint64_t each = hs_ring_bytes(cfg->ringbuf_bytes, hs_rings_cpus());
+
 	skel->rodata->point_id = id;
 	skel->rodata->sample_threshold =
 		hs_sample_threshold(cfg->sample_one_in);
 	skel->rodata->filter_enabled = cfg->filter_enabled;
 	memcpy((void *)&skel->rodata->filter, &cfg->filter,
 	       sizeof(cfg->filter));
-	skel->rodata->wakeup_bytes = cfg->wakeup_bytes;
+	/* the same share of each CPU's ring as of them all (1: any byte) */
+	skel->rodata->wakeup_bytes =
+		cfg->wakeup_bytes > 1 ?
+			cfg->wakeup_bytes * each / cfg->ringbuf_bytes :
+			cfg->wakeup_bytes;
 	skel->rodata->stamp_tai = cfg->stamp_tai;
 	skel->rodata->wakeup_check_mask =
-		(cfg->wakeup_check_every ?
-			 cfg->wakeup_check_every :
-			 hs_wakeup_check_every(cfg->ringbuf_bytes)) -
+		(cfg->wakeup_check_every ? cfg->wakeup_check_every :
+					   hs_wakeup_check_every(each)) -
 		1;
 }
 
@@ -206,18 +243,15 @@ static int load_base(struct hs_probes *p)
 		return -errno;
 	set_rodata(skel, &p->cfg, 0);
 	set_autoload(skel, !p->copies, false, false, true);
-	err = bpf_map__set_max_entries(skel->maps.records,
-				       p->cfg.ringbuf_bytes);
-	if (!err)
-		err = hopscope_bpf__load(skel);
+	err = hs_probes_load_rings(skel, p->cfg.ringbuf_bytes);
 	if (err) {
 		hopscope_bpf__destroy(skel);
 		return err;
 	}
-	prefault_ring(skel, bpf_map__fd(skel->maps.records));
+	prefault_rings(skel);
 loaded:
 	p->base = skel;
-	p->ringbuf_fd = bpf_map__fd(skel->maps.records);
+	p->rings_fd = bpf_map__fd(skel->maps.rings);
 	p->counters_fd = bpf_map__fd(skel->maps.counters);
 	for (i = 0; i < p->cfg.n_vxlan_ports; i++)
 		hs_probes_add_vxlan_port(p, p->cfg.vxlan_ports[i],
@@ -247,7 +281,7 @@ static int load_copy(struct hs_probes *p, struct hs_point *pt)
 	set_rodata(skel, &p->cfg, pt->id);
 	set_autoload(skel, false, pt->hook == HS_HOOK_XDP,
 		     pt->hook != HS_HOOK_XDP, false);
-	err = bpf_map__reuse_fd(skel->maps.records, p->ringbuf_fd);
+	err = bpf_map__reuse_fd(skel->maps.rings, p->rings_fd);
 	if (!err)
 		err = bpf_map__reuse_fd(skel->maps.counters, p->counters_fd);
 	if (!err)
@@ -286,7 +320,7 @@ int hs_probes_open(struct hs_probes *p, const struct hs_probe_config *cfg)
 	int err;
 
 	memset(p, 0, sizeof(*p));
-	p->ringbuf_fd = -1;
+	p->rings_fd = -1;
 	p->counters_fd = -1;
 	p->cfg = *cfg;
 	p->copies = !hs_probes_can_share();
@@ -733,7 +767,7 @@ int hs_probes_attach(struct hs_probes *p, const struct hs_point_spec *specs,
 
 	if (n > HS_MAX_POINTS) {
 		memset(p, 0, sizeof(*p));
-		p->ringbuf_fd = p->counters_fd = -1;
+		p->rings_fd = p->counters_fd = -1;
 		pr_err("%u observation points: at most %d are supported", n,
 		       HS_MAX_POINTS);
 		return -E2BIG;
@@ -769,7 +803,7 @@ void hs_probes_detach(struct hs_probes *p)
 		hopscope_bpf__destroy(p->base);
 	}
 	p->base = NULL;
-	p->ringbuf_fd = -1;
+	p->rings_fd = -1;
 	p->counters_fd = -1;
 }
 

@@ -66,7 +66,9 @@ struct hs_probe_config {
 	bool filter_enabled;
 	struct hs_filter filter;
 	enum hs_xdp_mode xdp_mode;
-	uint32_t ringbuf_bytes; /* power of two, >= page size */
+	/* the rings' size between them, a power of two; each CPU's ring
+	 * gets its share (hs_ring_bytes) */
+	uint32_t ringbuf_bytes;
 	uint64_t wakeup_bytes; /* 0: never wake the collector */
 	/* look at the fill level every this many records (a power of two);
 	 * 0: hs_wakeup_check_every(ringbuf_bytes) */
@@ -93,7 +95,7 @@ struct hs_point_spec {
 struct hs_probes {
 	unsigned int n; /* ids in use are below n: max(id) + 1 */
 	struct hs_point points[HS_MAX_POINTS];
-	int ringbuf_fd;
+	int rings_fd; /* the map of rings, one a CPU (probe/rings.h) */
 	int counters_fd;
 	/* the rest is attach.c's own */
 	bool copies; /* a copy of the probe per point, not the shared ones */
@@ -156,6 +158,13 @@ void hs_probes_detach(struct hs_probes *p);
  * unloads what is kept.
  */
 void hs_probes_keep_loaded(bool keep);
+/*
+ * Load skel (opened, its rodata set) with a ring per CPU, total_bytes
+ * between them (probe/rings.h), and put the rings in: what hs_probes_open
+ * does, for the tests and benchmarks that load the probe themselves.
+ * 0 or -errno.
+ */
+int hs_probes_load_rings(struct hopscope_bpf *skel, uint32_t total_bytes);
 /* What the kernel timed of one point's program: nanoseconds and runs
  * while kernel.bpf_stats_enabled was on (see hs_probes_time). A shared
  * program's figures are split between its points by the packets each saw
