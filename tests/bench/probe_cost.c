@@ -12,6 +12,11 @@
  * the probe run on one CPU alone and on two CPUs at once, and the floor
  * again with a ring per CPU, what a ring per CPU would save.
  *   probe_cost [--quick] [ROUNDS [REPEAT]]
+ *   probe_cost --profile SECONDS DIR
+ * --profile runs only the probe recording every packet and the floor
+ * recorder, alternating, on CPU 0 for SECONDS, for tests/bench/jitprof.sh
+ * to sample with perf; it first writes each program's JIT image to
+ * DIR/NAME.jit and prints "NAME SYMBOL" lines, the symbol perf knows it by.
  * With BENCH_JSON set, each figure is also appended to that file as a JSON
  * line (tests/bench/README.md).
  */
@@ -21,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -404,6 +410,86 @@ out:
 	floor_bpf__destroy(floor_skel);
 }
 
+/* The JIT image of fd into dir/name.jit; its perf symbol on stdout. */
+static int dump_jit(int fd, const char *name, const char *dir)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), i;
+	char path[4096], sym[64] = "";
+	uint8_t *image;
+	FILE *f;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || !info.jited_prog_len)
+		return -1;
+	image = calloc(1, info.jited_prog_len);
+	if (!image)
+		return -1;
+	len = info.jited_prog_len;
+	memset(&info, 0, sizeof(info));
+	info.jited_prog_len = len;
+	info.jited_prog_insns = (__u64)(unsigned long)image;
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		free(image);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/%s.jit", dir, name);
+	f = fopen(path, "w");
+	if (f) {
+		fwrite(image, 1, info.jited_prog_len, f);
+		fclose(f);
+	}
+	for (i = 0; i < BPF_TAG_SIZE; i++)
+		snprintf(sym + 2 * i, 3, "%02x", info.tag[i]);
+	printf("%s bpf_prog_%s_%s\n", name, sym, info.name);
+	free(image);
+	return f ? 0 : -1;
+}
+
+/* --profile: the recorded probe and the floor, alternating, on CPU 0. */
+static int profile(int seconds, const char *dir)
+{
+	struct floor_bpf *floor_skel = floor_bpf__open_and_load();
+	struct hopscope_bpf *probe = load_probe(0, 1ULL << 32, 0, 0);
+	struct ring_buffer *rb = probe ? probe_reader(probe) : NULL, *frb;
+	struct frame frames[4];
+	struct timespec t0, t;
+	cpu_set_t set;
+	int fd, ffd;
+
+	if (!floor_skel || !rb) {
+		fprintf(stderr, "probe_cost: cannot load the probe (root?)\n");
+		return 1;
+	}
+	frb = ring_buffer__new(bpf_map__fd(floor_skel->maps.floor_records),
+			       discard, NULL, NULL);
+	fd = prog_fd(probe, 0, 0);
+	ffd = bpf_program__fd(floor_skel->progs.floor_tc);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	if (!frb || sched_setaffinity(0, sizeof(set), &set) ||
+	    dump_jit(fd, "recorded", dir) || dump_jit(ffd, "floor", dir)) {
+		fprintf(stderr, "probe_cost: cannot set up the profile in '%s'\n",
+			dir);
+		return 1;
+	}
+	fflush(stdout);
+	build_frames(frames);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		run_ns(fd, &frames[0], 50000);
+		ring_buffer__consume(rb);
+		run_ns(ffd, &frames[0], 50000);
+		ring_buffer__consume(frb);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < seconds);
+	ring_buffer__free(rb);
+	ring_buffer__free(frb);
+	hopscope_bpf__destroy(probe);
+	floor_bpf__destroy(floor_skel);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	bool quick = argc > 1 && !strcmp(argv[1], "--quick");
@@ -413,6 +499,8 @@ int main(int argc, char **argv)
 	struct frame frames[4];
 	int hook, fi, v, r;
 
+	if (argc == 4 && !strcmp(argv[1], "--profile"))
+		return profile(atoi(argv[2]), argv[3]);
 	if (quick) {
 		argc--;
 		argv++;

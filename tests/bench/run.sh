@@ -3,7 +3,11 @@
 # run.sh BUILD_DIR [--quick] - every benchmark, one table.
 #
 #   probe_cost   what a packet costs the probe (BPF_PROG_TEST_RUN, next to
-#                an empty program)
+#                an empty program and the floor recorder); the ring's reserve
+#                on two CPUs at once
+#   jitprof.sh   where a recorded packet's time goes: perf samples of the
+#                probe and the floor recorder by leaf, the probe's JIT'd
+#                code annotated
 #   collector    what the collector ingests, matches and folds on one core,
 #                and the memory it holds
 #   churn        points coming and going: a cycle, an expiry, memory
@@ -45,6 +49,8 @@ step() { # step NAME COMMAND...
 }
 
 step "probe cost (BPF_PROG_TEST_RUN)" "$BUILD/bench/probe_cost" $QUICK
+step "where the probe's time goes (perf, JIT'd code)" env BUILD="$BUILD" \
+	tests/bench/jitprof.sh "${QUICK:+2}"
 step "collector limits" "$BUILD/bench/collector" $QUICK
 step "churn: points that come and go" "$BUILD/bench/churn" $QUICK
 step "record rotation" "$BUILD/bench/rotation" $QUICK
