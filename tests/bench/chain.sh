@@ -219,7 +219,15 @@ start_hopscope() {
 }
 
 stop_hopscope() { # stop_hopscope NAME: SIGINT, the final report, exit 0
-	local rc=0
+	local rc=0 line f
+	# the collector's user time over its life, all but its final report:
+	# what reading, merging, matching and folding the records cost it
+	HS_USER_NS=0
+	read -r line <"/proc/$HS_PID/stat" 2>/dev/null || true
+	if [ -n "$line" ]; then
+		read -r -a f <<<"${line##*) }"
+		HS_USER_NS=$((f[11] * NS_PER_TICK))
+	fi
 	stop_pid "$HS_PID" INT 60 || rc=$?
 	wait_pid "$COPY_PID" 10 || true
 	[ "$rc" -eq 0 ] || die "hopscope ($1) exited with status $rc: $(tail -3 "$WORK/$1.err" | tr '\n' ' ')"
@@ -408,7 +416,7 @@ throughput_run() { # throughput_run VARIANT ROUND
 		esac
 		measure_blast
 		stop_hopscope "$name"
-		extra=$(hs_extras "$name")
+		extra=$(hs_extras "$name" | jq -c --argjson u "$HS_USER_NS" '. + {user_ns: $u}')
 		;;
 	tcpdump)
 		read -r -a ifs <<<"$CHAIN_IFS"
@@ -580,6 +588,7 @@ def base: {bench: "chain"};
  ($rel | map(select(.variant == "hs_all")) | map(.own_over) | q(0.5)) as $ho |
  ($rel | map(select(.variant == "tcpdump")) | map(.own_over) | q(0.5)) as $to |
  ($rel | map(select(.variant == "hs_ingress")) | map(.cpu_over) | q(0.5)) as $ic |
+ ($runs | map(select(.variant == "hs_all" and .recorded > 0)) | map(.user_ns / .recorded) | q(0.5)) as $ur |
  ($rel | map(select(.variant == "hs_ingress")) | map(1 - .pps_ratio) | q(0.5)) as $il |
 	(base + {section: "throughput", name: "hopscope every packet vs tcpdump: CPU per packet over none",
 		metric: "cpu_over_none_vs_tcpdump", value: (if $tc > 0 then ($hc / $tc | r(4)) else null end),
@@ -591,6 +600,10 @@ def base: {bench: "chain"};
 		metric: "lost_throughput_vs_tcpdump", value: (if $tl > 0 then ($hl / $tl | r(4)) else null end),
 		unit: "ratio", hopscope_lost: ($hl | r(4)), tcpdump_lost: ($tl | r(4)),
 		target: "hopscope <= 0.5 x tcpdump", met: ($hl <= 0.5 * $tl)}),
+	(if $ur != null then
+		(base + {section: "collector", name: "live: hopscope's user time per record, every packet at every hop",
+			metric: "collector_user_ns_per_record", value: ($ur | r(1)), unit: "ns/record"})
+	 else empty end),
 	(if $ic != null then
 		(base + {section: "throughput", name: "hopscope --hooks ingress, every packet, vs tcpdump: CPU per packet over none",
 			metric: "ingress_cpu_over_none_vs_tcpdump", value: (if $tc > 0 then ($ic / $tc | r(4)) else null end),

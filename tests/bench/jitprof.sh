@@ -28,7 +28,7 @@ trap 'rm -rf "$W"' EXIT
 # /proc/kallsyms, where a program is only while it is loaded
 "$BUILD/bench/probe_cost" --profile $((SECONDS_RUN + 2)) "$W" >"$W/syms" 2>"$W/err" &
 PC=$!
-trap 'kill "$PC" 2>/dev/null; rm -rf "$W"' EXIT
+trap 'kill "$PC" 2>/dev/null || true; rm -rf "$W"' EXIT
 for _ in $(seq 100); do
 	[ "$(wc -l <"$W/syms")" -ge 2 ] && break
 	kill -0 "$PC" 2>/dev/null || { cat "$W/err" >&2; exit 1; }
@@ -79,4 +79,4 @@ awk -v rec="$REC" '$1 == "recorded" && $2 == rec { print $3 }' "$W/samples" |
 	awk 'NR == FNR { a = $1; sub(/^0x0*/, "", a); if (a == "") a = "0"; h[a]++; n++; next }
 	     { a = $1; sub(/^0+/, "", a); if (a == "") a = "0"
 	       if (h[a]) printf "%6.2f%%  %5s  %s\n", 100 * h[a] / n, a, substr($0, index($0, "\t") + 1) }' - "$W/asm" |
-	sort -rn | head -25
+	sort -rn | awk 'NR <= 25'

@@ -60,6 +60,19 @@ step "attach: 200 points, shared (TCX, clsact) and copies" env BUILD="$BUILD" te
 step "scan: the agent following 10, 50, 100 containers" env BUILD="$BUILD" \
 	tests/bench/scan.sh $QUICK ${QUICK:+10}
 
+# issue 13: the collector's user time per record in the live chain (chain.sh)
+# at most twice the collector benchmark's ns per record through the ring
+# (collector, ring section), both from this run
+jq -s -c '([.[] | select(.bench == "chain" and .metric == "collector_user_ns_per_record")][0].value) as $live |
+	([.[] | select(.bench == "collector" and .section == "ring" and .unit == "records/s"
+		and (.name | test("ring to session$")))][0].value) as $rate |
+	if $live != null and $rate != null and $rate > 0 then
+		{bench: "collector", section: "live", name: "live chain user time per record over the ring benchmark'"'"'s",
+		 value: ($live / (1e9 / $rate) * 1000 | round / 1000), unit: "ratio", live_ns: $live,
+		 bench_ns: (1e9 / $rate * 10 | round / 10), target: "<= 2", met: ($live <= 2 * 1e9 / $rate)}
+	else empty end' "$BENCH_JSON" >>"$BENCH_JSON.live" && cat "$BENCH_JSON.live" >>"$BENCH_JSON"
+rm -f "$BENCH_JSON.live"
+
 echo
 echo "== hopscope benchmarks${QUICK:+ (quick)}: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, Linux $(uname -r), $(($(date +%s) - start)) s"
 echo "   medians over alternating rounds, [q1, q3] the interquartile range; JSON: $BENCH_JSON"
