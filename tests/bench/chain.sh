@@ -724,7 +724,7 @@ def find($v; $m): [.[] | select(.section == "throughput" and .variant == $v and 
 "  Each variant measures its own runs: no tap runs with hopscope, no tc program with tcpdump; the differences",
 "    are what each way of measuring adds to a hop.",
 "  --wakeup every: each record wakes the collector from inside the probe (irq_work, then waking a task), in the hop.",
-"  hopscope's p99: a probe's first write to each page of its new ring buffer (8 MiB; 26 s to fill at 1000 packets/s",
+"  hopscope's p99: a probe's first write to each page of its CPU's new ring (4 MiB of 8 on 2 CPUs; 13 s to fill at 1000 packets/s",
 "    on this chain) is that page's first touch, slow wherever the hypervisor backs guest memory lazily."
 JQ
 
