@@ -515,48 +515,97 @@ static __always_inline int hs_parse(const void *data, const void *data_end,
 /* hs_parse_fast(): not the frame it takes; hs_parse() parses it. */
 #define HS_PARSE_SLOW (-1)
 
-/*
- * The common frame in a straight line: untagged Ethernet, IPv4 with no
- * options, neither fragment nor BIG TCP, and no UDP to a tunnel's port.
- * Fills pkt as hs_parse() would and returns what hs_parse() would (the
- * unit tests compare the two on every frame they have); HS_PARSE_SLOW for
- * any other frame. The probe tries it first: it skips the tunnel peek, the
- * tag walk and the header dispatch, about half the parse.
- */
-static __always_inline int hs_parse_fast(const void *data, const void *data_end,
-					 const volatile __u64 *vxlan_ports,
-					 struct hs_pkt *pkt)
+/* UDP to dport at l4 is maybe a tunnel's: hs_parse() looks. A truncated
+ * UDP header is no tunnel's (hs_parse_l4() says it is truncated). */
+static __always_inline int hs_fast_tunnel(__u8 proto, const void *l4,
+					  const void *data_end,
+					  const volatile __u64 *vxlan_ports)
 {
-	const struct ethhdr *eth = data;
-	const hs_iphdr_t *ip = (const void *)(eth + 1);
-	const hs_udphdr_t *udp = (const void *)(ip + 1);
-	__u16 tot_len, dport;
+	const hs_udphdr_t *udp = l4;
+	__u16 dport;
 
-	if ((const void *)(ip + 1) > data_end ||
-	    eth->h_proto != bpf_htons(HS_ETH_P_IP) ||
-	    *(const __u8 *)ip != 0x45 ||
+	if (proto != IPPROTO_UDP || (const void *)(udp + 1) > data_end)
+		return 0;
+	dport = bpf_ntohs(udp->dest);
+	return dport == HS_GENEVE_PORT || hs_is_vxlan_port(vxlan_ports, dport);
+}
+
+/* The IPv4 half of hs_parse_fast(): no options, no fragment, a length. */
+static __always_inline int hs_parse_fast4(const void *l3, const void *data_end,
+					  const volatile __u64 *vxlan_ports,
+					  struct hs_pkt *pkt)
+{
+	const hs_iphdr_t *ip = l3;
+	__u16 tot_len;
+
+	if ((const void *)(ip + 1) > data_end || *(const __u8 *)ip != 0x45 ||
 	    (ip->frag_off & bpf_htons(HS_IP_MF | HS_IP_OFFSET)))
 		return HS_PARSE_SLOW;
 	tot_len = bpf_ntohs(ip->tot_len);
 	/* 0 is BIG TCP's, and 1 to 19 malformed: hs_parse() says which */
-	if (tot_len < sizeof(*ip))
+	if (tot_len < sizeof(*ip) ||
+	    hs_fast_tunnel(ip->protocol, ip + 1, data_end, vxlan_ports))
 		return HS_PARSE_SLOW;
-	/* a truncated UDP header is no tunnel's: hs_parse_l4() tells */
-	if (ip->protocol == IPPROTO_UDP &&
-	    (const void *)(udp + 1) <= data_end) {
-		dport = bpf_ntohs(udp->dest);
-		if (dport == HS_GENEVE_PORT ||
-		    hs_is_vxlan_port(vxlan_ports, dport))
-			return HS_PARSE_SLOW;
-	}
 	pkt->family = 4;
 	pkt->proto = ip->protocol;
 	pkt->saddr[0] = ip->saddr;
 	pkt->daddr[0] = ip->daddr;
 	pkt->ip_ident = (__u32)bpf_ntohs(ip->id) << 16;
 	pkt->ip_len = tot_len - sizeof(*ip);
-	pkt->payload_off = sizeof(*eth) + sizeof(*ip);
-	return hs_parse_l4(udp, data_end, pkt, pkt->ip_len);
+	pkt->payload_off = sizeof(struct ethhdr) + sizeof(*ip);
+	return hs_parse_l4(ip + 1, data_end, pkt, pkt->ip_len);
+}
+
+/* The IPv6 half: no extension header, a length. */
+static __always_inline int hs_parse_fast6(const void *l3, const void *data_end,
+					  const volatile __u64 *vxlan_ports,
+					  struct hs_pkt *pkt)
+{
+	const hs_ipv6hdr_t *ip6 = l3;
+	__u8 next;
+
+	if ((const void *)(ip6 + 1) > data_end || ip6->version != 6 ||
+	    !ip6->payload_len)
+		return HS_PARSE_SLOW;
+	next = ip6->nexthdr;
+	if (next == HS_IPPROTO_HOPOPTS || next == HS_IPPROTO_ROUTING ||
+	    next == HS_IPPROTO_DSTOPTS || next == HS_IPPROTO_AH ||
+	    next == HS_IPPROTO_FRAGMENT ||
+	    hs_fast_tunnel(next, ip6 + 1, data_end, vxlan_ports))
+		return HS_PARSE_SLOW;
+	pkt->family = 6;
+	pkt->proto = next;
+	__builtin_memcpy(pkt->saddr, &ip6->saddr, 16);
+	__builtin_memcpy(pkt->daddr, &ip6->daddr, 16);
+	pkt->ip_ident = ((__u32)(ip6->flow_lbl[0] & 0x0f) << 16) |
+			((__u32)ip6->flow_lbl[1] << 8) | ip6->flow_lbl[2];
+	pkt->ip_len = bpf_ntohs(ip6->payload_len);
+	pkt->payload_off = sizeof(struct ethhdr) + sizeof(*ip6);
+	return hs_parse_l4(ip6 + 1, data_end, pkt, pkt->ip_len);
+}
+
+/*
+ * The common frame in a straight line: untagged Ethernet; IPv4 with no
+ * options and no fragment, or IPv6 with no extension header; a length in
+ * the IP header (not BIG TCP); no UDP to a tunnel's port. Fills pkt as
+ * hs_parse() would and returns what hs_parse() would (the unit tests
+ * compare the two on every frame they have); HS_PARSE_SLOW for any other
+ * frame. The probe tries it first: it skips the tunnel peek, the tag
+ * walk, the header dispatch and the extension header walk.
+ */
+static __always_inline int hs_parse_fast(const void *data, const void *data_end,
+					 const volatile __u64 *vxlan_ports,
+					 struct hs_pkt *pkt)
+{
+	const struct ethhdr *eth = data;
+
+	if ((const void *)(eth + 1) > data_end)
+		return HS_PARSE_SLOW;
+	if (eth->h_proto == bpf_htons(HS_ETH_P_IP))
+		return hs_parse_fast4(eth + 1, data_end, vxlan_ports, pkt);
+	if (eth->h_proto == bpf_htons(HS_ETH_P_IPV6))
+		return hs_parse_fast6(eth + 1, data_end, vxlan_ports, pkt);
+	return HS_PARSE_SLOW;
 }
 
 /*

@@ -468,6 +468,37 @@ Test(hops, ring_drop_at_next_point_is_unverified_not_lost)
 	cr_assert_eq(hop(2, 3)->leg.total.lost, 1);
 }
 
+/*
+ * A small ring drains hundreds of times a second, each drain seeing new
+ * drops. The window of a trajectory's drop must still be there when it
+ * is folded, after 100 more windows elsewhere: drains in a row that saw
+ * drops make one window, not one each (32 are kept).
+ */
+Test(hops, drops_in_drain_after_drain_keep_their_window)
+{
+	uint64_t i;
+
+	fold3(FLOW_F, 1000, 1100, 1250);
+	/* the drop this trajectory's gap needs, then 100 drains in a row
+	 * with drops, past the match window (10 us) */
+	hs_hops_note_drops(&h, 3, 1, 2000, 2200);
+	for (i = 0; i < 100; i++)
+		hs_hops_note_drops(&h, 3, 2 + i, 20000 + 100 * i,
+				   20100 + 100 * i);
+	fold2(FLOW_F, 2000, 2100, 0);
+	cr_assert_eq(hop(2, 3)->leg.total.lost, 0,
+		     "the drop window was pushed out by later ones");
+	cr_assert_eq(h.unverified, 1);
+	/* in the later run of drains too */
+	fold2(FLOW_F, 25000, 25100, 0);
+	cr_assert_eq(h.unverified, 2);
+	/* a gap in no window is a loss (the flow still goes 1 -> 2 -> 3) */
+	fold3(FLOW_F, 40000, 40100, 40250);
+	fold3(FLOW_F, 41000, 41100, 41250);
+	fold2(FLOW_F, 50000, 50100, 0);
+	cr_assert_eq(hop(2, 3)->leg.total.lost, 1);
+}
+
 /* A middle record dropped: no made-up hop 1 -> 3. */
 Test(hops, ring_drop_in_the_middle_makes_no_hop)
 {

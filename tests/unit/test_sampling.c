@@ -49,24 +49,42 @@ static size_t build(const struct tpkt *p)
 	return tpkt_build(p, frame);
 }
 
-Test(parse_fast, takes_plain_ipv4_and_agrees)
+static void v6(struct tpkt *p)
 {
-	static const uint8_t protos[] = { 17, 6, 1, 50, 47 };
-	unsigned int i, pl;
+	p->family = 6;
+	p->src = "2001:2::1";
+	p->dst = "2001:2:0:1::2";
+	p->flow_label = 0x54321;
+}
+
+Test(parse_fast, takes_plain_ipv4_and_ipv6_and_agrees)
+{
+	static const uint8_t protos[] = { 17, 6, 1, 50, 47, 58 };
+	unsigned int i, pl, family;
 	struct tpkt p;
 
-	for (i = 0; i < sizeof(protos); i++) {
+	for (i = 0; i < sizeof(protos) * 2; i++) {
+		family = i < sizeof(protos) ? 4 : 6;
 		for (pl = 0; pl < 24; pl += 3) {
 			size_t len;
 
 			tpkt_init(&p);
-			p.proto = protos[i];
+			if (family == 6)
+				v6(&p);
+			p.proto = protos[i % sizeof(protos)];
 			p.payload = payload24;
 			p.payload_len = pl;
 			len = build(&p);
-			cr_assert(fast_agrees(frame, len, "plain IPv4"),
-				  "protocol %u, payload %u: not taken",
-				  protos[i], pl);
+			/* an empty IPv6 payload says length 0, as BIG
+			 * TCP does: hs_parse() tells the two apart */
+			if (family == 6 && !pl &&
+			    (p.proto == 50 || p.proto == 47)) {
+				cr_assert_not(fast_agrees(frame, len, "empty"));
+				continue;
+			}
+			cr_assert(fast_agrees(frame, len, "plain IP"),
+				  "IPv%u protocol %u, payload %u: not taken",
+				  family, p.proto, pl);
 			/* Ethernet padding: still taken, still the same */
 			memset(frame + len, 0xee, 20);
 			cr_assert(fast_agrees(frame, len + 20, "padded"));
@@ -86,10 +104,13 @@ Test(parse_fast, leaves_the_rest_to_hs_parse)
 	p.ipv4_options = 8;
 	cr_assert_not(fast_agrees(frame, build(&p), "IPv4 options"));
 	tpkt_init(&p);
-	p.family = 6;
-	p.src = "2001:2::1";
-	p.dst = "2001:2::2";
-	cr_assert_not(fast_agrees(frame, build(&p), "IPv6"));
+	v6(&p);
+	p.ipv6_ext_hdrs = 1;
+	cr_assert_not(fast_agrees(frame, build(&p), "IPv6 extension header"));
+	tpkt_init(&p);
+	v6(&p);
+	p.dport = HS_VXLAN_PORT;
+	cr_assert_not(fast_agrees(frame, build(&p), "IPv6 to VXLAN's port"));
 	tpkt_init(&p);
 	len = build(&p);
 	frame[14 + 6] = 0x20; /* MF */
@@ -108,6 +129,11 @@ Test(parse_fast, leaves_the_rest_to_hs_parse)
 	len = build(&p);
 	frame[14 + 2] = frame[14 + 3] = 0;
 	cr_assert_not(fast_agrees(frame, len, "IP length 0"));
+	tpkt_init(&p);
+	v6(&p);
+	len = build(&p);
+	frame[14 + 4] = frame[14 + 5] = 0;
+	cr_assert_not(fast_agrees(frame, len, "IPv6 payload length 0"));
 }
 
 /* Cut short anywhere: taken or not, never a different verdict. */
@@ -117,9 +143,11 @@ Test(parse_fast, truncated_frames_agree)
 	size_t len, cut;
 	int proto;
 
-	for (proto = 0; proto < 2; proto++) {
+	for (proto = 0; proto < 4; proto++) {
 		tpkt_init(&p);
-		p.proto = proto ? 6 : 17;
+		if (proto >= 2)
+			v6(&p);
+		p.proto = proto % 2 ? 6 : 17;
 		len = build(&p);
 		for (cut = 0; cut <= len; cut++)
 			fast_agrees(frame, cut, "truncated");
@@ -127,7 +155,8 @@ Test(parse_fast, truncated_frames_agree)
 }
 
 /*
- * Random bytes over the headers of valid frames, 40 000 times: whatever
+ * Random bytes over the headers of valid IPv4 and IPv6 frames, 40 000
+ * times: whatever
  * the fast path takes it must parse as hs_parse() does, malformed
  * lengths, bad TCP offsets and odd protocols included.
  */
@@ -142,6 +171,8 @@ Test(parse_fast, mutated_headers_agree)
 		size_t len, j, flips;
 
 		tpkt_init(&p);
+		if (i % 2)
+			v6(&p);
 		p.proto = i % 3 == 0 ? 6 : 17;
 		p.payload = payload24;
 		p.payload_len = i % 20;
@@ -151,7 +182,7 @@ Test(parse_fast, mutated_headers_agree)
 		for (j = 0; j < flips; j++) {
 			/* mostly IP and L4 header bytes; the version byte
 			 * and the ethertype as they are, most of the time */
-			size_t at = 14 + rnd(&seed) % 40;
+			size_t at = 14 + rnd(&seed) % (i % 2 ? 60 : 40);
 
 			if (at == 14 && rnd(&seed) % 4)
 				continue;

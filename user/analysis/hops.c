@@ -709,6 +709,7 @@ void hs_hops_note_drops(struct hs_hops *h, uint16_t point, uint64_t total,
 			uint64_t from, uint64_t to)
 {
 	struct hs_point_drops *d;
+	struct hs_drop_window *last;
 
 	if (point >= HS_MAX_POINTS)
 		return;
@@ -716,6 +717,18 @@ void hs_hops_note_drops(struct hs_hops *h, uint16_t point, uint64_t total,
 	if (total == d->total)
 		return;
 	d->total = total;
+	/* drains in a row that each saw drops (a small ring, woken every
+	 * few records, drains hundreds of times a second) make one window:
+	 * a window apiece would push the oldest out while trajectories
+	 * that need it are still open, and their gaps would read as loss */
+	last = &d->w[(d->next + HS_DROP_WINDOWS - 1) % HS_DROP_WINDOWS];
+	if (last->to && from <= last->to && to >= last->from) {
+		if (from < last->from)
+			last->from = from;
+		if (to > last->to)
+			last->to = to;
+		return;
+	}
 	d->w[d->next].from = from;
 	d->w[d->next].to = to;
 	d->next = (d->next + 1) % HS_DROP_WINDOWS;

@@ -157,7 +157,7 @@ struct hs_flow {
 struct hs_point_drops {
 	uint64_t total; /* ringbuf_drops last seen */
 	uint32_t next;
-	struct {
+	struct hs_drop_window {
 		uint64_t from, to;
 	} w[HS_DROP_WINDOWS];
 };
