@@ -48,6 +48,7 @@
 #include "packet.h"
 #include "probe/attach.h"
 #include "probe/rings.h"
+#include "live/merge.h"
 #include "analysis/session.h"
 #include "hopscope.h"
 #include "hs_packet.h"
@@ -526,6 +527,15 @@ struct ring_bench {
 	int prog_fd[RING_POINTS];
 	struct ring_buffer *rb;
 	struct hs_rings rings; /* every CPU's, read by rb */
+	/* the same rings read as collect.c reads them with more than one:
+	 * each ring's records held, then merged by timestamp */
+	struct ring_buffer *rb_merged;
+	struct hs_merge merge;
+	struct ring_bench_reader {
+		struct ring_bench *b;
+		unsigned int ring;
+	} *readers;
+	void **reader_ctxs;
 	struct hs_session *session; /* NULL: records are only counted */
 	uint64_t consumed;
 	uint64_t packet; /* the next packet's number, in its payload */
@@ -555,6 +565,46 @@ static int ring_record(void *ctx, void *data, size_t size)
 	else
 		hs_session_record(b->session, data);
 	return 0;
+}
+
+/* As on_record() with more than one ring: held for the merge. */
+static int merged_record(void *ctx, void *data, size_t size)
+{
+	struct ring_bench_reader *rr = ctx;
+	struct ring_bench *b = rr->b;
+
+	if (size < sizeof(struct hs_record) ||
+	    hs_merge_add(&b->merge, rr->ring, data))
+		return ring_record(b, data, size);
+	b->consumed++;
+	return 0;
+}
+
+static void merged_feed(void *ctx, const struct hs_record *rec)
+{
+	struct ring_bench *b = ctx;
+
+	if (b->session)
+		hs_session_record(b->session, rec);
+}
+
+/* The merging reader over b's rings. */
+static int merged_reader(struct ring_bench *b)
+{
+	unsigned int i;
+
+	b->readers = calloc(b->rings.n, sizeof(*b->readers));
+	b->reader_ctxs = calloc(b->rings.n, sizeof(*b->reader_ctxs));
+	if (!b->readers || !b->reader_ctxs ||
+	    hs_merge_init(&b->merge, b->rings.n))
+		return -ENOMEM;
+	for (i = 0; i < b->rings.n; i++) {
+		b->readers[i] = (struct ring_bench_reader){ .b = b, .ring = i };
+		b->reader_ctxs[i] = &b->readers[i];
+	}
+	b->rb_merged = hs_rings_reader(&b->rings, merged_record, NULL,
+				       b->reader_ctxs);
+	return b->rb_merged ? 0 : -errno;
 }
 
 /* One copy of the probe per point, sharing the rings (each CPU's of
@@ -597,7 +647,9 @@ static int ring_load(struct ring_bench *b, uint32_t ring_bytes)
 	if (err)
 		return err;
 	b->rb = hs_rings_reader(&b->rings, ring_record, b, NULL);
-	return b->rb ? 0 : -errno;
+	if (!b->rb)
+		return -errno;
+	return merged_reader(b);
 }
 
 static void ring_unload(struct ring_bench *b)
@@ -605,6 +657,10 @@ static void ring_unload(struct ring_bench *b)
 	int i;
 
 	ring_buffer__free(b->rb);
+	ring_buffer__free(b->rb_merged);
+	hs_merge_free(&b->merge);
+	free(b->readers);
+	free(b->reader_ctxs);
 	hs_rings_close(&b->rings);
 	for (i = 0; i < RING_POINTS; i++)
 		hopscope_bpf__destroy(b->skel[i]);
@@ -612,17 +668,23 @@ static void ring_unload(struct ring_bench *b)
 
 /* packets frames, each through every point's tc program: a flow's own
  * addresses and ports, a payload of its own. */
-static int ring_fill(struct ring_bench *b, size_t packets)
+/* two_cpus: 64 packets on one CPU, the next 64 on the next, as a host
+ * whose flows two CPUs carry fills two rings; the caller's CPU after */
+static int ring_fill(struct ring_bench *b, size_t packets, bool two_cpus)
 {
 	uint8_t frame[TPKT_MAX], payload[16] = {};
 	struct tpkt p;
 	char src[32];
 	size_t i, len;
-	int pt;
+	int pt, err = 0;
 
-	for (i = 0; i < packets; i++) {
+	for (i = 0; i < packets && !err; i++) {
 		uint64_t k = b->packet++;
 		uint32_t flow = (uint32_t)(k % RING_FLOWS);
+
+		if (two_cpus && i % 64 == 0)
+			err = pin_to_cpu((opt.cpu + (int)(i / 64) % 2) %
+					 (int)b->rings.n);
 
 		tpkt_init(&p);
 		snprintf(src, sizeof(src), "10.%u.%u.%u", 1 + flow / 65536,
@@ -642,7 +704,9 @@ static int ring_fill(struct ring_bench *b, size_t packets)
 				return -errno;
 		}
 	}
-	return 0;
+	if (two_cpus && !err)
+		err = pin_to_cpu(opt.cpu);
+	return err;
 }
 
 static uint64_t mono_ns(void)
@@ -653,17 +717,18 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* Fill the ring, then drain it as collect.c's drain() does; returns the
- * records per second of CPU time, or a negative errno. */
+/* Fill the ring, then drain it as collect.c's drain() does (from two
+ * CPUs' rings, merged, with two_cpus); returns the records per second of
+ * CPU time, or a negative errno. */
 static double ring_round(struct ring_bench *b, size_t packets,
-			 struct hs_session *s)
+			 struct hs_session *s, bool two_cpus)
 {
 	uint64_t want = packets * RING_POINTS;
 	double t0, t1;
 	int err, n;
 
 	t0 = wall_now();
-	err = ring_fill(b, packets);
+	err = ring_fill(b, packets, two_cpus);
 	if (err)
 		return err;
 	b->fill_s += wall_now() - t0;
@@ -671,7 +736,9 @@ static double ring_round(struct ring_bench *b, size_t packets,
 	b->session = s;
 	b->consumed = 0;
 	t0 = cpu_now();
-	n = ring_buffer__consume(b->rb);
+	n = ring_buffer__consume(two_cpus ? b->rb_merged : b->rb);
+	if (two_cpus)
+		hs_merge_flush(&b->merge, merged_feed, b);
 	if (s)
 		hs_session_horizon(s, mono_ns() - SUBMIT_SLACK_NS);
 	t1 = cpu_now();
@@ -729,6 +796,24 @@ static void ring_over_floor(const double *with_session, const double *ring_only,
 		    s.median, "ns/record", &s, NULL, false, x);
 }
 
+/* What merging two CPUs' rings adds to a record, over one ring read as
+ * it comes: the median of the rounds' differences. */
+static void ring_merge_cost(const double *merged, const double *one_ring,
+			    int rounds)
+{
+	double diff[MAX_ROUNDS];
+	struct spread s;
+	int r;
+
+	for (r = 0; r < rounds; r++)
+		diff[r] = 1e9 / merged[r] - 1e9 / one_ring[r];
+	s = spread_of(diff, rounds);
+	printf("%-44s %12s %8.2f %8.2f %12.2f\n",
+	       "two rings merged, over one ring", "", s.q1, s.q3, s.median);
+	json_result("ring", "4 hops, 1000 flows: two rings merged over one ring",
+		    s.median, "ns/record", &s, NULL, false, NULL);
+}
+
 static void bench_ring(void)
 {
 	int rounds = opt.rounds ? opt.rounds : opt.quick ? 3 : 7;
@@ -736,6 +821,8 @@ static void bench_ring(void)
 	/* nine tenths of the ring: nothing may be dropped */
 	size_t packets = ring_bytes / RING_RECORD_BYTES * 9 / 10 / RING_POINTS;
 	double with_session[MAX_ROUNDS], ring_only[MAX_ROUNDS], v = 0;
+	double merged[MAX_ROUNDS];
+	bool two = hs_rings_cpus() > 1;
 	double producer_rate;
 	struct ring_bench b = {};
 	struct feeder f;
@@ -762,16 +849,23 @@ static void bench_ring(void)
 	       "ns/record");
 	/* round -1 warms the session's tables up and is not counted */
 	for (r = -1; r < rounds; r++) {
-		v = ring_round(&b, packets, &session);
+		v = ring_round(&b, packets, &session, false);
 		if (v < 0)
 			break;
 		if (r >= 0)
 			with_session[r] = v;
-		v = ring_round(&b, packets, NULL);
+		v = ring_round(&b, packets, NULL, false);
 		if (v < 0)
 			break;
 		if (r >= 0)
 			ring_only[r] = v;
+		if (!two)
+			continue;
+		v = ring_round(&b, packets, &session, true);
+		if (v < 0)
+			break;
+		if (r >= 0)
+			merged[r] = v;
 	}
 	hs_session_free(&session);
 	ring_unload(&b);
@@ -785,6 +879,12 @@ static void bench_ring(void)
 	ring_report("4 hops, 1000 flows: ring only, records counted", ring_only,
 		    rounds, packets * RING_POINTS, ring_bytes, producer_rate);
 	ring_over_floor(with_session, ring_only, rounds);
+	if (two) {
+		ring_report("4 hops, 1000 flows: two rings merged",
+			    merged, rounds, packets * RING_POINTS, ring_bytes,
+			    producer_rate);
+		ring_merge_cost(merged, with_session, rounds);
+	}
 	printf("(the probes made %.2g records/s through BPF_PROG_TEST_RUN: "
 	       "the pace of record time)\n\n",
 	       producer_rate);

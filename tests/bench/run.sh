@@ -65,7 +65,7 @@ step "scan: the agent following 10, 50, 100 containers" env BUILD="$BUILD" \
 # (collector, ring section), both from this run
 jq -s -c '([.[] | select(.bench == "chain" and .metric == "collector_user_ns_per_record")][0].value) as $live |
 	([.[] | select(.bench == "collector" and .section == "ring" and .unit == "records/s"
-		and (.name | test("ring to session$")))][0].value) as $rate |
+		and .name == "4 hops, 1000 flows: ring to session")][0].value) as $rate |
 	if $live != null and $rate != null and $rate > 0 then
 		{bench: "collector", section: "live", name: "live chain user time per record over the ring benchmark'"'"'s",
 		 value: ($live / (1e9 / $rate) * 1000 | round / 1000), unit: "ratio", live_ns: $live,
