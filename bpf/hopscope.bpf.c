@@ -128,29 +128,13 @@ static __always_inline int hs_sampling(void)
 	return sample_threshold < (1ULL << 32);
 }
 
-/*
- * Trajectory sampling (hs_packet.h). Before the payload is read, where
- * the headers decide: a packet sampled out costs the parse and one short
- * hash. key_ready says the NAT key is in pkt for the others.
- */
-static __always_inline int hs_sample(struct hs_counters *c,
-				     const struct hs_pkt *pkt, int key_ready)
+/* Trajectory sampling on key (hs_packet.h): 0, counted, if it is out. */
+static __always_inline int hs_keep(struct hs_counters *c, __u64 key)
 {
-	int keep;
-
-	if (!hs_sampling())
+	if (hs_sampled(key, sample_threshold))
 		return 1;
-	if (hs_header_keyed(pkt))
-		keep = hs_sampled(hs_header_key(pkt), sample_threshold);
-	else if (key_ready)
-		keep = hs_sampled(pkt->nat_key, sample_threshold);
-	else
-		return 1; /* not yet: asked again with the NAT key */
-	if (!keep) {
-		c->sampled_out++;
-		return 0;
-	}
-	return 1;
+	c->sampled_out++;
+	return 0;
 }
 
 static __always_inline void hs_record(struct hs_counters *c, __u32 id,
@@ -349,17 +333,21 @@ static __always_inline int hs_probe(void *ctx, const enum hs_at at,
 	struct hs_counters *c;
 	__u64 flow_state;
 	__u32 id;
+	int keyed;
 
 	if (!__builtin_constant_p(at) || !__builtin_constant_p(hook))
 		hs_at_not_constant();
 	c = hs_point(ctx, at, hook, &id);
 	if (!c || !hs_select(data, data_end, hs_ctx_len(ctx, at), c, &pkt))
 		goto out;
-	if (!hs_sample(c, &pkt, 0))
+	/* where the headers decide, before the payload is read: a packet
+	 * sampled out costs the parse and one short hash */
+	keyed = hs_header_keyed(&pkt);
+	if (hs_sampling() && keyed && !hs_keep(c, hs_header_key(&pkt)))
 		goto out;
 	hs_payload_words(ctx, at, data, data_end, &pkt);
 	pkt.nat_key = hs_nat_key(&pkt);
-	if (!hs_header_keyed(&pkt) && !hs_sample(c, &pkt, 1))
+	if (hs_sampling() && !keyed && !hs_keep(c, pkt.nat_key))
 		goto out;
 	c->sampled++;
 	flow_state = hs_flow_state(&pkt);
@@ -429,10 +417,10 @@ static long hs_touch_page(__u64 index __attribute__((unused)),
 
 /*
  * Not a probe: run once through BPF_PROG_TEST_RUN before any is attached,
- * it writes into every page of the new ring buffer prefault_ring. In a virtual machine
- * the first write to a page can cost ~10 us, and a probe writing the first
- * record into a page would add that to the hop it measures, once a page,
- * until the ring had gone round. It stops one page short of a full ring
+ * it writes into every page of the new ring prefault_ring. In a virtual
+ * machine the first write to a page can cost ~10 us, and a probe writing
+ * the first record into a page would add that to the hop it measures,
+ * once a page, until the ring had gone round. It stops one page short of a full ring
  * (the kernel keeps that free): once the reader has skipped what it
  * discarded, a second run writes that page too.
  */

@@ -242,6 +242,41 @@ static __always_inline int hs_big_len(struct hs_pkt *pkt, __u32 frame_len,
 	return HS_PARSE_OK;
 }
 
+/* What both IPv4 parsers take of the header: addresses, protocol, and
+ * the id with the fragment offset and MF (DF, TOS and TTL left out). */
+static __always_inline void hs_ipv4_fields(const hs_iphdr_t *ip,
+					   struct hs_pkt *pkt)
+{
+	__u16 frag = bpf_ntohs(ip->frag_off);
+
+	pkt->family = 4;
+	pkt->proto = ip->protocol;
+	pkt->saddr[0] = ip->saddr;
+	pkt->daddr[0] = ip->daddr;
+	pkt->ip_ident = ((__u32)bpf_ntohs(ip->id) << 16) |
+			(frag & (HS_IP_MF | HS_IP_OFFSET));
+}
+
+/* What both IPv6 parsers take of the fixed header: the addresses and the
+ * flow label (traffic class and hop limit left out). */
+static __always_inline void hs_ipv6_fields(const hs_ipv6hdr_t *ip6,
+					   struct hs_pkt *pkt)
+{
+	pkt->family = 6;
+	__builtin_memcpy(pkt->saddr, &ip6->saddr, 16);
+	__builtin_memcpy(pkt->daddr, &ip6->daddr, 16);
+	pkt->ip_ident = ((__u32)(ip6->flow_lbl[0] & 0x0f) << 16) |
+			((__u32)ip6->flow_lbl[1] << 8) | ip6->flow_lbl[2];
+}
+
+/* An IPv6 extension header hs_parse_ipv6() walks over. */
+static __always_inline int hs_ipv6_ext(__u8 next)
+{
+	return next == HS_IPPROTO_HOPOPTS || next == HS_IPPROTO_ROUTING ||
+	       next == HS_IPPROTO_DSTOPTS || next == HS_IPPROTO_AH ||
+	       next == HS_IPPROTO_FRAGMENT;
+}
+
 static __always_inline int hs_parse_ipv4(const void *l3, const void *data,
 					 const void *data_end, __u32 frame_len,
 					 struct hs_pkt *pkt)
@@ -261,14 +296,8 @@ static __always_inline int hs_parse_ipv4(const void *l3, const void *data,
 	if (l3 + hlen > data_end)
 		return HS_PARSE_TRUNCATED;
 
-	pkt->family = 4;
-	pkt->proto = ip->protocol;
-	pkt->saddr[0] = ip->saddr;
-	pkt->daddr[0] = ip->daddr;
+	hs_ipv4_fields(ip, pkt);
 	frag = bpf_ntohs(ip->frag_off);
-	/* id plus offset and MF; DF is left out, and so are TOS and TTL */
-	pkt->ip_ident = ((__u32)bpf_ntohs(ip->id) << 16) |
-			(frag & (HS_IP_MF | HS_IP_OFFSET));
 	if (tot_len) {
 		pkt->ip_len = tot_len - hlen;
 	} else {
@@ -298,11 +327,7 @@ static __always_inline int hs_parse_ipv6(const void *l3, const void *data,
 	if (ip6->version != 6)
 		return HS_PARSE_MALFORMED;
 
-	pkt->family = 6;
-	__builtin_memcpy(pkt->saddr, &ip6->saddr, 16);
-	__builtin_memcpy(pkt->daddr, &ip6->daddr, 16);
-	pkt->ip_ident = ((__u32)(ip6->flow_lbl[0] & 0x0f) << 16) |
-			((__u32)ip6->flow_lbl[1] << 8) | ip6->flow_lbl[2];
+	hs_ipv6_fields(ip6, pkt);
 	pkt->ip_len = bpf_ntohs(ip6->payload_len);
 	/* 0 and longer than 64 KiB: BIG TCP (with a jumbo hop-by-hop
 	 * option or, from 6.x, without); 0 and short: an empty packet */
@@ -349,10 +374,7 @@ static __always_inline int hs_parse_ipv6(const void *l3, const void *data,
 			break;
 	}
 	/* out of iterations with an extension header still to come */
-	if (!pkt->is_fragment &&
-	    (next == HS_IPPROTO_HOPOPTS || next == HS_IPPROTO_ROUTING ||
-	     next == HS_IPPROTO_DSTOPTS || next == HS_IPPROTO_AH ||
-	     next == HS_IPPROTO_FRAGMENT))
+	if (!pkt->is_fragment && hs_ipv6_ext(next))
 		return HS_PARSE_MALFORMED;
 
 	pkt->proto = next;
@@ -546,11 +568,7 @@ static __always_inline int hs_parse_fast4(const void *l3, const void *data_end,
 	if (tot_len < sizeof(*ip) ||
 	    hs_fast_tunnel(ip->protocol, ip + 1, data_end, vxlan_ports))
 		return HS_PARSE_SLOW;
-	pkt->family = 4;
-	pkt->proto = ip->protocol;
-	pkt->saddr[0] = ip->saddr;
-	pkt->daddr[0] = ip->daddr;
-	pkt->ip_ident = (__u32)bpf_ntohs(ip->id) << 16;
+	hs_ipv4_fields(ip, pkt);
 	pkt->ip_len = tot_len - sizeof(*ip);
 	pkt->payload_off = sizeof(struct ethhdr) + sizeof(*ip);
 	return hs_parse_l4(ip + 1, data_end, pkt, pkt->ip_len);
@@ -568,17 +586,11 @@ static __always_inline int hs_parse_fast6(const void *l3, const void *data_end,
 	    !ip6->payload_len)
 		return HS_PARSE_SLOW;
 	next = ip6->nexthdr;
-	if (next == HS_IPPROTO_HOPOPTS || next == HS_IPPROTO_ROUTING ||
-	    next == HS_IPPROTO_DSTOPTS || next == HS_IPPROTO_AH ||
-	    next == HS_IPPROTO_FRAGMENT ||
+	if (hs_ipv6_ext(next) ||
 	    hs_fast_tunnel(next, ip6 + 1, data_end, vxlan_ports))
 		return HS_PARSE_SLOW;
-	pkt->family = 6;
+	hs_ipv6_fields(ip6, pkt);
 	pkt->proto = next;
-	__builtin_memcpy(pkt->saddr, &ip6->saddr, 16);
-	__builtin_memcpy(pkt->daddr, &ip6->daddr, 16);
-	pkt->ip_ident = ((__u32)(ip6->flow_lbl[0] & 0x0f) << 16) |
-			((__u32)ip6->flow_lbl[1] << 8) | ip6->flow_lbl[2];
 	pkt->ip_len = bpf_ntohs(ip6->payload_len);
 	pkt->payload_off = sizeof(struct ethhdr) + sizeof(*ip6);
 	return hs_parse_l4(ip6 + 1, data_end, pkt, pkt->ip_len);
