@@ -13,7 +13,6 @@
 #include "core/log.h"
 #include "live/collect.h"
 #include "live/merge.h"
-#include "probe/rings.h"
 #include "store/recfile.h"
 #include "store/recorder.h"
 #include "topo/conntrack.h"
@@ -50,16 +49,8 @@ struct collector {
 	bool down[HS_MAX_POINTS]; /* the point's interface down or gone */
 	struct hs_session session;
 	bool session_up;
-	struct ring_buffer *rb;
-	/* every CPU's ring; with more than one, each drain's records are
-	 * held per ring and handed on merged by timestamp */
-	struct hs_rings rings;
-	struct hs_merge merge;
-	struct ring_reader {
-		struct collector *c;
-		unsigned int ring;
-	} *readers;
-	void **reader_ctxs;
+	/* every CPU's ring, each drain's records merged by timestamp */
+	struct hs_ring_reader reader;
 	struct hs_counters counters[HS_MAX_POINTS];
 	struct hs_counters drain_counters[HS_MAX_POINTS]; /* note_drops' */
 	uint64_t last_drain;
@@ -115,55 +106,20 @@ static uint64_t now_ns(const struct collector *c)
 	return hs_clock_now(c->cfg->clock);
 }
 
-static void feed(void *ctx, const struct hs_record *rec)
+static void on_record(void *ctx, const struct hs_record *rec)
 {
 	struct collector *c = ctx;
 
+	c->records_read++;
 	hs_session_record(&c->session, rec);
 }
 
-static int on_record(void *ctx, void *data, size_t size)
+static void on_bad_record(void *ctx)
 {
-	const struct ring_reader *rr = ctx;
-	struct collector *c = rr->c;
+	struct collector *c = ctx;
 
 	c->records_read++;
-	if (size < sizeof(struct hs_record))
-		hs_session_bad_record(&c->session);
-	else if (c->rings.n < 2 || hs_merge_add(&c->merge, rr->ring, data))
-		/* one ring, or no memory to hold it: in the ring's order */
-		hs_session_record(&c->session, data);
-	return 0;
-}
-
-/* Everything every ring holds, merged. Records read, or -errno. */
-static int read_rings(struct collector *c)
-{
-	int n = ring_buffer__consume(c->rb);
-
-	hs_merge_flush(&c->merge, feed, c);
-	return n;
-}
-
-/* A reader of every CPU's ring, each with its own context. */
-static int open_rings(struct collector *c)
-{
-	unsigned int i;
-	int err = hs_rings_open(&c->rings, c->probes->rings_fd);
-
-	if (err)
-		return err;
-	c->readers = calloc(c->rings.n, sizeof(*c->readers));
-	c->reader_ctxs = calloc(c->rings.n, sizeof(*c->reader_ctxs));
-	if (!c->readers || !c->reader_ctxs ||
-	    hs_merge_init(&c->merge, c->rings.n))
-		return -ENOMEM;
-	for (i = 0; i < c->rings.n; i++) {
-		c->readers[i] = (struct ring_reader){ .c = c, .ring = i };
-		c->reader_ctxs[i] = &c->readers[i];
-	}
-	c->rb = hs_rings_reader(&c->rings, on_record, NULL, c->reader_ctxs);
-	return c->rb ? 0 : -errno;
+	hs_session_bad_record(&c->session);
 }
 
 /* Every point's counters, as the probes have them now (a removed
@@ -206,7 +162,7 @@ static int drain(struct collector *c)
 	/* drops first: a trajectory closed below must know of them */
 	note_drops(c, now);
 	c->drains++;
-	n = read_rings(c);
+	n = hs_ring_reader_read(&c->reader);
 	if (n < 0)
 		return n;
 	/* no traffic must not keep trajectories open forever */
@@ -415,7 +371,8 @@ static int setup(struct collector *c, struct hs_output *out)
 	err = start_session(c, out);
 	if (err)
 		return err;
-	err = open_rings(c);
+	err = hs_ring_reader_open(&c->reader, c->probes->rings_fd, on_record,
+				  on_bad_record, c);
 	if (err)
 		return err;
 
@@ -430,7 +387,7 @@ static int setup(struct collector *c, struct hs_output *out)
 	its.it_value = its.it_interval;
 	if (timerfd_settime(c->tfd, 0, &its, NULL))
 		return -errno;
-	if ((err = epoll_add(c->epfd, ring_buffer__epoll_fd(c->rb))) ||
+	if ((err = epoll_add(c->epfd, hs_ring_reader_fd(&c->reader))) ||
 	    (err = epoll_add(c->epfd, c->tfd)) ||
 	    (err = epoll_add(c->epfd, c->sfd)))
 		return err;
@@ -454,11 +411,7 @@ static void teardown(struct collector *c)
 		hs_metrics_set_source(c->cfg->metrics, NULL, NULL);
 		hs_metrics_set_health(c->cfg->metrics, NULL, NULL);
 	}
-	ring_buffer__free(c->rb);
-	hs_merge_free(&c->merge);
-	hs_rings_close(&c->rings);
-	free(c->readers);
-	free(c->reader_ctxs);
+	hs_ring_reader_close(&c->reader);
 	if (c->session_up)
 		hs_session_free(&c->session);
 	if (c->epfd >= 0)
@@ -787,7 +740,7 @@ int hs_collect_run(struct hs_probes *probes,
 		uint64_t end = now_ns(c);
 
 		note_drops(c, end);
-		while (read_rings(c) > 0)
+		while (hs_ring_reader_read(&c->reader) > 0)
 			;
 		hs_session_end(&c->session, end);
 		note_cost(c);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/libbpf.h>
 #include "live/merge.h"
 
 int hs_merge_init(struct hs_merge *m, unsigned int rings)
@@ -81,9 +82,7 @@ static void sift_down(struct hs_merge *m, unsigned int *heap, unsigned int n,
 }
 
 /* One ring with records, the usual case with one busy CPU: in order. */
-static void flush_one(struct hs_merge_ring *r,
-		      void (*fn)(void *ctx, const struct hs_record *rec),
-		      void *ctx)
+static void flush_one(struct hs_merge_ring *r, hs_record_fn fn, void *ctx)
 {
 	size_t i;
 
@@ -91,9 +90,7 @@ static void flush_one(struct hs_merge_ring *r,
 		fn(ctx, &r->recs[i]);
 }
 
-void hs_merge_flush(struct hs_merge *m,
-		    void (*fn)(void *ctx, const struct hs_record *rec),
-		    void *ctx)
+void hs_merge_flush(struct hs_merge *m, hs_record_fn fn, void *ctx)
 {
 	unsigned int i, n = 0;
 
@@ -118,4 +115,64 @@ void hs_merge_flush(struct hs_merge *m,
 	}
 	for (i = 0; i < m->n; i++)
 		m->rings[i].n = 0;
+}
+
+/* A ring's sample: held for the merge, or handed on as it comes. */
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	const struct hs_ring_tag *tag = ctx;
+	struct hs_ring_reader *r = tag->r;
+
+	if (size < sizeof(struct hs_record))
+		r->bad(r->ctx);
+	else if (r->rings.n < 2 || hs_merge_add(&r->merge, tag->ring, data))
+		/* one ring, or no memory to hold it: in the ring's order */
+		r->fn(r->ctx, data);
+	return 0;
+}
+
+int hs_ring_reader_open(struct hs_ring_reader *r, int rings_fd,
+			hs_record_fn fn, void (*bad)(void *ctx), void *ctx)
+{
+	unsigned int i;
+	int err = hs_rings_open(&r->rings, rings_fd);
+
+	r->fn = fn;
+	r->bad = bad;
+	r->ctx = ctx;
+	if (err)
+		return err;
+	r->tags = calloc(r->rings.n, sizeof(*r->tags));
+	r->tag_ptrs = calloc(r->rings.n, sizeof(*r->tag_ptrs));
+	if (!r->tags || !r->tag_ptrs || hs_merge_init(&r->merge, r->rings.n))
+		return -ENOMEM;
+	for (i = 0; i < r->rings.n; i++) {
+		r->tags[i] = (struct hs_ring_tag){ .r = r, .ring = i };
+		r->tag_ptrs[i] = &r->tags[i];
+	}
+	r->rb = hs_rings_reader(&r->rings, on_sample, NULL, r->tag_ptrs);
+	return r->rb ? 0 : -errno;
+}
+
+int hs_ring_reader_read(struct hs_ring_reader *r)
+{
+	int n = ring_buffer__consume(r->rb);
+
+	hs_merge_flush(&r->merge, r->fn, r->ctx);
+	return n;
+}
+
+int hs_ring_reader_fd(const struct hs_ring_reader *r)
+{
+	return ring_buffer__epoll_fd(r->rb);
+}
+
+void hs_ring_reader_close(struct hs_ring_reader *r)
+{
+	ring_buffer__free(r->rb);
+	hs_merge_free(&r->merge);
+	hs_rings_close(&r->rings);
+	free(r->tags);
+	free(r->tag_ptrs);
+	memset(r, 0, sizeof(*r));
 }

@@ -67,33 +67,41 @@ static void prefault_ring(struct hopscope_bpf *skel, __u32 index, int ring_fd)
 	ring_buffer__free(rb);
 }
 
-/* Every CPU's ring, each written in once. */
-static void prefault_rings(struct hopscope_bpf *skel)
+/* Every CPU's ring of r, each written in once. */
+static void prefault_rings(struct hopscope_bpf *skel, const struct hs_rings *r)
 {
-	struct hs_rings r;
 	unsigned int i;
 
-	if (hs_rings_open(&r, bpf_map__fd(skel->maps.rings)))
-		return;
-	for (i = 0; i < r.n; i++)
-		prefault_ring(skel, i, r.fds[i]);
-	hs_rings_close(&r);
+	for (i = 0; i < r->n; i++)
+		prefault_ring(skel, i, r->fds[i]);
 }
 
-int hs_probes_load_rings(struct hopscope_bpf *skel, uint32_t total_bytes)
+/* hs_probes_load_rings(), the rings left open in *r on success. */
+static int load_with_rings(struct hopscope_bpf *skel, uint32_t total_bytes,
+			   struct hs_rings *r)
 {
 	unsigned int n = hs_rings_cpus();
-	struct hs_rings r;
-	int err = hs_rings_make(&r, skel->maps.rings, n,
+	int err = hs_rings_make(r, skel->maps.rings, n,
 				hs_ring_bytes(total_bytes, n));
 
 	if (err)
 		return err;
 	err = hopscope_bpf__load(skel);
 	if (!err)
-		err = hs_rings_put(&r, bpf_map__fd(skel->maps.rings));
+		err = hs_rings_put(r, bpf_map__fd(skel->maps.rings));
+	if (err)
+		hs_rings_close(r);
+	return err;
+}
+
+int hs_probes_load_rings(struct hopscope_bpf *skel, uint32_t total_bytes)
+{
+	struct hs_rings r;
+	int err = load_with_rings(skel, total_bytes, &r);
+
 	/* the map of rings holds them now */
-	hs_rings_close(&r);
+	if (!err)
+		hs_rings_close(&r);
 	return err;
 }
 
@@ -228,6 +236,7 @@ static bool same_load(const struct hs_probe_config *a,
 static int load_base(struct hs_probes *p)
 {
 	struct hopscope_bpf *skel;
+	struct hs_rings rings;
 	unsigned int i;
 	int err;
 
@@ -243,12 +252,13 @@ static int load_base(struct hs_probes *p)
 		return -errno;
 	set_rodata(skel, &p->cfg, 0);
 	set_autoload(skel, !p->copies, false, false, true);
-	err = hs_probes_load_rings(skel, p->cfg.ringbuf_bytes);
+	err = load_with_rings(skel, p->cfg.ringbuf_bytes, &rings);
 	if (err) {
 		hopscope_bpf__destroy(skel);
 		return err;
 	}
-	prefault_rings(skel);
+	prefault_rings(skel, &rings);
+	hs_rings_close(&rings);
 loaded:
 	p->base = skel;
 	p->rings_fd = bpf_map__fd(skel->maps.rings);
