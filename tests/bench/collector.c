@@ -525,17 +525,10 @@ static void bench_ingest(void)
 struct ring_bench {
 	struct hopscope_bpf *skel[RING_POINTS];
 	int prog_fd[RING_POINTS];
+	/* every CPU's ring read as collect.c reads them, merged by
+	 * timestamp; rb reads the same rings one after the other */
+	struct hs_ring_reader merged;
 	struct ring_buffer *rb;
-	struct hs_rings rings; /* every CPU's, read by rb */
-	/* the same rings read as collect.c reads them with more than one:
-	 * each ring's records held, then merged by timestamp */
-	struct ring_buffer *rb_merged;
-	struct hs_merge merge;
-	struct ring_bench_reader {
-		struct ring_bench *b;
-		unsigned int ring;
-	} *readers;
-	void **reader_ctxs;
 	struct hs_session *session; /* NULL: records are only counted */
 	uint64_t consumed;
 	uint64_t packet; /* the next packet's number, in its payload */
@@ -552,59 +545,33 @@ static int quiet_libbpf(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
-/* As the live collector's on_record(). */
-static int ring_record(void *ctx, void *data, size_t size)
+/* As the live collector's on_record() and on_bad_record(). */
+static void bench_record(void *ctx, const struct hs_record *rec)
 {
 	struct ring_bench *b = ctx;
 
 	b->consumed++;
-	if (!b->session)
-		return 0;
-	if (size < sizeof(struct hs_record))
-		hs_session_bad_record(b->session);
-	else
-		hs_session_record(b->session, data);
-	return 0;
-}
-
-/* As on_record() with more than one ring: held for the merge. */
-static int merged_record(void *ctx, void *data, size_t size)
-{
-	struct ring_bench_reader *rr = ctx;
-	struct ring_bench *b = rr->b;
-
-	if (size < sizeof(struct hs_record) ||
-	    hs_merge_add(&b->merge, rr->ring, data))
-		return ring_record(b, data, size);
-	b->consumed++;
-	return 0;
-}
-
-static void merged_feed(void *ctx, const struct hs_record *rec)
-{
-	struct ring_bench *b = ctx;
-
 	if (b->session)
 		hs_session_record(b->session, rec);
 }
 
-/* The merging reader over b's rings. */
-static int merged_reader(struct ring_bench *b)
+static void bench_bad_record(void *ctx)
 {
-	unsigned int i;
+	struct ring_bench *b = ctx;
 
-	b->readers = calloc(b->rings.n, sizeof(*b->readers));
-	b->reader_ctxs = calloc(b->rings.n, sizeof(*b->reader_ctxs));
-	if (!b->readers || !b->reader_ctxs ||
-	    hs_merge_init(&b->merge, b->rings.n))
-		return -ENOMEM;
-	for (i = 0; i < b->rings.n; i++) {
-		b->readers[i] = (struct ring_bench_reader){ .b = b, .ring = i };
-		b->reader_ctxs[i] = &b->readers[i];
-	}
-	b->rb_merged = hs_rings_reader(&b->rings, merged_record, NULL,
-				       b->reader_ctxs);
-	return b->rb_merged ? 0 : -errno;
+	b->consumed++;
+	if (b->session)
+		hs_session_bad_record(b->session);
+}
+
+/* The same for the rings read one after the other, as they come. */
+static int ring_record(void *ctx, void *data, size_t size)
+{
+	if (size < sizeof(struct hs_record))
+		bench_bad_record(ctx);
+	else
+		bench_record(ctx, data);
+	return 0;
 }
 
 /* One copy of the probe per point, sharing the rings (each CPU's of
@@ -643,13 +610,12 @@ static int ring_load(struct ring_bench *b, uint32_t ring_bytes)
 		}
 		b->prog_fd[i] = bpf_program__fd(skel->progs.hs_tc);
 	}
-	err = hs_rings_open(&b->rings, bpf_map__fd(first_rb));
+	err = hs_ring_reader_open(&b->merged, bpf_map__fd(first_rb),
+				  bench_record, bench_bad_record, b);
 	if (err)
 		return err;
-	b->rb = hs_rings_reader(&b->rings, ring_record, b, NULL);
-	if (!b->rb)
-		return -errno;
-	return merged_reader(b);
+	b->rb = hs_rings_reader(&b->merged.rings, ring_record, b, NULL);
+	return b->rb ? 0 : -errno;
 }
 
 static void ring_unload(struct ring_bench *b)
@@ -657,11 +623,7 @@ static void ring_unload(struct ring_bench *b)
 	int i;
 
 	ring_buffer__free(b->rb);
-	ring_buffer__free(b->rb_merged);
-	hs_merge_free(&b->merge);
-	free(b->readers);
-	free(b->reader_ctxs);
-	hs_rings_close(&b->rings);
+	hs_ring_reader_close(&b->merged);
 	for (i = 0; i < RING_POINTS; i++)
 		hopscope_bpf__destroy(b->skel[i]);
 }
@@ -684,7 +646,7 @@ static int ring_fill(struct ring_bench *b, size_t packets, bool two_cpus)
 
 		if (two_cpus && i % 64 == 0)
 			err = pin_to_cpu((opt.cpu + (int)(i / 64) % 2) %
-					 (int)b->rings.n);
+					 (int)b->merged.rings.n);
 
 		tpkt_init(&p);
 		snprintf(src, sizeof(src), "10.%u.%u.%u", 1 + flow / 65536,
@@ -736,9 +698,8 @@ static double ring_round(struct ring_bench *b, size_t packets,
 	b->session = s;
 	b->consumed = 0;
 	t0 = cpu_now();
-	n = ring_buffer__consume(two_cpus ? b->rb_merged : b->rb);
-	if (two_cpus)
-		hs_merge_flush(&b->merge, merged_feed, b);
+	n = two_cpus ? hs_ring_reader_read(&b->merged) :
+		       ring_buffer__consume(b->rb);
 	if (s)
 		hs_session_horizon(s, mono_ns() - SUBMIT_SLACK_NS);
 	t1 = cpu_now();
@@ -773,45 +734,36 @@ static void ring_report(const char *name, const double *rate, int rounds,
 	json_result("ring", name, s.median, "records/s", &s, NULL, false, x);
 }
 
+/* What a over b costs a record: the median of the rounds' differences
+ * in ns per record, each round's two drains run one after the other. */
+static void ring_difference(const char *label, const char *name,
+			    const double *a, const double *b, int rounds,
+			    struct json_object *extra)
+{
+	double diff[MAX_ROUNDS];
+	struct spread s;
+	int r;
+
+	for (r = 0; r < rounds; r++)
+		diff[r] = 1e9 / a[r] - 1e9 / b[r];
+	s = spread_of(diff, rounds);
+	printf("%-44s %12s %8.2f %8.2f %12.2f\n", label, "", s.q1, s.q3,
+	       s.median);
+	json_result("ring", name, s.median, "ns/record", &s, NULL, false,
+		    extra);
+}
+
 /* What the session adds to a record over the floor, a drain that only
- * counts (ring_buffer__consume with a callback that does nothing else):
- * the median of the rounds' differences, each round's two drains run one
- * after the other. */
+ * counts (ring_buffer__consume with a callback that does nothing else). */
 static void ring_over_floor(const double *with_session, const double *ring_only,
 			    int rounds)
 {
-	double diff[MAX_ROUNDS];
 	struct json_object *x = json_object_new_object();
-	struct spread s;
-	int r;
 
-	for (r = 0; r < rounds; r++)
-		diff[r] = 1e9 / with_session[r] - 1e9 / ring_only[r];
-	s = spread_of(diff, rounds);
-	printf("%-44s %12s %8.2f %8.2f %12.2f\n",
-	       "ring to session, over the ring floor", "", s.q1, s.q3,
-	       s.median);
 	add_double(x, "floor_ns_per_record", 1e9 / spread_of(ring_only, rounds).median);
-	json_result("ring", "4 hops, 1000 flows: ring to session over the ring floor",
-		    s.median, "ns/record", &s, NULL, false, x);
-}
-
-/* What merging two CPUs' rings adds to a record, over one ring read as
- * it comes: the median of the rounds' differences. */
-static void ring_merge_cost(const double *merged, const double *one_ring,
-			    int rounds)
-{
-	double diff[MAX_ROUNDS];
-	struct spread s;
-	int r;
-
-	for (r = 0; r < rounds; r++)
-		diff[r] = 1e9 / merged[r] - 1e9 / one_ring[r];
-	s = spread_of(diff, rounds);
-	printf("%-44s %12s %8.2f %8.2f %12.2f\n",
-	       "two rings merged, over one ring", "", s.q1, s.q3, s.median);
-	json_result("ring", "4 hops, 1000 flows: two rings merged over one ring",
-		    s.median, "ns/record", &s, NULL, false, NULL);
+	ring_difference("ring to session, over the ring floor",
+			"4 hops, 1000 flows: ring to session over the ring floor",
+			with_session, ring_only, rounds, x);
 }
 
 static void bench_ring(void)
@@ -883,7 +835,10 @@ static void bench_ring(void)
 		ring_report("4 hops, 1000 flows: two rings merged",
 			    merged, rounds, packets * RING_POINTS, ring_bytes,
 			    producer_rate);
-		ring_merge_cost(merged, with_session, rounds);
+		/* what merging two CPUs' rings adds, over one ring */
+		ring_difference("two rings merged, over one ring",
+				"4 hops, 1000 flows: two rings merged over one ring",
+				merged, with_session, rounds, NULL);
 	}
 	printf("(the probes made %.2g records/s through BPF_PROG_TEST_RUN: "
 	       "the pace of record time)\n\n",
