@@ -219,15 +219,11 @@ start_hopscope() {
 }
 
 stop_hopscope() { # stop_hopscope NAME: SIGINT, the final report, exit 0
-	local rc=0 line f
+	local rc=0 user
 	# the collector's user time over its life, all but its final report:
 	# what reading, merging, matching and folding the records cost it
-	HS_USER_NS=0
-	read -r line <"/proc/$HS_PID/stat" 2>/dev/null || true
-	if [ -n "$line" ]; then
-		read -r -a f <<<"${line##*) }"
-		HS_USER_NS=$((f[11] * NS_PER_TICK))
-	fi
+	read -r user _ <<<"$(proc_times "$HS_PID")"
+	HS_USER_NS=$((user * NS_PER_TICK))
 	stop_pid "$HS_PID" INT 60 || rc=$?
 	wait_pid "$COPY_PID" 10 || true
 	[ "$rc" -eq 0 ] || die "hopscope ($1) exited with status $rc: $(tail -3 "$WORK/$1.err" | tr '\n' ' ')"
@@ -300,17 +296,23 @@ stop_tcpdumps() {
 # time to come out before stopping it.
 TD_BLOCK_WAIT=1.2
 
+# proc_times PID: "user system" clock ticks the process used so far (all
+# its threads), "0 0" once it is gone
+proc_times() {
+	local line= f
+	read -r line <"/proc/$1/stat" 2>/dev/null || true
+	[ -n "$line" ] || { echo "0 0"; return; }
+	# the fields after "pid (comm) ": utime and stime are the 12th and 13th
+	read -r -a f <<<"${line##*) }"
+	echo "${f[11]} ${f[12]}"
+}
+
 # proc_ticks PID...: user + system clock ticks the processes used so far
-# (all their threads; one that is gone counts 0)
 proc_ticks() {
-	local pid line f sum=0
+	local pid u s sum=0
 	for pid in "$@"; do
-		line=
-		read -r line <"/proc/$pid/stat" 2>/dev/null || true
-		[ -n "$line" ] || continue
-		# the fields after "pid (comm) ": utime and stime are the 12th and 13th
-		read -r -a f <<<"${line##*) }"
-		sum=$((sum + f[11] + f[12]))
+		read -r u s <<<"$(proc_times "$pid")"
+		sum=$((sum + u + s))
 	done
 	echo "$sum"
 }
