@@ -84,7 +84,7 @@ INST := $(OUTPUT)/install
 INST_BIN := $(INST)/hopscope
 
 .PHONY: all check layers unit progrun integration demo study bench clean deps vmlinux
-.PHONY: install uninstall check-man check-install check-dist check-corpus soak corpus FORCE
+.PHONY: install uninstall check-threads check-man check-install check-dist check-corpus soak corpus FORCE
 all: $(BIN) $(BPF_OBJS)
 
 deps: $(DEPS_STAMP)
@@ -244,7 +244,7 @@ soak: all $(TOOL_BINS)
 # one line adding them up.
 check:
 	$(Q)rm -rf $(OUTPUT)/tests/results
-	$(Q)rc=0; for layer in layers check-man check-install check-dist check-corpus unit progrun integration; do \
+	$(Q)rc=0; for layer in layers check-man check-install check-dist check-corpus check-threads unit progrun integration; do \
 		HS_TEST_RESULTS=$(abspath $(OUTPUT))/tests/results \
 			$(MAKE) --no-print-directory $$layer || rc=1; \
 	done; \
@@ -254,6 +254,18 @@ check:
 layers:
 	$(call msg,CHECK,layers)
 	$(Q)scripts/check-layers.sh
+
+# the matcher's threads under ThreadSanitizer (the other tests use ASan,
+# which cannot be combined with it)
+TSAN_BIN := $(OUTPUT)/tests/shards_tsan
+$(TSAN_BIN): tests/threads/shards_tsan.c user/analysis/shards.c user/analysis/match.c $(wildcard user/analysis/*.h) | $(OUTPUT)/tests
+	$(call msg,LINK-TSAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser \
+		-fsanitize=thread $(filter %.c,$^) -o $@
+
+check-threads: $(TSAN_BIN)
+	$(call msg,CHECK,threads)
+	$(Q)TSAN_OPTIONS=halt_on_error=1 $(TSAN_BIN)
 
 # docs/hopscope.8 renders cleanly and documents exactly each command's options
 check-man: $(BIN)

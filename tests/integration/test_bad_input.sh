@@ -32,6 +32,8 @@ expect 2 "bad --duration 'abc'" -- $H run --duration abc --point "$NS:eth0"
 expect 2 "bad --interval '-1'" -- $H run --interval -1 --point "$NS:eth0"
 expect 2 "bad --xdp-mode 'turbo'" -- $H run --xdp-mode turbo --point "$NS:eth0"
 expect 2 "bad --ring-size '100'" -- $H run --ring-size 100 --point "$NS:eth0"
+expect 2 "bad --collector-threads '17': expected an integer from 1 to 16" -- $H run --collector-threads 17 --point "$NS:eth0"
+expect 2 "bad --collector-threads '0': expected an integer from 1 to 16" -- $H report --collector-threads 0 /dev/null
 expect 2 "cannot open '/nonexistent/x.jsonl'" -- $H run --json /nonexistent/x.jsonl --point "$NS:eth0"
 expect 2 "unknown command 'frobnicate'" -- $H frobnicate
 expect 2 "bad --vnfs '0'" -- $H demo --vnfs 0

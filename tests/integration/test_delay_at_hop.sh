@@ -6,7 +6,9 @@
 # and every other hop must stay far below D. Points with the same ifindex in
 # different namespaces must stay apart. SIGINT ends the run cleanly.
 # Then again with --hooks ingress: tc ingress only, the delay on the hop
-# vnf1:eth0 -> vnf2:eth0, a function together with the veth after it.
+# vnf1:eth0 -> vnf2:eth0, a function together with the veth after it;
+# that run matches on two collector threads, and its record file,
+# replayed, reports what it reported.
 # hopscope-test: serial - the 1 ms spun in vnf1 must read within 10% and
 # every other hop under 100 us: another test's softirqs and spinning
 # programs on the other core can stretch both.
@@ -75,7 +77,8 @@ assert_nothing_attached
 
 # ---- --hooks ingress: one point a device, the wire folded into the hop ----
 start_hopscope 6 --filter "udp and port $PORT" --interval 0 \
-	--between "${PREFIX}snd" "${PREFIX}rcv" --hooks ingress
+	--between "${PREFIX}snd" "${PREFIX}rcv" --hooks ingress \
+	--collector-threads 2 --write "$WORK/ingress.hsr"
 rx0=$(udp_arrived "${PREFIX}rcv")
 send_udp "${PREFIX}snd" 198.18.2.2 200 "$COUNT"
 wait_udp "${PREFIX}rcv" "$rx0" "$COUNT"
@@ -87,4 +90,9 @@ in2=$(point_id "${PREFIX}vnf2" eth0 tc-ingress)
 rcv=$(point_id "${PREFIX}rcv" eth0 tc-ingress)
 check_hop "$in1" "$in2" $((D_US * 900)) $((D_US * 1100)) function "VNF ${PREFIX}vnf1 + veth"
 check_hop "$in2" "$rcv" 0 "$far" function "VNF ${PREFIX}vnf2 + veth"
+# the file says how many threads matched, and a replay uses as many
+"$HOPSCOPE" report "$WORK/ingress.hsr" --json "$WORK/ingress.jsonl" >/dev/null 2>"$WORK/report.err" ||
+	fail "report of the two-thread run failed: $(cat "$WORK/report.err")"
+cmp -s "$WORK/out.jsonl" "$WORK/ingress.jsonl" ||
+	fail "the two-thread run's replay differs: $(diff "$WORK/out.jsonl" "$WORK/ingress.jsonl" | head -5)"
 assert_nothing_attached

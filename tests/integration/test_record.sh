@@ -4,7 +4,7 @@
 # with intervals, --warmup and --cooldown writes JSON, CSV and a record
 # file, which SIGHUP rotates halfway:
 #  - hopscope report on the two parts prints the live run's JSON lines,
-#    byte for byte, and the same table;
+#    byte for byte, and the same table, also matching on three threads;
 #  - a later part alone is reported from where it starts;
 #  - a truncated and a corrupt file are reported up to the damage, with an
 #    error naming the byte offset and exit status 1;
@@ -49,6 +49,12 @@ grep -v '^point ' "$WORK/table" >"$WORK/live.rows"
 grep -v '^point ' "$WORK/report.table" >"$WORK/report.rows"
 cmp -s "$WORK/live.rows" "$WORK/report.rows" || fail "report table differs from the live run's"
 note "report of $(jq -s 'length' "$WORK/report.jsonl") JSON lines equals the live run's"
+
+# matched on three threads, the same statistics
+"$HOPSCOPE" report "$REC.0" "$REC" --collector-threads 3 --json "$WORK/report3.jsonl" >/dev/null 2>"$WORK/report.err" ||
+	fail "report --collector-threads 3 failed: $(cat "$WORK/report.err")"
+cmp -s "$WORK/out.jsonl" "$WORK/report3.jsonl" ||
+	fail "three collector threads report otherwise: $(diff "$WORK/out.jsonl" "$WORK/report3.jsonl" | head -5)"
 
 # in either order on the command line: the parts sort themselves
 "$HOPSCOPE" report "$REC" "$REC.0" --json "$WORK/report2.jsonl" >/dev/null 2>&1 ||

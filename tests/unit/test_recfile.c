@@ -407,6 +407,39 @@ Test(recfile, run_info_refuses_what_the_cli_would)
 	free(text);
 }
 
+/* A run on several collector threads says so, for its replay to match as
+ * it did; one of one thread says nothing, as files always have. */
+Test(recfile, run_info_carries_the_collector_threads)
+{
+	static struct hs_point_table pts;
+	struct hs_run_info info = {}, back;
+	char err[256], *text;
+
+	hs_run_info_now(&info, HS_CLOCK_MONOTONIC);
+	info.cfg.window_ns = 100000000;
+	info.cfg.max_inflight = 4096;
+	info.cfg.threads = 1;
+	text = hs_run_info_to_json(&info, &pts);
+	cr_assert_null(strstr(text, "collector_threads"), "%s", text);
+	cr_assert_eq(hs_run_info_from_json(text, &back, &pts, err, sizeof(err)),
+		     0, "%s", err);
+	free(text);
+	cr_assert_eq(back.cfg.threads, 1);
+	info.cfg.threads = 3;
+	text = hs_run_info_to_json(&info, &pts);
+	cr_assert_eq(hs_run_info_from_json(text, &back, &pts, err, sizeof(err)),
+		     0, "%s", err);
+	free(text);
+	cr_assert_eq(back.cfg.threads, 3);
+	info.cfg.threads = HS_THREADS_MAX + 1;
+	text = hs_run_info_to_json(&info, &pts);
+	cr_assert_eq(hs_run_info_from_json(text, &back, &pts, err, sizeof(err)),
+		     -EINVAL);
+	free(text);
+	cr_assert(strstr(err, "collector_threads 17 is out of range (1..16)"),
+		  "%s", err);
+}
+
 Test(recfile, run_info_rejects_a_bad_header)
 {
 	static struct hs_point_table pts;

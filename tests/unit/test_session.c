@@ -122,7 +122,7 @@ static void expect_scenario(const char *base)
 	expect_golden(&prom, path);
 }
 
-Test(session, scenario_prints_what_it_always_printed)
+static void scenario_with_threads(uint32_t threads)
 {
 	struct hs_run_info info;
 	struct hs_output out;
@@ -130,6 +130,7 @@ Test(session, scenario_prints_what_it_always_printed)
 
 	scenario_points(&points, false);
 	scenario_info(&info);
+	info.cfg.threads = threads;
 	cr_assert_eq(hs_session_init(&s, &info.cfg, &points), 0);
 	s_up = true;
 	output_to_captures(&out);
@@ -141,10 +142,30 @@ Test(session, scenario_prints_what_it_always_printed)
 	expect_scenario(FIXTURES "record/scenario");
 }
 
-Test(session, joined_hosts_print_what_they_always_printed)
+Test(session, scenario_prints_what_it_always_printed)
+{
+	scenario_with_threads(1);
+}
+
+/* Loss, reordering, a duplicate, ring drops, warm-up and cool-down: the
+ * matcher split across threads folds the same, byte for byte. */
+Test(session, scenario_prints_the_same_with_two_collector_threads)
+{
+	scenario_with_threads(2);
+	cr_assert_not_null(s.shards);
+}
+
+Test(session, scenario_prints_the_same_with_five_collector_threads)
+{
+	scenario_with_threads(5);
+	cr_assert_eq(hs_shards_count(s.shards), 5);
+}
+
+static void joined_with_threads(uint32_t threads)
 {
 	struct hs_session_config cfg = { .window_ns = 50000000,
-					 .max_inflight = 1024 };
+					 .max_inflight = 1024,
+					 .threads = threads };
 	struct hs_fit_run runs[3];
 	struct hs_fit fits[HS_FIT_METRICS];
 	struct hs_join_clock jc;
@@ -168,6 +189,16 @@ Test(session, joined_hosts_print_what_they_always_printed)
 	cr_assert_not(out.failed);
 	render_prom(&s, SCENARIO_ELAPSED_S);
 	expect_scenario(FIXTURES "output/joined");
+}
+
+Test(session, joined_hosts_print_what_they_always_printed)
+{
+	joined_with_threads(1);
+}
+
+Test(session, joined_hosts_print_the_same_with_three_collector_threads)
+{
+	joined_with_threads(3);
 }
 
 Test(session, recorded_run_replays_to_the_same_outputs)

@@ -39,6 +39,7 @@
 #define HS_MATCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "hopscope.h"
 
@@ -76,6 +77,12 @@ struct hs_trajectory {
 	uint32_t point_bits;
 	struct hs_sighting s[HS_MAX_TRAJ_POINTS]; /* s[n] on: not set */
 };
+
+/* The bytes of t that hold anything: its sightings past n are not set. */
+static inline size_t hs_trajectory_size(const struct hs_trajectory *t)
+{
+	return offsetof(struct hs_trajectory, s) + t->n * sizeof(t->s[0]);
+}
 
 struct hs_match_counters {
 	uint64_t records; /* sightings handed in */

@@ -68,7 +68,8 @@ static void cooldown_push(struct hs_session *s, const struct hs_trajectory *t)
 		fold(s, cooldown_front(c));
 		cooldown_pop(c);
 	}
-	c->q[(c->head + c->n) % c->cap] = *t;
+	/* a trajectory from the shards holds only its sightings */
+	memcpy(&c->q[(c->head + c->n) % c->cap], t, hs_trajectory_size(t));
 	c->n++;
 }
 
@@ -107,6 +108,56 @@ static void on_trajectory(const struct hs_trajectory *t, void *ctx)
 	cooldown_release(s);
 }
 
+/* The shards' advance callback: a segment has been folded. */
+static void on_advance(uint64_t open_from, void *ctx)
+{
+	struct hs_session *s = ctx;
+
+	if (!s->cooldown)
+		hs_hops_advance(&s->hops, open_from);
+}
+
+/* Every matcher: the one, or each shard's (after a sync). */
+static unsigned int n_matchers(const struct hs_session *s)
+{
+	return s->shards ? hs_shards_count(s->shards) : 1;
+}
+
+static struct hs_matcher *matcher_at(struct hs_session *s, unsigned int i)
+{
+	return s->shards ? hs_shards_matcher(s->shards, i) : &s->matcher;
+}
+
+#define for_each_matcher(s, m)                              \
+	for (unsigned int _i = 0; _i < n_matchers(s); _i++) \
+		for (struct hs_matcher *m = matcher_at(s, _i); m; m = NULL)
+
+/* Everything the matchers have closed is folded, and they are idle. */
+static void settle(struct hs_session *s)
+{
+	if (s->shards)
+		hs_shards_sync(s->shards);
+}
+
+static int matchers_init(struct hs_session *s)
+{
+	const struct hs_session_config *c = &s->cfg;
+
+	if (c->threads > 1)
+		return hs_shards_new(&s->shards, c->threads, c->max_inflight,
+				     c->window_ns, on_trajectory, on_advance,
+				     s);
+	return hs_matcher_init(&s->matcher, c->max_inflight, c->window_ns,
+			       on_trajectory, s);
+}
+
+static void set_nat_zone(struct hs_session *s, uint16_t id)
+{
+	for_each_matcher(s, m)
+		hs_matcher_set_nat_zone(m, id,
+					hs_points_nat_zone(s->points, id));
+}
+
 int hs_session_init(struct hs_session *s, const struct hs_session_config *c,
 		    const struct hs_point_table *points)
 {
@@ -123,12 +174,10 @@ int hs_session_init(struct hs_session *s, const struct hs_session_config *c,
 					    HS_POINT_FREE;
 	err = hs_hops_init(&s->hops, c->window_ns);
 	if (!err)
-		err = hs_matcher_init(&s->matcher, c->max_inflight,
-				      c->window_ns, on_trajectory, s);
+		err = matchers_init(s);
 	for (i = 0; !err && i < points->n; i++)
 		if (!points->p[i].absent)
-			hs_matcher_set_nat_zone(&s->matcher, (uint16_t)i,
-						hs_points_nat_zone(points, (uint16_t)i));
+			set_nat_zone(s, (uint16_t)i);
 	if (!err && c->cooldown_ns) {
 		s->cooldown = calloc(1, sizeof(struct cooldown));
 		if (!s->cooldown)
@@ -151,7 +200,11 @@ void hs_session_free(struct hs_session *s)
 {
 	struct cooldown *c = s->cooldown;
 
-	hs_matcher_free(&s->matcher);
+	if (s->shards)
+		hs_shards_free(s->shards);
+	else
+		hs_matcher_free(&s->matcher);
+	s->shards = NULL;
 	hs_hops_free(&s->hops);
 	if (c)
 		free(c->q);
@@ -169,7 +222,11 @@ void hs_session_armed(struct hs_session *s, uint64_t ts)
 {
 	for_each_sink(s, k, armed)
 		k->armed(k->ctx, ts);
-	s->matcher.ignore_before = ts;
+	settle(s);
+	if (s->shards)
+		hs_shards_ignore_before(s->shards, ts);
+	else
+		s->matcher.ignore_before = ts;
 }
 
 void hs_session_ready(struct hs_session *s, uint64_t ts)
@@ -184,13 +241,15 @@ int hs_session_point_added(struct hs_session *s, uint16_t id, uint64_t ts)
 	    s->point_state[id] != HS_POINT_FREE)
 		return -EINVAL;
 	/* nothing of an earlier point with this id carries over */
+	settle(s);
 	memset(&s->hops.drops[id], 0, sizeof(s->hops.drops[id]));
-	s->matcher.counters.point_duplicates[id] = 0;
+	for_each_matcher(s, m)
+		m->counters.point_duplicates[id] = 0;
 	memset(&s->point_counters[id], 0, sizeof(s->point_counters[id]));
 	memset(&s->cost[id], 0, sizeof(s->cost[id]));
 	s->point_state[id] = HS_POINT_LIVE;
 	s->removed_ts[id] = 0;
-	hs_matcher_set_nat_zone(&s->matcher, id, hs_points_nat_zone(s->points, id));
+	set_nat_zone(s, id);
 	for_each_sink(s, k, point_added)
 		k->point_added(k->ctx, ts, s->points, id);
 	return 0;
@@ -212,7 +271,8 @@ int hs_session_point_removed(struct hs_session *s, uint16_t id, uint64_t ts)
 static uint64_t unfolded_from(const struct hs_session *s)
 {
 	const struct cooldown *c = s->cooldown;
-	uint64_t from = hs_matcher_open_from(&s->matcher);
+	uint64_t from = s->shards ? hs_shards_open_from(s->shards) :
+				    hs_matcher_open_from(&s->matcher);
 
 	if (c && c->n && c->q[c->head].first_ts < from)
 		from = c->q[c->head].first_ts;
@@ -229,13 +289,27 @@ static bool may_expire(const struct hs_session *s, uint16_t id, uint64_t now,
 	       now >= s->removed_ts[id] && unfolded > s->removed_ts[id];
 }
 
+static bool any_removed(const struct hs_session *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < HS_MAX_POINTS; i++)
+		if (s->point_state[i] == HS_POINT_REMOVED)
+			return true;
+	return false;
+}
+
 unsigned int hs_session_expire(struct hs_session *s, uint64_t now,
 			       uint64_t expire_ns)
 {
-	uint64_t unfolded = unfolded_from(s);
 	bool gone[HS_MAX_POINTS];
 	unsigned int i, n = 0;
+	uint64_t unfolded;
 
+	if (!any_removed(s))
+		return 0;
+	settle(s);
+	unfolded = unfolded_from(s);
 	for (i = 0; i < HS_MAX_POINTS; i++) {
 		gone[i] = may_expire(s, (uint16_t)i, now, expire_ns, unfolded);
 		n += gone[i];
@@ -284,7 +358,10 @@ void hs_session_record(struct hs_session *s, const struct hs_record *r)
 	}
 	for_each_sink(s, k, record)
 		k->record(k->ctx, r);
-	hs_matcher_add(&s->matcher, r);
+	if (s->shards)
+		hs_shards_add(s->shards, r);
+	else
+		hs_matcher_add(&s->matcher, r);
 }
 
 void hs_session_drops(struct hs_session *s, uint16_t point, uint64_t total,
@@ -295,6 +372,8 @@ void hs_session_drops(struct hs_session *s, uint16_t point, uint64_t total,
 		return;
 	for_each_sink(s, k, drops)
 		k->drops(k->ctx, point, total, from, to);
+	/* the windows excuse what is folded after them, no sooner */
+	settle(s);
 	hs_hops_note_drops(&s->hops, point, total, from, to);
 }
 
@@ -302,6 +381,10 @@ void hs_session_horizon(struct hs_session *s, uint64_t ts)
 {
 	for_each_sink(s, k, horizon)
 		k->horizon(k->ctx, ts);
+	if (s->shards) {
+		hs_shards_horizon(s->shards, ts); /* on_advance */
+		return;
+	}
 	if (ts > s->matcher.newest_ts)
 		s->matcher.newest_ts = ts;
 	hs_matcher_expire(&s->matcher);
@@ -330,14 +413,17 @@ void hs_session_set_join(struct hs_session *s,
 	unsigned int i, a, b;
 
 	s->join = join;
-	for (i = 0; i < t->n; i++)
-		hs_matcher_set_host(&s->matcher, (uint16_t)i, t->p[i].host,
-				    t->p[i].hook == HS_HOOK_TC_EGRESS);
-	for (a = 0; a < join->n_hosts; a++)
-		for (b = 0; b < join->n_hosts; b++)
-			hs_matcher_set_slack(&s->matcher, (uint8_t)a,
-					     (uint8_t)b,
-					     join->pair[a][b].uncertainty_ns);
+	settle(s);
+	for_each_matcher(s, m) {
+		for (i = 0; i < t->n; i++)
+			hs_matcher_set_host(m, (uint16_t)i, t->p[i].host,
+					    t->p[i].hook == HS_HOOK_TC_EGRESS);
+		for (a = 0; a < join->n_hosts; a++)
+			for (b = 0; b < join->n_hosts; b++)
+				hs_matcher_set_slack(
+					m, (uint8_t)a, (uint8_t)b,
+					join->pair[a][b].uncertainty_ns);
+	}
 }
 
 void hs_session_nat_name(struct hs_session *s, uint32_t flow_in,
@@ -365,6 +451,7 @@ void hs_session_report(struct hs_session *s, bool final, double elapsed_s,
 	if (counters != s->point_counters)
 		memcpy(s->point_counters, counters,
 		       s->points->n * sizeof(*counters));
+	settle(s);
 	/* what the legs still hold back for ordering belongs in it */
 	hs_hops_settle(&s->hops, final);
 	hs_session_fill_report(s, &r, final);
@@ -383,7 +470,8 @@ void hs_session_fill_report(const struct hs_session *s, struct hs_report *r,
 	r->points = s->points;
 	r->counters = s->point_counters;
 	r->hops = &s->hops;
-	r->match = &s->matcher.counters;
+	r->match = s->shards ? hs_shards_counters(s->shards) :
+			       &s->matcher.counters;
 	r->session = &s->counters;
 	r->cost = s->cost;
 	r->state = s->point_state;
@@ -398,10 +486,28 @@ void hs_session_end(struct hs_session *s, uint64_t ts)
 
 	for_each_sink(s, k, end)
 		k->end(k->ctx, ts);
-	hs_matcher_flush(&s->matcher);
+	if (s->shards)
+		hs_shards_flush(s->shards);
+	else
+		hs_matcher_flush(&s->matcher);
 	if (!c)
 		return;
 	/* what waits is the stream's tail */
 	s->counters.left_out_cooldown += c->n;
 	c->n = 0;
+}
+
+uint32_t hs_session_inflight(const struct hs_session *s)
+{
+	return s->shards ? hs_shards_used(s->shards) : s->matcher.used;
+}
+
+uint32_t hs_session_capacity(const struct hs_session *s)
+{
+	return s->cfg.max_inflight;
+}
+
+uint64_t hs_session_newest(const struct hs_session *s)
+{
+	return s->shards ? hs_shards_newest(s->shards) : s->matcher.newest_ts;
 }

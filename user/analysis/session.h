@@ -40,6 +40,7 @@
 #include "analysis/hops.h"
 #include "analysis/match.h"
 #include "analysis/points.h"
+#include "analysis/shards.h"
 #include "analysis/report.h"
 #include "analysis/sink.h"
 
@@ -49,6 +50,7 @@
 #define HS_WINDOW_MIN_MS 50
 #define HS_WINDOW_MAX_MS 60000
 #define HS_INFLIGHT_MAX (1u << 24)
+#define HS_THREADS_MAX HS_SHARDS_MAX
 #define HS_SECONDS_MAX 31536000 /* a year: warm-up, cool-down, duration */
 
 struct hs_session_config {
@@ -56,6 +58,9 @@ struct hs_session_config {
 	uint32_t max_inflight; /* trajectories in the match table */
 	uint64_t warmup_ns; /* left out after measuring starts */
 	uint64_t cooldown_ns; /* left out before the end */
+	/* matcher threads (shards.h); 0 or 1: one matcher, on the
+	 * caller's thread */
+	uint32_t threads;
 };
 
 /* Sinks a session feeds: a record file and the outputs, at most. */
@@ -69,7 +74,8 @@ struct hs_session {
 	const struct hs_point_table *points;
 	unsigned int n_sinks;
 	struct hs_sink sinks[HS_SESSION_SINKS];
-	struct hs_matcher matcher;
+	struct hs_matcher matcher; /* unless shards */
+	struct hs_shards *shards; /* cfg.threads > 1 */
 	struct hs_hops hops;
 	struct hs_session_counters counters;
 	/* per point, as of the last report */
@@ -154,5 +160,11 @@ void hs_session_fill_report(const struct hs_session *s, struct hs_report *r,
 			    bool final);
 /* The run is over at ts: everything still open is folded or left out. */
 void hs_session_end(struct hs_session *s, uint64_t ts);
+/* The match table: trajectories open (as of the last report with
+ * threads), and its capacity. */
+uint32_t hs_session_inflight(const struct hs_session *s);
+uint32_t hs_session_capacity(const struct hs_session *s);
+/* The newest time the matching has seen: a record's or a horizon's. */
+uint64_t hs_session_newest(const struct hs_session *s);
 
 #endif /* HS_SESSION_H */

@@ -547,9 +547,10 @@ static int topo_main(void *cfg, int n_operands, char **operands)
 	return fflush(stdout) ? HS_EXIT_FAILURE : HS_EXIT_OK;
 }
 
-/* hopscope report: --fit */
+/* hopscope report: --fit, --collector-threads */
 struct report_cfg {
 	bool fit;
+	uint32_t threads; /* 0: as the run had them */
 };
 
 static const struct hs_opt report_opts[] = {
@@ -557,6 +558,10 @@ static const struct hs_opt report_opts[] = {
 			"fit end-to-end delay and jitter of runs over chains\n"
 			"of different length against the number of functions\n"
 			"(slope, intercept, R^2)"),
+	HS_OPT_DEF_UINT(struct report_cfg, threads, "collector-threads", "N",
+			"match on N threads (default: as the run did, which\n"
+			"reports what it reported; see hopscope run --help)",
+			1, HS_THREADS_MAX),
 	HS_OPT_DEF_END,
 };
 
@@ -590,6 +595,7 @@ static int report_main(void *cfg, int n_operands, char **operands)
 			.warmup_ns = (uint64_t)(r->warmup.s * 1e9),
 			.cooldown_set = r->cooldown.given,
 			.cooldown_ns = (uint64_t)(r->cooldown.s * 1e9),
+			.threads = c->report.threads,
 		},
 	};
 

@@ -199,6 +199,13 @@ const struct hs_opt hs_live_opts[] = {
 		"evicted beyond that (default 262144)",
 		1, HS_INFLIGHT_MAX),
 	HS_OPT_DEF_UINT(
+		struct hs_live_cfg, threads, "collector-threads", "N",
+		"match records on N threads, dealt by packet (default 1;\n"
+		"each holds --max-inflight / N packets). Slower where a\n"
+		"handover between cores costs what matching does, as on\n"
+		"small VMs: measure first (hopscope(8))",
+		1, HS_THREADS_MAX),
+	HS_OPT_DEF_UINT(
 		struct hs_live_cfg, ring_kib, "ring-size", "KIB",
 		"the ring buffers' size in KiB, a power of two >= 4, split\n"
 		"among one ring per CPU (default 8192)",
@@ -264,6 +271,7 @@ static void set_collect(const struct hs_capture_cfg *capture,
 
 	s->window_ns = (uint64_t)live->window_ms * 1000000ULL;
 	s->max_inflight = live->max_inflight;
+	s->threads = live->threads;
 	s->warmup_ns = (uint64_t)(results->warmup.s * 1e9);
 	s->cooldown_ns = (uint64_t)(results->cooldown.s * 1e9);
 	collect->drain_ms = DRAIN_MS;

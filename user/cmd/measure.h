@@ -56,7 +56,7 @@ struct hs_rotate_opt {
 };
 
 /* --write, --rotate, --keep, --metrics, --clock, --hooks, --xdp-mode,
- * --window, --max-inflight, --ring-size, --wakeup */
+ * --window, --max-inflight, --collector-threads, --ring-size, --wakeup */
 struct hs_live_cfg {
 	const char *write; /* record file or directory, NULL: none */
 	struct hs_rotate_opt rotate;
@@ -67,16 +67,17 @@ struct hs_live_cfg {
 	int xdp_mode; /* enum hs_xdp_mode */
 	uint32_t window_ms;
 	uint32_t max_inflight;
+	uint32_t threads; /* collector threads */
 	uint32_t ring_kib; /* a power of two */
 	int wakeup; /* enum hs_wakeup */
 };
 
-#define HS_LIVE_DEFAULTS                                              \
-	{                                                             \
-		.clock = HS_CLOCK_MONOTONIC, .xdp_mode = HS_XDP_AUTO, \
-		.window_ms = 100, .max_inflight = 1u << 18,           \
-		.ring_kib = HS_RINGBUF_DEFAULT_BYTES / 1024,          \
-		.wakeup = HS_WAKEUP_QUARTER,                          \
+#define HS_LIVE_DEFAULTS                                                  \
+	{                                                                 \
+		.clock = HS_CLOCK_MONOTONIC, .xdp_mode = HS_XDP_AUTO,     \
+		.window_ms = 100, .max_inflight = 1u << 18, .threads = 1, \
+		.ring_kib = HS_RINGBUF_DEFAULT_BYTES / 1024,              \
+		.wakeup = HS_WAKEUP_QUARTER,                              \
 	}
 
 extern const struct hs_opt hs_capture_opts[];

@@ -226,8 +226,8 @@ static void health_source(void *ctx, struct hs_health *h)
 	v->records_read = c->records_read;
 	v->drains = c->drains;
 	v->last_drain_age_s = (now_ns(c) - c->last_drain) / 1e9;
-	v->inflight = c->session.matcher.used;
-	v->inflight_max = c->session.matcher.capacity;
+	v->inflight = hs_session_inflight(&c->session);
+	v->inflight_max = hs_session_capacity(&c->session);
 	v->record_parts = c->parts_started;
 	v->record_parts_deleted = c->parts_deleted;
 	v->record_dir_bytes = c->dir.bytes;
@@ -337,8 +337,12 @@ static int start_session(struct collector *c, struct hs_output *out)
 	int err;
 
 	err = hs_session_init(&c->session, &c->cfg->session, &c->points);
-	if (err)
+	if (err) {
+		pr_err("cannot start the analysis (%u collector threads): %s",
+		       c->cfg->session.threads ? c->cfg->session.threads : 1,
+		       strerror(-err));
 		return err;
+	}
 	c->session_up = true;
 	if (c->rec) {
 		c->recorder.w = c->rec;

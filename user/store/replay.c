@@ -324,6 +324,8 @@ void hs_replay_overrides_apply(struct hs_session_config *cfg,
 		cfg->warmup_ns = o->warmup_ns;
 	if (o->cooldown_set)
 		cfg->cooldown_ns = o->cooldown_ns;
+	if (o->threads)
+		cfg->threads = o->threads;
 }
 
 /* ---- one run, replayed ---- */
@@ -380,7 +382,8 @@ int hs_replay_session(const struct hs_rec_run *run,
 	hs_replay_overrides_apply(&cfg, o);
 	err = hs_session_init(s, &cfg, first->points);
 	if (err)
-		pr_err("out of memory");
+		pr_err("cannot start the analysis (%u collector threads): %s",
+		       cfg.threads ? cfg.threads : 1, strerror(-err));
 	return err;
 }
 
@@ -403,7 +406,7 @@ int hs_replay_run(const struct hs_rec_run *run, struct hs_session *s)
 	if (!rp.reported_final) {
 		/* cut short: report what the complete records say */
 		if (!rp.ended)
-			hs_session_end(s, s->matcher.newest_ts);
+			hs_session_end(s, hs_session_newest(s));
 		hs_session_report(s, true, rp.elapsed_s, 0, s->point_counters);
 		if (ret == HS_EXIT_OK)
 			pr_warn("the run's record ends without its final report: "

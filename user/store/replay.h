@@ -36,6 +36,7 @@ struct hs_rec_run {
 struct hs_replay_overrides {
 	bool warmup_set, cooldown_set;
 	uint64_t warmup_ns, cooldown_ns;
+	uint32_t threads; /* 0: as the run had them */
 };
 
 /* cfg with o's changes (o may be NULL: none). */

@@ -104,6 +104,9 @@ static json_object *config_json(const struct hs_run_info *info)
 	json_add_u64(o, "max_inflight", info->cfg.max_inflight);
 	json_add_u64(o, "warmup_ns", info->cfg.warmup_ns);
 	json_add_u64(o, "cooldown_ns", info->cfg.cooldown_ns);
+	/* only where it is not one: files of one thread stay as they were */
+	if (info->cfg.threads > 1)
+		json_add_u64(o, "collector_threads", info->cfg.threads);
 	json_add_u64(o, "sample", info->sample_one_in);
 	json_add_str(o, "filter", info->filter);
 	return o;
@@ -329,8 +332,20 @@ static void get_config(struct parse *ps, json_object *o,
 	info->cfg.cooldown_ns = get_u64(ps, o, "cooldown_ns");
 	info->sample_one_in = (uint32_t)get_u64(ps, o, "sample");
 	get_str(ps, o, "filter", info->filter, sizeof(info->filter));
+	info->cfg.threads =
+		json_object_object_get_ex(o, "collector_threads", NULL) ?
+			(uint32_t)get_u64(ps, o, "collector_threads") :
+			1;
 	if (ps->failed)
 		return;
+	if (!info->cfg.threads || info->cfg.threads > HS_THREADS_MAX) {
+		snprintf(
+			ps->err, ps->errlen,
+			"the header's collector_threads %u is out of range (1..%u)",
+			info->cfg.threads, HS_THREADS_MAX);
+		ps->failed = 1;
+		return;
+	}
 	/* what the command line would have refused, a file must not ask */
 	if (info->cfg.window_ns < HS_WINDOW_MIN_MS * 1000000ULL ||
 	    info->cfg.window_ns > HS_WINDOW_MAX_MS * 1000000ULL ||
