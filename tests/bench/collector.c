@@ -410,6 +410,9 @@ struct ingest_case {
 	struct hs_record *recs;
 	size_t warm, timed; /* records: untimed, then timed */
 	double rate[MAX_ROUNDS], wall_rate[MAX_ROUNDS];
+	/* the matcher alone, trajectories dropped unfolded: where the
+	 * issue 13 targets apply (1000 flows) */
+	double match_rate[MAX_ROUNDS];
 	uint64_t evicted; /* would mean the match table was too small */
 };
 
@@ -433,6 +436,44 @@ static void ingest_prepare(struct ingest_case *c, size_t timed)
 	gen_free(&g);
 }
 
+static void drop_trajectory(const struct hs_trajectory *t, void *ctx)
+{
+	(void)t;
+	(void)ctx;
+}
+
+/* The same records and horizons into a bare matcher: what matching
+ * costs, apart from folding and the session around it. */
+static double match_round(const struct ingest_case *c)
+{
+	static struct hs_matcher m;
+	uint64_t next_drain = SIM_START_NS + DRAIN_NS;
+	size_t i, n = c->warm + c->timed;
+	double t0 = 0;
+
+	if (hs_matcher_init(&m, DEFAULT_INFLIGHT, WINDOW_NS, drop_trajectory,
+			    NULL)) {
+		fprintf(stderr, "collector: hs_matcher_init failed\n");
+		exit(1);
+	}
+	for (i = 0; i < n; i++) {
+		if (i == c->warm)
+			t0 = cpu_now();
+		while (c->recs[i].ts_ns >= next_drain) {
+			uint64_t horizon = next_drain - SUBMIT_SLACK_NS;
+
+			if (horizon > m.newest_ts)
+				m.newest_ts = horizon;
+			hs_matcher_expire(&m);
+			next_drain += DRAIN_NS;
+		}
+		hs_matcher_add(&m, &c->recs[i]);
+	}
+	t0 = cpu_now() - t0;
+	hs_matcher_free(&m);
+	return (double)c->timed / t0;
+}
+
 static void ingest_round(struct ingest_case *c, int round)
 {
 	struct feeder f;
@@ -452,6 +493,35 @@ static void ingest_round(struct ingest_case *c, int round)
 	c->wall_rate[round] = (double)c->timed / (w1 - w0);
 	c->evicted = session.matcher.counters.evicted;
 	hs_session_free(&session);
+	if (c->flows == 1000)
+		c->match_rate[round] = match_round(c);
+}
+
+/* Per record: the matcher alone, and what folding and the session add to
+ * it (the whole less the matcher, medians of each round's). */
+static void match_report(const struct ingest_case *c, int rounds)
+{
+	struct spread m = spread_of(c->match_rate, rounds);
+	double fold[MAX_ROUNDS];
+	struct spread f;
+	char name[64];
+	int r;
+
+	for (r = 0; r < rounds; r++)
+		fold[r] = 1e9 / c->rate[r] - 1e9 / c->match_rate[r];
+	f = spread_of(fold, rounds);
+	printf("      of which: matching %.1f ns/record (%.2f M/s alone), "
+	       "folding and the session %.1f ns [%.1f, %.1f]\n",
+	       1e9 / m.median, m.median / 1e6, f.median, f.q1, f.q3);
+	snprintf(name, sizeof(name), "%u hop%s, %u flows: the matcher alone",
+		 c->hops, c->hops == 1 ? "" : "s", c->flows);
+	json_result("ingest", name, m.median, "records/s", &m, NULL, false,
+		    NULL);
+	snprintf(name, sizeof(name),
+		 "%u hop%s, %u flows: folding and the session", c->hops,
+		 c->hops == 1 ? "" : "s", c->flows);
+	json_result("ingest", name, f.median, "ns/record", &f, NULL, false,
+		    NULL);
 }
 
 static double ingest_target(const struct ingest_case *c)
@@ -519,6 +589,8 @@ static void bench_ingest(void)
 			ingest_round(&cases[i], r);
 	for (i = 0; i < n; i++) {
 		ingest_report(&cases[i], rounds);
+		if (cases[i].flows == 1000)
+			match_report(&cases[i], rounds);
 		if (cases[i].evicted)
 			fprintf(stderr,
 				"collector: %u hops, %u flows: %llu trajectories "

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "analysis/match.h"
+#include "core/mem.h"
 
 static uint32_t index_home(const struct hs_matcher *m, uint64_t fp)
 {
@@ -30,10 +31,11 @@ int hs_matcher_init(struct hs_matcher *m, uint32_t capacity, uint64_t window_ns,
 	m->emit_ctx = emit_ctx;
 	m->slots = calloc(capacity, sizeof(*m->slots));
 	m->free_list = calloc(capacity, sizeof(*m->free_list));
-	m->index = calloc(index_size, sizeof(*m->index));
-	m->nat_index = calloc(index_size, sizeof(*m->nat_index));
+	/* read at random, record after record: in large pages */
+	m->index = hs_table_alloc(index_size, sizeof(*m->index));
+	m->nat_index = hs_table_alloc(index_size, sizeof(*m->nat_index));
 	m->nat_flows = calloc(HS_NAT_FLOW_SLOTS, sizeof(*m->nat_flows));
-	m->heap = calloc(capacity, sizeof(*m->heap));
+	m->heap = hs_table_alloc(capacity, sizeof(*m->heap));
 	if (!m->slots || !m->free_list || !m->index || !m->nat_index ||
 	    !m->nat_flows || !m->heap) {
 		hs_matcher_free(m);
@@ -49,10 +51,10 @@ void hs_matcher_free(struct hs_matcher *m)
 {
 	free(m->slots);
 	free(m->free_list);
-	free(m->index);
-	free(m->nat_index);
+	hs_table_free(m->index, m->index_mask + 1, sizeof(*m->index));
+	hs_table_free(m->nat_index, m->index_mask + 1, sizeof(*m->nat_index));
 	free(m->nat_flows);
-	free(m->heap);
+	hs_table_free(m->heap, m->capacity, sizeof(*m->heap));
 	m->slots = NULL;
 	m->free_list = NULL;
 	m->index = NULL;
