@@ -47,6 +47,18 @@ expect 2 "bad --cooldown 'x'" -- $H run --cooldown x --point "$NS:eth0"
 expect 2 "--json - and --csv - cannot both be stdout" -- $H run --json - --csv - --point "$NS:eth0"
 expect 2 "cannot create record file '/nonexistent/x.hsr'" -- $H run --write /nonexistent/x.hsr --point "$NS:eth0"
 expect 2 "cannot open '/nonexistent/x.csv'" -- $H run --csv /nonexistent/x.csv --point "$NS:eth0"
+# what an outside test found (issue 14): 0 that reads as nothing or as
+# forever, numbers strtod takes but nobody writes, empty words, and
+# control characters, which an error line shows escaped, never raw
+expect 2 "bad --duration '0': expected seconds above 0; leave --duration out to run until stopped" -- $H run --duration 0 --point "$NS:eth0"
+expect 2 "bad --duration '0x10': expected seconds above 0" -- $H run --duration 0x10 --point "$NS:eth0"
+expect 2 "bad --interval '1e3': expected seconds, 0 or more" -- $H run --interval 1e3 --point "$NS:eth0"
+expect 2 "bad --sample '0x10': expected" -- $H run --sample 0x10 --point "$NS:eth0"
+expect 2 "bad --netns '': empty" -- $H run --netns ''
+expect 2 "bad --point '': empty" -- $H run --point ''
+expect 2 "bad point '$NS:eth0@xdp,,tc-ingress': empty hook in the list after '@'" -- $H run --point "$NS:eth0@xdp,,tc-ingress"
+expect 2 "network namespace 'a\\x1b[2Jb\\nc' not found" -- $H run --point "$(printf 'a\033[2Jb\nc'):eth0"
+grep -q "$(printf '\033')" "$WORK/err" && fail "an escape character reached stderr raw"
 expect 2 "no record file" -- $H report
 expect 2 "cannot open record file '/nonexistent/x.hsr'" -- $H report /nonexistent/x.hsr
 expect 2 "unknown or incomplete option '--point'" -- $H report --point x

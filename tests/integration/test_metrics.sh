@@ -70,8 +70,39 @@ grep "^hopscope_hop_delay_seconds_bucket{.*$sel" "$WORK/m" | awk '{ print $NF }'
 seen=$(grep "^hopscope_point_seen_total{.*id=\"$rcv\"" "$WORK/m" | awk '{ print $NF }')
 [ "$seen" -ge "$COUNT" ] || fail "point $rcv saw $seen packets"
 
-# other paths and methods
+# other paths and methods: GET /metrics and /healthz only
 scrape /nope >/dev/null
 grep -q '^HTTP/1.1 404' "$WORK/headers" || fail "unknown path: $(head -1 "$WORK/headers")"
+scrape / >/dev/null
+grep -q '^HTTP/1.1 404' "$WORK/headers" || fail "/: $(head -1 "$WORK/headers")"
+ip netns exec "${PREFIX}rcv" curl -sS --max-time 5 -o /dev/null -D "$WORK/headers" \
+	-X POST -d x "http://127.0.0.1:$MPORT/metrics" || fail "POST failed"
+grep -q '^HTTP/1.1 405' "$WORK/headers" || fail "POST: $(head -1 "$WORK/headers")"
+
+# clients that connect and say nothing do not starve a scrape: N of them
+# held open (one process, for at most 8 s), then a scrape, timed
+idle_scrape() { # idle_scrape N -> ms the scrape took
+	local holder t0 t1
+	ip netns exec "${PREFIX}rcv" bash -c '
+		for _ in $(seq '"$1"'); do exec {fd}<>/dev/tcp/127.0.0.1/'"$MPORT"' || exit 1; done
+		sleep 8' &
+	holder=$!
+	# until all are connected, as the holder's side of each shows it
+	for _ in $(seq 100); do
+		[ "$(ip netns exec "${PREFIX}rcv" ss -Htn state established "( dport = :$MPORT )" | wc -l)" -ge "$1" ] && break
+		sleep 0.05
+	done
+	t0=$(date +%s%N)
+	scrape >/dev/null || { kill "$holder"; fail "a scrape behind $1 idle connections failed"; }
+	t1=$(date +%s%N)
+	kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+	echo $(((t1 - t0) / 1000000))
+}
+ms=$(idle_scrape 16)
+note "a scrape behind 16 idle connections: $ms ms"
+[ "$ms" -lt 1000 ] || fail "a scrape behind 16 idle connections took $ms ms"
+ms=$(idle_scrape 150)
+note "a scrape behind 150 idle connections (above the limit of 128): $ms ms"
+[ "$ms" -lt 4000 ] || fail "a scrape behind 150 idle connections took $ms ms"
 stop_hopscope INT || fail "hopscope exited $? after SIGINT: $(cat "$WORK/err")"
 assert_nothing_attached

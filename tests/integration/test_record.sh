@@ -7,7 +7,8 @@
 #    byte for byte, and the same table, also matching on three threads;
 #  - a later part alone is reported from where it starts;
 #  - a truncated and a corrupt file are reported up to the damage, with an
-#    error naming the byte offset and exit status 1;
+#    error naming the byte offset and exit status 1, and so are two files
+#    joined with cat and a file with bytes after its compressed content;
 #  - the warm-up and cool-down left packets out, and the CSV carries the
 #    final report that scripts/plot.sh draws.
 . "$(dirname "$0")/lib.sh"
@@ -103,6 +104,22 @@ tail -1 "$WORK/bad.err" | grep -Eq "(corrupt|truncated).* at byte [0-9]+ of its 
 	fail "no clear error for the corrupt file: $(tail -1 "$WORK/bad.err")"
 grep -q '^== summary' "$WORK/bad.table" || fail "nothing reported from before the damage"
 note "corrupt: $(tail -1 "$WORK/bad.err")"
+
+# two files joined with cat: the first is reported, the second said and
+# not read, exit 1 as for damage; bytes after the gzip data, the same
+cat "$REC.0" "$REC.0" >"$WORK/twice.hsr"
+rc=0
+"$HOPSCOPE" report "$WORK/twice.hsr" >"$WORK/twice.table" 2>"$WORK/twice.err" || rc=$?
+[ "$rc" -eq 1 ] || fail "two files joined gave exit status $rc, expected 1"
+tail -1 "$WORK/twice.err" | grep -q "another record file.s start at byte [0-9]* of its content (files joined?): it is not read" ||
+	fail "no clear error for two files joined: $(tail -1 "$WORK/twice.err")"
+grep -q '^== summary' "$WORK/twice.table" || fail "the first of two files joined was not reported"
+{ cat "$REC.0"; printf 'garbage'; } >"$WORK/tail.hsr"
+rc=0
+"$HOPSCOPE" report "$WORK/tail.hsr" >/dev/null 2>"$WORK/tail.err" || rc=$?
+[ "$rc" -eq 1 ] && tail -1 "$WORK/tail.err" | grep -q "bytes after its compressed content" ||
+	fail "trailing bytes: exit $rc, $(tail -1 "$WORK/tail.err")"
+note "joined: $(tail -1 "$WORK/twice.err")"
 
 rc=0
 "$HOPSCOPE" report "$WORK/run.csv" >/dev/null 2>"$WORK/foreign.err" || rc=$?

@@ -221,3 +221,15 @@ Test(log, setup_installs_the_callback)
 	prev = libbpf_set_print(NULL);
 	cr_assert_eq(prev, hs_log_libbpf_print);
 }
+
+/* A name from the command line (or a file, or the kernel) is shown, not
+ * obeyed: a terminal escape, a line feed that would forge a line of its
+ * own, a bell, each as a C escape; UTF-8 stays as it is. */
+Test(log, control_characters_are_escaped)
+{
+	pr_err("bad --netns '%s'", "a\x1b[31mb\nhopscope: fake\t\x07\x7f\r");
+	pr_err("interface '%s'", "eth0-\xc3\xa9");
+	expect_output(
+		"hopscope: bad --netns 'a\\x1b[31mb\\nhopscope: fake\\t\\x07\\x7f\\r'\n"
+		"hopscope: interface 'eth0-\xc3\xa9'\n");
+}

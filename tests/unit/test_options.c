@@ -25,7 +25,7 @@ struct words_cfg {
 };
 
 struct numbers_cfg {
-	struct hs_seconds secs;
+	struct hs_seconds secs, span;
 	uint32_t count, kib;
 	int mode, two;
 	const char *odd;
@@ -65,6 +65,9 @@ static const struct hs_opt words_opts[] = {
 
 static const struct hs_opt numbers_opts[] = {
 	HS_OPT_DEF_SECONDS(struct numbers_cfg, secs, "secs", "seconds"),
+	HS_OPT_DEF_SECONDS_ABOVE_0(struct numbers_cfg, span, "span",
+				   "seconds above 0",
+				   "expected seconds above 0; 0 means nothing"),
 	HS_OPT_DEF_UINT(struct numbers_cfg, count, "count", "N", "1 to 10", 1,
 			10),
 	HS_OPT_DEF_UINT(struct numbers_cfg, kib, "kib", "KIB", "power of two",
@@ -237,7 +240,16 @@ Test(options, seconds)
 	OK("--secs", "0");
 	cr_assert_float_eq(cfg.numbers.secs.s, 0, 1e-12);
 	OK("--secs", "31536000");
-	OK("--secs", "1e-3");
+	OK("--secs", "0.001");
+	cr_assert_float_eq(cfg.numbers.secs.s, 0.001, 1e-12);
+	OK("--secs", ".5");
+	/* what strtod takes besides digits and a point */
+	BAD("bad --secs '1e-3': expected seconds, 0 or more", "--secs", "1e-3");
+	BAD("bad --secs '0x10': expected seconds, 0 or more", "--secs", "0x10");
+	BAD("bad --secs '+5': expected seconds, 0 or more", "--secs", "+5");
+	BAD("bad --secs ' 5': expected seconds, 0 or more", "--secs", " 5");
+	BAD("bad --secs '1.2.3': expected seconds, 0 or more", "--secs",
+	    "1.2.3");
 	BAD("bad --secs 'abc': expected seconds, 0 or more", "--secs", "abc");
 	BAD("bad --secs '-1': expected seconds, 0 or more", "--secs", "-1");
 	BAD("bad --secs '31536001': expected seconds, 0 or more", "--secs",
@@ -248,6 +260,18 @@ Test(options, seconds)
 	BAD("bad --secs 'inf': expected seconds, 0 or more", "--secs", "inf");
 	BAD("bad --secs '': expected seconds, 0 or more", "--secs", "");
 	BAD("bad --secs '2s': expected seconds, 0 or more", "--secs", "2s");
+}
+
+/* --duration 0 would read as "no time" or as "forever": refused. */
+Test(options, seconds_above_zero)
+{
+	OK("--span", "0.5");
+	cr_assert(cfg.numbers.span.given);
+	BAD("bad --span '0': expected seconds above 0; 0 means nothing",
+	    "--span", "0");
+	BAD("bad --span '0.000': expected seconds above 0; 0 means nothing",
+	    "--span", "0.000");
+	BAD("bad --span '-1': expected seconds above 0", "--span", "-1");
 }
 
 Test(options, unsigned_range)
@@ -262,6 +286,12 @@ Test(options, unsigned_range)
 	    "-3");
 	BAD("bad --count '1.5': expected an integer from 1 to 10", "--count",
 	    "1.5");
+	BAD("bad --count '0x5': expected an integer from 1 to 10", "--count",
+	    "0x5");
+	BAD("bad --count '+5': expected an integer from 1 to 10", "--count",
+	    "+5");
+	BAD("bad --count ' 5': expected an integer from 1 to 10", "--count",
+	    " 5");
 	BAD("bad --count 'x': expected an integer from 1 to 10", "--count",
 	    "x");
 	BAD("bad --count '': expected an integer from 1 to 10", "--count", "");
@@ -297,6 +327,15 @@ Test(options, custom_parser)
 {
 	BAD("bad --odd 'ab': expected an odd length", "--odd", "ab");
 	cr_assert_null(cfg.numbers.odd);
+}
+
+/* --netns '' or --write '' names nothing: said, not taken for a name. */
+Test(options, empty_words_are_refused)
+{
+	BAD("bad --str '': empty", "--str", "");
+	BAD("bad --list '': empty", "--list", "");
+	BAD("bad --pair '': empty", "--pair", "", "b");
+	BAD("bad --pair '': empty", "--pair", "a", "");
 }
 
 Test(options, pair_takes_the_next_word)
@@ -391,6 +430,7 @@ Test(options, help_is_printed_and_stops_the_parse)
 			       "                           of three\n"
 			       "  --pair A B               a pair\n"
 			       "  --secs SEC               seconds\n"
+			       "  --span SEC               seconds above 0\n"
 			       "  --count N                1 to 10\n"
 			       "  --kib KIB                power of two\n"
 			       "  --mode MODE              three names\n"

@@ -217,6 +217,69 @@ Test(recfile, truncated_inside_a_records_frame_uses_its_whole_records)
 	cr_assert(strstr(rb.err, "starts at byte 43;"), "%s", rb.err);
 }
 
+/* The file as it is, its bytes appended to itself (two files joined with
+ * cat), then bytes that are no gzip after the whole file. */
+static void append_to_file(const void *data, size_t len)
+{
+	FILE *f = fopen(path, "ab");
+
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(data, 1, len, f), len);
+	cr_assert_eq(fclose(f), 0);
+}
+
+static void *whole_file(size_t *len)
+{
+	struct stat st;
+	void *buf;
+	FILE *f;
+
+	cr_assert_eq(stat(path, &st), 0);
+	*len = (size_t)st.st_size;
+	buf = malloc(*len);
+	f = fopen(path, "rb");
+	cr_assert(buf && f);
+	cr_assert_eq(fread(buf, 1, *len, f), *len);
+	fclose(f);
+	return buf;
+}
+
+Test(recfile, a_second_file_appended_is_said_not_read)
+{
+	struct readback rb;
+	size_t len;
+	void *copy;
+
+	write_file();
+	copy = whole_file(&len);
+	append_to_file(copy, len);
+	free(copy);
+	read_file(&rb);
+	cr_assert_eq(rb.status, -1, "the appended file went unnoticed");
+	cr_assert_eq(rb.records, N_RECORDS, "the first file is read whole");
+	cr_assert(rb.end);
+	cr_assert(strstr(rb.err, "another record file's start at byte "), "%s",
+		  rb.err);
+	cr_assert(strstr(rb.err, "(files joined?): it is not read"), "%s",
+		  rb.err);
+}
+
+Test(recfile, bytes_after_the_compressed_content_are_said)
+{
+	static const char junk[] = "not a record file, not gzip";
+	struct readback rb;
+
+	write_file();
+	append_to_file(junk, sizeof(junk) - 1);
+	read_file(&rb);
+	cr_assert_eq(rb.status, -1, "trailing bytes went unnoticed");
+	cr_assert_eq(rb.records, N_RECORDS);
+	cr_assert(
+		strstr(rb.err,
+		       "bytes after its compressed content, which are not read"),
+		"%s", rb.err);
+}
+
 Test(recfile, corrupt_data_stops_with_the_offset)
 {
 	struct readback rb;

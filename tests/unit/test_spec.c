@@ -61,6 +61,9 @@ Test(spec, errors_name_the_bad_part)
 	parse_bad("eth0@xdp,bogus", "'bogus'");
 	parse_bad("eth0@", "empty hook list");
 	parse_bad("ns1:eth0@", "empty hook list");
+	parse_bad("ns1:eth0@xdp,,tc-ingress", "empty hook in the list");
+	parse_bad("ns1:eth0@xdp,", "empty hook in the list");
+	parse_bad("ns1:eth0@,xdp", "empty hook in the list");
 	/* 16 characters: one too many */
 	parse_bad("abcdefghijklmnop", "interface name");
 	parse_bad("ns1:abcdefghijklmnop@xdp", "interface name");

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/units.h"
 #include "cmd/measure.h"
+#include "live/collect.h"
 #include "output/http.h"
 #include "probe/filter.h"
 #include "probe/spec.h"
@@ -93,10 +94,12 @@ static int parse_keep(const struct hs_opt *o, const char *val, void *field)
 }
 
 const struct hs_opt hs_capture_opts[] = {
-	HS_OPT_DEF_SECONDS(
+	HS_OPT_DEF_SECONDS_ABOVE_0(
 		struct hs_capture_cfg, duration, "duration",
-		"stop after SEC seconds (run, agent: default until\n"
-		"Ctrl-C; demo: seconds of traffic, default 10)"),
+		"stop after SEC seconds, above 0 (run, agent: default\n"
+		"until Ctrl-C or SIGTERM; demo: seconds of traffic,\n"
+		"default 10)",
+		"expected seconds above 0; leave --duration out to run until stopped"),
 	HS_OPT_DEF_SECONDS(
 		struct hs_capture_cfg, interval, "interval",
 		"print a table every SEC seconds (default: run 5, agent 10,\n"
@@ -258,6 +261,8 @@ static void set_probe(const struct hs_capture_cfg *capture,
 	probe->xdp_mode = (enum hs_xdp_mode)live->xdp_mode;
 	probe->ringbuf_bytes = live->ring_kib * 1024;
 	probe->stamp_tai = live->clock == HS_CLOCK_TAI;
+	/* Ctrl-C during a long attach is answered at once */
+	probe->stop = hs_collect_stop_pending;
 	set_wakeup((enum hs_wakeup)live->wakeup, probe);
 }
 

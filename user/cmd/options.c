@@ -70,6 +70,24 @@ int hs_opt_bad(const struct hs_opt *o, const char *val, const char *want)
 	return -EINVAL;
 }
 
+/* Digits with at most one point among them: what strtod takes beyond
+ * that (hex, exponents, "inf", leading space or sign) is no way to write
+ * seconds or a count on a command line, and would pass unnoticed. */
+static bool plain_decimal(const char *val, bool point_allowed)
+{
+	bool digit = false, point = false;
+
+	for (; *val; val++) {
+		if (*val >= '0' && *val <= '9')
+			digit = true;
+		else if (*val == '.' && point_allowed && !point)
+			point = true;
+		else
+			return false;
+	}
+	return digit;
+}
+
 static int set_seconds(const struct hs_opt *o, const char *val,
 		       struct hs_seconds *out)
 {
@@ -78,9 +96,14 @@ static int set_seconds(const struct hs_opt *o, const char *val,
 
 	errno = 0;
 	v = strtod(val, &end);
-	if (errno || end == val || *end || !isfinite(v) || v < 0 ||
-	    v > HS_SECONDS_MAX)
-		return hs_opt_bad(o, val, "expected seconds, 0 or more");
+	if (!plain_decimal(val, true) || errno || end == val || *end ||
+	    !isfinite(v) || v < 0 || v > HS_SECONDS_MAX)
+		return hs_opt_bad(o, val,
+				  o->min ? "expected seconds above 0" :
+					   "expected seconds, 0 or more");
+	/* a row with min: 0 would mean nothing, or forever */
+	if (o->min && v == 0)
+		return hs_opt_bad(o, val, o->many);
 	out->s = v;
 	out->given = true;
 	return 0;
@@ -93,8 +116,8 @@ static int set_uint(const struct hs_opt *o, const char *val, uint32_t *out)
 
 	errno = 0;
 	v = strtoul(val, &end, 10);
-	if (errno || end == val || *end || *val == '-' || v < o->min ||
-	    v > o->max) {
+	if (!plain_decimal(val, false) || errno || end == val || *end ||
+	    v < o->min || v > o->max) {
 		char want[96];
 
 		snprintf(want, sizeof(want),
@@ -124,6 +147,8 @@ static int set_enum(const struct hs_opt *o, const char *val, int *out)
 static int add_to_list(const struct hs_opt *o, const char *val,
 		       struct hs_opt_list *l)
 {
+	if (!*val)
+		return hs_opt_bad(o, val, "empty");
 	if (l->n == o->max)
 		return hs_opt_bad(o, val, o->many);
 	l->v[l->n++] = val;
@@ -139,6 +164,8 @@ static int add_pair(const struct hs_opt *o, const char *val,
 		       o->name, o->metavar);
 		return -EINVAL;
 	}
+	if (!*val || !*argv[optind])
+		return hs_opt_bad(o, *val ? argv[optind] : val, "empty");
 	if (l->n == o->max)
 		return hs_opt_bad(o, val, o->many);
 	l->v[2 * l->n] = val;
@@ -158,6 +185,8 @@ static int set_value(const struct slot *s, void *cfg, const char *val, int argc,
 		*(bool *)f = true;
 		return 0;
 	case HS_OPT_STRING:
+		if (!*val)
+			return hs_opt_bad(o, val, "empty");
 		*(const char **)f = val;
 		return 0;
 	case HS_OPT_LIST:

@@ -60,10 +60,13 @@ struct hs_opt {
 	const char *metavar; /* what --help calls the value; NULL: none */
 	const char *help; /* lines joined by '\n' */
 	size_t offset; /* of the field in the section's struct */
-	unsigned long min, max; /* UINT: range; LIST, PAIR: most values */
+	/* UINT: range; LIST, PAIR: most values; SECONDS: min 1, above 0 */
+	unsigned long min, max;
 	bool pow2; /* UINT */
 	const char *const *names; /* ENUM: the words, NULL-terminated */
-	const char *many; /* LIST, PAIR: the error past max, "too many ..." */
+	/* LIST, PAIR: the error past max, "too many ..."; SECONDS with min:
+	 * the error for 0 */
+	const char *many;
 	const char *second; /* PAIR: what the second word is */
 	hs_opt_parse_fn parse; /* CUSTOM */
 	int arg; /* CUSTOM: handed to parse in the row */
@@ -107,8 +110,12 @@ struct hs_opt {
 			  HS_OPT_ASSERT(2 * (_max) <= HS_OPT_LIST_WORDS,       \
 					"too many for a list of pairs"),       \
 		   .many = (_many), .second = (_second))
-#define HS_OPT_DEF_SECONDS(T, m, name, help) \
-	HS_OPT_ROW(T, m, struct hs_seconds, HS_OPT_SECONDS, name, "SEC", help)
+#define HS_OPT_DEF_SECONDS(T, m, name, help, ...)                              \
+	HS_OPT_ROW(T, m, struct hs_seconds, HS_OPT_SECONDS, name, "SEC", help, \
+		   __VA_ARGS__)
+/* Seconds above 0; why stands in for 0. */
+#define HS_OPT_DEF_SECONDS_ABOVE_0(T, m, name, help, why) \
+	HS_OPT_DEF_SECONDS(T, m, name, help, .min = 1, .many = (why))
 #define HS_OPT_DEF_UINT(T, m, name, metavar, help, _min, _max, ...)  \
 	HS_OPT_ROW(T, m, uint32_t, HS_OPT_UINT, name, metavar, help, \
 		   .min = (_min), .max = (_max), __VA_ARGS__)

@@ -24,6 +24,30 @@ void hs_log_set_output(FILE *f)
 	output = f;
 }
 
+/*
+ * A message names what it is about, and that may come from a command
+ * line, a file or the kernel: a control character in it would move the
+ * terminal's cursor, forge a line of its own in a log, or ring. Each is
+ * written as a C escape instead; bytes from 0x80 on (UTF-8) stay.
+ */
+static void put_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c != 0x7f)
+			fputc(c, f);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c == '\r')
+			fputs("\\r", f);
+		else
+			fprintf(f, "\\x%02x", c);
+	}
+}
+
 static void hs_vlog(enum hs_log_level level, const char *fmt, va_list ap)
 {
 	static const char *const prefix[] = {
@@ -33,11 +57,13 @@ static void hs_vlog(enum hs_log_level level, const char *fmt, va_list ap)
 		[HS_LOG_DEBUG] = "hopscope: debug: ",
 	};
 	FILE *f = output ? output : stderr;
+	char line[4096];
 
 	if (level > current_level)
 		return;
+	vsnprintf(line, sizeof(line), fmt, ap);
 	fputs(prefix[level], f);
-	vfprintf(f, fmt, ap);
+	put_escaped(f, line);
 	fputc('\n', f);
 }
 

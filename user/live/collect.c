@@ -604,6 +604,7 @@ static void follow(struct collector *c, uint64_t now)
 {
 	struct hs_follow_target t = {
 		.probes = c->probes,
+		.stop = hs_collect_stop_pending,
 		.points = &c->points,
 		.session = &c->session,
 		.retired = &c->retired,

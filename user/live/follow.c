@@ -310,6 +310,8 @@ static int attach_wanted(struct hs_follow *f, const struct hs_follow_target *t,
 	int id;
 
 	for (i = 0; i < n_want; i++) {
+		if (t->stop && t->stop())
+			break;
 		id = find_live(f, t->probes, &f->want[i]);
 		if (id >= 0) {
 			f->slots[id].seen = true;

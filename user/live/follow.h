@@ -55,6 +55,9 @@ struct hs_follow_target {
 	/* what the probes of ids used again had counted, so that totals
 	 * summed over the points never go down; NULL: not kept */
 	struct hs_counters *retired;
+	/* asked before each point is attached: nonzero stops the scan
+	 * there (SIGINT or SIGTERM came); NULL: never */
+	int (*stop)(void);
 };
 
 /*

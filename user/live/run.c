@@ -167,7 +167,11 @@ static void unlink_if_empty(const char *path, bool created)
 static int attach_fixed(const struct hs_run_opts *o, struct hs_probes *probes,
 			struct hs_resolved *r, struct hs_collect_config *collect)
 {
-	if (hs_probes_attach(probes, r->specs, r->n, &o->probe))
+	int err = hs_probes_attach(probes, r->specs, r->n, &o->probe);
+
+	if (err == -EINTR)
+		pr_err("interrupted while attaching: nothing measured, every probe detached");
+	if (err)
 		return HS_EXIT_FAILURE;
 	collect->watch = hs_watch_new(probes);
 	hs_resolved_release(r, probes);
@@ -180,7 +184,7 @@ static int attach_following(const struct hs_run_opts *o,
 			    struct hs_probes *probes,
 			    struct hs_collect_config *collect)
 {
-	struct hs_follow_target t = { .probes = probes };
+	struct hs_follow_target t = { .probes = probes, .stop = o->probe.stop };
 	int n;
 
 	collect->follow = hs_follow_new(o->follow);
@@ -191,6 +195,10 @@ static int attach_following(const struct hs_run_opts *o,
 	n = hs_follow_scan(collect->follow, &t, hs_clock_now(o->collect.clock));
 	if (n < 0) {
 		pr_err("cannot read the host's topology");
+		return HS_EXIT_FAILURE;
+	}
+	if (t.stop && t.stop()) {
+		pr_err("interrupted while attaching: nothing measured, every probe detached");
 		return HS_EXIT_FAILURE;
 	}
 	if (!n)

@@ -17,6 +17,16 @@
 #include "output/http.h"
 #include "output/prom.h"
 
+/*
+ * Idle connections are closed after HS_METRICS_IDLE_S and up to
+ * HS_METRICS_CONNECTIONS are served at once: a scrape waits at most that
+ * long behind clients that connect and say nothing (16 of them held it
+ * off for 10 s with the old 16 and 10 s). A scraper reconnects at its
+ * next scrape.
+ */
+#define HS_METRICS_CONNECTIONS 128
+#define HS_METRICS_IDLE_S 2
+
 /* ---- the address ---- */
 
 /* Digits only (no sign, no space): -EINVAL; not 1 to 65535: -ERANGE. */
@@ -236,10 +246,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		return reply_metrics(cls, c);
 	if (!strcmp(url, "/healthz"))
 		return reply_health(cls, c);
-	if (!strcmp(url, "/"))
-		return reply_text(
-			c, MHD_HTTP_OK,
-			"hopscope: the metrics are at /metrics, health at /healthz\n");
 	return reply_text(
 		c, MHD_HTTP_NOT_FOUND,
 		"not found: the metrics are at /metrics, health at /healthz\n");
@@ -290,13 +296,15 @@ int hs_metrics_start(struct hs_metrics **out, const char *spec,
 	}
 	errno = 0;
 	/* the logger first, or messages of the start itself go to stderr */
-	m->daemon =
-		MHD_start_daemon(flags, port, NULL, NULL, on_request, m,
-				 MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-				 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				 MHD_OPTION_CONNECTION_LIMIT, (unsigned int)16,
-				 MHD_OPTION_CONNECTION_TIMEOUT,
-				 (unsigned int)10, MHD_OPTION_END);
+	m->daemon = MHD_start_daemon(flags, port, NULL, NULL, on_request, m,
+				     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
+				     NULL, MHD_OPTION_SOCK_ADDR,
+				     (struct sockaddr *)&ss,
+				     MHD_OPTION_CONNECTION_LIMIT,
+				     (unsigned int)HS_METRICS_CONNECTIONS,
+				     MHD_OPTION_CONNECTION_TIMEOUT,
+				     (unsigned int)HS_METRICS_IDLE_S,
+				     MHD_OPTION_END);
 	if (!m->daemon) {
 		/* libmicrohttpd leaves the failed socket call's errno */
 		rc = errno ? errno : EADDRNOTAVAIL;

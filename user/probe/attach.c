@@ -786,8 +786,12 @@ int hs_probes_attach(struct hs_probes *p, const struct hs_point_spec *specs,
 	if (err)
 		return err;
 	for (i = 0; i < n; i++) {
-		err = add_point(p, &specs[i], (uint16_t)i, specs + i + 1,
-				n - i - 1);
+		/* a point takes milliseconds: hundreds take seconds, and
+		 * whoever pressed Ctrl-C meanwhile wants out now */
+		err = cfg->stop && cfg->stop() ?
+			      -EINTR :
+			      add_point(p, &specs[i], (uint16_t)i,
+					specs + i + 1, n - i - 1);
 		if (err) {
 			hs_probes_detach(p);
 			return err;

@@ -80,6 +80,10 @@ struct hs_probe_config {
 	 * the vxlan devices attached to are added as they come */
 	uint16_t vxlan_ports[HS_PROBE_VXLAN_PORTS];
 	unsigned int n_vxlan_ports;
+	/* asked before each point is attached: nonzero (SIGINT or SIGTERM
+	 * came) stops hs_probes_attach, which detaches all it attached and
+	 * returns -EINTR; NULL: never */
+	int (*stop)(void);
 };
 
 /* Whether the kernel has bpf_ktime_get_tai_ns for tc and XDP programs. */

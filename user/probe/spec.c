@@ -9,16 +9,25 @@
 static int parse_hooks(const char *list, const char *text, unsigned int *hooks,
 		       char *err, size_t errlen)
 {
-	char *copy = strdup(list), *save = NULL, *h;
+	char *copy = strdup(list), *rest = copy, *h;
 	int ret = 0;
 
 	if (!copy)
 		return -ENOMEM;
 	*hooks = 0;
-	for (h = strtok_r(copy, ",", &save); h;
-	     h = strtok_r(NULL, ",", &save)) {
+	/* strsep, not strtok: "xdp,,tc-ingress" has an empty hook, which
+	 * is a mistake to say, not to skip */
+	while (*list && (h = strsep(&rest, ","))) {
 		int hook = hs_hook_parse(h);
 
+		if (!*h) {
+			snprintf(
+				err, errlen,
+				"bad point '%s': empty hook in the list after '@'",
+				text);
+			ret = -EINVAL;
+			break;
+		}
 		if (hook < 0) {
 			snprintf(
 				err, errlen,

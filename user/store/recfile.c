@@ -2,11 +2,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <zlib.h>
 #include "store/recfile.h"
 
@@ -264,6 +266,7 @@ struct hs_rec_reader {
 	size_t wide_cap;
 	/* a truncated records frame was handed over: say so next */
 	char pending[400];
+	int fd; /* the file, for a look at its last bytes; gzclose closes it */
 };
 
 /* Up to len bytes; fewer at the end of the content or on an error. */
@@ -385,6 +388,27 @@ static int short_frame(struct hs_rec_reader *r, struct hs_rec_frame *f,
 						 "out of memory") : 1;
 }
 
+/*
+ * The content ended cleanly: was that the end of the file? zlib reads a
+ * second gzip member on as more content, which the end frame catches, and
+ * skips whatever follows the last one unless it is gzip: but a gzip
+ * member ends in its content's length, mod 2^32, which then is not this
+ * file's last 4 bytes. (An uncompressed file has no such end to check.)
+ */
+static bool bytes_after_content(struct hs_rec_reader *r)
+{
+	unsigned char tail[4];
+	struct stat st;
+	uint32_t isize;
+
+	if (gzdirect(r->gz) || fstat(r->fd, &st) || st.st_size < 4 ||
+	    pread(r->fd, tail, sizeof(tail), st.st_size - 4) != 4)
+		return false;
+	isize = (uint32_t)tail[0] | (uint32_t)tail[1] << 8 |
+		(uint32_t)tail[2] << 16 | (uint32_t)tail[3] << 24;
+	return isize != (uint32_t)r->offset;
+}
+
 int hs_rec_next(struct hs_rec_reader *r, struct hs_rec_frame *f, char *err,
 		size_t errlen)
 {
@@ -403,12 +427,27 @@ int hs_rec_next(struct hs_rec_reader *r, struct hs_rec_frame *f, char *err,
 		char why[160], what[256];
 		const char *reason = stop_reason(r, why, sizeof(why));
 
-		if (!got && !reason[0])
+		if (!got && !reason[0] && !bytes_after_content(r))
 			return 0;
+		if (!got && !reason[0])
+			return reader_fail(
+				r, err, errlen,
+				"bytes after its compressed content, which are not read");
 		snprintf(what, sizeof(what),
 			 "%s at byte %llu of its content, in a frame header",
 			 reason[0] ? reason : "truncated",
 			 (unsigned long long)r->offset);
+		return reader_fail(r, err, errlen, what);
+	}
+	/* a file's content starts with the magic: two files joined with cat
+	 * read on from one into the other, as zlib reads gzip members */
+	if (!memcmp(&hdr, HS_REC_MAGIC, strlen(HS_REC_MAGIC))) {
+		char what[200];
+
+		snprintf(
+			what, sizeof(what),
+			"another record file's start at byte %llu of its content (files joined?): it is not read",
+			(unsigned long long)f->offset);
 		return reader_fail(r, err, errlen, what);
 	}
 	if (hdr.type == 0 || hdr.type >= HS_FRAME_TYPE_MAX ||
@@ -515,6 +554,7 @@ int hs_rec_open(struct hs_rec_reader **rp, const char *path,
 		free(r);
 		return e;
 	}
+	r->fd = fd;
 	r->gz = gzdopen(fd, "rb");
 	if (!r->gz) {
 		close(fd);
