@@ -84,7 +84,7 @@ INST := $(OUTPUT)/install
 INST_BIN := $(INST)/hopscope
 
 .PHONY: all check layers unit progrun integration demo study bench clean deps vmlinux
-.PHONY: install uninstall check-threads check-man check-install check-dist check-corpus soak corpus FORCE
+.PHONY: install uninstall check-threads check-fuzz fuzz fuzz-seeds check-man check-install check-dist check-corpus soak corpus FORCE
 all: $(BIN) $(BPF_OBJS)
 
 deps: $(DEPS_STAMP)
@@ -244,7 +244,7 @@ soak: all $(TOOL_BINS)
 # one line adding them up.
 check:
 	$(Q)rm -rf $(OUTPUT)/tests/results
-	$(Q)rc=0; for layer in layers check-man check-install check-dist check-corpus check-threads unit progrun integration; do \
+	$(Q)rc=0; for layer in layers check-man check-install check-dist check-corpus check-threads check-fuzz unit progrun integration; do \
 		HS_TEST_RESULTS=$(abspath $(OUTPUT))/tests/results \
 			$(MAKE) --no-print-directory $$layer || rc=1; \
 	done; \
@@ -254,6 +254,46 @@ check:
 layers:
 	$(call msg,CHECK,layers)
 	$(Q)scripts/check-layers.sh
+
+# libFuzzer harnesses (tests/fuzz): each with the sources it parses with,
+# built by clang with the fuzzer, ASan and UBSan; make check runs each
+# for FUZZ_CHECK_S seconds, make fuzz for FUZZ_S
+FUZZ_NAMES := spec filter ovsdb netlink packet recfile
+FUZZ_SRCS_spec := user/probe/spec.c user/core/hooks.c
+FUZZ_SRCS_filter := user/probe/filter.c
+FUZZ_SRCS_ovsdb := user/topo/ovsdb.c user/core/log.c
+FUZZ_SRCS_netlink := user/topo/link.c
+FUZZ_SRCS_packet :=
+FUZZ_SRCS_recfile := user/store/recfile.c user/store/runinfo.c \
+	user/topo/runtime.c user/topo/link.c user/core/clock.c \
+	user/core/hooks.c user/core/log.c
+FUZZ_BINS := $(FUZZ_NAMES:%=$(OUTPUT)/fuzz/fuzz_%)
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined
+FUZZ_S ?= 600
+FUZZ_CHECK_S ?= 8
+
+$(OUTPUT)/fuzz:
+	$(Q)mkdir -p $@
+
+.SECONDEXPANSION:
+$(FUZZ_BINS): $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) \
+		$(wildcard include/*.h user/*/*.h) | $(OUTPUT)/fuzz
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude \
+		-Iuser $(PKG_CFLAGS) $< $(FUZZ_SRCS_$*) $(PKG_LIBS) -o $@
+
+check-fuzz: $(FUZZ_BINS)
+	$(call msg,CHECK,fuzz $(FUZZ_CHECK_S) s each)
+	$(Q)tests/fuzz/run.sh $(OUTPUT) $(FUZZ_CHECK_S)
+
+fuzz: $(FUZZ_BINS)
+	$(call msg,FUZZ,$(FUZZ_S) s each)
+	$(Q)tests/fuzz/run.sh $(OUTPUT) $(FUZZ_S)
+
+# the seeds again from the fixtures (tests/fuzz/make-seeds.py)
+fuzz-seeds:
+	$(Q)python3 tests/fuzz/make-seeds.py
 
 # the matcher's threads under ThreadSanitizer (the other tests use ASan,
 # which cannot be combined with it)

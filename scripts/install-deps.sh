@@ -23,7 +23,7 @@ PKGS="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 libnl-3-dev libnl-route-3-dev libnl-nf-3-dev libjson-c-dev libcriterion-dev libcap-ng-dev
 libmicrohttpd-dev iproute2 iputils-ping ethtool jq procps curl gnuplot-nox
 tcpdump libpcap-dev groff-base libcurl4-openssl-dev busybox-static systemd
-sockperf chromium linux-perf binutils"
+sockperf chromium linux-perf binutils python3 libclang-rt-14-dev"
 # installed without starting their services, see above; systemd is in
 # PKGS for systemd-analyze (verifying the unit), never as a running
 # service manager

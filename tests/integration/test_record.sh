@@ -24,6 +24,18 @@ stats_before=$(cat /proc/sys/kernel/bpf_stats_enabled)
 start_hopscope 12 --filter "udp and port $PORT" --interval 1 --duration 4.5 \
 	--warmup 0.5 --cooldown 0.5 --write "$REC" --csv "$WORK/run.csv" \
 	--between "${PREFIX}snd" "${PREFIX}rcv"
+# least privilege: once measuring, only CAP_SYS_ADMIN (21) and
+# CAP_NET_ADMIN (12) are left, in every set, the bounding one too
+want_caps=0000000000201000
+for _ in $(seq 40); do
+	[ "$(awk '/^CapEff/ { print $2 }' "/proc/$HS_PID/status")" = "$want_caps" ] && break
+	sleep 0.05
+done
+for set in CapEff CapPrm CapBnd; do
+	got=$(awk -v s="$set:" '$1 == s { print $2 }' "/proc/$HS_PID/status")
+	[ "$got" = "$want_caps" ] || fail "$set of the running hopscope is $got, expected $want_caps"
+done
+note "capabilities while measuring: $want_caps (CAP_SYS_ADMIN, CAP_NET_ADMIN)"
 send_udp "${PREFIX}snd" 198.18.2.2 500 500
 # log rotation between two bursts of the stream
 mv "$REC" "$REC.0"
@@ -39,6 +51,10 @@ cost=$(jq -s '[.[] | select(.type=="probe_cost" and .packets > 0 and .ns_per_pac
 grep -q "^probe cost (the kernel's timing, .*): tc-ingress [0-9]* ns a packet" "$WORK/table" || fail "no probe cost in the table"
 note "$(grep '^probe cost' "$WORK/table")"
 [ -s "$REC" ] && [ -s "$REC.0" ] || fail "the record file's parts are missing"
+# what holds addresses is its owner's alone
+for f in "$REC" "$REC.0" "$WORK/run.csv"; do
+	[ "$(stat -c %a "$f")" = 600 ] || fail "$f was created with mode $(stat -c %a "$f"), not 600"
+done
 
 # ---- the same statistics, offline
 "$HOPSCOPE" report "$REC.0" "$REC" --json "$WORK/report.jsonl" >"$WORK/report.table" 2>"$WORK/report.err" ||

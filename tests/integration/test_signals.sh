@@ -43,6 +43,11 @@ interrupted() {
 	t1=$(date +%s%N)
 	attached=$(grep -c "debug: attached " "$WORK/$sig.err" || true)
 	note "SIG$sig: exit $rc after $(((t1 - t0) / 1000000)) ms, $attached of 800 points attached by then"
+	# all attached before the signal came (a loaded machine is slow to
+	# read the first line): nothing was shown; the caller tries again
+	if [ "$rc" -eq 0 ] && [ "$attached" -eq 800 ]; then
+		return 2
+	fi
 	[ "$rc" -eq 1 ] || fail "SIG$sig during the attach: exit status $rc, expected 1: $(tail -3 "$WORK/$sig.err")"
 	[ $(((t1 - t0) / 1000000)) -lt 1000 ] || fail "SIG$sig during the attach: $(((t1 - t0) / 1000000)) ms to exit"
 	grep -q "interrupted while attaching: nothing measured, every probe detached" "$WORK/$sig.err" ||
@@ -55,5 +60,12 @@ interrupted() {
 	[ "${left:-0}" -eq 0 ] || fail "SIG$sig: $left links of its programs left"
 }
 
-interrupted INT
-interrupted TERM
+for sig in INT TERM; do
+	for try in 1 2 3; do
+		rc=0
+		interrupted "$sig" || rc=$?
+		[ "$rc" -eq 2 ] || break
+		note "SIG$sig came after the whole attach (try $try)"
+	done
+	[ "$rc" -eq 0 ] || fail "SIG$sig never came during the attach in 3 tries"
+done

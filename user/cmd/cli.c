@@ -127,6 +127,7 @@ static int run_main(void *cfg, int n_operands, char **operands)
 	run.select.n_between = sel->between.n;
 	run.collect.duration_s = c->capture.duration.s;
 	run.collect.interval_s = c->capture.interval.s;
+	run.drop_caps = true;
 	if (block_signals())
 		return HS_EXIT_FAILURE;
 	return hs_run(&run);
@@ -221,6 +222,7 @@ static int agent_main(void *cfg, int n_operands, char **operands)
 	run.follow = &follow;
 	run.collect.duration_s = c->capture.duration.s;
 	run.collect.interval_s = c->capture.interval.s;
+	run.drop_caps = true;
 	if (block_signals())
 		return HS_EXIT_FAILURE;
 	return hs_run(&run);

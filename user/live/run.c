@@ -11,6 +11,7 @@
 #include "core/exit.h"
 #include "core/log.h"
 #include "core/units.h"
+#include "core/util.h"
 #include "live/run.h"
 #include "live/watch.h"
 #include "output/output.h"
@@ -61,11 +62,48 @@ int hs_run_preflight(void)
 	}
 	return HS_EXIT_OK;
 }
+/*
+ * What a run needs once its probes are attached: the ring buffers, the
+ * counters and the links are descriptors it holds and need no capability.
+ * It still enters namespaces and asks netlink there (interface events,
+ * conntrack for the NAT hops' names), times its probes for a moment
+ * every 10 s (BPF_ENABLE_STATS) and detaches a clsact fallback:
+ * CAP_SYS_ADMIN and CAP_NET_ADMIN. The agent attaches new containers'
+ * points as well (CAP_BPF, CAP_PERFMON) and opens their processes'
+ * namespaces, which needs CAP_SYS_PTRACE for a process it does not own.
+ */
+int hs_run_least_privilege(bool follow)
+{
+	static const int run_caps[] = { CAP_SYS_ADMIN, CAP_NET_ADMIN };
+	static const int agent_caps[] = { CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_BPF,
+					  CAP_PERFMON, CAP_SYS_PTRACE };
+	const int *keep = follow ? agent_caps : run_caps;
+	size_t i, n = follow ? ARRAY_SIZE(agent_caps) : ARRAY_SIZE(run_caps);
+	char *kept;
+
+	capng_clear(CAPNG_SELECT_BOTH);
+	for (i = 0; i < n; i++)
+		capng_update(CAPNG_ADD,
+			     CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+				     CAPNG_BOUNDING_SET,
+			     (unsigned int)keep[i]);
+	if (capng_apply(CAPNG_SELECT_BOTH)) {
+		pr_warn("cannot drop the capabilities it no longer needs: it keeps them");
+		return -1;
+	}
+	kept = capng_print_caps_text(CAPNG_PRINT_BUFFER, CAPNG_EFFECTIVE);
+	pr_debug("capabilities kept: %s", kept ? kept : "?");
+	free(kept);
+	return 0;
+}
+
 /* Measuring starts (the session has printed the point lines). */
 static int on_ready(void *ctx)
 {
 	const struct hs_run_opts *o = ctx;
 
+	if (o->drop_caps)
+		hs_run_least_privilege(o->follow != NULL);
 	return o->on_attached ? o->on_attached(o->ctx) : 0;
 }
 
@@ -101,7 +139,7 @@ static int record_dir(struct hs_collect_config *c)
 		       keep, part);
 		return HS_EXIT_USAGE;
 	}
-	if (mkdir(c->write_path, 0755) && errno != EEXIST) {
+	if (mkdir(c->write_path, 0700) && errno != EEXIST) {
 		pr_err("cannot create record directory '%s': %s", c->write_path,
 		       strerror(errno));
 		return HS_EXIT_USAGE;
@@ -136,7 +174,7 @@ static int open_outputs(const struct hs_run_opts *o,
 	if (collect->write_path && !collect->write_dir) {
 		*created = access(o->collect.write_path, F_OK) != 0;
 		fd = open(o->collect.write_path, O_WRONLY | O_CREAT | O_CLOEXEC,
-			  0644);
+			  0600);
 		if (fd < 0) {
 			pr_err("cannot create record file '%s': %s",
 			       o->collect.write_path, strerror(errno));

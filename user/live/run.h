@@ -29,6 +29,10 @@ struct hs_run_opts {
 	 * here. Nonzero return aborts the run. */
 	int (*on_attached)(void *ctx);
 	void *ctx;
+	/* once measuring starts, keep only the capabilities still needed
+	 * (hs_run_least_privilege()): run and agent, whose process ends with
+	 * the run; not the demo or the study, which build testbeds after */
+	bool drop_caps;
 };
 
 /* Fail with a message when the kernel or our privileges cannot do it. */
@@ -37,5 +41,9 @@ int hs_run_preflight(void);
 int hs_run_preflight_topo(void);
 /* Returns an enum hs_exit. */
 int hs_run(const struct hs_run_opts *o);
+/* Keep only the capabilities a run still needs once its probes are
+ * attached (the agent: what attaching new containers' points needs), in
+ * the effective, permitted and bounding sets. 0, or -1 with a warning. */
+int hs_run_least_privilege(bool follow);
 
 #endif /* HS_RUN_H */

@@ -1,11 +1,32 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include "output/csv.h"
 #include "output/json.h"
 #include "output/output.h"
 #include "output/table.h"
+
+/*
+ * path for writing (mode "w") or appending ("a"), made 0600 if new: the
+ * outputs hold addresses and ports, which are not everyone's to read.
+ */
+static FILE *open_private(const char *path, const char *mode)
+{
+	int flags = O_WRONLY | O_CREAT | O_CLOEXEC |
+		    (*mode == 'a' ? O_APPEND : O_TRUNC);
+	int fd = open(path, flags, 0600);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, mode);
+	if (!f)
+		close(fd);
+	return f;
+}
 
 static int open_dest(const char *path, FILE **f, bool *is_stdout)
 {
@@ -16,7 +37,7 @@ static int open_dest(const char *path, FILE **f, bool *is_stdout)
 		*is_stdout = true;
 		return 0;
 	}
-	*f = fopen(path, "w");
+	*f = open_private(path, "w");
 	return *f ? 0 : -errno;
 }
 
@@ -72,7 +93,7 @@ static int reopen_dest(const char *path, FILE **f)
 
 	if (!stat(path, &st) && !S_ISREG(st.st_mode))
 		return 0;
-	nf = fopen(path, "a");
+	nf = open_private(path, "a");
 	if (!nf)
 		return -errno;
 	fclose(*f); /* what it could not write was said when written */

@@ -95,7 +95,8 @@ static int start_file(struct hs_rec_writer *w, const char *header_json,
 	memcpy(pre.magic, HS_REC_MAGIC, sizeof(pre.magic));
 	w->gz = NULL;
 	w->n_batch = 0;
-	fd = open(w->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* addresses and ports: not everyone's to read */
+	fd = open(w->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		w->err = -errno;
 		snprintf(err, errlen, "cannot create record file '%s': %s",

@@ -92,7 +92,11 @@ bool hs_link_is_switch(const struct hs_link *l)
 
 /* ---- one link ---- */
 
-void hs_link_fill(struct rtnl_link *link, struct hs_link *out)
+/* kind_data: the message had IFLA_INFO_DATA, which libnl's getters of a
+ * macvlan's mode and a vxlan's port read without looking (a message
+ * with the kind and no data crashed them: found by fuzz_netlink). */
+static void fill_link(struct rtnl_link *link, struct hs_link *out,
+		      bool kind_data)
 {
 	const char *name = rtnl_link_get_name(link);
 	const char *type = rtnl_link_get_type(link);
@@ -108,14 +112,14 @@ void hs_link_fill(struct rtnl_link *link, struct hs_link *out)
 	out->link_nsid = rtnl_link_get_link_netnsid(link, &nsid) ? -1 : nsid;
 	/* netlink's own word: libnl reads a mode only off a macvlan (not a
 	 * macvtap, which shares our kind) */
-	if (type && !strcmp(type, "macvlan")) {
+	if (kind_data && type && !strcmp(type, "macvlan")) {
 		char mode[sizeof(out->mode)];
 
 		rtnl_link_macvlan_mode2str(rtnl_link_macvlan_get_mode(link),
 					   mode, sizeof(mode));
 		memcpy(out->mode, mode, sizeof(mode));
 	}
-	if (type && !strcmp(type, "vxlan")) {
+	if (kind_data && type && !strcmp(type, "vxlan")) {
 		uint32_t port = 0;
 
 		if (!rtnl_link_vxlan_get_port(link, &port))
@@ -123,10 +127,59 @@ void hs_link_fill(struct rtnl_link *link, struct hs_link *out)
 	}
 }
 
+void hs_link_fill(struct rtnl_link *link, struct hs_link *out)
+{
+	/* libnl's own objects, from the kernel's dumps: the kernel sends a
+	 * macvlan's and a vxlan's data with their kind */
+	fill_link(link, out, true);
+}
+
 struct parse_ctx {
 	struct hs_link *out;
+	bool kind_data;
 	int found;
 };
+
+/*
+ * What libnl must not be handed, as fuzz_netlink found: IFLA_LINKINFO
+ * twice, or a part of it twice (libnl takes the last, we would look at
+ * the first), and statistics without data (libnl gives a kind's parser
+ * the data whenever either is there, and its parsers take the data for
+ * granted). The kernel sends none of these. *data: IFLA_INFO_DATA is
+ * there. Returns false for a message to refuse.
+ */
+static bool linkinfo_sane(const struct nlmsghdr *hdr, bool *data)
+{
+	struct nlattr *a, *li = NULL, *part;
+	unsigned int seen = 0;
+	int rem, rem2;
+
+	*data = false;
+	if (hdr->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+		return true; /* libnl refuses it itself */
+	nla_for_each_attr(a, nlmsg_attrdata(hdr, sizeof(struct ifinfomsg)),
+			  nlmsg_attrlen(hdr, sizeof(struct ifinfomsg)), rem)
+	{
+		if (nla_type(a) != IFLA_LINKINFO)
+			continue;
+		if (li)
+			return false;
+		li = a;
+	}
+	if (!li)
+		return true;
+	nla_for_each_nested(part, li, rem2)
+	{
+		unsigned int t = (unsigned int)nla_type(part);
+
+		if (t < 32 && (seen & (1u << t)))
+			return false;
+		if (t < 32)
+			seen |= 1u << t;
+	}
+	*data = seen & (1u << IFLA_INFO_DATA);
+	return *data || !(seen & (1u << IFLA_INFO_XSTATS));
+}
 
 static void parse_one(struct nl_object *obj, void *arg)
 {
@@ -134,7 +187,7 @@ static void parse_one(struct nl_object *obj, void *arg)
 
 	if (strcmp(nl_object_get_type(obj), "route/link"))
 		return;
-	hs_link_fill((struct rtnl_link *)obj, ctx->out);
+	fill_link((struct rtnl_link *)obj, ctx->out, ctx->kind_data);
 	ctx->found = 1;
 }
 
@@ -146,6 +199,8 @@ int hs_link_from_nlmsg(const void *msg, size_t len, struct hs_link *l)
 
 	if (len < sizeof(*hdr) || hdr->nlmsg_len > len ||
 	    hdr->nlmsg_type != RTM_NEWLINK)
+		return -EINVAL;
+	if (!linkinfo_sane(hdr, &ctx.kind_data))
 		return -EINVAL;
 	m = nlmsg_convert((struct nlmsghdr *)msg);
 	if (!m)
