@@ -242,11 +242,14 @@ soak: all $(TOOL_BINS)
 # Every layer, even after one failed, one after the other (never two at
 # once, even with -j: the integration tests time what they measure), then
 # one line adding them up.
+# each layer's build on every CPU (the layers themselves run one after
+# the other, and each runs its tests as it says)
+CHECK_JOBS ?= $(shell nproc)
 check:
 	$(Q)rm -rf $(OUTPUT)/tests/results
 	$(Q)rc=0; for layer in layers check-man check-install check-dist check-corpus check-threads check-fuzz unit progrun integration; do \
 		HS_TEST_RESULTS=$(abspath $(OUTPUT))/tests/results \
-			$(MAKE) --no-print-directory $$layer || rc=1; \
+			$(MAKE) --no-print-directory -j$(CHECK_JOBS) $$layer || rc=1; \
 	done; \
 	tests/check-total.sh $(OUTPUT)/tests/results $$rc unit progrun integration
 

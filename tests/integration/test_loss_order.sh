@@ -97,7 +97,12 @@ while read -r from to pkts lost reord; do
 		[ "$reord" -ge $((COUNT * 4 / 10)) ] && [ "$reord" -le $((COUNT / 2)) ] ||
 			fail "vnf2 reordered $reord of $pkts, expected about $((COUNT / 2))"
 	else
-		[ "$reord" -eq 0 ] || fail "hop $from -> $to counts $reord reordered; only vnf2 reorders"
+		# the stream leaves on two CPUs: two packets can really swap
+		# on any hop when one CPU is interrupted between its two
+		# stamps (seen once in CI, 1 of 1000, under other tests'
+		# load); vnf2 holds half of them back
+		[ "$reord" -le $((COUNT / 200)) ] || fail "hop $from -> $to counts $reord reordered; only vnf2 reorders"
+		[ "$reord" -eq 0 ] || note "hop $from -> $to: $reord of $pkts swapped on their two CPUs"
 	fi
 	[ "$lost" -eq 0 ] || fail "hop $from -> $to counts $lost lost while reordering"
 done < <(final_hops)

@@ -4,6 +4,8 @@
 # - --between two namespaces no path connects: one line, exit 2;
 # - an interface deleted and another set down mid-run: one warning line
 #   each and an "event" JSON line, and the other hops keep measuring;
+# - a namespace's name deleted while a process keeps it: not gone, until
+#   the process leaves;
 # - XDP that cannot attach (another program owns the hook) falls back to
 #   tc ingress with one warning; with --xdp-mode native it is an error.
 . "$(dirname "$0")/lib.sh"
@@ -47,6 +49,37 @@ pkts=$(final_hop "$snd" "$in1" | jq .packets)
 [ "$pkts" -eq 500 ] || fail "snd -> vnf1 measured $pkts packets of 500"
 assert_nothing_attached
 note "interfaces gone and down: named, the rest kept measuring ($pkts packets on snd -> vnf1)"
+
+# ---- a namespace's name deleted while a process keeps it ----
+# not gone (an outside test saw "gone" here while the point kept
+# recording); gone once the process, the last to hold it, has left
+ip netns add "${P}kept"
+ip -n "${P}kept" link add name ka type veth peer name kb
+ip -n "${P}kept" link set ka up
+ip -n "${P}kept" link set kb up
+ip netns exec "${P}kept" sleep 30 &
+keeper=$!
+HS_MORE_PIDS+=("$keeper")
+start_hopscope 4 --netns "${P}kept" --interval 0 --duration 6
+ip netns del "${P}kept"
+# the watch looks once a second: until it has looked (bounded)
+for _ in $(seq 60); do
+	grep -qF "network namespace '${P}kept' lost its name, but process $keeper keeps it" "$WORK/err" && break
+	sleep 0.1
+done
+grep -qF "lost its name, but process $keeper keeps it: still measuring" "$WORK/err" ||
+	fail "no word of the process keeping ${P}kept: $(cat "$WORK/err")"
+grep -qF "is gone" "$WORK/err" && fail "a namespace a process keeps was called gone: $(cat "$WORK/err")"
+kill "$keeper"
+wait "$keeper" 2>/dev/null || true
+rc=0
+wait "$HS_PID" || rc=$?
+wait "$COPY_PID" || true
+HS_PID=
+[ "$rc" -eq 0 ] || fail "hopscope exited $rc: $(cat "$WORK/err")"
+grep -qF "network namespace '${P}kept' is gone" "$WORK/err" ||
+	fail "${P}kept was not called gone once its last process left: $(cat "$WORK/err")"
+note "a namespace without its name: measured while a process kept it, gone once it left"
 
 # ---- XDP that cannot attach ----
 ip -n "${P}vnf1" link set eth0 xdpdrv obj "$BUILD/tests/empty.bpf.o" sec xdp

@@ -68,13 +68,16 @@ int hs_run_preflight(void)
  * It still enters namespaces and asks netlink there (interface events,
  * conntrack for the NAT hops' names), times its probes for a moment
  * every 10 s (BPF_ENABLE_STATS) and detaches a clsact fallback:
- * CAP_SYS_ADMIN and CAP_NET_ADMIN. The agent attaches new containers'
- * points as well (CAP_BPF, CAP_PERFMON) and opens their processes'
- * namespaces, which needs CAP_SYS_PTRACE for a process it does not own.
+ * CAP_SYS_ADMIN and CAP_NET_ADMIN; and it looks for a process that
+ * keeps a namespace whose name went (live/watch.c), which takes
+ * CAP_SYS_PTRACE once its other capabilities are fewer than the
+ * process's. The agent attaches new containers' points as well (CAP_BPF,
+ * CAP_PERFMON).
  */
 int hs_run_least_privilege(bool follow)
 {
-	static const int run_caps[] = { CAP_SYS_ADMIN, CAP_NET_ADMIN };
+	static const int run_caps[] = { CAP_SYS_ADMIN, CAP_NET_ADMIN,
+					CAP_SYS_PTRACE };
 	static const int agent_caps[] = { CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_BPF,
 					  CAP_PERFMON, CAP_SYS_PTRACE };
 	const int *keep = follow ? agent_caps : run_caps;

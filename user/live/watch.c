@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
@@ -35,6 +37,8 @@ struct watched_ns {
 	char path[PATH_MAX]; /* where its name lives; "" if it has none */
 	struct nl_sock *sk;
 	bool gone;
+	/* its name went, a process keeps it: said once */
+	bool nameless;
 };
 
 struct watched_if {
@@ -118,15 +122,53 @@ static void report(struct hs_session *s, struct watched_if *wi,
 	hs_session_event(s, wi->first_point, state_event[state]);
 }
 
+/*
+ * A process but this one whose network namespace is inode: 0 when there
+ * is none (this one is there only through its sockets). A
+ * namespace whose name was deleted lives on while a process is in it
+ * (ip netns del under a running container): it is not gone then. Looked
+ * at only once the name went, so the walk of /proc is no steady cost.
+ */
+static int process_in(uint64_t inode)
+{
+	struct dirent *d;
+	char path[sizeof("/proc//ns/net") + sizeof(d->d_name)];
+	struct stat st;
+	DIR *proc = opendir("/proc");
+	int pid = 0, self = getpid();
+
+	if (!proc)
+		return 0;
+	while (!pid && (d = readdir(proc))) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9' ||
+		    atoi(d->d_name) == self)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", d->d_name);
+		if (!stat(path, &st) && (uint64_t)st.st_ino == inode)
+			pid = atoi(d->d_name);
+	}
+	closedir(proc);
+	return pid;
+}
+
 static void check_ns(struct hs_watch *w, unsigned int i)
 {
 	struct watched_ns *wn = &w->ns[i];
 	struct stat st;
+	int pid;
 
 	if (wn->gone || !wn->path[0])
 		return;
 	if (!stat(wn->path, &st) && (uint64_t)st.st_ino == wn->ns->inode)
 		return;
+	pid = process_in(wn->ns->inode);
+	if (pid) {
+		if (!wn->nameless)
+			pr_warn("network namespace '%s' lost its name, but process %d keeps it: still measuring",
+				wn->ns->name, pid);
+		wn->nameless = true;
+		return;
+	}
 	wn->gone = true;
 	pr_warn("network namespace '%s' is gone; letting go of it",
 		wn->ns->name);

@@ -23,8 +23,13 @@ static FILE *open_private(const char *path, const char *mode)
 	if (fd < 0)
 		return NULL;
 	f = fdopen(fd, mode);
-	if (!f)
+	if (!f) {
 		close(fd);
+		return NULL;
+	}
+	/* where appending starts, as fopen's "a" tells ftell */
+	if (*mode == 'a')
+		fseek(f, 0, SEEK_END);
 	return f;
 }
 
