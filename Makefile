@@ -301,7 +301,7 @@ fuzz-seeds:
 # the matcher's threads under ThreadSanitizer (the other tests use ASan,
 # which cannot be combined with it)
 TSAN_BIN := $(OUTPUT)/tests/shards_tsan
-$(TSAN_BIN): tests/threads/shards_tsan.c user/analysis/shards.c user/analysis/match.c $(wildcard user/analysis/*.h) | $(OUTPUT)/tests
+$(TSAN_BIN): tests/threads/shards_tsan.c user/analysis/shards.c user/analysis/match.c user/core/mem.c $(wildcard user/analysis/*.h) | $(OUTPUT)/tests
 	$(call msg,LINK-TSAN,$@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser \
 		-fsanitize=thread $(filter %.c,$^) -o $@

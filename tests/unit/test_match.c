@@ -5,6 +5,7 @@
  * a randomised run against a plain reference model.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
 #include "analysis/match.h"
@@ -12,12 +13,17 @@
 /* What the emit callback saw, in order. Static: see test_stats.c. */
 #define MAX_EMITS 100000
 
-struct sink {
+struct emits {
 	unsigned int n;
 	struct hs_trajectory t[MAX_EMITS];
 };
 
-static struct sink sink;
+/* On the heap, not static: every test's process would have LeakSanitizer
+ * scan it at exit, and the unit binary forks one per test. */
+static struct emits *sink_mem;
+#define sink (*sink_mem)
+/* the reference model of the randomised test, on the heap too */
+static struct refmodel *ref_mem;
 
 /*
  * One matcher per test (each test is its own process). It is freed in the
@@ -26,16 +32,26 @@ static struct sink sink;
  */
 static struct hs_matcher m;
 
+static void setup(void)
+{
+	sink_mem = calloc(1, sizeof(*sink_mem));
+	cr_assert_not_null(sink_mem);
+}
+
 static void teardown(void)
 {
 	hs_matcher_free(&m);
+	free(sink_mem);
+	free(ref_mem);
+	sink_mem = NULL;
+	ref_mem = NULL;
 }
 
-TestSuite(match, .fini = teardown);
+TestSuite(match, .init = setup, .fini = teardown);
 
 static void collect(const struct hs_trajectory *t, void *ctx)
 {
-	struct sink *s = ctx;
+	struct emits *s = ctx;
 
 	cr_assert_lt(s->n, MAX_EMITS);
 	s->t[s->n++] = *t;
@@ -359,17 +375,17 @@ Test(match, bytes_accounts_for_tables)
 /* ---- randomised run against a reference model ---- */
 
 /* The reference: an unordered array scanned linearly. Same contract. */
-struct ref {
+struct refmodel {
 	uint32_t capacity;
 	uint64_t window;
 	uint64_t newest;
 	unsigned int n;
 	struct hs_trajectory t[64];
 	struct hs_match_counters c;
-	struct sink out;
+	struct emits out;
 };
 
-static struct ref ref;
+#define ref (*ref_mem)
 
 static void ref_sort(struct hs_trajectory *t)
 {
@@ -384,7 +400,7 @@ static void ref_sort(struct hs_trajectory *t)
 		}
 }
 
-static void ref_emit_min(struct ref *r, int evicted)
+static void ref_emit_min(struct refmodel *r, int evicted)
 {
 	unsigned int i, min = 0;
 
@@ -400,7 +416,7 @@ static void ref_emit_min(struct ref *r, int evicted)
 	r->t[min] = r->t[--r->n];
 }
 
-static void ref_expire(struct ref *r)
+static void ref_expire(struct refmodel *r)
 {
 	for (;;) {
 		unsigned int i, min = 0;
@@ -416,7 +432,7 @@ static void ref_expire(struct ref *r)
 	}
 }
 
-static void ref_add(struct ref *r, const struct hs_record *rc)
+static void ref_add(struct refmodel *r, const struct hs_record *rc)
 {
 	struct hs_trajectory *t;
 	unsigned int i;
@@ -469,7 +485,7 @@ static uint64_t rng(void)
 	return rng_state * 0x2545F4914F6CDD1DULL;
 }
 
-static void assert_same_emits(const struct sink *a, const struct sink *b)
+static void assert_same_emits(const struct emits *a, const struct emits *b)
 {
 	unsigned int i;
 	int k;
@@ -518,7 +534,8 @@ Test(match, random_against_reference, .timeout = 20)
 
 	init(&m, 64, 128 * 1024);
 	cr_assert_eq(m.index_mask, 127);
-	memset(&ref, 0, sizeof(ref));
+	ref_mem = calloc(1, sizeof(*ref_mem));
+	cr_assert_not_null(ref_mem);
 	ref.capacity = 64;
 	ref.window = 128 * 1024;
 	for (i = 0; i < POOL; i++) {
@@ -575,7 +592,7 @@ Test(match, random_against_reference, .timeout = 20)
 
 /* ---- across NAT: the NAT key where the fingerprint fails ---- */
 
-TestSuite(match_nat, .fini = teardown);
+TestSuite(match_nat, .init = setup, .fini = teardown);
 
 static void add_flow(uint64_t fp, uint64_t key, uint32_t flow, uint16_t point,
 		     uint64_t ts)

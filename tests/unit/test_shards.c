@@ -7,6 +7,7 @@
  * duplicate sightings and NAT rewrites, against hs_matcher itself.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
 #include "analysis/match.h"
@@ -22,8 +23,12 @@ struct sink {
 	struct hs_trajectory t[MAX_EMITS];
 };
 
-/* Static and freed in fini, which also runs after a failed assertion. */
-static struct sink one, split;
+/* On the heap (a static one would be scanned by LeakSanitizer at the end
+ * of every unit test's process), freed in fini, which also runs after a
+ * failed assertion. */
+static struct sink *one_mem, *split_mem;
+#define one (*one_mem)
+#define split (*split_mem)
 static struct hs_matcher m;
 static struct hs_shards *sh;
 
@@ -32,6 +37,9 @@ static void teardown(void)
 	hs_matcher_free(&m);
 	hs_shards_free(sh);
 	sh = NULL;
+	free(one_mem);
+	free(split_mem);
+	one_mem = split_mem = NULL;
 }
 
 TestSuite(shards, .fini = teardown);
@@ -89,8 +97,9 @@ static void expect_same_trajectory(const struct hs_trajectory *a,
 
 static void start(unsigned int n, uint32_t capacity)
 {
-	memset(&one, 0, sizeof(one));
-	memset(&split, 0, sizeof(split));
+	one_mem = calloc(1, sizeof(*one_mem));
+	split_mem = calloc(1, sizeof(*split_mem));
+	cr_assert(one_mem && split_mem);
 	cr_assert_eq(hs_matcher_init(&m, capacity, WINDOW_NS, collect, &one),
 		     0);
 	cr_assert_eq(hs_shards_new(&sh, n, capacity, WINDOW_NS, collect,
@@ -172,11 +181,12 @@ static void arrive(struct arrival *a, unsigned int *n, uint64_t at,
 
 static void random_run(unsigned int n, bool nat, uint64_t seed)
 {
-	static struct arrival recs[8 * 20000];
+	struct arrival *recs = calloc(8 * 20000, sizeof(*recs));
 	uint64_t opens[4096];
 	unsigned int i, k, n_recs = 0, n_opens = 0;
 	uint64_t horizon = 5000000;
 
+	cr_assert_not_null(recs);
 	start(n, 1u << 16);
 	for (k = 0; k < 4; k++)
 		hs_matcher_set_nat_zone(&m, (uint16_t)k, nat ? 1 : 0);
@@ -219,6 +229,7 @@ static void random_run(unsigned int n, bool nat, uint64_t seed)
 		}
 		both_add(&recs[i].r);
 	}
+	free(recs);
 	both_flush();
 	cr_assert_gt(one.n, 20000, "%u trajectories", one.n);
 	cr_assert_eq(split.n, one.n, "%u trajectories, one matcher %u", split.n,
