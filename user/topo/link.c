@@ -141,6 +141,60 @@ struct parse_ctx {
 };
 
 /*
+ * A macvlan's data: libnl allocates IFLA_MACVLAN_MACADDR_COUNT addresses
+ * before it reads them, so a count beyond the addresses there asks it for
+ * gigabytes (found by fuzz_netlink). The kernel sends the count of what
+ * follows.
+ */
+/* No attribute type twice among these: libnl would take the last, and
+ * our look at them the first. The kernel repeats none at these levels. */
+static bool types_unique(struct nlattr *head, int len)
+{
+	uint64_t seen = 0;
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_attr(a, head, len, rem) {
+		unsigned int t = (unsigned int)nla_type(a);
+
+		if (t < 64 && (seen & (1ULL << t)))
+			return false;
+		if (t < 64)
+			seen |= 1ULL << t;
+	}
+	return true;
+}
+
+static bool macvlan_data_sane(struct nlattr *li)
+{
+	struct nlattr *kind =
+		nla_find(nla_data(li), nla_len(li), IFLA_INFO_KIND);
+	struct nlattr *data =
+		nla_find(nla_data(li), nla_len(li), IFLA_INFO_DATA);
+	struct nlattr *count, *macs, *mac;
+	uint32_t n = 0;
+	int rem;
+
+	if (data && !types_unique(nla_data(data), nla_len(data)))
+		return false;
+	if (!kind || !data || nla_len(kind) < 8 ||
+	    strncmp(nla_data(kind), "macvlan", 8))
+		return true;
+	count = nla_find(nla_data(data), nla_len(data),
+			 IFLA_MACVLAN_MACADDR_COUNT);
+	if (!count)
+		return true;
+	if (nla_len(count) < (int)sizeof(uint32_t))
+		return false;
+	macs = nla_find(nla_data(data), nla_len(data),
+			IFLA_MACVLAN_MACADDR_DATA);
+	if (macs)
+		nla_for_each_nested(mac, macs, rem)
+			n++;
+	return nla_get_u32(count) <= n;
+}
+
+/*
  * What libnl must not be handed, as fuzz_netlink found: IFLA_LINKINFO
  * twice, or a part of it twice (libnl takes the last, we would look at
  * the first), and statistics without data (libnl gives a kind's parser
@@ -150,16 +204,14 @@ struct parse_ctx {
  */
 static bool linkinfo_sane(const struct nlmsghdr *hdr, bool *data)
 {
-	struct nlattr *a, *li = NULL, *part;
-	unsigned int seen = 0;
-	int rem, rem2;
+	struct nlattr *a, *li = NULL;
+	int rem;
 
 	*data = false;
 	if (hdr->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
 		return true; /* libnl refuses it itself */
 	nla_for_each_attr(a, nlmsg_attrdata(hdr, sizeof(struct ifinfomsg)),
-			  nlmsg_attrlen(hdr, sizeof(struct ifinfomsg)), rem)
-	{
+			  nlmsg_attrlen(hdr, sizeof(struct ifinfomsg)), rem) {
 		if (nla_type(a) != IFLA_LINKINFO)
 			continue;
 		if (li)
@@ -168,17 +220,12 @@ static bool linkinfo_sane(const struct nlmsghdr *hdr, bool *data)
 	}
 	if (!li)
 		return true;
-	nla_for_each_nested(part, li, rem2)
-	{
-		unsigned int t = (unsigned int)nla_type(part);
-
-		if (t < 32 && (seen & (1u << t)))
-			return false;
-		if (t < 32)
-			seen |= 1u << t;
-	}
-	*data = seen & (1u << IFLA_INFO_DATA);
-	return *data || !(seen & (1u << IFLA_INFO_XSTATS));
+	if (!types_unique(nla_data(li), nla_len(li)))
+		return false;
+	*data = nla_find(nla_data(li), nla_len(li), IFLA_INFO_DATA) != NULL;
+	if (!*data)
+		return !nla_find(nla_data(li), nla_len(li), IFLA_INFO_XSTATS);
+	return macvlan_data_sane(li);
 }
 
 static void parse_one(struct nl_object *obj, void *arg)
