@@ -18,7 +18,8 @@
 #    their packets;
 #  - a container stopped mid-run is let go: its points are removed, and
 #    its links are gone at once;
-#  - SIGTERM ends the agent with status 0 and nothing of it attached.
+#  - SIGTERM ends the agent with status 0 and nothing of it attached;
+#  - while measuring it holds only the capabilities attaching needs.
 # hopscope-test: serial - a dockerd of its own, and a 1 ms delay to read
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../lib/docker.sh"
@@ -42,6 +43,19 @@ cpid=$(docker_pid client)
 HS_COMMAND=agent start_hopscope 18 -v --select docker --interval 1 \
 	--filter "udp and port $PORT" --metrics "127.0.0.1:$MPORT" --expire 2
 "$BUILD/tests/delayctl" "pid:$cpid" eth0 egress "$D_US" "$PORT" >/dev/null
+# least privilege: once measuring, the agent keeps only what attaching new
+# containers' points needs: CAP_BPF (39), CAP_PERFMON (38), CAP_SYS_ADMIN
+# (21), CAP_SYS_PTRACE (19), CAP_NET_ADMIN (12); the third container
+# below is attached with no more
+want_caps=000000c000281000
+for _ in $(seq 40); do
+	[ "$(awk '/^CapEff/ { print $2 }' "/proc/$HS_PID/status")" = "$want_caps" ] && break
+	sleep 0.05
+done
+for set in CapEff CapPrm CapBnd; do
+	got=$(awk -v s="$set:" '$1 == s { print $2 }' "/proc/$HS_PID/status")
+	[ "$got" = "$want_caps" ] || fail "the agent's $set is $got, expected $want_caps"
+done
 
 send_from() { # send_from CONTAINER DST COUNT
 	nsenter -t "$(docker_pid "$1")" -n \

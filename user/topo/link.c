@@ -141,7 +141,7 @@ struct parse_ctx {
 };
 
 /*
- * A macvlan's data: libnl allocates IFLA_MACVLAN_MACADDR_COUNT addresses
+ * A macvlan's (or macvtap's) data: libnl allocates IFLA_MACVLAN_MACADDR_COUNT addresses
  * before it reads them, so a count beyond the addresses there asks it for
  * gigabytes (found by fuzz_netlink). The kernel sends the count of what
  * follows.
@@ -177,8 +177,10 @@ static bool macvlan_data_sane(struct nlattr *li)
 
 	if (data && !types_unique(nla_data(data), nla_len(data)))
 		return false;
+	/* libnl parses a macvtap's data as a macvlan's */
 	if (!kind || !data || nla_len(kind) < 8 ||
-	    strncmp(nla_data(kind), "macvlan", 8))
+	    (strncmp(nla_data(kind), "macvlan", 8) &&
+	     strncmp(nla_data(kind), "macvtap", 8)))
 		return true;
 	count = nla_find(nla_data(data), nla_len(data),
 			 IFLA_MACVLAN_MACADDR_COUNT);
