@@ -177,6 +177,22 @@ hs_links() { # hs_links [FILE]
 	jq --argjson ids "[$ids]" '[.[] | select(.prog_id as $p | $ids | index($p))] | length' <<<"$links"
 }
 
+# assert_caps PID MASK: once PID has dropped what it no longer needs (it
+# does so as measuring starts: looked at for 2 s at most), its effective,
+# permitted and bounding capability sets are each MASK (hex, as
+# /proc/PID/status writes them)
+assert_caps() {
+	local pid=$1 want=$2 set got
+	for _ in $(seq 40); do
+		[ "$(awk '/^CapEff/ { print $2 }' "/proc/$pid/status")" = "$want" ] && break
+		sleep 0.05
+	done
+	for set in CapEff CapPrm CapBnd; do
+		got=$(awk -v s="$set:" '$1 == s { print $2 }' "/proc/$pid/status")
+		[ "$got" = "$want" ] || fail "$set of hopscope ($pid) is $got, expected $want"
+	done
+}
+
 assert_nothing_attached() { # assert_nothing_attached [JSON FILE of the run]
 	local ns left n
 	for ns in $(ip netns list | awk '{print $1}' | grep "^${PREFIX}" || true); do

@@ -47,15 +47,7 @@ HS_COMMAND=agent start_hopscope 18 -v --select docker --interval 1 \
 # containers' points needs: CAP_BPF (39), CAP_PERFMON (38), CAP_SYS_ADMIN
 # (21), CAP_SYS_PTRACE (19), CAP_NET_ADMIN (12); the third container
 # below is attached with no more
-want_caps=000000c000281000
-for _ in $(seq 40); do
-	[ "$(awk '/^CapEff/ { print $2 }' "/proc/$HS_PID/status")" = "$want_caps" ] && break
-	sleep 0.05
-done
-for set in CapEff CapPrm CapBnd; do
-	got=$(awk -v s="$set:" '$1 == s { print $2 }' "/proc/$HS_PID/status")
-	[ "$got" = "$want_caps" ] || fail "the agent's $set is $got, expected $want_caps"
-done
+assert_caps "$HS_PID" 000000c000281000
 
 send_from() { # send_from CONTAINER DST COUNT
 	nsenter -t "$(docker_pid "$1")" -n \

@@ -27,14 +27,7 @@ start_hopscope 12 --filter "udp and port $PORT" --interval 1 --duration 4.5 \
 # least privilege: once measuring, only CAP_SYS_ADMIN (21), CAP_SYS_PTRACE
 # (19) and CAP_NET_ADMIN (12) are left, in every set, the bounding one too
 want_caps=0000000000281000
-for _ in $(seq 40); do
-	[ "$(awk '/^CapEff/ { print $2 }' "/proc/$HS_PID/status")" = "$want_caps" ] && break
-	sleep 0.05
-done
-for set in CapEff CapPrm CapBnd; do
-	got=$(awk -v s="$set:" '$1 == s { print $2 }' "/proc/$HS_PID/status")
-	[ "$got" = "$want_caps" ] || fail "$set of the running hopscope is $got, expected $want_caps"
-done
+assert_caps "$HS_PID" "$want_caps"
 note "capabilities while measuring: $want_caps (CAP_SYS_ADMIN, CAP_SYS_PTRACE, CAP_NET_ADMIN)"
 send_udp "${PREFIX}snd" 198.18.2.2 500 500
 # log rotation between two bursts of the stream

@@ -601,20 +601,3 @@ void hs_shards_ignore_before(struct hs_shards *sh, uint64_t ts)
 	for (i = 0; i < sh->n; i++)
 		sh->shard[i]->m.ignore_before = ts;
 }
-
-uint64_t hs_shards_bytes(const struct hs_shards *sh)
-{
-	uint64_t bytes = sizeof(*sh);
-	unsigned int i, k;
-
-	for (i = 0; i < sh->n; i++) {
-		const struct shard *s = sh->shard[i];
-
-		bytes += sizeof(*s) + hs_matcher_bytes(&s->m);
-		for (k = 0; k < SEGMENT_BUFS; k++)
-			bytes += s->out[k].cap;
-		if (s->q)
-			bytes += QUEUE_ITEMS * sizeof(*s->q);
-	}
-	return bytes;
-}

@@ -84,7 +84,5 @@ uint64_t hs_shards_open_from(const struct hs_shards *sh);
 /* Records before ts count as warm-up in every shard (hs_matcher's
  * ignore_before); only just after hs_shards_sync(). */
 void hs_shards_ignore_before(struct hs_shards *sh, uint64_t ts);
-/* Bytes the matchers, queues and segment buffers hold. */
-uint64_t hs_shards_bytes(const struct hs_shards *sh);
 
 #endif /* HS_SHARDS_H */
