@@ -29,34 +29,59 @@ static long spin(__u64 index __attribute__((unused)), void *ctx)
 	return bpf_ktime_get_ns() >= *deadline;
 }
 
-SEC("tc")
-int delay(struct __sk_buff *skb)
+/* A packet the test means: IPv4 UDP to delay_port, its sequence number a
+ * multiple of every. */
+static __always_inline int targeted(void *data, void *data_end)
 {
-	void *data = (void *)(long)skb->data;
-	void *data_end = (void *)(long)skb->data_end;
 	struct ethhdr *eth = data;
 	struct iphdr *ip = (void *)(eth + 1);
 	struct udphdr *udp;
-	__u64 deadline;
 
 	if ((void *)(ip + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) ||
 	    ip->protocol != IPPROTO_UDP || ip->ihl != 5)
-		return TC_ACT_UNSPEC;
+		return 0;
 	udp = (void *)(ip + 1);
 	if ((void *)(udp + 1) > data_end || udp->dest != bpf_htons(delay_port))
-		return TC_ACT_UNSPEC;
+		return 0;
 	if (every > 1) {
 		__u64 *seq = (void *)(udp + 1);
 
 		if ((void *)(seq + 1) > data_end || *seq % every)
-			return TC_ACT_UNSPEC;
+			return 0;
 	}
-	if (drop)
-		return TC_ACT_SHOT;
-	deadline = bpf_ktime_get_ns() + delay_ns;
+	return 1;
+}
+
+static __always_inline void hold(void)
+{
+	__u64 deadline = bpf_ktime_get_ns() + delay_ns;
+
 	/* 2^23 iterations of ~30 ns bound the spin far above any test delay */
 	bpf_loop(1 << 23, spin, &deadline, 0);
+}
+
+SEC("tc")
+int delay(struct __sk_buff *skb)
+{
+	if (!targeted((void *)(long)skb->data, (void *)(long)skb->data_end))
+		return TC_ACT_UNSPEC;
+	if (drop)
+		return TC_ACT_SHOT;
+	hold();
 	return TC_ACT_UNSPEC;
+}
+
+/* The same at XDP: a foreign XDP program that owns the hook, before any
+ * hopscope probe on the interface. */
+SEC("xdp")
+int delay_xdp(struct xdp_md *ctx)
+{
+	if (!targeted((void *)(long)ctx->data, (void *)(long)ctx->data_end))
+		return XDP_PASS;
+	if (drop)
+		return XDP_DROP;
+	hold();
+	return XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

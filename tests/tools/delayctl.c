@@ -10,6 +10,11 @@
  *     a TCX link, first on the hook; prints "ready" and holds the link
  *     until SIGTERM or SIGINT. hopscope, attached later, runs after it:
  *     the delay lands on the hop that reaches this hook.
+ *   delayctl NETNS IFNAME xdp DELAY_US PORT [EVERY [drop]]
+ *     an XDP program attached the old way (netlink, no link), and exit:
+ *     a foreign program that owns the hook, as an operator's would; it
+ *     lives until the namespace goes. hopscope's XDP probe cannot attach
+ *     there and measures with tc ingress instead, after it.
  *   EVERY: only packets whose sequence number is a multiple of EVERY;
  *   drop: drop them instead (DELAY_US is then ignored).
  */
@@ -56,6 +61,24 @@ static int hold_tcx(struct delay_bpf *skel, char **argv)
 	return 0;
 }
 
+/* Called inside the namespace. */
+static int attach_xdp(struct delay_bpf *skel, char **argv)
+{
+	int ifindex = if_nametoindex(argv[2]);
+
+	if (!ifindex ||
+	    bpf_xdp_attach(ifindex, bpf_program__fd(skel->progs.delay_xdp), 0,
+			   NULL)) {
+		fprintf(stderr, "delayctl: cannot attach to %s:%s xdp\n",
+			argv[1], argv[2]);
+		return 1;
+	}
+	printf("%s on %s:%s xdp, UDP port %s\n",
+	       skel->rodata->drop ? "drop" : "delay", argv[1], argv[2],
+	       argv[5]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook);
@@ -66,7 +89,8 @@ int main(int argc, char **argv)
 	int saved, e;
 
 	if (argc < 6 || argc > 8 || (argc == 8 && strcmp(argv[7], "drop"))) {
-		fprintf(stderr, "usage: delayctl NETNS IFNAME ingress|egress DELAY_US PORT [EVERY [drop]]\n");
+		fprintf(stderr,
+			"usage: delayctl NETNS IFNAME ingress|egress|tcx-ingress|tcx-egress|xdp DELAY_US PORT [EVERY [drop]]\n");
 		return 2;
 	}
 	skel = delay_bpf__open();
@@ -90,6 +114,8 @@ int main(int argc, char **argv)
 		return 1;
 	if (!strncmp(argv[3], "tcx-", 4))
 		return hold_tcx(skel, argv);
+	if (!strcmp(argv[3], "xdp"))
+		return attach_xdp(skel, argv);
 	hook.ifindex = if_nametoindex(argv[2]);
 	hook.attach_point = strcmp(argv[3], "ingress") ? BPF_TC_EGRESS : BPF_TC_INGRESS;
 	opts.prog_fd = bpf_program__fd(skel->progs.delay);

@@ -661,3 +661,148 @@ Test(hops, negative_delays_do_not_hide_reordering)
 	cr_assert_eq(hop(1, 2)->leg.total.late_max_ns, 10);
 	cr_assert_eq(hop(1, 2)->leg.total.negative, 1);
 }
+
+/* ---- loss from the topology: a point's one successor ---- */
+
+/* The path of exactly these points, or NULL. */
+static struct hs_path *find_path(int n, const uint16_t *points)
+{
+	uint32_t i;
+
+	for (i = 0; i < h.n_paths; i++)
+		if (h.paths[i].n == n &&
+		    !memcmp(h.paths[i].points, points, n * sizeof(*points)))
+			return &h.paths[i];
+	return NULL;
+}
+
+/*
+ * The outside test's blackhole: every packet of a flow dropped before the
+ * receiver's first point. The flow never learned a path through it, so
+ * only the topology (2's successor is 3) says where each was lost: on
+ * 2 -> 3, every one, the first included; the path it was on, 1 -> 2 ->
+ * 3, says so too.
+ */
+Test(hops, swallowed_flow_is_lost_before_the_successor)
+{
+	static const uint16_t p123[] = { 1, 2, 3 };
+	struct hs_path *p;
+	int i;
+
+	hs_hops_set_successor(&h, 2, 3);
+	for (i = 0; i < 3000; i++)
+		fold2(FLOW_F, 1000 + 1000 * (uint64_t)i,
+		      1100 + 1000 * (uint64_t)i, 0);
+	cr_assert_eq(hop(2, 3)->leg.total.lost, 3000);
+	cr_assert_eq(hop(2, 3)->leg.total.delay.n, 0);
+	cr_assert_eq(hop(1, 2)->leg.total.lost, 0);
+	cr_assert_eq(hop(1, 2)->leg.total.delay.n, 3000);
+	p = find_path(3, p123);
+	cr_assert_not_null(p, "no path 1 -> 2 -> 3 for the lost packets");
+	cr_assert_eq(p->leg.total.lost, 3000);
+	cr_assert_eq(visible_paths(), 0,
+		     "a swallowed flow made a path of its own");
+	/* the same with no successor: nothing to compare with, no loss */
+	hs_hops_set_successor(&h, 2, HS_NO_POINT);
+	fold2(FLOW_G, 5000000, 5000100, 0);
+	cr_assert_eq(hop(2, 3)->leg.total.lost, 3000);
+}
+
+Test(hops, lone_sighting_lost_before_the_successor)
+{
+	static const uint16_t p1[] = { 1 };
+	uint64_t ts[] = { 5000 };
+
+	hs_hops_set_successor(&h, 1, 2);
+	fold(FLOW_F, 1, p1, ts, 0);
+	cr_assert_eq(hop(1, 2)->leg.total.lost, 1);
+}
+
+Test(hops, successor_reached_is_no_loss)
+{
+	int i;
+
+	hs_hops_set_successor(&h, 1, 2);
+	hs_hops_set_successor(&h, 2, 3);
+	for (i = 0; i < 10; i++)
+		fold3(FLOW_F, 1000 + 1000 * (uint64_t)i,
+		      1100 + 1000 * (uint64_t)i, 1200 + 1000 * (uint64_t)i);
+	cr_assert_eq(hop(1, 2)->leg.total.lost, 0);
+	cr_assert_eq(hop(2, 3)->leg.total.lost, 0);
+	cr_assert_eq(path123()->leg.total.delay.n, 10);
+	cr_assert_eq(path123()->leg.total.lost, 0);
+}
+
+/* A successor not yet measuring, or no longer, promises nothing; nor does
+ * one the packet reached already (a second arrival is a duplicate). */
+Test(hops, successor_only_while_it_measures)
+{
+	static const uint16_t p3121[] = { 3, 1, 2 };
+	uint64_t ts[] = { 100, 200, 300 };
+
+	hs_hops_set_successor(&h, 2, 3);
+	hs_hops_set_measured(&h, 3, 50000, 90000);
+	fold2(FLOW_F, 1000, 1100, 0); /* before 3 measured */
+	fold2(FLOW_F, 85000, 85100, 0); /* 3 stopped within the window */
+	cr_assert_null(hs_hops_find(&h, 2, 3));
+	fold2(FLOW_F, 60000, 60100, 0); /* while it measured */
+	cr_assert_eq(hop(2, 3)->leg.total.lost, 1);
+	fold(FLOW_G, 3, p3121, ts, 0); /* was at 3 already */
+	cr_assert_eq(hop(2, 3)->leg.total.lost, 1);
+}
+
+Test(hops, successor_ring_drop_or_end_is_no_loss)
+{
+	hs_hops_set_successor(&h, 2, 3);
+	hs_hops_note_drops(&h, 3, 5, 1900, 2300);
+	fold2(FLOW_F, 2000, 2100, 0);
+	cr_assert_eq(h.unverified, 1);
+	fold2(FLOW_F, 50000, 50100, 1); /* evicted */
+	cr_assert_null(hs_hops_find(&h, 2, 3));
+	fold2(FLOW_F, 60000, 60100, 0);
+	cr_assert_eq(hop(2, 3)->leg.total.lost, 1);
+}
+
+/*
+ * Without the topology, a flow that keeps stopping at 2 takes 1 -> 2 for
+ * its new path: a path change, after at most 1024 losses. Once 3 is
+ * dead (its interface gone), every packet stopping at 2 is lost on
+ * 2 -> 3, however many, and 1 -> 2 -> 3 stays the flow's path; also when
+ * the prefix had taken over before the news came.
+ */
+Test(hops, dead_next_point_is_loss_not_a_path_change)
+{
+	uint64_t i, lost;
+
+	for (i = 0; i < 100; i++)
+		fold3(FLOW_F, 1000 * i, 1000 * i + 100, 1000 * i + 200);
+	for (i = 100; i < 3100; i++)
+		fold2(FLOW_F, 1000 * i, 1000 * i + 100, 0);
+	lost = hop(2, 3)->leg.total.lost;
+	cr_assert(lost >= 100 && lost <= 1024, "%lu lost before it relearned",
+		  (unsigned long)lost);
+	/* the news comes late: its interface is gone */
+	hs_hops_point_dead(&h, 3, true);
+	for (i = 3100; i < 6100; i++)
+		fold2(FLOW_F, 1000 * i, 1000 * i + 100, 0);
+	cr_assert_eq(hop(2, 3)->leg.total.lost, lost + 3000);
+	cr_assert_eq(path123()->leg.total.lost, lost + 3000);
+	/* up again: what stops at 2 from here on may be a path change */
+	hs_hops_point_dead(&h, 3, false);
+	for (i = 6100; i < 9100; i++)
+		fold2(FLOW_F, 1000 * i, 1000 * i + 100, 0);
+	cr_assert_lt(hop(2, 3)->leg.total.lost, lost + 3000 + 1024);
+}
+
+Test(hops, dead_from_the_start_keeps_the_path)
+{
+	uint64_t i;
+
+	fold3(FLOW_F, 0, 100, 200);
+	/* removed (its probe detached at 500): dead too */
+	hs_hops_set_measured(&h, 3, 0, 500);
+	for (i = 1; i < 5001; i++)
+		fold2(FLOW_F, 1000 * i, 1000 * i + 100, 0);
+	cr_assert_eq(hop(2, 3)->leg.total.lost, 5000);
+	cr_assert_eq(path123()->leg.total.delay.n, 1);
+}

@@ -60,6 +60,10 @@ int hs_breakdown(const struct hs_hops *h, const struct hs_path *p, bool total,
 	}
 	if (!packets)
 		return -ENOENT;
+	/* its packets all lost on the way: no delay of its to break down */
+	b->delivered = hs_leg_acc(&p->leg, total)->delay.n;
+	if (!b->delivered)
+		return 0;
 	shares(b, offsetof(struct hs_hop_share, mean_ns),
 	       offsetof(struct hs_hop_share, mean_share), &b->mean_worst);
 	shares(b, offsetof(struct hs_hop_share, p99_ns),
@@ -125,12 +129,22 @@ const char *hs_verdict(const struct hs_breakdown *b,
 	size_t used = 0;
 
 	buf[0] = '\0';
-	if (b->p99_worst < 0)
-		return buf;
 	snprintf(ends, sizeof(ends), "%s -> %s", a->netns, z->netns);
 	if (a->netns[0] && !strcmp(a->netns, z->netns))
 		snprintf(ends, sizeof(ends), "%s:%s -> %s:%s", a->netns,
 			 a->link.ifname, z->netns, z->link.ifname);
+	if (!b->delivered && b->lost_worst >= 0) {
+		snprintf(buf, len,
+			 "no packet got through on %s: %s loses %llu packet%s",
+			 ends,
+			 hop_name(t, &b->hop[b->lost_worst], other,
+				  sizeof(other)),
+			 (unsigned long long)b->hop[b->lost_worst].lost,
+			 b->hop[b->lost_worst].lost == 1 ? "" : "s");
+		return buf;
+	}
+	if (b->p99_worst < 0)
+		return buf;
 	hop_name(t, &b->hop[b->p99_worst], name, sizeof(name));
 	if (b->jitter_worst == b->p99_worst || b->jitter_worst < 0)
 		used = (size_t)snprintf(

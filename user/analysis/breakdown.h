@@ -29,6 +29,9 @@ struct hs_hop_share {
 
 struct hs_breakdown {
 	unsigned int n; /* hops of the path */
+	/* packets over the whole path; 0: every one was lost on the way,
+	 * and no hop has a share */
+	uint64_t delivered;
 	struct hs_hop_share hop[HS_MAX_TRAJ_POINTS - 1];
 	/* index of the hop with the largest share, -1 if none */
 	int mean_worst, p99_worst, jitter_worst, lost_worst;
@@ -46,8 +49,8 @@ const char *hs_hop_label(const struct hs_point_table *t, uint16_t from,
 
 /*
  * One sentence naming the bottleneck, e.g. "ovs br3 adds 71% of p99 delay
- * and 88% of jitter on snd -> rcv", and where packets are lost. Returns
- * buf.
+ * and 88% of jitter on snd -> rcv", and where packets are lost; on a path
+ * no packet got through, only where they were lost. Returns buf.
  */
 const char *hs_verdict(const struct hs_breakdown *b,
 		       const struct hs_point_table *t, const struct hs_path *p,

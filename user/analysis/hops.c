@@ -6,8 +6,18 @@
 #include "analysis/hops.h"
 #include "core/util.h"
 
+static void fate_reset(struct hs_point_fate *f)
+{
+	*f = (struct hs_point_fate){
+		.successor = HS_NO_POINT,
+		.until = UINT64_MAX,
+	};
+}
+
 int hs_hops_init(struct hs_hops *h, uint64_t window_ns)
 {
+	unsigned int i;
+
 	memset(h, 0, sizeof(*h));
 	h->window_ns = window_ns;
 	h->hop_index = calloc((size_t)HS_MAX_POINTS * HS_MAX_POINTS,
@@ -18,11 +28,14 @@ int hs_hops_init(struct hs_hops *h, uint64_t window_ns)
 	h->segments = calloc(HS_MAX_SEGMENTS, sizeof(*h->segments));
 	h->flows = calloc(HS_FLOW_SLOTS, sizeof(*h->flows));
 	h->drops = calloc(HS_MAX_POINTS, sizeof(*h->drops));
+	h->fate = calloc(HS_MAX_POINTS, sizeof(*h->fate));
 	if (!h->hop_index || !h->hops || !h->paths || !h->segments ||
-	    !h->flows || !h->drops) {
+	    !h->flows || !h->drops || !h->fate) {
 		hs_hops_free(h);
 		return -ENOMEM;
 	}
+	for (i = 0; i < HS_MAX_POINTS; i++)
+		fate_reset(&h->fate[i]);
 	/* resident now: a flow lands anywhere in the table by its hash, so
 	 * its pages would otherwise become resident one by one for as long
 	 * as new flows come, up to the same 1.3 MB: a soak's slow growth */
@@ -53,6 +66,7 @@ void hs_hops_free(struct hs_hops *h)
 	free(h->segments);
 	free(h->flows);
 	free(h->drops);
+	free(h->fate);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -225,9 +239,34 @@ void hs_hops_expire(struct hs_hops *h, const bool *gone)
 	expire_hops(h, gone);
 	expire_paths(h, gone, remap);
 	expire_flows(h, remap);
-	for (p = 0; p < HS_MAX_POINTS; p++)
-		if (gone[p])
-			memset(&h->drops[p], 0, sizeof(h->drops[p]));
+	for (p = 0; p < HS_MAX_POINTS; p++) {
+		if (!gone[p])
+			continue;
+		memset(&h->drops[p], 0, sizeof(h->drops[p]));
+		fate_reset(&h->fate[p]);
+	}
+}
+
+void hs_hops_set_successor(struct hs_hops *h, uint16_t point, uint16_t next)
+{
+	if (point < HS_MAX_POINTS)
+		h->fate[point].successor = next < HS_MAX_POINTS ? next :
+								  HS_NO_POINT;
+}
+
+void hs_hops_set_measured(struct hs_hops *h, uint16_t point, uint64_t since,
+			  uint64_t until)
+{
+	if (point >= HS_MAX_POINTS)
+		return;
+	h->fate[point].since = since;
+	h->fate[point].until = until;
+}
+
+void hs_hops_point_dead(struct hs_hops *h, uint16_t point, bool dead)
+{
+	if (point < HS_MAX_POINTS)
+		h->fate[point].dead = dead;
 }
 
 const struct hs_leg *hs_path_segment(const struct hs_hops *h,
@@ -605,17 +644,17 @@ static int path_matches(const struct hs_path *p, const struct hs_trajectory *t)
 	return 1;
 }
 
-/* The path of exactly these points, made if new. */
-static struct hs_path *path_get(struct hs_hops *h,
-				const struct hs_trajectory *t)
+/* The path of exactly these n points, made if new. */
+static struct hs_path *path_of(struct hs_hops *h, const uint16_t *points,
+			       uint8_t n)
 {
 	struct hs_path *p;
 	uint32_t i;
-	int k;
 
 	for (i = 0; i < h->n_paths; i++) {
 		p = &h->paths[i];
-		if (p->n == t->n && path_matches(p, t))
+		if (p->n == n &&
+		    !memcmp(p->points, points, n * sizeof(*points)))
 			return p;
 	}
 	if (h->n_paths == HS_MAX_PATHS) {
@@ -623,19 +662,37 @@ static struct hs_path *path_get(struct hs_hops *h,
 		return NULL;
 	}
 	p = &h->paths[h->n_paths++];
-	p->n = t->n;
-	for (k = 0; k < t->n; k++)
-		p->points[k] = t->s[k].point;
+	p->n = n;
+	memcpy(p->points, points, n * sizeof(*points));
 	p->seg0 = HS_NO_SEGMENTS;
-	if (t->n >= 2) {
-		if (h->n_segments + t->n - 1 <= HS_MAX_SEGMENTS) {
+	if (n >= 2) {
+		if (h->n_segments + n - 1u <= HS_MAX_SEGMENTS) {
 			p->seg0 = h->n_segments;
-			h->n_segments += t->n - 1;
+			h->n_segments += n - 1u;
 		} else {
 			h->segments_overflow++;
 		}
 	}
 	return p;
+}
+
+/* t's points, in order, into points (HS_MAX_TRAJ_POINTS). */
+static void traj_points(const struct hs_trajectory *t, uint16_t *points)
+{
+	int i;
+
+	for (i = 0; i < t->n; i++)
+		points[i] = t->s[i].point;
+}
+
+/* The path of exactly t's points, made if new. */
+static struct hs_path *path_get(struct hs_hops *h,
+				const struct hs_trajectory *t)
+{
+	uint16_t points[HS_MAX_TRAJ_POINTS];
+
+	traj_points(t, points);
+	return path_of(h, points, t->n);
 }
 
 /* The flow's entry in the flow table; a different flow in the slot is
@@ -818,18 +875,114 @@ static void fold_hops(struct hs_hops *h, const struct hs_trajectory *t,
 	}
 }
 
-/* Lost on hop at-1 -> at of path p. */
-static void count_loss(struct hs_hops *h, struct hs_path *p, uint8_t at)
+/* Lost on the hop from -> to, the hop at-1 -> at of path p when p is
+ * not NULL. */
+static void count_loss(struct hs_hops *h, uint16_t from, uint16_t to,
+		       struct hs_path *p, uint8_t at)
 {
-	struct hs_hop *hop = hop_get(h, p->points[at - 1], p->points[at]);
+	struct hs_hop *hop = hop_get(h, from, to);
 	struct hs_leg *hop_leg = hop ? &hop->leg : NULL;
 	struct hs_leg *seg = pair_legs(hop_leg, segment(h, p, at - 1u));
 
-	leg_count_lost(&p->leg);
+	if (p)
+		leg_count_lost(&p->leg);
 	if (hop_leg)
 		leg_count_lost(hop_leg);
 	if (seg)
 		leg_count_lost(seg);
+}
+
+/*
+ * t stopped at its last point and never reached next, the point after it
+ * on path p (of which t is a proper prefix; NULL: the path table is
+ * full): its hops fold into p's segments, and it is lost on the hop to
+ * next, unless the match table or the end of the run cut it short, or
+ * the ring buffer dropped the record that would tell, or it may have gone
+ * on past a NAT under a flow of its own.
+ */
+static void stopped_short(struct hs_hops *h, const struct hs_trajectory *t,
+			  struct hs_path *p, uint16_t next)
+{
+	uint64_t last = t->s[t->n - 1].ts_ns;
+
+	fold_hops(h, t, p);
+	if (t->evicted || t->at_end)
+		return;
+	if (t->nat_unsure || dropped(h, next, last, last + h->window_ns)) {
+		h->unverified++;
+		return;
+	}
+	count_loss(h, t->s[t->n - 1].point, next, p, t->n);
+}
+
+/* Was point measuring over [ts, ts + the window]? */
+static bool measuring(const struct hs_hops *h, uint16_t point, uint64_t ts)
+{
+	const struct hs_point_fate *f = &h->fate[point];
+
+	return ts >= f->since && f->until > ts && f->until - ts >= h->window_ns;
+}
+
+/* The point t had to reach after its last one, and never did: that
+ * point's successor, while it measured. HS_NO_POINT when there is none,
+ * or t was there already (a second arrival is a duplicate there). */
+static uint16_t must_reach(const struct hs_hops *h,
+			   const struct hs_trajectory *t)
+{
+	const struct hs_sighting *last = &t->s[t->n - 1];
+	uint16_t next;
+
+	if (last->point >= HS_MAX_POINTS)
+		return HS_NO_POINT;
+	next = h->fate[last->point].successor;
+	if (next == HS_NO_POINT || !measuring(h, next, last->ts_ns) ||
+	    has_point(t, next))
+		return HS_NO_POINT;
+	return next;
+}
+
+/* The path t stopped short of on its way to next: the flow's reference
+ * path, when t is a prefix of it that goes there; else t's points and
+ * next. */
+static struct hs_path *path_to(struct hs_hops *h, struct hs_path *ref,
+			       const struct hs_trajectory *t, uint16_t next)
+{
+	uint16_t points[HS_MAX_TRAJ_POINTS];
+
+	if (ref && ref->n > t->n && ref->points[t->n] == next &&
+	    path_matches(ref, t))
+		return ref;
+	if (t->n >= HS_MAX_TRAJ_POINTS)
+		return NULL;
+	traj_points(t, points);
+	points[t->n] = next;
+	return path_of(h, points, (uint8_t)(t->n + 1));
+}
+
+static bool point_dead(const struct hs_hops *h, uint16_t point)
+{
+	return point < HS_MAX_POINTS &&
+	       (h->fate[point].dead || h->fate[point].until != UINT64_MAX);
+}
+
+/* A path of the flow (the reference first) of which t is a proper prefix
+ * and whose next point is dead: where t was going when it was dropped.
+ * NULL if none. */
+static struct hs_path *dead_end(struct hs_hops *h, const struct hs_flow *f,
+				struct hs_path *ref,
+				const struct hs_trajectory *t)
+{
+	struct hs_path *c[3] = { ref };
+	int k, n = 1;
+
+	for (k = 0; k < 2; k++)
+		if (f->path[k] && &h->paths[f->path[k] - 1] != ref)
+			c[n++] = &h->paths[f->path[k] - 1];
+	for (k = 0; k < n; k++)
+		if (c[k] && c[k]->n > t->n &&
+		    point_dead(h, c[k]->points[t->n]) && path_matches(c[k], t))
+			return c[k];
+	return NULL;
 }
 
 void hs_hops_fold(const struct hs_trajectory *t, void *ctx)
@@ -846,27 +999,26 @@ void hs_hops_fold(const struct hs_trajectory *t, void *ctx)
 		h->watermark = t->first_ts;
 	f = flow_get(h, t->flow_hash);
 	ref = flow_path(h, f);
+	/* lost where the topology says it had to go next: a flow some hop
+	 * swallows whole never votes for the path it is cut down to */
+	next = must_reach(h, t);
+	if (next != HS_NO_POINT) {
+		stopped_short(h, t, path_to(h, ref, t, next), next);
+		return;
+	}
+	/* lost where it went before, now dead: no vote either, so that the
+	 * path stays the flow's for as long as the point is dead */
+	p = dead_end(h, f, ref, t);
+	if (p) {
+		stopped_short(h, t, p, p->points[t->n]);
+		return;
+	}
 	p = path_get(h, t);
 	if (p)
 		flow_vote(h, f, p);
 	if (ref && ref != p && ref->n > t->n && path_matches(ref, t)) {
-		/* stopped short of where its flow goes: lost on the next hop,
-		 * unless the match table or the end of the run cut it short,
-		 * or the ring buffer dropped the record that would tell, or
-		 * it may have gone on past a NAT under a flow of its own */
-		fold_hops(h, t, ref);
-		next = ref->points[t->n];
-		if (t->evicted || t->at_end)
-			return;
-		if (t->nat_unsure) {
-			h->unverified++;
-			return;
-		}
-		if (dropped(h, next, t->s[t->n - 1].ts_ns,
-			    t->s[t->n - 1].ts_ns + h->window_ns))
-			h->unverified++;
-		else
-			count_loss(h, ref, t->n);
+		/* stopped short of where its flow goes */
+		stopped_short(h, t, ref, ref->points[t->n]);
 		return;
 	}
 	if (ref && ref != p && missing_dropped(h, ref, t)) {

@@ -24,11 +24,20 @@
  *    first of those and itself, its late time how much later it arrived
  *    than that first one.
  *
- * Loss: every flow (addresses, protocol, ports) learns the path most of
- * its recent packets take. A packet of the flow whose points are a proper
- * prefix of that path stopped at its last point: it counts as lost on the
- * hop that leaves that point. Packets of other flows (neighbour discovery
- * addressed to a function, say) never count against it. Nor do
+ * Loss, from the topology first: a packet whose last point has a
+ * successor (the one point every packet seen there must reach next: a
+ * veth end's egress -> its peer's first measured ingress, points.h) and
+ * that never reached it is lost on the hop between them, whatever its
+ * flow did before: the first packet of a flow too, and a flow some hop
+ * swallows whole. Then from the traffic: every flow (addresses, protocol,
+ * ports) learns the path most of its recent packets take. A packet of the
+ * flow whose points are a proper prefix of that path stopped at its last
+ * point: it counts as lost on the hop that leaves that point. A flow that
+ * keeps stopping there takes that for its new path (a path change), unless
+ * the point it no longer reaches is dead: its interface down or gone, or
+ * its probe removed (hs_hops_point_dead). Then every such packet is lost,
+ * and the old path stays the flow's. Packets of other flows (neighbour
+ * discovery addressed to a function, say) never count against it. Nor do
  * trajectories cut short by a full match table (evicted) or by the end of
  * the run (at_end), nor those where the ring buffer dropped the record of
  * the next point meanwhile: those are counted as unverified, apart.
@@ -162,6 +171,16 @@ struct hs_point_drops {
 	} w[HS_DROP_WINDOWS];
 };
 
+/* What the topology says of a point, for loss (hs_hops_set_successor and
+ * the calls after it). */
+struct hs_point_fate {
+	uint16_t successor; /* HS_NO_POINT: it may go several ways */
+	bool dead; /* its interface is down or gone */
+	/* its probe records over [since, until): a successor is relied on
+	 * only while it measures */
+	uint64_t since, until;
+};
+
 struct hs_hops {
 	uint32_t n_hops;
 	uint32_t n_paths;
@@ -181,6 +200,7 @@ struct hs_hops {
 	struct hs_leg *segments;
 	struct hs_flow *flows;
 	struct hs_point_drops *drops; /* per point */
+	struct hs_point_fate *fate; /* per point */
 };
 
 int hs_hops_init(struct hs_hops *h, uint64_t window_ns);
@@ -191,6 +211,15 @@ void hs_hops_fold(const struct hs_trajectory *t, void *ctx);
  * last looked at time from; a change marks [from, to] as lossy there. */
 void hs_hops_note_drops(struct hs_hops *h, uint16_t point, uint64_t total,
 			uint64_t from, uint64_t to);
+/* Every packet seen at point must be seen at next after it (HS_NO_POINT:
+ * it may go several ways, or nowhere measured). Points start with none. */
+void hs_hops_set_successor(struct hs_hops *h, uint16_t point, uint16_t next);
+/* point's probe records from since on, until until (UINT64_MAX: still);
+ * points start measured from 0 on, for ever. */
+void hs_hops_set_measured(struct hs_hops *h, uint16_t point, uint64_t since,
+			  uint64_t until);
+/* point's interface went down or away (dead), or is up again. */
+void hs_hops_point_dead(struct hs_hops *h, uint16_t point, bool dead);
 /* Fold what the legs hold back for ordering: what no trajectory still to
  * come can precede, or everything (all: the end of the run). Call before
  * reading statistics. */

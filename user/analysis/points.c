@@ -48,6 +48,36 @@ uint32_t hs_points_nat_zone(const struct hs_point_table *t, uint16_t id)
 	return (uint32_t)id + 1;
 }
 
+/* A point that records on the interface r names, on host. */
+static bool measures(const struct hs_point_info *p, uint8_t host,
+		     const struct hs_link_ref *r)
+{
+	return !p->absent && !p->skipped && p->host == host &&
+	       hs_link_ref_is(r, &p->link);
+}
+
+uint16_t hs_points_successor(const struct hs_point_table *t, uint16_t id)
+{
+	const struct hs_point_info *x = &t->p[id];
+	uint16_t next = HS_NO_POINT;
+	unsigned int j;
+
+	if (x->absent || x->hook != HS_HOOK_TC_EGRESS ||
+	    x->link.kind != HS_LINK_VETH || !x->link.peer.ifindex)
+		return HS_NO_POINT;
+	for (j = 0; j < t->n; j++) {
+		const struct hs_point_info *y = &t->p[j];
+
+		if (!measures(y, x->host, &x->link.peer))
+			continue;
+		if (y->hook == HS_HOOK_XDP)
+			return (uint16_t)j;
+		if (y->hook == HS_HOOK_TC_INGRESS)
+			next = (uint16_t)j;
+	}
+	return next;
+}
+
 static bool in_switch_ns(const struct hs_point_table *t,
 			 const struct hs_path *p, const char *ns)
 {

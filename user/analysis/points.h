@@ -72,6 +72,15 @@ enum hs_hop_kind hs_points_classify(const struct hs_point_table *t,
  * NAT is looked for between points of one zone only.
  */
 uint32_t hs_points_nat_zone(const struct hs_point_table *t, uint16_t id);
+/*
+ * Where every packet seen at point id must be seen next, when the topology
+ * allows one place only and a point measures it: a veth end's tc egress ->
+ * its peer's XDP point, or tc ingress without one (same host). Nothing
+ * else: a switch's port or a function's egress depends on the packet, and
+ * between XDP and tc ingress GRO may merge TCP segments into one.
+ * HS_NO_POINT otherwise.
+ */
+uint16_t hs_points_successor(const struct hs_point_table *t, uint16_t id);
 struct hs_path;
 /*
  * A path as the chain it crosses: "snd -veth-> vnf1 -bridge br0-> vnf2".

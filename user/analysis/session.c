@@ -158,6 +158,22 @@ static void set_nat_zone(struct hs_session *s, uint16_t id)
 					hs_points_nat_zone(s->points, id));
 }
 
+/* Where a packet must go from each point (points.h): again whenever a
+ * point comes or goes, since a successor may be either. At most
+ * HS_MAX_POINTS squared steps, only then. */
+static void successors_update(struct hs_session *s)
+{
+	const struct hs_point_table *t = s->points;
+	unsigned int i;
+
+	for (i = 0; i < t->n && i < HS_MAX_POINTS; i++)
+		hs_hops_set_successor(&s->hops, (uint16_t)i,
+				      s->point_state[i] == HS_POINT_FREE ?
+					      HS_NO_POINT :
+					      hs_points_successor(t,
+								  (uint16_t)i));
+}
+
 int hs_session_init(struct hs_session *s, const struct hs_session_config *c,
 		    const struct hs_point_table *points)
 {
@@ -178,6 +194,8 @@ int hs_session_init(struct hs_session *s, const struct hs_session_config *c,
 	for (i = 0; !err && i < points->n; i++)
 		if (!points->p[i].absent)
 			set_nat_zone(s, (uint16_t)i);
+	if (!err)
+		successors_update(s);
 	if (!err && c->cooldown_ns) {
 		s->cooldown = calloc(1, sizeof(struct cooldown));
 		if (!s->cooldown)
@@ -250,6 +268,11 @@ int hs_session_point_added(struct hs_session *s, uint16_t id, uint64_t ts)
 	s->point_state[id] = HS_POINT_LIVE;
 	s->removed_ts[id] = 0;
 	set_nat_zone(s, id);
+	/* relied on as a successor one window on, as the first points are
+	 * after they are armed: a tick attaches its points one by one */
+	hs_hops_set_measured(&s->hops, id, ts + s->cfg.window_ns, UINT64_MAX);
+	hs_hops_point_dead(&s->hops, id, false);
+	successors_update(s);
 	for_each_sink(s, k, point_added)
 		k->point_added(k->ctx, ts, s->points, id);
 	return 0;
@@ -259,8 +282,11 @@ int hs_session_point_removed(struct hs_session *s, uint16_t id, uint64_t ts)
 {
 	if (id >= HS_MAX_POINTS || s->point_state[id] != HS_POINT_LIVE)
 		return -EINVAL;
+	/* what is folded from here on knows it is no longer measured */
+	settle(s);
 	s->point_state[id] = HS_POINT_REMOVED;
 	s->removed_ts[id] = ts;
+	hs_hops_set_measured(&s->hops, id, s->hops.fate[id].since, ts);
 	for_each_sink(s, k, point_removed)
 		k->point_removed(k->ctx, ts, id);
 	return 0;
@@ -323,6 +349,7 @@ unsigned int hs_session_expire(struct hs_session *s, uint64_t now,
 	for (i = 0; i < HS_MAX_POINTS; i++)
 		if (gone[i])
 			s->point_state[i] = HS_POINT_FREE;
+	successors_update(s);
 	return n;
 }
 
@@ -393,12 +420,30 @@ void hs_session_horizon(struct hs_session *s, uint64_t ts)
 		hs_hops_advance(&s->hops, hs_matcher_open_from(&s->matcher));
 }
 
+/* Every point on point's interface: its interface went down or away
+ * (dead), or came up again. */
+static void mark_dead(struct hs_session *s, uint16_t point, bool dead)
+{
+	const struct hs_point_table *t = s->points;
+	const struct hs_point_info *x = &t->p[point];
+	unsigned int i;
+
+	for (i = 0; i < t->n && i < HS_MAX_POINTS; i++)
+		if (!t->p[i].absent && t->p[i].host == x->host &&
+		    hs_link_same(&t->p[i].link, &x->link))
+			hs_hops_point_dead(&s->hops, (uint16_t)i, dead);
+}
+
 void hs_session_event(struct hs_session *s, uint16_t point, const char *event)
 {
 	/* what a record file's frame holds of it, so a replay says the same */
 	char text[HS_SESSION_EVENT_MAX];
 
 	snprintf(text, sizeof(text), "%s", event);
+	/* what is folded from here on knows it */
+	settle(s);
+	if (point < s->points->n)
+		mark_dead(s, point, !!strcmp(text, "up"));
 	for_each_sink(s, k, event)
 		k->event(k->ctx, point, text);
 }

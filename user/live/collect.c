@@ -55,6 +55,7 @@ struct collector {
 	struct hs_counters drain_counters[HS_MAX_POINTS]; /* note_drops' */
 	uint64_t last_drain;
 	uint64_t last_watch;
+	bool watch_ready; /* the watch's fd was readable */
 	uint64_t measuring_since; /* 0 until measuring starts */
 	int timing_fd; /* the kernel times BPF programs while open */
 	uint64_t timing_at; /* when to start or stop timing next */
@@ -395,6 +396,9 @@ static int setup(struct collector *c, struct hs_output *out)
 	    (err = epoll_add(c->epfd, c->tfd)) ||
 	    (err = epoll_add(c->epfd, c->sfd)))
 		return err;
+	if (hs_watch_fd(cfg->watch) >= 0 &&
+	    (err = epoll_add(c->epfd, hs_watch_fd(cfg->watch))))
+		return err;
 	if (cfg->follow && hs_follow_fd(cfg->follow) >= 0 &&
 	    (err = epoll_add(c->epfd, hs_follow_fd(cfg->follow))))
 		return err;
@@ -653,6 +657,8 @@ static int wait_events(struct collector *c)
 		else if (c->cfg->follow &&
 			 evs[i].data.fd == hs_follow_fd(c->cfg->follow))
 			c->follow_ready = true;
+		else if (evs[i].data.fd == hs_watch_fd(c->cfg->watch))
+			c->watch_ready = true;
 		else if (evs[i].data.fd == c->tfd &&
 			 read(c->tfd, &ticks, sizeof(ticks)) < 0)
 			continue;
@@ -721,7 +727,12 @@ int hs_collect_run(struct hs_probes *probes,
 		rotate_if_due(c, now);
 		if (ready && duration_ns && now - start >= duration_ns)
 			stop = 1;
-		/* interfaces that go down or away, once a second */
+		/* interfaces that go down or away: as the kernel says so,
+		 * and a look once a second for namespaces */
+		if (c->watch_ready) {
+			hs_watch_notified(cfg->watch, &c->session);
+			c->watch_ready = false;
+		}
 		if (now - c->last_watch >= 1000000000ULL) {
 			hs_watch_check(cfg->watch, &c->session);
 			c->last_watch = now;

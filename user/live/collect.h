@@ -44,7 +44,7 @@ struct hs_collect_config {
 	 * every point); the duration counts from then. Nonzero aborts. */
 	int (*on_ready)(void *ctx);
 	void *ready_ctx;
-	struct hs_watch *watch; /* checked once a second; NULL: none */
+	struct hs_watch *watch; /* told of link changes; looks once a second */
 	/* the agent: points come and go with what it follows; NULL: the
 	 * points stay as attached */
 	struct hs_follow *follow;

@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include "core/log.h"
@@ -36,6 +40,8 @@ struct watched_ns {
 	const struct hs_netns *ns;
 	char path[PATH_MAX]; /* where its name lives; "" if it has none */
 	struct nl_sock *sk;
+	/* RTNLGRP_LINK: the kernel says when a link changes; -1 none */
+	int notify_fd;
 	bool gone;
 	/* its name went, a process keeps it: said once */
 	bool nameless;
@@ -50,6 +56,7 @@ struct watched_if {
 };
 
 struct hs_watch {
+	int epfd; /* every namespace's notify_fd */
 	unsigned int n_ns, n_if;
 	struct watched_ns ns[HS_MAX_POINTS];
 	struct watched_if ifs[HS_MAX_POINTS];
@@ -68,16 +75,59 @@ static void name_path(const struct hs_netns *ns, char *path, size_t len)
 		snprintf(path, len, "/run/netns/%s", ns->name);
 }
 
+/* A socket in ns told of every link change there: a change is seen
+ * when it happens, not at the next look (packets lost to an interface
+ * that vanished count as lost from the moment it did: hops.h). -1 if
+ * it cannot be had; the looks once a second still see everything. */
+static int notify_socket_in(const struct hs_netns *ns)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
+				  .nl_groups = RTMGRP_LINK };
+	int fd, saved;
+
+	if (hs_netns_enter(ns, &saved))
+		return -1;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    NETLINK_ROUTE);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		fd = -1;
+	}
+	hs_netns_leave(saved);
+	return fd;
+}
+
+static void close_notify(struct hs_watch *w, struct watched_ns *wn)
+{
+	if (wn->notify_fd < 0)
+		return;
+	epoll_ctl(w->epfd, EPOLL_CTL_DEL, wn->notify_fd, NULL);
+	close(wn->notify_fd);
+	wn->notify_fd = -1;
+}
+
 static int ns_slot(struct hs_watch *w, const struct hs_netns *ns)
 {
+	struct watched_ns *wn;
 	unsigned int i;
 
 	for (i = 0; i < w->n_ns; i++)
 		if (w->ns[i].ns == ns)
 			return (int)i;
-	w->ns[w->n_ns].ns = ns;
-	name_path(ns, w->ns[w->n_ns].path, sizeof(w->ns[0].path));
-	w->ns[w->n_ns].sk = hs_route_socket_in(ns);
+	wn = &w->ns[w->n_ns];
+	wn->ns = ns;
+	name_path(ns, wn->path, sizeof(wn->path));
+	wn->sk = hs_route_socket_in(ns);
+	wn->notify_fd = w->epfd >= 0 ? notify_socket_in(ns) : -1;
+	if (wn->notify_fd >= 0) {
+		struct epoll_event ev = { .events = EPOLLIN,
+					  .data.fd = wn->notify_fd };
+
+		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, wn->notify_fd, &ev)) {
+			close(wn->notify_fd);
+			wn->notify_fd = -1;
+		}
+	}
 	return (int)w->n_ns++;
 }
 
@@ -88,6 +138,7 @@ struct hs_watch *hs_watch_new(const struct hs_probes *p)
 
 	if (!w)
 		return NULL;
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	for (i = 0; i < p->n; i++) {
 		const struct hs_point *pt = &p->points[i];
 		int ns;
@@ -172,10 +223,11 @@ static void check_ns(struct hs_watch *w, unsigned int i)
 	wn->gone = true;
 	pr_warn("network namespace '%s' is gone; letting go of it",
 		wn->ns->name);
-	/* our socket would keep it, and its interfaces, alive */
+	/* our sockets would keep it, and its interfaces, alive */
 	if (wn->sk)
 		nl_socket_free(wn->sk);
 	wn->sk = NULL;
+	close_notify(w, wn);
 }
 
 void hs_watch_check(struct hs_watch *w, struct hs_session *s)
@@ -212,14 +264,53 @@ void hs_watch_check(struct hs_watch *w, struct hs_session *s)
 	}
 }
 
+int hs_watch_fd(const struct hs_watch *w)
+{
+	return w ? w->epfd : -1;
+}
+
+/* Read what a notify socket holds, all of it: only that something
+ * changed matters, the look says what. */
+static bool drain_notify(int fd)
+{
+	char buf[8192];
+	bool any = false;
+	ssize_t n;
+
+	/* ENOBUFS: the kernel dropped some, which is news as well */
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0 ||
+	       (n < 0 && errno == ENOBUFS))
+		any = true;
+	return any;
+}
+
+void hs_watch_notified(struct hs_watch *w, struct hs_session *s)
+{
+	struct epoll_event evs[16];
+	bool any = false;
+	int i, n;
+
+	if (!w || w->epfd < 0)
+		return;
+	n = epoll_wait(w->epfd, evs, 16, 0);
+	for (i = 0; i < n; i++)
+		any |= drain_notify(evs[i].data.fd);
+	if (any)
+		hs_watch_check(w, s);
+}
+
 void hs_watch_free(struct hs_watch *w)
 {
 	unsigned int i;
 
 	if (!w)
 		return;
-	for (i = 0; i < w->n_ns; i++)
+	for (i = 0; i < w->n_ns; i++) {
 		if (w->ns[i].sk)
 			nl_socket_free(w->ns[i].sk);
+		close_notify(w, &w->ns[i]);
+	}
+	if (w->epfd >= 0)
+		close(w->epfd);
 	free(w);
 }

@@ -248,7 +248,7 @@ static const struct hs_field leg_rows[] = {
 	  LEG(late_stdev), HS_FIELD_NS_REAL, 0, "lateness_ns", &lateness,
 	  { JSON(19, "stdev"), CSV(16, "late_stdev_ns"), PROM(12, "stdev") } },
 	{ "lost", "packets",
-	  "packets of a flow that stopped short of the flow's path", LEG(lost),
+	  "packets seen at its first point and never at its second: where the topology allows one way on, or where their flow went before", LEG(lost),
 	  HS_FIELD_COUNT, 0, NULL, NULL,
 	  { JSON(20, "lost"), CSV(17, "lost"), TABLE(10, "lost", 6),
 	    PROM(14, "lost_total") } },

@@ -37,14 +37,18 @@ static void put_heads(FILE *f, const struct hs_field_table *t)
 }
 
 /* One value under its head: a count as it is; a time in us, with the
- * decimals its place asks for or as few as it needs. */
-static void put_value(FILE *f, const struct hs_field *field, const void *values)
+ * decimals its place asks for or as few as it needs, or "-" when there
+ * are no times (a leg every packet was lost on). */
+static void put_value(FILE *f, const struct hs_field *field, const void *values,
+		      bool times)
 {
 	const struct hs_field_place *p = &field->place[HS_OUT_TABLE];
 	double v = hs_field_value(field, values);
 	char us[16];
 
-	if (field->type == HS_FIELD_COUNT) {
+	if (field->type != HS_FIELD_COUNT && !times) {
+		fprintf(f, " %*s", p->width, "-");
+	} else if (field->type == HS_FIELD_COUNT) {
 		fprintf(f, " %*llu", p->width,
 			(unsigned long long)hs_field_u64(field, values));
 	} else if (p->decimals) {
@@ -58,13 +62,13 @@ static void put_value(FILE *f, const struct hs_field *field, const void *values)
 
 /* The rest of a row: t's table fields, in order, and the line's end. */
 static void put_columns(FILE *f, const struct hs_field_table *t,
-			const void *values)
+			const void *values, bool times)
 {
 	unsigned int order[HS_FIELDS_MAX], n, i;
 
 	n = hs_fields_in(t, HS_OUT_TABLE, order);
 	for (i = 0; i < n; i++)
-		put_value(f, &t->rows[order[i]], values);
+		put_value(f, &t->rows[order[i]], values, times);
 	fputc('\n', f);
 }
 
@@ -73,7 +77,7 @@ static void table_row(FILE *f, int width, const char *name,
 		      const struct hs_leg_values *v)
 {
 	fprintf(f, "%-*s", width, name);
-	put_columns(f, &hs_leg_fields, v);
+	put_columns(f, &hs_leg_fields, v, v->packets > 0);
 }
 
 static int hop_name(const struct hs_point_table *t, uint16_t from, uint16_t to,
@@ -152,7 +156,7 @@ static void table_breakdown(FILE *f, const struct hs_report *r,
 
 	if (hs_breakdown(r->hops, p, r->final, &b))
 		return;
-	if (r->final) {
+	if (r->final && b.delivered) {
 		fprintf(f, "    share of");
 		put_heads(f, &hs_share_fields);
 		fprintf(f, "  hop\n");
@@ -204,7 +208,8 @@ static void table_hops(FILE *f, const struct hs_report *r)
 		char from[HS_POINT_NAME_MAX], to[HS_POINT_NAME_MAX];
 		struct hs_leg_values v;
 
-		if (!a->delay.n)
+		/* a path every packet was lost on is the news */
+		if (!a->delay.n && !a->lost)
 			continue;
 		hs_leg_values(a, &v);
 		snprintf(name, sizeof(name), "path %s -> %s (%d points)",
@@ -395,7 +400,7 @@ void hs_table_fit(FILE *f, const struct hs_fit_run *runs, unsigned int n,
 	for (i = 0; i < n; i++) {
 		fprintf(f, "%-40s", runs[i].file);
 		hs_fit_run_values(&runs[i], &rv);
-		put_columns(f, &hs_fit_run_fields, &rv);
+		put_columns(f, &hs_fit_run_fields, &rv, true);
 	}
 	fprintf(f, "\nfit over %u runs, against the number of functions:\n", n);
 	fprintf(f, "%-16s", "metric");
@@ -404,7 +409,7 @@ void hs_table_fit(FILE *f, const struct hs_fit_run *runs, unsigned int n,
 	for (m = 0; m < HS_FIT_METRICS; m++) {
 		fprintf(f, "%-16s", hs_fit_metric_field(m)->name);
 		hs_fit_values(&fits[m], &fv);
-		put_columns(f, &hs_fit_fields, &fv);
+		put_columns(f, &hs_fit_fields, &fv, true);
 	}
 	fflush(f);
 }
