@@ -7,6 +7,9 @@
 # end the run within 1 s, with exit status 1 and a line that says so.
 # (Before, the signal waited until every probe was attached: 28 s for 200
 # points in an outside test.)
+# A study stopped by SIGTERM in its first cell removes its testbed, writes
+# no report, says so and exits 1 (it exited 0: a script would have taken
+# it for a study).
 # hopscope-test: serial - a second of attaching, timed
 . "$(dirname "$0")/lib.sh"
 require_root
@@ -69,3 +72,30 @@ for sig in INT TERM; do
 	done
 	[ "$rc" -eq 0 ] || fail "SIG$sig never came during the attach in 3 tries"
 done
+
+# ---- a study interrupted ----
+rm -f "$WORK/study.fifo"
+mkfifo "$WORK/study.fifo"
+"$HOPSCOPE" study --quick --only latency --tech native --out "$WORK/study" \
+	>/dev/null 2>"$WORK/study.fifo" &
+spid=$!
+HS_MORE_PIDS+=("$spid")
+exec 4<"$WORK/study.fifo"
+: >"$WORK/study.err"
+while IFS= read -r -t 60 line <&4; do
+	printf '%s\n' "$line" >>"$WORK/study.err"
+	case "$line" in *"latency native"*) break ;; esac
+done
+grep -q "latency native" "$WORK/study.err" || fail "the study's first cell never started: $(cat "$WORK/study.err")"
+kill -TERM "$spid"
+cat <&4 >>"$WORK/study.err"
+exec 4<&-
+rc=0
+wait "$spid" || rc=$?
+[ "$rc" -eq 1 ] || fail "an interrupted study exited $rc: $(tail -3 "$WORK/study.err")"
+grep -qF "hopscope: interrupted before the end: no report written" "$WORK/study.err" ||
+	fail "no word of the interrupted study: $(tail -3 "$WORK/study.err")"
+[ ! -e "$WORK/study/report.html" ] || fail "an interrupted study wrote a report"
+left=$(ip netns list | grep -c "^hs${spid}_" || true)
+[ "$left" -eq 0 ] || fail "the interrupted study left $left namespaces"
+note "a study interrupted in its first cell: exit 1, no report, its testbed removed"

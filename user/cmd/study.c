@@ -1138,9 +1138,10 @@ int hs_study(struct hs_study_opts *o)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	s.res.host.seconds = seconds_between(&t0, &t1);
 	if (ret == -EINTR) {
-		pr_warn("stopped: no report written");
+		/* not a study: a script must not take it for one */
+		pr_err("interrupted before the end: no report written");
 		free(s.res.cells);
-		return HS_EXIT_OK;
+		return HS_EXIT_FAILURE;
 	}
 	fit_chains(&s);
 	ret = hs_study_write(&s.res);
