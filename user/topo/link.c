@@ -141,106 +141,139 @@ struct parse_ctx {
 };
 
 /*
- * A macvlan's (or macvtap's) data: libnl allocates IFLA_MACVLAN_MACADDR_COUNT addresses
- * before it reads them, so a count beyond the addresses there asks it for
- * gigabytes (found by fuzz_netlink). The kernel sends the count of what
- * follows.
+ * hs_link_from_nlmsg hands libnl a message of its own making, with only
+ * what fill_link reads, each part checked first: libnl's parsers trust
+ * their input, and fuzz_netlink found six ways to crash them or make
+ * them ask for gigabytes through parts we never read (a veth's data, a
+ * macvlan's address list, statistics, link info twice, ...). Of each
+ * attribute the first is taken. The kernel sends each once, in the sizes
+ * checked here.
  */
-/* No attribute type twice among these: libnl would take the last, and
- * our look at them the first. The kernel repeats none at these levels. */
-static bool types_unique(struct nlattr *head, int len)
+
+/* attr, when it is a string of at most max bytes with its NUL: else
+ * NULL, and *bad set when it is there but no such string. */
+static const char *attr_string(struct nlattr *attr, int max, bool *bad)
 {
-	uint64_t seen = 0;
-	struct nlattr *a;
-	int rem;
-
-	nla_for_each_attr(a, head, len, rem) {
-		unsigned int t = (unsigned int)nla_type(a);
-
-		if (t < 64 && (seen & (1ULL << t)))
-			return false;
-		if (t < 64)
-			seen |= 1ULL << t;
+	if (!attr)
+		return NULL;
+	if (nla_len(attr) < 1 || nla_len(attr) > max ||
+	    !memchr(nla_data(attr), '\0', (size_t)nla_len(attr))) {
+		*bad = true;
+		return NULL;
 	}
-	return true;
+	return nla_data(attr);
 }
 
-static bool macvlan_data_sane(struct nlattr *li)
+/* attr is there and not size bytes long */
+static bool attr_bad_size(struct nlattr *attr, int size)
 {
-	struct nlattr *kind =
-		nla_find(nla_data(li), nla_len(li), IFLA_INFO_KIND);
-	struct nlattr *data =
-		nla_find(nla_data(li), nla_len(li), IFLA_INFO_DATA);
-	struct nlattr *count, *macs, *mac;
-	uint32_t n = 0;
-	int rem;
-
-	if (data && !types_unique(nla_data(data), nla_len(data)))
-		return false;
-	/* libnl parses a macvtap's data as a macvlan's */
-	if (!kind || !data || nla_len(kind) < 8 ||
-	    (strncmp(nla_data(kind), "macvlan", 8) &&
-	     strncmp(nla_data(kind), "macvtap", 8)))
-		return true;
-	count = nla_find(nla_data(data), nla_len(data),
-			 IFLA_MACVLAN_MACADDR_COUNT);
-	if (!count)
-		return true;
-	if (nla_len(count) < (int)sizeof(uint32_t))
-		return false;
-	macs = nla_find(nla_data(data), nla_len(data),
-			IFLA_MACVLAN_MACADDR_DATA);
-	if (macs)
-		nla_for_each_nested(mac, macs, rem)
-			n++;
-	return nla_get_u32(count) <= n;
+	return attr && nla_len(attr) != size;
 }
 
-/* A veth's link info with data: the kernel's veth fills in none (its
- * peer is only ever sent to the kernel, to create a pair), and libnl's
- * veth parser takes a peer from it that it does not check
- * (fuzz_netlink: a write through NULL). */
-static bool veth_with_data(struct nlattr *li)
+/* The kind's data that fill_link reads, into m: a macvlan's mode, a
+ * vxlan's port. *bad when it is there in another size. */
+static int put_kind_data(struct nl_msg *m, const char *kind,
+			 struct nlattr *data, bool *bad, bool *kind_data)
 {
-	struct nlattr *kind =
-		nla_find(nla_data(li), nla_len(li), IFLA_INFO_KIND);
+	struct nlattr *a = NULL, *nest;
+	int type = 0, size = 0;
 
-	return kind && nla_len(kind) >= 5 &&
-	       !strncmp(nla_data(kind), "veth", 5);
-}
-
-/*
- * What libnl must not be handed, as fuzz_netlink found: IFLA_LINKINFO
- * twice, or a part of it twice (libnl takes the last, we would look at
- * the first), statistics without data (libnl gives a kind's parser the
- * data whenever either is there, and its parsers take the data for
- * granted), and a veth's data (above). The kernel sends none of these.
- * *data: IFLA_INFO_DATA is there. Returns false for a message to refuse.
- */
-static bool linkinfo_sane(const struct nlmsghdr *hdr, bool *data)
-{
-	struct nlattr *a, *li = NULL;
-	int rem;
-
-	*data = false;
-	if (hdr->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
-		return true; /* libnl refuses it itself */
-	nla_for_each_attr(a, nlmsg_attrdata(hdr, sizeof(struct ifinfomsg)),
-			  nlmsg_attrlen(hdr, sizeof(struct ifinfomsg)), rem) {
-		if (nla_type(a) != IFLA_LINKINFO)
-			continue;
-		if (li)
-			return false;
-		li = a;
+	if (!kind || !data)
+		return 0;
+	if (!strcmp(kind, "macvlan")) {
+		type = IFLA_MACVLAN_MODE;
+		size = 4;
+	} else if (!strcmp(kind, "vxlan")) {
+		type = IFLA_VXLAN_PORT;
+		size = 2;
 	}
+	if (type)
+		a = nla_find(nla_data(data), nla_len(data), type);
+	if (!a)
+		return 0;
+	if (attr_bad_size(a, size)) {
+		*bad = true;
+		return 0;
+	}
+	nest = nla_nest_start(m, IFLA_INFO_DATA);
+	if (!nest || nla_put(m, type, size, nla_data(a)))
+		return -ENOMEM;
+	nla_nest_end(m, nest);
+	*kind_data = true;
+	return 0;
+}
+
+/* IFLA_LINKINFO as fill_link reads it: the kind and its data. */
+static int put_linkinfo(struct nl_msg *m, struct nlattr *li, bool *bad,
+			bool *kind_data)
+{
+	struct nlattr *nest;
+	const char *kind;
+
 	if (!li)
-		return true;
-	if (!types_unique(nla_data(li), nla_len(li)))
-		return false;
-	*data = nla_find(nla_data(li), nla_len(li), IFLA_INFO_DATA) != NULL;
-	if (!*data)
-		return !nla_find(nla_data(li), nla_len(li), IFLA_INFO_XSTATS);
-	return !veth_with_data(li) && macvlan_data_sane(li);
+		return 0;
+	kind = attr_string(nla_find(nla_data(li), nla_len(li), IFLA_INFO_KIND),
+			   64, bad);
+	if (!kind)
+		return 0;
+	nest = nla_nest_start(m, IFLA_LINKINFO);
+	if (!nest || nla_put_string(m, IFLA_INFO_KIND, kind) ||
+	    put_kind_data(m, kind,
+			  nla_find(nla_data(li), nla_len(li), IFLA_INFO_DATA),
+			  bad, kind_data))
+		return -ENOMEM;
+	nla_nest_end(m, nest);
+	return 0;
+}
+
+/* One u32 (or s32) attribute, copied when there. */
+static int put_u32_of(struct nl_msg *m, struct nlattr *head, int len, int type,
+		      bool *bad)
+{
+	struct nlattr *a = nla_find(head, len, type);
+
+	if (!a)
+		return 0;
+	if (attr_bad_size(a, 4)) {
+		*bad = true;
+		return 0;
+	}
+	return nla_put_u32(m, type, nla_get_u32(a));
+}
+
+/* The message libnl is to parse, made from hdr's checked parts; NULL
+ * when hdr is refused (*err -EINVAL) or memory ran out (-ENOMEM). */
+static struct nl_msg *checked_copy(const struct nlmsghdr *hdr, bool *kind_data,
+				   int *err)
+{
+	struct nlattr *head = nlmsg_attrdata(hdr, sizeof(struct ifinfomsg));
+	int len = nlmsg_attrlen(hdr, sizeof(struct ifinfomsg));
+	struct nl_msg *m;
+	const char *name;
+	bool bad = false;
+
+	*err = -EINVAL;
+	if (hdr->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+		return NULL;
+	m = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+	*err = -ENOMEM;
+	if (!m || nlmsg_append(m, nlmsg_data(hdr), sizeof(struct ifinfomsg),
+			       NLMSG_ALIGNTO))
+		goto out;
+	name = attr_string(nla_find(head, len, IFLA_IFNAME), IF_NAMESIZE, &bad);
+	if ((name && nla_put_string(m, IFLA_IFNAME, name)) ||
+	    put_u32_of(m, head, len, IFLA_MASTER, &bad) ||
+	    put_u32_of(m, head, len, IFLA_LINK, &bad) ||
+	    put_u32_of(m, head, len, IFLA_LINK_NETNSID, &bad) ||
+	    put_linkinfo(m, nla_find(head, len, IFLA_LINKINFO), &bad,
+			 kind_data))
+		goto out;
+	if (!bad)
+		return m;
+	*err = -EINVAL;
+out:
+	nlmsg_free(m);
+	return NULL;
 }
 
 static void parse_one(struct nl_object *obj, void *arg)
@@ -258,16 +291,15 @@ int hs_link_from_nlmsg(const void *msg, size_t len, struct hs_link *l)
 	const struct nlmsghdr *hdr = msg;
 	struct parse_ctx ctx = { .out = l };
 	struct nl_msg *m;
+	int err;
 
 	if (len < sizeof(*hdr) || hdr->nlmsg_len > len ||
 	    hdr->nlmsg_type != RTM_NEWLINK)
 		return -EINVAL;
-	if (!linkinfo_sane(hdr, &ctx.kind_data))
-		return -EINVAL;
-	m = nlmsg_convert((struct nlmsghdr *)msg);
+	m = checked_copy(hdr, &ctx.kind_data, &err);
 	if (!m)
-		return -ENOMEM;
-	/* a converted message has no protocol: libnl finds no parser */
+		return err;
+	/* a made message has no protocol: libnl finds no parser */
 	nlmsg_set_proto(m, NETLINK_ROUTE);
 	if (nl_msg_parse(m, parse_one, &ctx) < 0)
 		ctx.found = 0;
