@@ -119,6 +119,22 @@ static int pct(double share)
 	return (int)(share * 100 + 0.5);
 }
 
+/* "<lead><hop> loses N packets", of the hop that lost most, at buf +
+ * used. */
+static void put_loss(const struct hs_breakdown *b,
+		     const struct hs_point_table *t, char *buf, size_t len,
+		     size_t used, const char *lead)
+{
+	const struct hs_hop_share *worst = &b->hop[b->lost_worst];
+	char name[320];
+
+	if (used >= len)
+		return;
+	snprintf(buf + used, len - used, "%s%s loses %llu packet%s", lead,
+		 hop_name(t, worst, name, sizeof(name)),
+		 (unsigned long long)worst->lost, worst->lost == 1 ? "" : "s");
+}
+
 const char *hs_verdict(const struct hs_breakdown *b,
 		       const struct hs_point_table *t, const struct hs_path *p,
 		       char *buf, size_t len)
@@ -134,13 +150,9 @@ const char *hs_verdict(const struct hs_breakdown *b,
 		snprintf(ends, sizeof(ends), "%s:%s -> %s:%s", a->netns,
 			 a->link.ifname, z->netns, z->link.ifname);
 	if (!b->delivered && b->lost_worst >= 0) {
-		snprintf(buf, len,
-			 "no packet got through on %s: %s loses %llu packet%s",
-			 ends,
-			 hop_name(t, &b->hop[b->lost_worst], other,
-				  sizeof(other)),
-			 (unsigned long long)b->hop[b->lost_worst].lost,
-			 b->hop[b->lost_worst].lost == 1 ? "" : "s");
+		used = (size_t)snprintf(buf, len,
+					"no packet got through on %s: ", ends);
+		put_loss(b, t, buf, len, used, "");
 		return buf;
 	}
 	if (b->p99_worst < 0)
@@ -160,11 +172,7 @@ const char *hs_verdict(const struct hs_breakdown *b,
 			hop_name(t, &b->hop[b->jitter_worst], other,
 				 sizeof(other)),
 			pct(b->hop[b->jitter_worst].jitter_share), ends);
-	if (b->lost_worst >= 0 && used < len)
-		snprintf(buf + used, len - used, "; %s loses %llu packet%s",
-			 hop_name(t, &b->hop[b->lost_worst], other,
-				  sizeof(other)),
-			 (unsigned long long)b->hop[b->lost_worst].lost,
-			 b->hop[b->lost_worst].lost == 1 ? "" : "s");
+	if (b->lost_worst >= 0)
+		put_loss(b, t, buf, len, used, "; ");
 	return buf;
 }

@@ -632,16 +632,19 @@ void hs_hops_advance(struct hs_hops *h, uint64_t ts)
 
 /* ---- paths and flows ---- */
 
-static int path_matches(const struct hs_path *p, const struct hs_trajectory *t)
+/* p goes further than t, the way t went: t's points are a proper prefix
+ * of p's, and p->points[t->n] is where t stopped short of. */
+static bool stops_short_of(const struct hs_path *p,
+			   const struct hs_trajectory *t)
 {
 	int i;
 
-	if (p->n < t->n)
-		return 0;
+	if (!p || p->n <= t->n)
+		return false;
 	for (i = 0; i < t->n; i++)
 		if (p->points[i] != t->s[i].point)
-			return 0;
-	return 1;
+			return false;
+	return true;
 }
 
 /* The path of exactly these n points, made if new. */
@@ -949,8 +952,7 @@ static struct hs_path *path_to(struct hs_hops *h, struct hs_path *ref,
 {
 	uint16_t points[HS_MAX_TRAJ_POINTS];
 
-	if (ref && ref->n > t->n && ref->points[t->n] == next &&
-	    path_matches(ref, t))
+	if (stops_short_of(ref, t) && ref->points[t->n] == next)
 		return ref;
 	if (t->n >= HS_MAX_TRAJ_POINTS)
 		return NULL;
@@ -979,8 +981,8 @@ static struct hs_path *dead_end(struct hs_hops *h, const struct hs_flow *f,
 		if (f->path[k] && &h->paths[f->path[k] - 1] != ref)
 			c[n++] = &h->paths[f->path[k] - 1];
 	for (k = 0; k < n; k++)
-		if (c[k] && c[k]->n > t->n &&
-		    point_dead(h, c[k]->points[t->n]) && path_matches(c[k], t))
+		if (stops_short_of(c[k], t) &&
+		    point_dead(h, c[k]->points[t->n]))
 			return c[k];
 	return NULL;
 }
@@ -1016,7 +1018,7 @@ void hs_hops_fold(const struct hs_trajectory *t, void *ctx)
 	p = path_get(h, t);
 	if (p)
 		flow_vote(h, f, p);
-	if (ref && ref != p && ref->n > t->n && path_matches(ref, t)) {
+	if (stops_short_of(ref, t)) {
 		/* stopped short of where its flow goes */
 		stopped_short(h, t, ref, ref->points[t->n]);
 		return;
