@@ -124,3 +124,29 @@ Test(fate, gone_on_the_interfaces_first_point_keeps_the_path)
 	cr_assert_eq(hop_total(0, 1)->lost, 0);
 	cr_assert_eq(hop_total(1, 3)->delay.n, 100);
 }
+
+/*
+ * A point let go (agent: its container stopped, its hops expired) is no
+ * one's successor any more, though its line in the table stays until the
+ * id is taken again: a packet at its old peer is not lost to it.
+ */
+Test(fate, a_point_let_go_is_no_successor)
+{
+	static const uint16_t only_a[] = { 0 }, elsewhere[] = { 2 };
+	uint64_t i, end = 2 * MS + 100 * 100000 + 2 * WINDOW;
+
+	start();
+	cr_assert_eq(hs_session_point_removed(&s, 1, 2 * MS), 0);
+	/* other traffic moves the match on past the removal */
+	for (i = 0; i < 100; i++)
+		packet(i, elsewhere, 1);
+	hs_session_horizon(&s, end);
+	cr_assert_eq(hs_session_expire(&s, end, WINDOW), 1);
+	cr_assert(hs_session_point_reusable(&s, 1));
+	for (i = 400; i < 450; i++)
+		packet(i, only_a, 1);
+	hs_session_horizon(&s, 2 * MS + 451 * 100000 + 2 * WINDOW);
+	hs_hops_settle(&s.hops, true);
+	cr_assert_null(hs_hops_find(&s.hops, 0, 1),
+		       "packets counted lost on the way to a freed id");
+}

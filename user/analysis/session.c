@@ -158,20 +158,31 @@ static void set_nat_zone(struct hs_session *s, uint16_t id)
 					hs_points_nat_zone(s->points, id));
 }
 
-/* Where a packet must go from each point (points.h): again whenever a
- * point comes or goes, since a successor may be either. At most
- * HS_MAX_POINTS squared steps, only then. */
+/* Where a packet must go from point id (points.h): nowhere sure from or
+ * to an id let go, whose line in the table stays until it is taken
+ * again. */
+static uint16_t successor_of(const struct hs_session *s, uint16_t id)
+{
+	uint16_t next;
+
+	if (s->point_state[id] == HS_POINT_FREE)
+		return HS_NO_POINT;
+	next = hs_points_successor(s->points, id);
+	return next != HS_NO_POINT && s->point_state[next] == HS_POINT_FREE ?
+		       HS_NO_POINT :
+		       next;
+}
+
+/* Every point's successor: again whenever a point comes or goes, since a
+ * successor may be either. At most HS_MAX_POINTS squared steps, only
+ * then. */
 static void successors_update(struct hs_session *s)
 {
-	const struct hs_point_table *t = s->points;
 	unsigned int i;
 
-	for (i = 0; i < t->n && i < HS_MAX_POINTS; i++)
+	for (i = 0; i < s->points->n && i < HS_MAX_POINTS; i++)
 		hs_hops_set_successor(&s->hops, (uint16_t)i,
-				      s->point_state[i] == HS_POINT_FREE ?
-					      HS_NO_POINT :
-					      hs_points_successor(t,
-								  (uint16_t)i));
+				      successor_of(s, (uint16_t)i));
 }
 
 int hs_session_init(struct hs_session *s, const struct hs_session_config *c,
