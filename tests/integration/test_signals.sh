@@ -22,21 +22,32 @@ for i in $(seq 0 199); do
 	echo "link set b$i up"
 done | ip -n "$NS" -batch - || fail "cannot make 200 veth pairs in $NS"
 
-# interrupted SIG: start hopscope, wait for its first attached point (its
-# debug lines, read from a FIFO: no sleeping), send SIG, time the exit
-interrupted() {
-	local sig=$1 line pid t0 t1 rc=0 attached
-	rm -f "$WORK/err.fifo"
-	mkfifo "$WORK/err.fifo"
-	"$HOPSCOPE" run -v --netns "$NS" --interval 0 >/dev/null 2>"$WORK/err.fifo" &
-	pid=$!
-	HS_MORE_PIDS+=("$pid")
-	exec 4<"$WORK/err.fifo"
-	: >"$WORK/$sig.err"
-	while IFS= read -r -t 30 line <&4; do
-		printf '%s\n' "$line" >>"$WORK/$sig.err"
-		case "$line" in *"debug: attached "*) break ;; esac
+# start_until NAME PATTERN SECONDS CMD...: start CMD, its stderr read
+# through a FIFO (fd 4) into $WORK/NAME.err until a line holds PATTERN or
+# SECONDS pass without a line (no sleeping); its pid in BG_PID. The
+# caller reads the rest (cat <&4) once it has sent its signal.
+start_until() {
+	local name=$1 pattern=$2 secs=$3 line
+	shift 3
+	rm -f "$WORK/$name.fifo"
+	mkfifo "$WORK/$name.fifo"
+	"$@" >/dev/null 2>"$WORK/$name.fifo" &
+	BG_PID=$!
+	HS_MORE_PIDS+=("$BG_PID")
+	exec 4<"$WORK/$name.fifo"
+	: >"$WORK/$name.err"
+	while IFS= read -r -t "$secs" line <&4; do
+		printf '%s\n' "$line" >>"$WORK/$name.err"
+		case "$line" in *"$pattern"*) break ;; esac
 	done
+}
+
+# interrupted SIG: start hopscope, wait for its first attached point (its
+# debug lines), send SIG, time the exit
+interrupted() {
+	local sig=$1 pid t0 t1 rc=0 attached
+	start_until "$sig" "debug: attached " 30 "$HOPSCOPE" run -v --netns "$NS" --interval 0
+	pid=$BG_PID
 	grep -q "debug: attached " "$WORK/$sig.err" || fail "no point was attached: $(cat "$WORK/$sig.err")"
 	t0=$(date +%s%N)
 	kill "-$sig" "$pid"
@@ -74,18 +85,9 @@ for sig in INT TERM; do
 done
 
 # ---- a study interrupted ----
-rm -f "$WORK/study.fifo"
-mkfifo "$WORK/study.fifo"
-"$HOPSCOPE" study --quick --only latency --tech native --out "$WORK/study" \
-	>/dev/null 2>"$WORK/study.fifo" &
-spid=$!
-HS_MORE_PIDS+=("$spid")
-exec 4<"$WORK/study.fifo"
-: >"$WORK/study.err"
-while IFS= read -r -t 60 line <&4; do
-	printf '%s\n' "$line" >>"$WORK/study.err"
-	case "$line" in *"latency native"*) break ;; esac
-done
+start_until study "latency native" 60 \
+	"$HOPSCOPE" study --quick --only latency --tech native --out "$WORK/study"
+spid=$BG_PID
 grep -q "latency native" "$WORK/study.err" || fail "the study's first cell never started: $(cat "$WORK/study.err")"
 kill -TERM "$spid"
 cat <&4 >>"$WORK/study.err"
